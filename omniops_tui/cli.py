@@ -1,0 +1,187 @@
+"""The command line: `omniops-tui` opens the TUI; subcommands do the headless work.
+
+Heavy modules (Textual, the checks' clients) are imported inside the commands that need them,
+so `omniops-tui --help` and `lint` start instantly. Every `UserError` becomes one line on
+stderr and its exit code (2 for usage/config errors); an unexpected exception writes its
+traceback to a crash file and prints one line saying where, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from omniops_tui import __version__
+from omniops_tui.errors import UserError
+
+PathArg = click.Path(path_type=Path)
+
+
+@dataclass
+class Options:
+    runbooks: Path | None
+    sessions_dir: Path | None
+    config: Path | None
+    env: str | None
+    read_only: bool
+
+    def load_runbooks(self):
+        from omniops_tui.runbooks import load_runbooks
+
+        return load_runbooks(self.runbooks)
+
+    def load_config(self):
+        from omniops_tui.config import load_config
+
+        return load_config(self.config)
+
+    def resolve_sessions_dir(self, config=None) -> Path:
+        from omniops_tui.locations import default_sessions_dir
+
+        if self.sessions_dir is not None:
+            return self.sessions_dir
+        if config is not None and config.sessions_dir:
+            return Path(config.sessions_dir).expanduser()
+        return default_sessions_dir()
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="omniops-tui")
+@click.option("--runbooks", "runbooks", type=PathArg, default=None,
+              help="A runbook .md file or a folder of them, replacing the bundled runbooks.")
+@click.option("--sessions-dir", type=PathArg, default=None, envvar="OMNIOPS_TUI_SESSIONS_DIR",
+              help="Where session recordings go (default: the user state dir).")
+@click.option("--config", "config", type=PathArg, default=None, envvar="OMNIOPS_TUI_CONFIG",
+              help="Config file (default: the user config dir's omniops-tui/config.toml).")
+@click.option("--env", "env", default=None, help="Environment from the config (default: its default_env).")
+@click.option("--read-only", is_flag=True, help="Never run anything, not even on request.")
+@click.option("--resume", type=PathArg, default=None,
+              help="Reopen a recorded session and keep appending to it.")
+@click.pass_context
+def cli(ctx: click.Context, runbooks: Path | None, sessions_dir: Path | None,
+        config: Path | None, env: str | None, read_only: bool, resume: Path | None) -> None:
+    """omniops-tui: your deployment runbooks as live, recorded, keyboard-first screens.
+
+    Run without a command to open the TUI.
+    """
+    ctx.obj = Options(runbooks, sessions_dir, config, env, read_only)
+    if ctx.invoked_subcommand is None:
+        run_tui(ctx.obj, resume=resume)
+    elif resume is not None:
+        raise click.UsageError("--resume opens the TUI; use it without a subcommand")
+
+
+def run_tui(options: Options, *, resume: Path | None = None) -> None:
+    from omniops_tui.app import build_app
+
+    app = build_app(options, resume=resume)
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)
+
+
+@cli.command("runbooks")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole parsed model as JSON.")
+@click.pass_obj
+def runbooks_command(options: Options, as_json: bool) -> None:
+    """Print the runbook overview (or, with --json, every runbook in full)."""
+    runbook_set = options.load_runbooks()
+    if as_json:
+        click.echo(json.dumps(runbook_set.to_dict(), indent=2, ensure_ascii=False))
+        return
+    from omniops_tui.runbooks.overview import overview_table
+
+    click.echo(overview_table(runbook_set, width=_terminal_width()))
+
+
+@cli.command("lint")
+@click.argument("files", nargs=-1, required=True, type=PathArg)
+def lint_command(files: tuple[Path, ...]) -> None:
+    """Check runbook Markdown: stray fences, missing metadata, duplicate ids, empty checklists.
+
+    Exit 1 when there are problems, 0 when clean.
+    """
+    from omniops_tui.runbooks.lint import lint_paths
+
+    problems = lint_paths(list(files))
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {len(files)} file(s)", err=True)
+        sys.exit(1)
+    click.echo(f"{len(files)} file(s) clean", err=True)
+
+
+@cli.group("sessions")
+def sessions_group() -> None:
+    """Recorded sessions: list them (replay, export and sharing build on these files)."""
+
+
+@sessions_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_obj
+def sessions_list(options: Options, as_json: bool) -> None:
+    """List recorded sessions, newest first."""
+    from omniops_tui.sessions.catalog import format_duration, list_sessions
+
+    sessions_dir = options.resolve_sessions_dir()
+    summaries = list_sessions(sessions_dir)
+    if as_json:
+        click.echo(json.dumps([s.to_dict() for s in summaries], indent=2))
+        return
+    if not summaries:
+        click.echo(f"no sessions in {sessions_dir}")
+        return
+    click.echo(f"{'FILE':<34} {'STARTED (UTC)':<20} {'EVENTS':>6} {'DURATION':>8}  RUNBOOKS")
+    for s in summaries:
+        if s.problem:
+            click.echo(f"{Path(s.file).name:<34} {s.problem}")
+            continue
+        started = s.started_at.replace("T", " ")[:19]
+        runbooks = ", ".join(s.runbooks) or "-"
+        click.echo(f"{Path(s.file).name:<34} {started:<20} {s.events:>6} "
+                   f"{format_duration(s.duration_s):>8}  {runbooks}")
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: turns user errors into one line and bugs into a crash file."""
+    try:
+        cli.main(args=argv, prog_name="omniops-tui", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except UserError as exc:
+        click.echo(f"omniops-tui: error: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception:
+        crash = _write_crash_report()
+        click.echo(f"omniops-tui: internal error; details written to {crash}. "
+                   "Your session recording is intact.", err=True)
+        sys.exit(70)
+
+
+def _write_crash_report() -> Path:
+    import tempfile
+    import time
+
+    path = Path(tempfile.gettempdir()) / f"omniops-tui-crash-{int(time.time())}.txt"
+    path.write_text(traceback.format_exc(), encoding="utf-8")
+    return path

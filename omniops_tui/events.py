@@ -1,0 +1,240 @@
+"""The vocabulary of a session: every state change is one of these immutable, typed events.
+
+DESIGN principle 1: the session is an event log and every screen is a projection of it.
+Events are small dataclasses registered by their `type` string. They serialise to one JSON
+object per line (`to_record`) and come back with `from_record`, which tolerates fields it does
+not know (a newer version added them) and turns unknown types into `UnknownEvent` so readers
+can skip and count them.
+
+Stamps (`seq`, `t` = seconds since the session started on a monotonic clock, `at` = UTC wall
+time) are set by the recorder, never by the code that creates the event.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar, TypeVar
+
+FORMAT_NAME = "omniops-tui-session"
+FORMAT_VERSION = 1
+
+E = TypeVar("E", bound="Event")
+EVENT_TYPES: dict[str, type[Event]] = {}
+_FIELDS: dict[type, frozenset[str]] = {}
+STAMP_FIELDS = ("seq", "t", "at")
+
+
+def event_type(name: str):
+    """Register an event class under its wire name."""
+
+    def register(cls: type[E]) -> type[E]:
+        if name in EVENT_TYPES:
+            raise ValueError(f"event type {name!r} registered twice")
+        cls.type = name
+        EVENT_TYPES[name] = cls
+        _FIELDS[cls] = frozenset(f.name for f in dataclasses.fields(cls))
+        return cls
+
+    return register
+
+
+@dataclass(kw_only=True)
+class Event:
+    type: ClassVar[str] = "event"
+    seq: int = 0
+    t: float = 0.0
+    at: str = ""
+
+    def payload(self) -> dict[str, Any]:
+        """The event's own fields, without the stamps."""
+        data = dataclasses.asdict(self)
+        for key in STAMP_FIELDS:
+            data.pop(key, None)
+        return data
+
+    @property
+    def wall_time(self) -> datetime | None:
+        try:
+            return datetime.fromisoformat(self.at.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+
+
+@dataclass(kw_only=True)
+class UnknownEvent(Event):
+    """An event of a type this version does not know; kept so it can be counted and re-written."""
+
+    type_name: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def to_record(event: Event) -> dict[str, Any]:
+    if isinstance(event, UnknownEvent):
+        return dict(event.raw)
+    record: dict[str, Any] = {"seq": event.seq, "t": round(event.t, 6), "at": event.at,
+                              "type": event.type}
+    record.update(event.payload())
+    return record
+
+
+def from_record(record: dict[str, Any]) -> Event:
+    name = record.get("type")
+    cls = EVENT_TYPES.get(name) if isinstance(name, str) else None
+    if cls is None:
+        return UnknownEvent(
+            seq=int(record.get("seq", 0) or 0), t=float(record.get("t", 0) or 0),
+            at=str(record.get("at", "")), type_name=str(name), raw=record,
+        )
+    known = _FIELDS[cls]
+    return cls(**{k: v for k, v in record.items() if k in known})
+
+
+def utc_now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# --------------------------------------------------------------------------- session
+@event_type("session_started")
+@dataclass(kw_only=True)
+class SessionStarted(Event):
+    tool_version: str = ""
+    runbook_source: list[str] = field(default_factory=list)
+    environment: str = ""
+
+
+@event_type("session_resumed")
+@dataclass(kw_only=True)
+class SessionResumed(Event):
+    tool_version: str = ""
+
+
+@event_type("session_ended")
+@dataclass(kw_only=True)
+class SessionEnded(Event):
+    reason: str = "quit"
+
+
+@event_type("screen_opened")
+@dataclass(kw_only=True)
+class ScreenOpened(Event):
+    screen: str = ""
+    runbook_id: str = ""
+    section_id: str = ""
+
+
+# --------------------------------------------------------------------------- runbooks
+@event_type("runbook_started")
+@dataclass(kw_only=True)
+class RunbookStarted(Event):
+    runbook_id: str = ""
+    title: str = ""
+    via: str = ""  # home, wizard, palette, banner, resume
+
+
+@event_type("item_checked")
+@dataclass(kw_only=True)
+class ItemChecked(Event):
+    """The engineer ticked an item (source "manual"), possibly overriding a check's verdict."""
+
+    runbook_id: str = ""
+    item_id: str = ""
+    text: str = ""
+    source: str = "manual"
+    reason: str = ""
+
+
+@event_type("item_unchecked")
+@dataclass(kw_only=True)
+class ItemUnchecked(Event):
+    runbook_id: str = ""
+    item_id: str = ""
+    text: str = ""
+    source: str = "manual"
+    reason: str = ""
+
+
+@event_type("note_added")
+@dataclass(kw_only=True)
+class NoteAdded(Event):
+    text: str = ""
+    runbook_id: str = ""
+    section_id: str = ""
+
+
+@event_type("command_copied")
+@dataclass(kw_only=True)
+class CommandCopied(Event):
+    runbook_id: str = ""
+    block_id: str = ""
+    command: str = ""
+
+
+# --------------------------------------------------------------------------- wizard
+@event_type("wizard_started")
+@dataclass(kw_only=True)
+class WizardStarted(Event):
+    pass
+
+
+@event_type("wizard_answered")
+@dataclass(kw_only=True)
+class WizardAnswered(Event):
+    """One answer. `source`: manual, or confirmed / overridden when a live probe suggested one."""
+
+    node_id: str = ""
+    question: str = ""
+    answer: bool = False
+    source: str = "manual"
+    suggested: bool | None = None
+    evidence: str = ""
+
+
+@event_type("wizard_back")
+@dataclass(kw_only=True)
+class WizardBack(Event):
+    node_id: str = ""
+
+
+@event_type("wizard_restarted")
+@dataclass(kw_only=True)
+class WizardRestarted(Event):
+    pass
+
+
+@event_type("wizard_recommended")
+@dataclass(kw_only=True)
+class WizardRecommended(Event):
+    runbook_id: str = ""
+    outcome_id: str = ""
+    text: str = ""
+    path: list[dict[str, Any]] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- live checks
+@event_type("check_result")
+@dataclass(kw_only=True)
+class CheckResultEvent(Event):
+    """One run of one bound check (issue: live checks)."""
+
+    check_id: str = ""
+    kind: str = ""
+    target: str = ""
+    status: str = "unknown"  # pass, warn, fail, error, unknown
+    value: Any = None
+    unit: str = ""
+    summary: str = ""
+    evidence: dict[str, Any] = field(default_factory=dict)
+    duration_ms: float = 0.0
+    item_ids: list[str] = field(default_factory=list)
+
+
+@event_type("item_flagged")
+@dataclass(kw_only=True)
+class ItemFlagged(Event):
+    """An item whose check was passing and now fails: flagged, never silently unticked."""
+
+    item_id: str = ""
+    check_id: str = ""
+    summary: str = ""

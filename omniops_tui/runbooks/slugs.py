@@ -1,0 +1,40 @@
+"""Stable, readable ids from titles, and a registry that notices when two things share one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    """"Phase 1: Pre-Deployment (T-30min)" -> "phase-1-pre-deployment-t-30min".
+
+    Long titles are cut at a word boundary so ids stay readable in TOML and sessions.
+    """
+    slug = _NON_ALNUM.sub("-", text.lower().replace("`", "")).strip("-")
+    if len(slug) > max_length:
+        cut = slug[:max_length]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else cut
+    return slug or "untitled"
+
+
+@dataclass
+class IdRegistry:
+    """Hands out unique ids and remembers collisions so `lint` can report them."""
+
+    seen: dict[str, int] = field(default_factory=dict)
+    duplicates: list[tuple[str, int, int]] = field(default_factory=list)
+
+    def claim(self, wanted: str, line: int) -> str:
+        if wanted not in self.seen:
+            self.seen[wanted] = line
+            return wanted
+        self.duplicates.append((wanted, line, self.seen[wanted]))
+        n = 2
+        while f"{wanted}-{n}" in self.seen:
+            n += 1
+        unique = f"{wanted}-{n}"
+        self.seen[unique] = line
+        return unique

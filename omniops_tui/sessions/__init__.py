@@ -1,0 +1,1 @@
+"""Sessions: the append-only record of everything that happened, and what is derived from it."""

@@ -1,0 +1,205 @@
+"""The projection: folding events into the state every screen shows (DESIGN principle 1).
+
+`SessionState.apply` is the only place where state changes. The live app applies each event
+as it is recorded; `--resume` applies a file's events; replay applies them up to a point in
+time. The same fold everywhere is what makes replay faithful.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from omniops_tui.events import (
+    CheckResultEvent,
+    CommandCopied,
+    Event,
+    ItemChecked,
+    ItemFlagged,
+    ItemUnchecked,
+    NoteAdded,
+    RunbookStarted,
+    ScreenOpened,
+    WizardAnswered,
+    WizardBack,
+    WizardRecommended,
+    WizardRestarted,
+    WizardStarted,
+)
+
+PASSING = "pass"
+
+
+@dataclass(slots=True)
+class ItemState:
+    """One checklist item: the engineer's tick (if any) over the check's verdict (if any)."""
+
+    manual: bool | None = None
+    manual_reason: str = ""
+    manual_at: float = 0.0
+    check_id: str = ""
+    check_status: str = ""
+    check_summary: str = ""
+    check_at: float = 0.0
+    flagged: bool = False
+    flag_summary: str = ""
+
+    @property
+    def done(self) -> bool:
+        if self.manual is not None:
+            return self.manual
+        return self.check_status == PASSING
+
+    @property
+    def overridden(self) -> bool:
+        """A manual verdict that disagrees with the automated one."""
+        return (
+            self.manual is not None
+            and bool(self.check_status)
+            and self.manual != (self.check_status == PASSING)
+        )
+
+
+@dataclass(slots=True)
+class WizardState:
+    answers: list[WizardAnswered] = field(default_factory=list)
+    recommendation: WizardRecommended | None = None
+    history: list[Event] = field(default_factory=list)
+    active: bool = False
+
+
+@dataclass(slots=True)
+class SessionState:
+    items: dict[str, ItemState] = field(default_factory=dict)
+    notes: list[NoteAdded] = field(default_factory=list)
+    runbooks_started: list[str] = field(default_factory=list)
+    wizard: WizardState = field(default_factory=WizardState)
+    checks: dict[str, CheckResultEvent] = field(default_factory=dict)
+    copied: list[CommandCopied] = field(default_factory=list)
+    screen: ScreenOpened | None = None
+    last_event: Event | None = None
+    events_applied: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ queries
+    def item(self, item_id: str) -> ItemState:
+        state = self.items.get(item_id)
+        if state is None:
+            state = self.items[item_id] = ItemState()
+        return state
+
+    def is_done(self, item_id: str) -> bool:
+        state = self.items.get(item_id)
+        return state.done if state is not None else False
+
+    def progress(self, item_ids: list[str]) -> tuple[int, int]:
+        return sum(1 for i in item_ids if self.is_done(i)), len(item_ids)
+
+    def snapshot(self) -> SessionState:
+        """A deep copy, for replay checkpoints."""
+        return copy.deepcopy(self)
+
+    # ------------------------------------------------------------------ the fold
+    def apply(self, event: Event) -> None:
+        self.events_applied += 1
+        self.last_event = event
+        handler = _HANDLERS.get(type(event))
+        if handler is not None:
+            handler(self, event)
+
+
+def _checked(state: SessionState, event: ItemChecked) -> None:
+    item = state.item(event.item_id)
+    item.manual, item.manual_reason, item.manual_at = True, event.reason, event.t
+    item.flagged = False
+
+
+def _unchecked(state: SessionState, event: ItemUnchecked) -> None:
+    item = state.item(event.item_id)
+    # Unticking an item nobody verified returns it to "not done", not to a forced "no".
+    item.manual = False if item.check_status == PASSING or event.reason else None
+    item.manual_reason, item.manual_at = event.reason, event.t
+
+
+def _check_result(state: SessionState, event: CheckResultEvent) -> None:
+    state.checks[event.check_id] = event
+    for item_id in event.item_ids:
+        item = state.item(item_id)
+        item.check_id = event.check_id
+        item.check_status = event.status
+        item.check_summary = event.summary
+        item.check_at = event.t
+
+
+def _flagged(state: SessionState, event: ItemFlagged) -> None:
+    item = state.item(event.item_id)
+    item.flagged, item.flag_summary = True, event.summary
+
+
+def _note(state: SessionState, event: NoteAdded) -> None:
+    state.notes.append(event)
+
+
+def _runbook_started(state: SessionState, event: RunbookStarted) -> None:
+    if event.runbook_id not in state.runbooks_started:
+        state.runbooks_started.append(event.runbook_id)
+
+
+def _screen(state: SessionState, event: ScreenOpened) -> None:
+    state.screen = event
+
+
+def _copied(state: SessionState, event: CommandCopied) -> None:
+    state.copied.append(event)
+
+
+def _wizard_started(state: SessionState, event: WizardStarted) -> None:
+    state.wizard.active = True
+    state.wizard.history.append(event)
+
+
+def _wizard_answered(state: SessionState, event: WizardAnswered) -> None:
+    state.wizard.answers.append(event)
+    state.wizard.recommendation = None
+    state.wizard.history.append(event)
+
+
+def _wizard_back(state: SessionState, event: WizardBack) -> None:
+    if state.wizard.answers:
+        state.wizard.answers.pop()
+    state.wizard.recommendation = None
+    state.wizard.history.append(event)
+
+
+def _wizard_restarted(state: SessionState, event: WizardRestarted) -> None:
+    state.wizard.answers.clear()
+    state.wizard.recommendation = None
+    state.wizard.history.append(event)
+
+
+def _wizard_recommended(state: SessionState, event: WizardRecommended) -> None:
+    state.wizard.recommendation = event
+    state.wizard.history.append(event)
+
+
+_HANDLERS: dict[type, Any] = {
+    ItemChecked: _checked,
+    ItemUnchecked: _unchecked,
+    CheckResultEvent: _check_result,
+    ItemFlagged: _flagged,
+    NoteAdded: _note,
+    RunbookStarted: _runbook_started,
+    ScreenOpened: _screen,
+    CommandCopied: _copied,
+    WizardStarted: _wizard_started,
+    WizardAnswered: _wizard_answered,
+    WizardBack: _wizard_back,
+    WizardRestarted: _wizard_restarted,
+    WizardRecommended: _wizard_recommended,
+}
+
+
+def register_handler(event_class: type, handler: Any) -> None:
+    """Let other modules (metrics, logs, criteria) extend the fold without editing it here."""
+    _HANDLERS[event_class] = handler
