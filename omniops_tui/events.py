@@ -238,3 +238,97 @@ class ItemFlagged(Event):
     item_id: str = ""
     check_id: str = ""
     summary: str = ""
+
+
+# --------------------------------------------------------------------------- logs and metrics
+@event_type("log_lines")
+@dataclass(kw_only=True)
+class LogLines(Event):
+    """A batch of lines from one log source (batched: a stream can run at 50k lines/s)."""
+
+    source_id: str = ""
+    host: str = ""
+    lines: list[str] = field(default_factory=list)
+    errors_only: bool = False  # past the per-session cap only ERROR lines are kept
+
+
+@event_type("log_disconnected")
+@dataclass(kw_only=True)
+class LogDisconnected(Event):
+    source_id: str = ""
+    host: str = ""
+    reason: str = ""
+
+
+@event_type("log_reconnected")
+@dataclass(kw_only=True)
+class LogReconnected(Event):
+    source_id: str = ""
+    host: str = ""
+    gap_s: float = 0.0
+    attempts: int = 0
+
+
+@event_type("log_record_capped")
+@dataclass(kw_only=True)
+class LogRecordCapped(Event):
+    """The session's log budget is spent: from here on only ERROR lines are recorded."""
+
+    cap_bytes: int = 0
+
+
+@event_type("metric_sample")
+@dataclass(kw_only=True)
+class MetricSample(Event):
+    metric: str = ""
+    host: str = ""
+    value: float | None = None
+    unit: str = ""
+    status: str = "unknown"  # pass (green), warn (amber), fail (red), error, unknown
+    detail: str = ""
+
+
+@event_type("criterion_fired")
+@dataclass(kw_only=True)
+class CriterionFired(Event):
+    """An Emergency Rollback decision criterion has held for its duration."""
+
+    criterion_id: str = ""
+    metric: str = ""
+    threshold: str = ""
+    action: str = ""
+    evidence: str = ""
+
+
+@event_type("criterion_cleared")
+@dataclass(kw_only=True)
+class CriterionCleared(Event):
+    criterion_id: str = ""
+    evidence: str = ""
+
+
+@event_type("wizard_suggested")
+@dataclass(kw_only=True)
+class WizardSuggested(Event):
+    """A live probe's suggested answer to a wizard question, with what it saw."""
+
+    node_id: str = ""
+    suggested: bool | None = None
+    evidence: str = ""
+
+
+# --------------------------------------------------------------------------- incident tooling
+@event_type("diagnostics_gathered")
+@dataclass(kw_only=True)
+class DiagnosticsGathered(Event):
+    path: str = ""
+    files: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+@event_type("scenario_switched")
+@dataclass(kw_only=True)
+class ScenarioSwitched(Event):
+    """The demo's sandbox production switched scenario (healthy, error-spike, …)."""
+
+    scenario: str = ""
