@@ -80,7 +80,10 @@ def run_tui(options: Options, *, resume: Path | None = None) -> None:
     from omniops_tui.app import build_app
 
     app = build_app(options, resume=resume)
-    app.run()
+    try:
+        app.run()
+    finally:
+        app.end_session("exit")
     if app.return_code:
         sys.exit(app.return_code)
 

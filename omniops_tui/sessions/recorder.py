@@ -69,11 +69,12 @@ class SessionRecorder:
         environment: str = "",
         clock: Clock | None = None,
         redactor: Redactor | None = None,
+        session_id: str = "",
     ) -> SessionRecorder:
         ensure_sessions_dir(sessions_dir)
         clock = clock or Clock()
         stamp = clock.wall().strftime("%Y%m%dT%H%M%SZ")
-        session_id = f"{stamp}-{secrets.token_hex(3)}"
+        session_id = session_id or f"{stamp}-{secrets.token_hex(3)}"
         header = SessionHeader.new(session_id, runbook_source, environment)
         path = sessions_dir / f"{session_id}.jsonl"
         fd = _open_append(path, exclusive=True)

@@ -27,6 +27,7 @@ from omniops_tui.events import (
     WizardRestarted,
     WizardStarted,
 )
+from omniops_tui.sessions.describe import is_milestone
 
 PASSING = "pass"
 
@@ -78,6 +79,7 @@ class SessionState:
     checks: dict[str, CheckResultEvent] = field(default_factory=dict)
     copied: list[CommandCopied] = field(default_factory=list)
     screen: ScreenOpened | None = None
+    milestones: list[Event] = field(default_factory=list)
     last_event: Event | None = None
     events_applied: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -104,6 +106,8 @@ class SessionState:
     def apply(self, event: Event) -> None:
         self.events_applied += 1
         self.last_event = event
+        if is_milestone(event):
+            self.milestones.append(event)
         handler = _HANDLERS.get(type(event))
         if handler is not None:
             handler(self, event)
