@@ -166,6 +166,8 @@ class RunbookScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#sections")
     def _section_highlighted(self, message: OptionList.OptionHighlighted) -> None:
+        if message.option_index != self.query_one(SectionList).highlighted:
+            return  # a stale highlight (e.g. the list's own initial one) arriving late
         if message.option.id and (self._current is None or message.option.id != self._current.id):
             self.show_section(message.option.id)
             self._schedule_section_event()
