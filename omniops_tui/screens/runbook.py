@@ -38,7 +38,8 @@ class SectionList(OptionList):
     """The runbook's table of contents, with each section's checklist progress."""
 
     BINDINGS = [
-        Binding("right,l", "screen.focus_content", "Read", show=False),
+        Binding("right,l", "screen.focus_content", "Read", show=False,
+                tooltip="Move into the section's content"),
     ]
 
 
@@ -46,7 +47,8 @@ class SectionView(ListView):
     """One section's rows."""
 
     BINDINGS = [
-        Binding("left,h", "screen.focus_sections", "Sections", show=False),
+        Binding("left,h", "screen.focus_sections", "Sections", show=False,
+                tooltip="Back to the section list"),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
@@ -59,15 +61,19 @@ class SectionView(ListView):
 class RunbookScreen(Screen[None]):
     CSS_PATH = "runbook.tcss"
     BINDINGS = [
-        Binding("escape", "back", "Back", id="runbook.back"),
-        Binding("space,x", "toggle_item", "Tick", id="runbook.tick"),
-        Binding("c,y", "copy", "Copy cmd", id="runbook.copy"),
-        Binding("o", "next_open", "Next open item", id="runbook.next_open"),
+        Binding("escape", "back", "Back", id="runbook.back", tooltip="Back to the overview"),
+        Binding("space,x", "toggle_item", "Tick", id="runbook.tick",
+                tooltip="Tick or untick the highlighted checklist item (recorded)"),
+        Binding("c,y", "copy", "Copy cmd", id="runbook.copy",
+                tooltip="Copy the highlighted command (or the step's first) to the clipboard, OSC 52"),
+        Binding("o", "next_open", "Next open item", id="runbook.next_open",
+                tooltip="Jump to the next checklist item not done yet"),
         Binding("right_square_bracket", "next_section", "Next section", id="runbook.next_section",
                 show=False),
         Binding("left_square_bracket", "previous_section", "Prev section",
                 id="runbook.previous_section", show=False),
-        Binding("b", "toggle_sidebar", "Sidebar", id="runbook.sidebar", show=False),
+        Binding("b", "toggle_sidebar", "Sidebar", id="runbook.sidebar", show=False,
+                tooltip="Hide or show the section list (more room for the content)"),
         Binding("tab", "switch_focus", "Switch pane", id="runbook.switch", show=False),
     ]
 
