@@ -151,6 +151,28 @@ def sessions_list(options: Options, as_json: bool) -> None:
                    f"{format_duration(s.duration_s):>8}  {runbooks}")
 
 
+@cli.command("sandbox")
+@click.option("--scenario", default="healthy", show_default=True,
+              help="healthy, error-spike, slow, db-down, outage or disk-full.")
+@click.option("--hosts", type=click.IntRange(1, 500), default=1, show_default=True,
+              help="How many SSH hosts to simulate (prod-1 … prod-N).")
+@click.option("--config-out", type=PathArg, default=None,
+              help="Where to write a config for it (default: inside its temporary folder).")
+def sandbox_command(scenario: str, hosts: int, config_out: Path | None) -> None:
+    """Run the sandbox production (HTTP app, SSH hosts, live logs) until ctrl+c.
+
+    Prints the config path to use with --config; type a scenario name and Enter to switch.
+    """
+    from omniops_tui.sandbox.scenarios import SCENARIOS
+
+    if scenario not in SCENARIOS:
+        raise click.BadParameter(f"unknown scenario '{scenario}' (choose from {', '.join(SCENARIOS)})",
+                                 param_hint="--scenario")
+    from omniops_tui.sandbox.foreground import run_foreground
+
+    run_foreground(scenario=scenario, hosts=hosts, config_out=config_out)
+
+
 def _terminal_width() -> int:
     import shutil
 

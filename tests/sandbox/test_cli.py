@@ -1,0 +1,110 @@
+"""`omniops-tui sandbox` as a real process: banner, config, stdin switching, clean signals."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from omniops_tui.config import load_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def _start(*args: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "omniops_tui", "sandbox", *args, cwd=ROOT,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def _read_until(process: asyncio.subprocess.Process, pattern: str, seen: list[str]) -> re.Match[str]:
+    assert process.stdout is not None
+    while True:
+        line = (await asyncio.wait_for(process.stdout.readline(), timeout=15)).decode()
+        assert line, f"process ended early; output so far: {seen}"
+        seen.append(line)
+        match = re.search(pattern, line)
+        if match:
+            return match
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+async def test_sandbox_command_runs_switches_and_stops_cleanly(sig: signal.Signals) -> None:
+    process = await _start("--hosts", "2", "--scenario", "slow")
+    seen: list[str] = []
+    try:
+        base_url = (await _read_until(process, r"http:\s+(\S+)", seen)).group(1)
+        folder = Path((await _read_until(process, r"folder:\s+(\S+)", seen)).group(1))
+        config_path = Path((await _read_until(process, r"config:\s+(\S+)", seen)).group(1))
+        await _read_until(process, r"ctrl\+c stops", seen)
+        assert config_path.parent == folder and folder.is_dir()
+        env = load_config(config_path).environment()
+        assert env is not None and env.base_url == base_url and len(env.hosts) == 2
+        assert any("check standard-release" in line for line in seen)
+
+        assert process.stdin is not None
+        process.stdin.write(b"error-spike\n")
+        await process.stdin.drain()
+        await _read_until(process, r"scenario: error-spike", seen)
+        async with httpx.AsyncClient(base_url=base_url) as http:
+            assert (await http.get("/__sandbox/scenario")).json()["scenario"] == "error-spike"
+            await http.post("/__sandbox/scenario", json={"scenario": "outage"})
+            await _read_until(process, r"scenario: outage", seen)  # switches by API are echoed
+            process.stdin.write(b"meltdown\n")
+            await process.stdin.drain()
+            await _read_until(process, r"unknown scenario 'meltdown'", seen)
+
+        process.send_signal(sig)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=10)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, stderr
+    assert b"Traceback" not in stderr
+    assert not folder.exists()
+
+
+async def test_config_out_and_stdin_at_eof(tmp_path: Path) -> None:
+    target = tmp_path / "sandbox.toml"
+    process = await _start("--config-out", str(target))
+    assert process.stdin is not None
+    process.stdin.close()  # like running in the background: EOF on stdin must not stop it
+    seen: list[str] = []
+    try:
+        assert Path((await _read_until(process, r"config:\s+(\S+)", seen)).group(1)) == target
+        await _read_until(process, r"ctrl\+c stops", seen)
+        await asyncio.sleep(0.3)
+        assert process.returncode is None
+        assert load_config(target).environment() is not None
+        process.send_signal(signal.SIGINT)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=10)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0 and b"Traceback" not in stderr
+    assert target.exists()  # the user's file is kept
+
+
+async def test_unknown_scenario_is_a_usage_error() -> None:
+    process = await _start("--scenario", "meltdown")
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+    assert process.returncode == 2
+    assert b"meltdown" in stderr and b"Traceback" not in stderr
+
+
+def test_cli_has_the_command() -> None:
+    from click.testing import CliRunner
+
+    from omniops_tui.cli import cli
+
+    result = CliRunner().invoke(cli, ["sandbox", "--help"], env={**os.environ})
+    assert result.exit_code == 0 and "--scenario" in result.output and "--config-out" in result.output
