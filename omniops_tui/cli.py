@@ -120,6 +120,50 @@ def lint_command(files: tuple[Path, ...]) -> None:
     click.echo(f"{len(files)} file(s) clean", err=True)
 
 
+@cli.command("check")
+@click.argument("runbook")
+@click.option("--env", "env_name", default=None, help="Environment from the config (overrides --env).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--section", default=None, help="Only the checks of one section, e.g. verification-checklist.")
+@click.pass_obj
+def check_command(options: Options, runbook: str, env_name: str | None, as_json: bool,
+                  section: str | None) -> None:
+    """Run a runbook's bound live checks once and print the results.
+
+    Exit 0 when nothing failed, 1 when a check failed or errored, 2 for a usage or config error.
+    """
+    from omniops_tui.checks.report import render, run_checks
+
+    run = run_checks(options.load_config(), options.load_runbooks(), options.runbooks, runbook,
+                     env_name=env_name or options.env, section=section)
+    click.echo(render(run, as_json=as_json, width=_terminal_width()))
+    if run.exit_code:
+        sys.exit(run.exit_code)
+
+
+@cli.command("init")
+@click.option("--force", is_flag=True, help="Replace an existing config file.")
+@click.option("--path", "path", type=PathArg, default=None,
+              help="Where to write it (default: --config, else the user config dir).")
+@click.pass_obj
+def init_command(options: Options, force: bool, path: Path | None) -> None:
+    """Write a commented starter config (never overwrites one without --force)."""
+    from omniops_tui.config import write_starter_config
+    from omniops_tui.locations import default_config_path
+
+    written = write_starter_config(path or options.config or default_config_path(), force=force)
+    click.echo(f"wrote {written}; edit it, then try `omniops-tui config` and `omniops-tui check …`")
+
+
+@cli.command("config")
+@click.pass_obj
+def config_command(options: Options) -> None:
+    """Print the effective config with secrets masked."""
+    from omniops_tui.config import masked_config_text
+
+    click.echo(masked_config_text(options.load_config(), options.env), nl=False)
+
+
 @cli.group("sessions")
 def sessions_group() -> None:
     """Recorded sessions: list them (replay, export and sharing build on these files)."""

@@ -67,9 +67,11 @@ class Environment:
     comprehensive_health_path: str = "/api/health/comprehensive"
     version_path: str = "/api/version"
     expected_version: str = ""
+    previous_version: str = ""
     tls_host: str = ""
     tls_port: int = 443
     verify_tls: bool = True
+    tls_ca_file: str = ""
     database_url_env: str = ""
     redis_url_env: str = ""
     required_extensions: list[str] = field(
@@ -156,10 +158,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        message = getattr(exc, "msg", str(exc))
-        raise UserError(f"{where}:{line}: invalid TOML: {message}" if line
-                        else f"{where}: invalid TOML: {exc}") from exc
+        raise UserError(toml_error(where, exc, text)) from exc
     locator = _Locator(text, where)
     envs_raw = data.pop("env", {})
     config = _build(Config, data, "", locator, skip={"path", "env"})
@@ -176,6 +175,20 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         raise UserError(locator.at("default_env", f"names '{config.default_env}', "
                                                   "which has no [env.…] table"))
     return config
+
+
+def toml_error(where: str, exc: tomllib.TOMLDecodeError, text: str = "") -> str:
+    """`file:line: invalid TOML: what` (Python 3.11's error only says the line in its text)."""
+    line = getattr(exc, "lineno", None)
+    message = getattr(exc, "msg", None) or str(exc)
+    found = re.search(r"\s*\(at line (\d+), column \d+\)", message)
+    if found:
+        line = line or int(found.group(1))
+        message = message.replace(found.group(0), "")
+    elif "(at end of document)" in message:
+        line = line or max(1, len(text.splitlines()))
+        message = message.replace(" (at end of document)", " at the end of the file")
+    return f"{where}:{line}: invalid TOML: {message}" if line else f"{where}: invalid TOML: {message}"
 
 
 def _check_environment(environment: Environment, locator: _Locator) -> None:
@@ -321,3 +334,152 @@ def _closest(key: str, names: set[str]) -> str | None:
 
     matches = difflib.get_close_matches(key, sorted(names), n=1, cutoff=0.6)
     return matches[0] if matches else None
+
+
+# ---------------------------------------------------------------------------- masking
+_URL_PASSWORD = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<password>[^@/\s]+)@")
+SECRET_KEYS = ("database_url_env", "redis_url_env")
+
+
+def mask_url(text: str) -> str:
+    """Hide the password of every URL in `text`: postgresql://app:***@db/prod."""
+    return _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
+
+
+def secret_state(variable: str) -> str:
+    """How a secret variable is shown: its name and whether it is set, never its value."""
+    return f"${variable} ({'set' if os.environ.get(variable) else 'not set'})"
+
+
+def masked_config(config: Config) -> dict[str, Any]:
+    """The effective config as plain data, safe to print: no secret value, no URL password."""
+    data = dataclasses.asdict(config)
+    data.pop("path", None)
+    data["secrets"] = [secret_state(v) for v in config.secrets]
+    for environment in data["env"].values():
+        for key in SECRET_KEYS:
+            if environment.get(key):
+                environment[key] = secret_state(environment[key])
+        environment["secrets"] = [secret_state(v) for v in environment.get("secrets", [])]
+        environment.pop("name", None)
+    return _mask_strings(_drop_none(data))
+
+
+def masked_config_text(config: Config, selected_env: str | None = None) -> str:
+    """`omniops-tui config`: a TOML dump of the effective config with secrets masked."""
+    import tomli_w
+
+    if config.path is not None:
+        head = [f"# effective config from {config.path}"]
+    else:
+        head = [f"# no config file at {default_config_path()}: defaults shown "
+                "(create one with `omniops-tui init`)"]
+    if config.env:
+        chosen = selected_env or config.default_env or next(iter(config.env))
+        head.append(f"# environment in use: {chosen}")
+    head.append("# secrets masked: variables as $NAME (set / not set), URL passwords as ***")
+    return "\n".join(head) + "\n\n" + tomli_w.dumps(masked_config(config))
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value if v is not None]
+    return value
+
+
+def _mask_strings(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_url(value)
+    if isinstance(value, dict):
+        return {k: _mask_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_strings(v) for v in value]
+    return value
+
+
+# ---------------------------------------------------------------------------- starter config
+def starter_config_text() -> str:
+    """The commented config `omniops-tui init` writes (TOML bodies by tomli-w, comments by us)."""
+    import tomli_w
+
+    def entry(key: str, value: Any, comment: str) -> str:
+        notes = "".join(f"# {line}\n" for line in comment.splitlines())
+        return notes + tomli_w.dumps({key: value})
+
+    def table(header: str, comment: str, entries: list[tuple[str, Any, str]]) -> str:
+        notes = "".join(f"# {line}\n" for line in comment.splitlines())
+        return notes + f"{header}\n" + "".join(entry(*e) for e in entries)
+
+    production = [
+        ("base_url", "https://yourdomain.com",
+         "The application's public URL: health checks, smoke tests and latency probes go here."),
+        ("health_path", "/api/health", "Paths of the health endpoints under base_url."),
+        ("comprehensive_health_path", "/api/health/comprehensive", ""),
+        ("version_path", "/api/version", ""),
+        ("expected_version", "", "The version being deployed (e.g. \"v1.2.1\"), compared with /api/version."),
+        ("previous_version", "",
+         "The version a rollback returns to (Emergency Rollback: \"Version confirmed rolled back\")."),
+        ("database_url_env", "PRODUCTION_DATABASE_URL",
+         "NAME of the variable holding the PostgreSQL URL (never the URL itself)."),
+        ("redis_url_env", "REDIS_URL", "NAME of the variable holding the Redis URL."),
+        ("required_extensions", ["uuid-ossp", "vector", "pg_trgm", "btree_gin"],
+         "PostgreSQL extensions First-Time Deploy requires."),
+        ("latency_requests", 50, "The latency probe: requests per run and how many at once."),
+        ("latency_concurrency", 10, ""),
+        ("verify_tls", True, "Verify HTTPS certificates (tls_ca_file = \"…\" adds a private CA)."),
+    ]
+    text = [
+        "# omniops-tui configuration, written by `omniops-tui init`.\n"
+        "#\n"
+        "# Secrets never go in this file: keys ending in _env hold the NAME of an environment\n"
+        "# variable (export PRODUCTION_DATABASE_URL=postgresql://… in your shell); its value is read\n"
+        "# only when a check needs it. `omniops-tui config` prints this config with secrets masked.\n\n",
+        entry("default_env", "production", "Environment used when --env is not given."),
+        entry("check_interval", DEFAULT_CHECK_INTERVAL,
+              "Seconds between two runs of an open runbook's live checks."),
+        entry("timeout", DEFAULT_TIMEOUT,
+              "Seconds a check may wait for an answer (a dead host costs one timeout, no more)."),
+        entry("read_only", False, "Never run a runbook command, even on request (like --read-only)."),
+        "\n",
+        table("[placeholders]", "Words of the runbooks replaced when commands are shown or copied.",
+              [("yourdomain.com", "yourdomain.com", "")]),
+        "\n",
+        table("[env.production]", "One table per environment; choose one with --env NAME.", production),
+        "\n",
+        table("[env.production.s3]", "Where database backups are uploaded (checked: newest one present "
+              "and recent).\nendpoint_url = \"…\" for S3-compatible storage; profile = \"…\" for an AWS "
+              "profile.",
+              [("backup_url", "s3://omniops-backups/production/", ""),
+               ("max_age_hours", 26.0, "A backup older than this fails the check.")]),
+        "\n",
+        table("[[env.production.hosts]]",
+              "SSH hosts, one [[env.production.hosts]] table each. `name` is resolved through\n"
+              "~/.ssh/config like `ssh production`; its key must already be in ~/.ssh/known_hosts.",
+              [("name", "production", ""),
+               ("logs", ["/var/log/omniops/combined.log", "/var/log/omniops/error.log"],
+                "Log files streamed by the log panes; the first one is checked for ERROR spikes.")]),
+        "\n",
+        table("[env.staging]", "A second environment: omniops-tui --env staging …",
+              [("base_url", "https://staging.yourdomain.com", ""),
+               ("database_url_env", "STAGING_DATABASE_URL", "")]),
+    ]
+    return "".join(text)
+
+
+def write_starter_config(path: Path, *, force: bool = False) -> Path:
+    """Write the starter config; an existing file is kept unless `force` (UserError, exit 2)."""
+    path = path.expanduser()
+    if path.exists() and not force:
+        raise UserError(f"{path}: already exists; not overwriting it (use --force to replace it)")
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder; give a file path with --path")
+    text = starter_config_text()
+    parse_config(text, path)  # what we write must load
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write config ({exc.strerror})") from exc
+    return path

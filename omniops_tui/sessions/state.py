@@ -207,3 +207,8 @@ _HANDLERS: dict[type, Any] = {
 def register_handler(event_class: type, handler: Any) -> None:
     """Let other modules (metrics, logs, criteria) extend the fold without editing it here."""
     _HANDLERS[event_class] = handler
+
+
+# Folds that live in their own modules register themselves on import; import them here so
+# every fold (live app, --resume, replay, export) includes them.
+from omniops_tui.sessions import metric_history as _metric_history  # noqa: E402, F401
