@@ -195,6 +195,49 @@ def sessions_list(options: Options, as_json: bool) -> None:
                    f"{format_duration(s.duration_s):>8}  {runbooks}")
 
 
+@sessions_group.command("export")
+@click.argument("file", type=PathArg)
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "deploy-log"]), default="md",
+              show_default=True,
+              help="md: post-mortem draft; json: for tools; deploy-log: deployment-log.txt entry.")
+@click.option("-o", "--output", "out", type=PathArg, default=None, help="Write here instead of stdout.")
+@click.pass_obj
+def sessions_export(options: Options, file: Path, fmt: str, out: Path | None) -> None:
+    """Export a session as a post-mortem draft, JSON, or a deployment-log entry (secrets redacted)."""
+    from omniops_tui.sessions import commands
+
+    commands.export(options, file, fmt, out)
+
+
+@sessions_group.command("push")
+@click.argument("file", type=PathArg)
+@click.argument("url")
+@click.option("--endpoint-url", default=None, help="A non-AWS S3 endpoint (MinIO, moto…).")
+@click.option("--profile", default=None, help="AWS profile (default: the usual AWS credential chain).")
+@click.pass_obj
+def sessions_push(options: Options, file: Path, url: str, endpoint_url: str | None,
+                  profile: str | None) -> None:
+    """Upload a session file to s3://bucket/prefix so the team keeps it."""
+    from omniops_tui.sessions import commands
+
+    commands.push(options, file, url, endpoint_url, profile)
+
+
+@sessions_group.command("pull")
+@click.argument("url")
+@click.argument("dest", type=PathArg, required=False)
+@click.option("--list", "list_only", is_flag=True, help="List the sessions under s3://bucket/prefix.")
+@click.option("--endpoint-url", default=None, help="A non-AWS S3 endpoint (MinIO, moto…).")
+@click.option("--profile", default=None, help="AWS profile (default: the usual AWS credential chain).")
+@click.pass_obj
+def sessions_pull(options: Options, url: str, dest: Path | None, list_only: bool,
+                  endpoint_url: str | None, profile: str | None) -> None:
+    """Download s3://bucket/prefix/NAME.jsonl into DEST (default: the sessions folder)."""
+    from omniops_tui.sessions import commands
+
+    commands.pull(options, url, dest, list_only, endpoint_url, profile)
+
+
 @cli.command("sandbox")
 @click.option("--scenario", default="healthy", show_default=True,
               help="healthy, error-spike, slow, db-down, outage or disk-full.")

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,8 @@ from pathlib import Path
 from omniops_tui.errors import UserError
 from omniops_tui.events import FORMAT_NAME, FORMAT_VERSION, Event, UnknownEvent, from_record
 from omniops_tui.sessions.header import SessionHeader
+
+_SCAN = json.JSONDecoder().scan_once
 
 
 @dataclass(slots=True)
@@ -48,40 +51,22 @@ def read_session(path: Path) -> SessionFile:
         raise UserError(f"{path}: no such session file") from exc
     except OSError as exc:
         raise UserError(f"{path}: cannot read session file ({exc.strerror})") from exc
-    lines = raw.split(b"\n")
-    ends_clean = raw.endswith(b"\n")
+    try:
+        # Decoded once, whole (fast); a cut multi-byte character or a corrupt byte means the
+        # careful line-by-line path on bytes, which names the line.
+        lines: list[str] | list[bytes] = raw.decode("utf-8").split("\n")
+        ends_clean = not lines[-1]
+    except UnicodeDecodeError:
+        lines = raw.split(b"\n")
+        ends_clean = raw.endswith(b"\n")
     if ends_clean:
         lines.pop()
     if not lines or not lines[0].strip():
         raise UserError(f"{path}:1: empty file, not an omniops-tui session")
-    header = _header(path, lines[0])
+    first = lines[0]
+    header = _header(path, first.encode("utf-8") if isinstance(first, str) else first)
     session = SessionFile(path, header)
-    last_index = len(lines) - 1
-    loads = json.loads
-    for index in range(1, len(lines)):
-        line = lines[index]
-        if not line.strip():
-            continue
-        try:
-            record = loads(line)
-            if not isinstance(record, dict):
-                raise ValueError("not a JSON object")
-            event = from_record(record)
-        except (ValueError, TypeError) as exc:
-            if index == last_index and not ends_clean:
-                session.truncated_tail = True
-                session.notices.append(
-                    f"{path}:{index + 1}: last line is incomplete (the recording was cut off); "
-                    "ignored it"
-                )
-                break
-            raise UserError(
-                f"{path}:{index + 1}: corrupt session line ({_reason(exc)}); "
-                "the lines before it are intact"
-            ) from exc
-        if isinstance(event, UnknownEvent):
-            session.unknown_types[event.type_name] = session.unknown_types.get(event.type_name, 0) + 1
-        session.events.append(event)
+    _read_events(path, lines, ends_clean, session)
     unknown = sum(session.unknown_types.values())
     if unknown:
         kinds = ", ".join(sorted(session.unknown_types))
@@ -89,6 +74,77 @@ def read_session(path: Path) -> SessionFile:
             f"{path}: skipped {unknown} event(s) of types this version does not know ({kinds})"
         )
     return session
+
+
+def _read_events(path: Path, lines: list[str] | list[bytes], ends_clean: bool,
+                 session: SessionFile) -> None:
+    """Parse every event line into `session`.
+
+    Fast path first (a 100,000-event session must open in well under a second): each decoded
+    line goes straight to the C JSON scanner, with the garbage collector paused while the
+    objects are made. Any line the fast path does not accept cleanly (blank, trailing bytes,
+    not an object, cut off, or the file was not valid UTF-8) is handed as bytes to
+    `json.loads`, exactly as before, so errors and notices are unchanged.
+    """
+    last_index = len(lines) - 1
+    scan = _SCAN
+    build = from_record
+    append = session.events.append
+    unknown = session.unknown_types
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        for index in range(1, len(lines)):
+            line = lines[index]
+            if type(line) is str:
+                try:
+                    record, end = scan(line, 0)
+                    clean = end == len(line) and type(record) is dict
+                    event = build(record, consume=True) if clean else None
+                except Exception:
+                    event = None  # the careful path below parses it again and names the problem
+                if event is not None:
+                    if type(event) is UnknownEvent:
+                        unknown[event.type_name] = unknown.get(event.type_name, 0) + 1
+                    append(event)
+                    continue
+                line = line.encode("utf-8")
+            event = _slow_line(path, line, index, index == last_index and not ends_clean, session)
+            if event is _STOP:
+                break
+            if event is not None:
+                if isinstance(event, UnknownEvent):
+                    unknown[event.type_name] = unknown.get(event.type_name, 0) + 1
+                append(event)
+    finally:
+        if paused:
+            gc.enable()
+
+
+_STOP = UnknownEvent(type_name="<stop>")
+
+
+def _slow_line(path: Path, line: bytes, index: int, cut_off: bool, session: SessionFile) -> Event | None:
+    """One line the careful way: None for a blank line, `_STOP` after a cut-off last line."""
+    if not line.strip():
+        return None
+    try:
+        record = json.loads(line)
+        if not isinstance(record, dict):
+            raise ValueError("not a JSON object")
+        return from_record(record)
+    except (ValueError, TypeError) as exc:
+        if cut_off:
+            session.truncated_tail = True
+            session.notices.append(
+                f"{path}:{index + 1}: last line is incomplete (the recording was cut off); "
+                "ignored it"
+            )
+            return _STOP
+        raise UserError(
+            f"{path}:{index + 1}: corrupt session line ({_reason(exc)}); "
+            "the lines before it are intact"
+        ) from exc
 
 
 def read_header(path: Path) -> SessionHeader:

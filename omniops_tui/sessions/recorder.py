@@ -76,6 +76,8 @@ class SessionRecorder:
         stamp = clock.wall().strftime("%Y%m%dT%H%M%SZ")
         session_id = session_id or f"{stamp}-{secrets.token_hex(3)}"
         header = SessionHeader.new(session_id, runbook_source, environment)
+        # The header's start time comes from the same (injectable) clock as the events' stamps.
+        header.started_at = clock.wall().isoformat(timespec="milliseconds").replace("+00:00", "Z")
         path = sessions_dir / f"{session_id}.jsonl"
         fd = _open_append(path, exclusive=True)
         recorder = cls(path, header, fd=fd, clock=clock, redactor=redactor)

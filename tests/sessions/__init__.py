@@ -1,0 +1,1 @@
+"""Session replay, redaction, exports, sharing and diagnostics (issue 5)."""

@@ -1,0 +1,134 @@
+"""The redactor on its own: what is a secret, what is kept, how it is named, how fast it is."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from omniops_tui.config import Config, Environment
+from omniops_tui.sessions.redact import Redactor, build_redactor
+
+ENVIRON = {
+    "PAGERDUTY_TOKEN": "pd-token-8f3a9c71e2",
+    "STRIPE_SECRET": "sk_live_51HxYz0123",
+    "OPENAI_API_KEY": "sk-proj-abcdef123456",
+    "ADMIN_PASSWORD": "correct-horse-battery",
+    "PRODUCTION_DATABASE_URL": "postgresql://omniops:Db-Pa55word!@db.internal:5432/omniops",
+    "REDIS_URL": "redis://:r3dis-Secr3t@cache.internal:6379/0",
+    "WEBHOOK_URL": "https://hooks.example.com/services/T0/B0/xyz",  # not secret-named, not declared
+    "SHORT_TOKEN": "abc",  # too short to be a literal
+    "HOME": "/root",
+}
+ENVIRONMENT = Environment(name="production", database_url_env="PRODUCTION_DATABASE_URL",
+                          redis_url_env="REDIS_URL", secrets=["WEBHOOK_URL"])
+CONFIG = Config(secrets=["literal-from-config-42", "UNSET_VARIABLE_TOKEN"])
+
+
+@pytest.fixture
+def redactor() -> Redactor:
+    return build_redactor(CONFIG, ENVIRONMENT, environ=ENVIRON)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # literals, named after their variable
+    ("paging with pd-token-8f3a9c71e2 now", "paging with [REDACTED:PAGERDUTY_TOKEN] now"),
+    ("key=sk-proj-abcdef123456", "key=[REDACTED:OPENAI_API_KEY]"),
+    ("login admin/correct-horse-battery", "login admin/[REDACTED:ADMIN_PASSWORD]"),
+    ("db postgresql://omniops:Db-Pa55word!@db.internal:5432/omniops up",
+     "db [REDACTED:PRODUCTION_DATABASE_URL] up"),
+    ("auth failed with Db-Pa55word! for omniops", "auth failed with [REDACTED:password] for omniops"),
+    ("cache redis://:r3dis-Secr3t@cache.internal:6379/0", "cache [REDACTED:REDIS_URL]"),
+    ("POST https://hooks.example.com/services/T0/B0/xyz", "POST [REDACTED:WEBHOOK_URL]"),
+    ("token literal-from-config-42 seen", "token [REDACTED:secret] seen"),
+    # patterns, for what nobody declared
+    ("postgresql://app:hunter22@other-db/app", "postgresql://app:[REDACTED:password]@other-db/app"),
+    ("redis://:p4ss@127.0.0.1:6379", "redis://:[REDACTED:password]@127.0.0.1:6379"),
+    ("curl -H 'Authorization: Bearer eyJhbGc.eyJzdWIi.sig' https://x",
+     "curl -H 'Authorization: Bearer [REDACTED:authorization]' https://x"),
+    ('-H "Authorization: Token token=y_NbAkKc66ryYTWUXYEu"',
+     '-H "Authorization: Token token=[REDACTED:authorization]"'),
+    ('{"authorization": "Basic dXNlcjpwYXNz"}', '{"authorization": "Basic [REDACTED:authorization]"}'),
+    ("retrying with bearer abc.def-ghi", "retrying with bearer [REDACTED:authorization]"),
+    ("key AKIAIOSFODNN7EXAMPLE in use", "key [REDACTED:aws_access_key] in use"),
+    ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+     "aws_secret_access_key = [REDACTED:aws_secret_key]"),
+    ("export DEPLOY_HOOK_TOKEN=zz9plural", "export DEPLOY_HOOK_TOKEN=[REDACTED:DEPLOY_HOOK_TOKEN]"),
+    ("password=hunter2 user=bob", "password=[REDACTED:password] user=bob"),
+    ('"api_key": "abc123"', '"api_key": "[REDACTED:api_key]"'),
+])
+def test_secrets_are_replaced_by_their_name(redactor: Redactor, text: str, expected: str) -> None:
+    assert redactor.text(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # references to secrets (runbook commands) are not secrets
+    '-H "Authorization: Token token=$PAGERDUTY_TOKEN"',
+    "psql $PRODUCTION_DATABASE_URL -c 'SELECT 1'",
+    "export DB_PASSWORD=$(vault read -field=pw db)",
+    # ordinary operations text
+    "password authentication failed for user \"omniops\"",
+    "GET https://example.com:443/api/health 200 in 12ms",
+    "tokens used: 350 of 4000",
+    "2025-03-14T03:00:05Z INFO GET /api/chat 200",
+    "abc is not a secret even if SHORT_TOKEN is abc",
+])
+def test_ordinary_text_is_kept(redactor: Redactor, text: str) -> None:
+    assert redactor.text(text) == text
+
+
+def test_records_are_walked_recursively_and_not_modified(redactor: Redactor) -> None:
+    record = {
+        "seq": 3, "t": 1.0, "at": "2025-03-14T03:00:00.000Z", "type": "check_result",
+        "summary": "connected to postgresql://omniops:Db-Pa55word!@db.internal:5432/omniops",
+        "evidence": {"headers": {"Authorization": "Bearer abcdef", "X-Api-Key": "k-1234567"},
+                     "password": "plain", "env": ["PAGERDUTY_TOKEN=pd-token-8f3a9c71e2", 3, None],
+                     "nested": [{"token": "zzz"}, ("AKIAIOSFODNN7EXAMPLE",)]},
+        "value": 8.2, "item_ids": ["a/b"],
+    }
+    original = repr(record)
+    out = redactor(record)
+    assert repr(record) == original
+    assert out["summary"] == "connected to [REDACTED:PRODUCTION_DATABASE_URL]"
+    assert out["evidence"]["headers"] == {"Authorization": "[REDACTED:Authorization]",
+                                          "X-Api-Key": "[REDACTED:X-Api-Key]"}
+    assert out["evidence"]["password"] == "[REDACTED:password]"
+    assert out["evidence"]["env"] == ["PAGERDUTY_TOKEN=[REDACTED:PAGERDUTY_TOKEN]", 3, None]
+    assert out["evidence"]["nested"] == [{"token": "[REDACTED:token]"}, ["[REDACTED:aws_access_key]"]]
+    kept = (out["seq"], out["t"], out["at"], out["type"], out["value"])
+    assert kept == (3, 1.0, record["at"], "check_result", 8.2)
+
+
+def test_log_batches_keep_clean_lines_untouched(redactor: Redactor) -> None:
+    lines = ["INFO ok", "ERROR connect postgresql://u:pw123456@h/db failed", "INFO fine"]
+    out = redactor({"type": "log_lines", "lines": lines})["lines"]
+    assert out == ["INFO ok", "ERROR connect postgresql://u:[REDACTED:password]@h/db failed", "INFO fine"]
+    clean = ["INFO a", "INFO b"]
+    assert redactor.lines(clean) is clean  # nothing to do, nothing copied
+
+
+def test_the_secrets_rule_for_config_entries() -> None:
+    redactor = build_redactor(CONFIG, ENVIRONMENT, environ=ENVIRON)
+    assert redactor.unresolved == ["UNSET_VARIABLE_TOKEN"]  # named a variable that is not set
+    assert "UNSET_VARIABLE_TOKEN" not in redactor.literals
+    assert redactor.literals["literal-from-config-42"] == "secret"
+    assert redactor.literals[ENVIRON["WEBHOOK_URL"]] == "WEBHOOK_URL"
+    assert "abc" not in redactor.literals  # shorter than MIN_LITERAL
+    bare = build_redactor(None, None, environ={})
+    assert bare.literals == {} and bare.text("password=x1") == "password=[REDACTED:password]"
+
+
+def test_redaction_keeps_up_with_a_log_firehose(redactor: Redactor) -> None:
+    """50k lines/s is the ingestion target; redaction must be a small part of that budget."""
+    rng = random.Random(5)
+    lines = [f"2025-03-14T03:{i % 60:02d}:{rng.randrange(60):02d}Z INFO [app-1] request_id="
+             f"{rng.getrandbits(48):012x} GET /api/chat status=200 duration_ms={rng.randrange(900)}"
+             for i in range(50_000)]
+    batches = [{"type": "log_lines", "source_id": "app", "lines": lines[i:i + 200]}
+               for i in range(0, len(lines), 200)]
+    started = time.perf_counter()
+    for batch in batches:
+        redactor(batch)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 0.5, f"redacting 50k clean lines took {elapsed:.2f} s"
