@@ -1,0 +1,294 @@
+"""The log panes' engine, without Textual or SSH: buffer, counters, filter, search, lag, line
+splitting, backoff, sources, the record's cap and the replay fold."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from omniops_tui.checks.log_stream import Backoff, LineSplitter, skip_seen, sources_for
+from omniops_tui.config import Environment, HostConfig
+from omniops_tui.events import Event, LogLines, LogReconnected, LogRecordCapped
+from omniops_tui.logbuffer import (
+    SEPARATOR,
+    ContextFilter,
+    LogBuffer,
+    compile_pattern,
+    count_matches,
+    error_lines,
+    filter_lines,
+    find,
+    gap_marker,
+    is_error_line,
+)
+from omniops_tui.sessions.log_history import log_history
+from omniops_tui.sessions.log_record import BATCH_LINES, LogRecorder
+from omniops_tui.sessions.state import SessionState
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def numbered(start: int, stop: int) -> list[str]:
+    return [f"line {i}" for i in range(start, stop)]
+
+
+# ---------------------------------------------------------------------------- the buffer
+def test_buffer_is_bounded_and_keeps_the_newest_lines() -> None:
+    buffer = LogBuffer(5)
+    for start in range(0, 12, 3):
+        buffer.append(numbered(start, start + 3))
+    assert len(buffer) == 5
+    assert buffer.lines() == numbered(7, 12)
+    assert buffer.received == 12
+
+
+def test_a_huge_batch_keeps_only_what_fits() -> None:
+    buffer = LogBuffer(100)
+    buffer.append(numbered(0, 10_000))
+    assert buffer.lines() == numbered(9_900, 10_000)
+    assert (buffer.received, buffer.dropped, buffer.pending) == (10_000, 9_900, 100)
+
+
+def test_dropped_counts_lines_evicted_before_the_pane_took_them() -> None:
+    buffer = LogBuffer(5)
+    buffer.append(numbered(0, 3))
+    assert buffer.take_pending() == numbered(0, 3)
+    buffer.append(numbered(3, 11))  # 8 new lines, room for 5: 3 never shown
+    assert buffer.dropped == 3
+    assert buffer.pending == 5
+    assert buffer.take_pending() == numbered(6, 11)
+    assert buffer.shown == 8
+    buffer.append(numbered(11, 14))  # evicts lines already shown: not dropped
+    assert buffer.dropped == 3
+    assert buffer.received == buffer.shown + buffer.dropped + buffer.pending
+
+
+def test_discarded_pending_lines_are_not_dropped_ones() -> None:
+    buffer = LogBuffer(4)
+    buffer.append(numbered(0, 4))
+    assert buffer.discard_pending() == 4
+    buffer.append(numbered(4, 8))
+    assert buffer.dropped == 0 and buffer.lines() == numbered(4, 8)
+
+
+def test_markers_are_shown_but_not_counted_as_received() -> None:
+    buffer = LogBuffer(10)
+    buffer.append(["a"])
+    buffer.append_marker(gap_marker(12, 3))
+    assert buffer.received == 1
+    assert buffer.take_pending() == ["a", "──── gap of 12 s (reconnected after 3 attempts) ────"]
+
+
+def test_lag_is_the_age_of_the_oldest_line_not_yet_shown() -> None:
+    clock = Clock()
+    buffer = LogBuffer(4, clock=clock)
+    assert buffer.lag() == 0.0
+    clock.now = 1.0
+    buffer.append(["a", "b"])
+    clock.now = 2.0
+    buffer.append(["c"])
+    clock.now = 3.5
+    assert buffer.lag() == pytest.approx(2.5)
+    buffer.append(["d", "e"])  # "a" falls out (dropped): "b" is now the oldest pending
+    assert buffer.lag() == pytest.approx(2.5)
+    buffer.append(["f"])  # "b" falls out: the oldest pending arrived at 2.0
+    assert buffer.lag() == pytest.approx(1.5)
+    buffer.take_pending()
+    assert buffer.lag() == 0.0 and buffer.pending == 0
+
+
+# ---------------------------------------------------------------------------- filter and search
+def test_filter_shows_matches_with_context_and_separators() -> None:
+    lines = numbered(0, 20)
+    lines[5] = "line 5 ERROR boom"
+    lines[15] = "line 15 ERROR again"
+    shown = filter_lines(lines, re.compile("ERROR"), context=2)
+    assert shown == [*lines[3:8], SEPARATOR, *lines[13:18]]
+
+
+def test_filter_merges_close_groups_and_handles_the_edges() -> None:
+    lines = ["ERROR first", "b", "c", "d", "ERROR close", "f", "g", "h", "i", "j", "ERROR last"]
+    shown = filter_lines(lines, re.compile("ERROR"), context=2)
+    assert shown == [*lines[:7], SEPARATOR, *lines[8:]]
+
+
+def test_filter_over_batches_equals_filter_over_everything() -> None:
+    lines = [f"line {i} {'WARN' if i % 7 == 0 else 'INFO'}" for i in range(100)]
+    whole = filter_lines(lines, re.compile("WARN"), context=2)
+    streamed = ContextFilter(re.compile("WARN"), context=2)
+    pieces: list[str] = []
+    for start in range(0, 100, 9):
+        pieces.extend(streamed.feed(lines[start:start + 9]))
+    assert pieces == whole
+    assert streamed.matches == count_matches(lines, re.compile("WARN")) == 15
+
+
+def test_markers_pass_any_filter() -> None:
+    marker = gap_marker(3, 1)
+    shown = filter_lines(["a", "b", "c", "d", marker, "e"], re.compile("nothing"), context=1)
+    assert shown == ["d", marker, "e"]
+
+
+def test_patterns_are_smart_case_and_invalid_ones_say_why() -> None:
+    assert compile_pattern("error").search("ERROR boom")
+    assert not compile_pattern("Error").search("ERROR boom")
+    with pytest.raises(ValueError, match="invalid regex '\\[oops'"):
+        compile_pattern("[oops")
+
+
+def test_find_moves_to_next_and_previous_matches_and_wraps() -> None:
+    lines = ["a", "hit 1", "b", SEPARATOR, "hit 2", gap_marker(1, 1), "c"]
+    pattern = re.compile("hit|gap")
+    assert find(lines, pattern, len(lines), backward=True) == (4, False)
+    assert find(lines, pattern, 4, backward=True) == (1, False)
+    assert find(lines, pattern, 1, backward=True) == (4, True)
+    assert find(lines, pattern, 1) == (4, False)
+    assert find(lines, pattern, 4) == (1, True)
+    assert find(lines, re.compile("zzz"), 0) is None
+    assert find([], pattern, 0) is None
+
+
+def test_error_lines() -> None:
+    assert is_error_line("2026-11-29T03:12:01.123Z ERROR [api] boom")
+    assert is_error_line("FATAL out of memory")
+    assert not is_error_line("INFO [api] error rate 0.02 %")
+    assert not is_error_line("INFO [api] GET /ERRORS 200")
+    batch = ["INFO a", "ERROR b", "INFO c ERRORS", "CRITICAL d"]
+    assert error_lines(batch) == ["ERROR b", "CRITICAL d"]
+    assert error_lines(["INFO a", "WARN b"]) == [] and error_lines([]) == []
+
+
+# ---------------------------------------------------------------------------- streams
+def test_splitter_keeps_the_partial_line_for_the_next_chunk() -> None:
+    splitter = LineSplitter()
+    assert splitter.feed(b"one\ntw") == ["one"]
+    assert splitter.feed(b"o\r\nthree\nfo") == ["two", "three"]
+    euro = "€".encode()
+    assert splitter.feed(b"ur " + euro[:1]) == []
+    assert splitter.feed(euro[1:] + b"\n") == ["four €"]
+    assert splitter.feed(b"tail") == []
+    assert splitter.flush() == ["tail"]
+    assert splitter.flush() == []
+
+
+def test_a_reconnect_skips_history_already_seen() -> None:
+    history = ["a", "b", "c", "d"]
+    assert skip_seen(history, "b") == ["c", "d"]
+    assert skip_seen(history, "d") == []
+    assert skip_seen(history, "zz") == history  # the gap was longer than the history
+
+
+def test_backoff_grows_caps_and_resets_after_a_healthy_run() -> None:
+    backoff = Backoff((1, 2, 4), healthy_after=30)
+    assert [backoff.next_delay() for _ in range(5)] == [1, 2, 4, 4, 4]
+    backoff.ran_for(5)
+    assert backoff.next_delay() == 4
+    backoff.ran_for(31)
+    assert backoff.next_delay() == 1
+
+
+def test_sources_are_files_then_commands_per_host() -> None:
+    environment = Environment(name="prod", hosts=[
+        HostConfig("prod-1", logs=["/var/log/omniops/error.log", "/srv/other/error.log"],
+                   log_commands=["docker-compose logs -f --tail=100 app", "pm2 logs --lines 100"]),
+        HostConfig("prod-2", logs=["/var/log/my app.log"]),
+    ])
+    sources = sources_for(environment, tail_lines=50)
+    assert [s.id for s in sources] == ["prod-1:error.log", "prod-1:error.log#2", "prod-1:docker-compose",
+                                       "prod-1:pm2", "prod-2:my app.log"]
+    assert sources[0].command == "tail -n 50 -F /var/log/omniops/error.log"
+    assert sources[2].command == "docker-compose logs -f --tail=100 app"
+    assert sources[4].command == "tail -n 50 -F '/var/log/my app.log'"
+    assert sources[0].prefix == "prod-1 error.log │ "
+    assert sources_for(None) == []
+
+
+# ---------------------------------------------------------------------------- the record
+def test_the_record_is_batched_and_capped_then_keeps_only_errors() -> None:
+    recorded: list[Event] = []
+    capped: list[int] = []
+    recorder = LogRecorder(recorded.append, cap_bytes=25, on_capped=capped.append)
+    recorder.add("prod-1:app.log", "prod-1", ["INFO one", "INFO two"])  # 16 bytes
+    recorder.add("prod-1:app.log", "prod-1", ["ERROR three"])  # 11 more: crosses the cap
+    assert recorded == []
+    recorder.flush()
+    kinds = [(type(e).__name__, getattr(e, "lines", None), getattr(e, "errors_only", None))
+             for e in recorded]
+    assert kinds == [
+        ("LogLines", ["INFO one", "INFO two"], False),
+        ("LogRecordCapped", None, None),
+        ("LogLines", ["ERROR three"], True),
+    ]
+    assert capped == [25] and recorder.bytes_recorded == 16 + 11
+    recorder.add("prod-1:app.log", "prod-1", ["INFO four", "ERROR five"])
+    recorder.flush()
+    assert isinstance(recorded[-1], LogLines) and recorded[-1].lines == ["ERROR five"]
+    assert recorded[-1].errors_only
+    assert sum(isinstance(e, LogRecordCapped) for e in recorded) == 1
+
+
+def test_lines_queued_before_the_cap_are_filtered_when_written_after_it() -> None:
+    recorded: list[Event] = []
+    recorder = LogRecorder(recorded.append, cap_bytes=10)
+    recorder.add("b", "h", ["INFO queued", "ERROR queued"])
+    recorder.add("a", "h", ["INFO crosses the cap"])
+    recorder.flush("a")
+    recorder.flush()
+    assert [type(e).__name__ for e in recorded] == ["LogRecordCapped", "LogLines"]
+    assert isinstance(recorded[-1], LogLines) and recorded[-1].lines == ["ERROR queued"]
+    assert recorded[-1].errors_only
+
+
+def test_a_long_queue_is_written_without_waiting_for_the_flush() -> None:
+    recorded: list[Event] = []
+    recorder = LogRecorder(recorded.append, cap_bytes=10**9)
+    recorder.add("a", "h", ["x"] * (BATCH_LINES - 1))
+    assert recorded == []
+    recorder.add("a", "h", ["x"])
+    assert len(recorded) == 1 and len(recorded[0].lines) == BATCH_LINES  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------------- the replay fold
+def test_the_fold_keeps_lines_gaps_and_a_merged_view_and_snapshots_independently() -> None:
+    state = SessionState()
+    state.apply(LogLines(source_id="prod-1:error.log", host="prod-1", lines=["a", "b"]))
+    state.apply(LogReconnected(source_id="prod-1:error.log", host="prod-1", gap_s=12.2, attempts=3))
+    state.apply(LogLines(source_id="prod-1:pm2", host="prod-1", lines=["c"]))
+    history = log_history(state)
+    assert list(history.sources["prod-1:error.log"].lines) == [
+        "a", "b", "──── gap of 12 s (reconnected after 3 attempts) ────"]
+    assert list(history.merged) == [
+        "prod-1 error.log │ a", "prod-1 error.log │ b",
+        "──── prod-1:error.log: gap of 12 s (reconnected after 3 attempts) ────", "prod-1 pm2 │ c"]
+    copy = state.snapshot()
+    state.apply(LogLines(source_id="prod-1:pm2", host="prod-1", lines=["d"]))
+    state.apply(LogRecordCapped(cap_bytes=5))
+    assert list(log_history(copy).sources["prod-1:pm2"].lines) == ["c"]
+    assert not log_history(copy).capped and log_history(state).capped
+
+
+def test_the_log_engine_imports_without_textual_or_asyncssh() -> None:
+    """DESIGN: only app.py and screens/ import Textual; SSH is loaded only when a stream runs."""
+    import subprocess
+    import sys
+
+    modules = ["omniops_tui.logbuffer", "omniops_tui.checks.log_stream", "omniops_tui.checks.log_hub",
+               "omniops_tui.sessions.log_record", "omniops_tui.sessions.log_history"]
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('textual', 'asyncssh'):\n"
+        "            raise ImportError(name + ' is blocked in this test')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        + "".join(f"import {m}\n" for m in modules)
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
