@@ -79,13 +79,33 @@ def cli(ctx: click.Context, runbooks: Path | None, sessions_dir: Path | None,
 def run_tui(options: Options, *, resume: Path | None = None) -> None:
     from omniops_tui.app import build_app
 
-    app = build_app(options, resume=resume)
-    try:
-        app.run()
-    finally:
-        app.end_session("exit")
+    while True:
+        app = build_app(options, resume=resume)
+        try:
+            app.run()
+        finally:
+            app.end_session("exit")
+        if app.replay_request is None:
+            break
+        # The sessions screen asked to replay a recording: play it, then come back to the
+        # live session (resumed, so nothing of it is lost).
+        run_replay(options, app.replay_request)
+        resume = app.recorder.path if app.recorder is not None else None
     if app.return_code:
         sys.exit(app.return_code)
+
+
+def run_replay(options: Options, path: Path, *, speed: str = "1x", idle_limit: float | None = None,
+               at: str = "") -> None:
+    from omniops_tui.app import build_replay_app
+    from omniops_tui.sessions.replay import parse_speed
+
+    try:
+        speed_value = parse_speed(speed)
+    except ValueError as exc:
+        raise UserError(f"--speed {speed}: {exc}") from exc
+    app = build_replay_app(options, path, speed=speed_value, idle_limit=idle_limit, at=at)
+    app.run()
 
 
 @cli.command("runbooks")
@@ -195,6 +215,21 @@ def sessions_list(options: Options, as_json: bool) -> None:
                    f"{format_duration(s.duration_s):>8}  {runbooks}")
 
 
+@sessions_group.command("replay")
+@click.argument("file", type=PathArg)
+@click.option("--speed", default="1x", show_default=True, help="1x, 4x, 16x, 60x or max.")
+@click.option("--idle-limit", type=click.FloatRange(min=0.1), default=None,
+              help="Compress silences longer than this many seconds (like asciinema).")
+@click.option("--at", default="", help="Start paused at a time: 03:12:05 (UTC), +12:30 or +90s.")
+@click.pass_obj
+def sessions_replay(options: Options, file: Path, speed: str, idle_limit: float | None, at: str) -> None:
+    """Replay a recorded session in the same screens, read-only, with a timeline bar.
+
+    space play/pause · , . ±10 s · < > ±1 min · { } markers · + - speed · g go to time.
+    """
+    run_replay(options, file, speed=speed, idle_limit=idle_limit, at=at)
+
+
 @sessions_group.command("export")
 @click.argument("file", type=PathArg)
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "deploy-log"]), default="md",
@@ -258,6 +293,35 @@ def sandbox_command(scenario: str, hosts: int, config_out: Path | None) -> None:
     from omniops_tui.sandbox.foreground import run_foreground
 
     run_foreground(scenario=scenario, hosts=hosts, config_out=config_out)
+
+
+@cli.command("demo")
+@click.option("--database-url", default=None,
+              help="A PostgreSQL server for the demo database (default postgresql://postgres@127.0.0.1:5432/postgres).")
+@click.option("--redis-url", default=None, help="A Redis server for cache traffic (default redis://127.0.0.1:6379/0).")
+@click.option("--hosts", type=click.IntRange(1, 100), default=2, show_default=True,
+              help="How many SSH hosts the sandbox production has.")
+@click.option("--scenario", default="healthy", show_default=True,
+              help="healthy, error-spike, slow, db-down, outage or disk-full.")
+@click.option("--no-s3", is_flag=True, help="Do not start a local S3 endpoint even when moto is installed.")
+@click.option("--tour/--no-tour", default=None, help="Show the first-run tour (default: on the first demo).")
+@click.pass_obj
+def demo_command(options: Options, database_url: str | None, redis_url: str | None, hosts: int,
+                 scenario: str, no_s3: bool, tour: bool | None) -> None:
+    """Every feature in one command: a simulated production on loopback and the TUI wired to it.
+
+    Uses PostgreSQL and Redis when they are reachable (it says so on screen when not); cleans up
+    its ports and temporary files on exit.
+    """
+    from omniops_tui.sandbox.scenarios import SCENARIOS
+
+    if scenario not in SCENARIOS:
+        raise click.BadParameter(f"unknown scenario '{scenario}' (choose from {', '.join(SCENARIOS)})",
+                                 param_hint="--scenario")
+    from omniops_tui.demo_runner import run_demo
+
+    run_demo(options, database_url=database_url, redis_url=redis_url, hosts=hosts, scenario=scenario,
+             with_s3=not no_s3, tour=tour)
 
 
 def _terminal_width() -> int:

@@ -56,12 +56,12 @@ class MetricDef:
         return "fail"
 
     def threshold_text(self) -> str:
+        """The green band, the runbooks' target ("< 500 ms"); yes/no figures say "yes"."""
         if self.green is None:
             return ""
-        text = f"green {self.green}{self.unit_suffix}"
-        if self.amber is not None:
-            text += f", amber {self.amber}{self.unit_suffix}"
-        return text
+        if self.green.op == "==" and self.green.limit == 1:
+            return "yes"
+        return f"{self.green}{self.unit_suffix}"
 
     @property
     def unit_suffix(self) -> str:
@@ -86,14 +86,13 @@ CATALOGUE: tuple[MetricDef, ...] = (
               source="tool default (Expected Metrics: DB Connections 12/100)"),
     MetricDef("db_query_p95_ms", "DB query time (P95)", "ms", Band("<", 100), Band("<", 1000),
               source="Verification: database queries < 100ms P95; step 9: mean_exec_time > 1000"),
-    MetricDef("slow_queries", "Slow queries (> 1 s mean)", "", Band("==", 0), Band("<", 5),
-              source="Emergency Rollback step 9: mean_exec_time > 1000"),
     MetricDef("unused_indexes", "Indexes never scanned", "", Band("==", 0), Band("<", 10),
               source="First-Time Deploy troubleshooting: idx_scan = 0"),
+    MetricDef("largest_tables", "Largest table", "MB", source="Standard Release step 4: table sizes"),
     MetricDef("redis_hit_rate", "Redis hit rate", "%", Band(">", 80), Band(">=", 50),
               source="Verification: Redis cache hit rate > 80%"),
     MetricDef("redis_memory_mb", "Redis used memory", "MB", source="INFO used_memory"),
-    MetricDef("chat_ok", "Chat (critical feature)", "", Band("==", 1),
+    MetricDef("chat_ok", "Chat (critical flow)", "", Band("==", 1),
               source="Emergency Rollback: critical feature completely broken → rollback"),
     MetricDef("cpu_percent", "CPU", "%", Band("<", 70), Band("<", 90), per_host=True,
               source="Verification: CPU usage < 70%"),

@@ -12,6 +12,22 @@ from omniops_tui.runbooks.model import RunbookSet
 ORIGINAL_DOCUMENT = Path(__file__).parent / "fixtures" / "deployment-runbooks.original.md"
 
 
+# Find PostgreSQL and Redis, or start throwaway ones, before any other conftest or test module
+# reads OMNIOPS_TEST_DATABASE_URL / OMNIOPS_TEST_REDIS_URL (this file is imported first).
+from tests.services import PROBLEMS, ensure_services  # noqa: E402
+
+ensure_services()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    import os
+
+    from tests.services import DATABASE_ENV, REDIS_ENV
+
+    lines = [f"PostgreSQL: {os.environ[DATABASE_ENV]}", f"Redis: {os.environ[REDIS_ENV]}"]
+    return lines + [f"problem: {problem}" for problem in PROBLEMS]
+
+
 @pytest.fixture(scope="session")
 def runbook_set() -> RunbookSet:
     return load_runbooks(None)

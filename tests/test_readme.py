@@ -23,6 +23,13 @@ def test_keys_table_is_generated_from_the_bindings() -> None:
     assert keys_table() in README, "run `.venv/bin/python docs/keys.py` and paste it into the README"
 
 
+def test_config_reference_covers_every_key() -> None:
+    sys.path.insert(0, str(ROOT / "docs"))
+    from config_reference import reference  # type: ignore[import-not-found]
+
+    assert reference() in README, "run `.venv/bin/python docs/config_reference.py` and paste it"
+
+
 def test_screenshots_exist() -> None:
     for shot in re.findall(r"\((docs/screenshots/[^)]+\.svg)\)", README):
         assert (ROOT / shot).exists(), shot

@@ -108,3 +108,23 @@ def test_sessions_list_newest_first(sessions_dir: Path) -> None:
     ok = [s for s in summaries if not s.problem]
     assert ok[0].events == 3 and ok[0].notes == 1
     assert any("not an omniops-tui session" in s.problem for s in summaries)
+
+
+def test_an_item_checked_on_several_hosts_shows_the_worst() -> None:
+    from omniops_tui.events import CheckResultEvent
+
+    state = SessionState()
+    item = "standard-release/verification-checklist/cpu-usage-70"
+    state.apply(CheckResultEvent(check_id="host-cpu@prod-1", status="pass", summary="CPU 35 %",
+                                 item_ids=[item]))
+    state.apply(CheckResultEvent(check_id="host-cpu@prod-2", status="fail", summary="CPU 91 %",
+                                 item_ids=[item]))
+    state.apply(CheckResultEvent(check_id="host-cpu@prod-1", status="pass", summary="CPU 36 %",
+                                 item_ids=[item]))
+    assert state.items[item].check_status == "fail"
+    assert state.items[item].check_summary == "prod-2: CPU 91 %"
+    assert not state.is_done(item)
+    copy = state.snapshot()
+    state.apply(CheckResultEvent(check_id="host-cpu@prod-2", status="pass", summary="CPU 40 %",
+                                 item_ids=[item]))
+    assert state.is_done(item) and not copy.is_done(item)

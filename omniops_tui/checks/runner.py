@@ -22,8 +22,7 @@ ResultCallback = Callable[[CheckSpec, CheckResult], Any | Awaitable[Any]]
 Outcome = tuple[CheckSpec, CheckResult]
 
 
-CLIENT_MODULES = ("httpx", "asyncssh", "asyncpg", "redis.asyncio", "omniops_tui.checks.http",
-                  "omniops_tui.checks.ssh", "omniops_tui.checks.postgres", "omniops_tui.checks.redis")
+CLIENT_MODULES = ("httpx", "asyncssh", "asyncpg", "redis.asyncio", "ssl")
 
 
 async def preload_clients() -> None:
@@ -35,10 +34,20 @@ async def preload_clients() -> None:
     import importlib
 
     def load() -> None:
-        for name in CLIENT_MODULES:
+        for name in (*CLIENT_MODULES, *sorted({kind.module for kind in KINDS.values()})):
             importlib.import_module(name)
 
     await asyncio.to_thread(load)
+
+
+async def wait_or_wake(wake: asyncio.Event, interval: float) -> None:
+    """Sleep `interval` seconds, or less when `wake` is set (the engineer asked for it now)."""
+    wake.clear()
+    try:
+        async with asyncio.timeout(interval):
+            await wake.wait()
+    except TimeoutError:
+        pass
 
 
 def timeout_for(spec: CheckSpec, context: CheckContext) -> float:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from omniops_tui.errors import UserError
 from omniops_tui.runbooks.model import RunbookSet
-from omniops_tui.runbooks.parser import parse_markdown
 
 BUNDLED_DIR = Path(__file__).parent / "data"
 BUNDLED_DOCUMENT = BUNDLED_DIR / "deployment-runbooks.md"
@@ -39,8 +38,7 @@ def load_runbooks(path: Path | None = None) -> RunbookSet:
     """Parse the runbooks; raise `UserError` when a file is unreadable or holds none."""
     merged = RunbookSet(runbooks=[])
     for file in runbook_files(path):
-        result = parse_markdown(read_text(file), str(file))
-        parsed = result.runbooks
+        parsed = _cached_parse(file)
         if not parsed.runbooks and path is not None and (path.is_file() or len(runbook_files(path)) == 1):
             raise UserError(
                 f"{file}: no runbooks found (a runbook starts with a '## 1. Title' heading)"
@@ -60,6 +58,53 @@ def load_runbooks(path: Path | None = None) -> RunbookSet:
     if not merged.runbooks:
         raise UserError(f"{path}: no runbooks found in any .md file (a runbook starts with '## 1. Title')")
     return merged
+
+
+def _cached_parse(file: Path) -> RunbookSet:
+    """Parse a runbook file, reusing the result of an earlier start when the file is unchanged.
+
+    The app is opened in a hurry: parsing the bundled document costs ~40 ms of a start-up that
+    should stay close to a bare Textual app's. The cache key is the file's path, size,
+    modification time and this tool's version; anything odd about the cache means a fresh parse.
+    """
+    import hashlib
+    import pickle
+
+    import platformdirs
+
+    from omniops_tui import __version__
+
+    here = Path(__file__).parent
+    try:
+        stat = file.stat()
+        # The parser's own files are part of the key: a changed parser never serves an old model.
+        code = "|".join(str((here / name).stat().st_mtime_ns) for name in ("parser.py", "model.py"))
+        key = hashlib.sha256(f"{file.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{__version__}|{code}"
+                             .encode()).hexdigest()[:32]
+        cache = Path(platformdirs.user_cache_dir("omniops-tui", appauthor=False)) / f"runbooks-{key}.pickle"
+    except OSError:
+        cache = None
+    if cache is not None and cache.exists():
+        try:
+            with open(cache, "rb") as handle:
+                cached = pickle.load(handle)
+            if isinstance(cached, RunbookSet):
+                return cached
+        except Exception:  # a stale or corrupt cache is only a cache
+            pass
+    from omniops_tui.runbooks.parser import parse_markdown
+
+    parsed = parse_markdown(read_text(file), str(file)).runbooks
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            temporary = cache.with_suffix(".tmp")
+            with open(temporary, "wb") as handle:
+                pickle.dump(parsed, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            temporary.replace(cache)
+        except OSError:
+            pass
+    return parsed
 
 
 def logic_dir(path: Path | None) -> Path:

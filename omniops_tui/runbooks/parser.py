@@ -421,7 +421,11 @@ class _Parser:
             group_id = base
         else:
             # Unlabelled list ("After deployment, verify:"): its items belong to the section.
+            # The intro line becomes the group's title (not shown twice).
             title, timing, line = (self.pending_intro or self.section.title), "", block.line
+            container = self.container if self.container is not None else self.section.blocks
+            if self.pending_intro and container and isinstance(container[-1], MarkdownBlock):
+                line = container.pop().line
             base = self.section.id
             group_id = f"{base}/checklist"
         self.pending_intro = None

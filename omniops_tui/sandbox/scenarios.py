@@ -142,3 +142,13 @@ class ProductionState:
             return [], self.injected_total
         items = list(self.injected)[-min(fresh, len(self.injected)):]
         return items, self.injected_total
+
+# What each scenario shows, in one line (the demo's scenario switcher).
+SCENARIO_HELP = {
+    "healthy": "Everything within the runbooks' thresholds.",
+    "error-spike": "Error rate 8.2 %, ERROR lines in the logs, CPU at 70 %: a bad deploy.",
+    "slow": "P95 3.2 s and slow queries: degraded, not down.",
+    "db-down": "The application (and the checks) cannot reach the database.",
+    "outage": "Nothing answers: the app container exited, HTTP 503 everywhere.",
+    "disk-full": "The root filesystem at 97 %: a capacity issue.",
+}

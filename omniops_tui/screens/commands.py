@@ -19,8 +19,23 @@ class RunbookCommands(Provider):
             ("Show the session timeline", "Notes and key events so far", app.action_timeline),
             ("Help: every key", "All key bindings on all screens", app.action_help),
         ]
-        for extra in EXTRA_ENTRIES:
-            entries.extend(extra(app))
+        entries += [
+            ("Show the logs", "Live logs of the configured hosts over SSH: filter, search, pause",
+             app.action_logs),
+            ("Show the metrics", "The runbooks' figures, per host, and the rollback criteria",
+             app.action_metrics),
+            ("Recorded sessions", "Replay a session, export its post-mortem", app.action_sessions),
+        ]
+        if app.recording:
+            entries.append(("Gather diagnostics (Emergency Rollback step 8)",
+                            "Logs, active queries, health snapshot and timeline beside the session",
+                            app.action_diagnostics))
+        demo = app.context.demo
+        if demo is not None:
+            from omniops_tui.sandbox.scenarios import SCENARIO_HELP, SCENARIOS
+
+            entries += [(f"Demo scenario: {name}", SCENARIO_HELP.get(name, ""),
+                         partial(app.switch_scenario, name)) for name in SCENARIOS]
         for runbook in app.runbooks.runbooks:
             entries.append((f"Open runbook: {runbook.number}. {runbook.title}",
                             f"{runbook.duration} · risk {runbook.risk} · {runbook.when_to_use_summary}",
@@ -32,7 +47,10 @@ class RunbookCommands(Provider):
         return entries
 
     async def discover(self) -> Hits:
-        for title, help_text, callback in self._entries()[:4 + len(self.app.runbooks.runbooks)]:
+        entries = self._entries()
+        runbooks = [e for e in entries if e[0].startswith("Open runbook:")]
+        for title, help_text, callback in [e for e in entries if " › " not in e[0]
+                                           and not e[0].startswith("Open runbook:")] + runbooks:
             yield DiscoveryHit(title, callback, help=help_text)  # type: ignore[arg-type]
 
     async def search(self, query: str) -> Hits:
@@ -42,5 +60,3 @@ class RunbookCommands(Provider):
             if score > 0:
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)  # type: ignore[arg-type]
 
-
-EXTRA_ENTRIES: list = []  # later features append `app -> [(title, help, callback)]` factories

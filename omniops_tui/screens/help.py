@@ -35,18 +35,26 @@ def screen_groups() -> list[tuple[str, list[Binding], list[tuple[str, str]]]]:
     from omniops_tui.screens.wizard import WizardScreen
 
     groups: list[tuple[str, list[Binding], list[tuple[str, str]]]] = [
-        ("Everywhere", _bindings(OmniOpsApp), NAVIGATION),
+        ("Everywhere", [b for b in _bindings(OmniOpsApp) if not (b.id or "").startswith("replay.")],
+         NAVIGATION),
         ("Home (overview)", _bindings(HomeScreen), list(getattr(HomeScreen, "EXTRA_KEYS", []))),
         ("Runbook", _bindings(RunbookScreen) + _bindings(SectionList) + _bindings(SectionView),
          [("enter", "On an item: tick it · on a command: copy it · in the sidebar: read")]),
         ("Which runbook? (wizard)", _bindings(WizardScreen), []),
     ]
-    for extra in EXTRA_GROUPS:
-        groups.append(extra())
+    from omniops_tui.screens.demo import ScenarioPicker, TourScreen
+    from omniops_tui.screens.logs import help_group as logs_group
+    from omniops_tui.screens.metrics import MetricsScreen
+    from omniops_tui.screens.sessions import SessionsScreen
+
+    groups.append(logs_group())
+    groups.append(("Metrics", _bindings(MetricsScreen), []))
+    groups.append(("Sessions", _bindings(SessionsScreen), []))
+    groups.append(("Replay (sessions → enter, or `omniops-tui sessions replay FILE`)",
+                   [b for b in _bindings(OmniOpsApp) if b.id and b.id.startswith("replay.")],
+                   [("click the bar", "Seek to that point of the session")]))
+    groups.append(("Demo", _bindings(ScenarioPicker) + _bindings(TourScreen), []))
     return groups
-
-
-EXTRA_GROUPS: list = []  # later screens (logs, metrics, replay) append a factory here
 
 
 def _bindings(cls: type) -> list[Binding]:

@@ -111,6 +111,14 @@ class HomeScreen(Screen[None]):
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
+        demo = self.app.context.demo
+        if demo is not None:
+            status = demo.status
+            for ok, line in ((True, "Sandbox: HTTP app and SSH hosts on loopback · S switches scenario"),
+                             (status.database_ok, status.database), (status.redis_ok, status.redis),
+                             (status.s3_ok, status.s3)):
+                grid.add_row("Demo" if line.startswith("Sandbox") else "",
+                             Text(line, style="green" if ok else "yellow"))
         meta = runbook.metadata
         grid.add_row("Runbook", Text(f"{runbook.number}. {runbook.title}", style="bold"))
         grid.add_row("When to use", Text("\n".join(f"• {w}" for w in runbook.when_to_use)))

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from omniops_tui.events import Event
 from omniops_tui.runbooks.model import ChecklistGroup, Runbook, Section, iter_blocks
+from omniops_tui.screens.metrics import MetricsStrip
 from omniops_tui.screens.risk import progress_text, risk_text
 from omniops_tui.screens.runbook_rows import (
     ChecklistHeaderRow,
@@ -32,6 +33,7 @@ from omniops_tui.screens.runbook_rows import (
 from omniops_tui.screens.status_bar import StatusBar
 
 SECTION_EVENT_DEBOUNCE_S = 0.6
+REFRESH_S = 0.1
 
 
 class SectionList(OptionList):
@@ -66,6 +68,8 @@ class RunbookScreen(Screen[None]):
                 tooltip="Tick or untick the highlighted checklist item (recorded)"),
         Binding("c,y", "copy", "Copy cmd", id="runbook.copy",
                 tooltip="Copy the highlighted command (or the step's first) to the clipboard, OSC 52"),
+        Binding("r", "rerun", "Re-run checks", id="runbook.rerun",
+                tooltip="Run this runbook's live checks now instead of waiting for the interval"),
         Binding("o", "next_open", "Next open item", id="runbook.next_open",
                 tooltip="Jump to the next checklist item not done yet"),
         Binding("right_square_bracket", "next_section", "Next section", id="runbook.next_section",
@@ -88,11 +92,15 @@ class RunbookScreen(Screen[None]):
         }
         self._current: Section | None = None
         self._pending_section_event: object | None = None
+        self._dirty_items: set[str] | None = set()
+        self._last_running: set[str] = set()
+        self._refresh_pending = False
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         yield StatusBar(self.runbook.title)
         yield Static(id="runbook-header")
+        yield MetricsStrip(id="metrics-strip")
         with Horizontal(id="runbook-body"):
             yield SectionList(*self._section_options(), id="sections")
             with Vertical(id="content"):
@@ -125,6 +133,31 @@ class RunbookScreen(Screen[None]):
         self.show_section(self.runbook.sections[start].id if self.runbook.sections else "")
         sections.focus()
         self.app.screen_opened("runbook", self.runbook.id, self._current.id if self._current else "")
+        self.app.checks_running.subscribe(self, self._on_running)
+        self.set_interval(5, self._refresh_visible)
+
+    def on_screen_resume(self) -> None:
+        self.app.start_live_checks(self.runbook.id)
+
+    def on_screen_suspend(self) -> None:
+        # Another runbook or the overview takes over: its checks (or none) run instead.
+        if self.app.screen is not self and not self.app.screen.is_modal:
+            self.app.stop_live_checks()
+
+    def _on_running(self, running: set[str]) -> None:
+        """Spinners on and off: only the items whose running state changed are redrawn."""
+        changed = running ^ self._last_running
+        self._last_running = set(running)
+        if changed and self._dirty_items is not None:
+            self._dirty_items.update(changed)
+        if changed and not self._refresh_pending:
+            self._refresh_pending = True
+            self.set_timer(REFRESH_S, self._flush_refresh)
+
+    def _refresh_visible(self) -> None:
+        view = self.current_view()
+        if view is not None:
+            self._refresh_rows(view)
 
     def _update_header(self) -> None:
         runbook = self.runbook
@@ -152,6 +185,9 @@ class RunbookScreen(Screen[None]):
 
     # ------------------------------------------------------------------ sections
     def show_section(self, section_id: str) -> None:
+        if not self.is_mounted:  # asked before the screen is up (replay, palette): show it on mount
+            self.initial_section = section_id
+            return
         section = next((s for s in self.runbook.sections if s.id == section_id
                         or s.id.endswith("/" + section_id)), None)
         if section is None:
@@ -162,7 +198,6 @@ class RunbookScreen(Screen[None]):
             view = SectionView(section, *section_rows(self.runbook, section, self.app.substitute),
                                id=view_id)
             switcher.mount(view)
-            self.call_after_refresh(self._refresh_rows, view)
         switcher.current = view_id
         self._current = section
         sections = self.query_one(SectionList)
@@ -209,18 +244,36 @@ class RunbookScreen(Screen[None]):
 
     # ------------------------------------------------------------------ state -> rows
     def _on_session_event(self, event: Event | None) -> None:
-        if event is not None and not hasattr(event, "item_id") and not hasattr(event, "item_ids"):
-            return
-        for view in self.query(SectionView):
-            self._refresh_rows(view)
-        self._update_header()
-        self._refresh_section_prompts()
+        """Results arrive in bursts (a sweep's 40 checks at once): coalesce them into one
+        refresh of just the rows they touch, instead of redrawing the runbook 40 times."""
+        if event is None:
+            self._dirty_items = None  # everything
+        elif self._dirty_items is not None:
+            touched = ([event.item_id] if hasattr(event, "item_id") else
+                       list(getattr(event, "item_ids", ())))
+            if not touched:
+                return
+            self._dirty_items.update(touched)
+        if not self._refresh_pending:
+            self._refresh_pending = True
+            self.set_timer(REFRESH_S, self._flush_refresh)
 
-    def _refresh_rows(self, view: SectionView) -> None:
+    def _flush_refresh(self) -> None:
+        dirty, self._dirty_items = self._dirty_items, set()
+        self._refresh_pending = False
+        with self.app.batch_update():
+            for view in self.query(SectionView):
+                self._refresh_rows(view, only=dirty)
+            self._update_header()
+            self._refresh_section_prompts()
+
+    def _refresh_rows(self, view: SectionView, only: set[str] | None = None) -> None:
         state = self.app.state
         now = self.app.session_offset()
         running = self.app.running_items()
         for row in view.query(ChecklistItemRow):
+            if only is not None and row.item.id not in only:
+                continue
             row.update_state(state.items.get(row.item.id), running=row.item.id in running, now=now)
         for header in view.query(ChecklistHeaderRow):
             ids = [i.id for i in header.group.items]
@@ -234,7 +287,18 @@ class RunbookScreen(Screen[None]):
 
     # ------------------------------------------------------------------ actions
     def action_back(self) -> None:
+        self.app.stop_live_checks()
         self.app.pop_screen()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "rerun":
+            return self.app.live_checks_available  # hidden when there is nothing to run
+        if action == "toggle_item":
+            return self.app.replay is None  # a replay is read-only
+        return True
+
+    def action_rerun(self) -> None:
+        self.app.rerun_checks()
 
     def action_toggle_item(self) -> None:
         row = self.current_row()

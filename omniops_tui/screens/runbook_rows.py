@@ -130,6 +130,10 @@ class ChecklistHeaderRow(Row):
     def compose(self) -> ComposeResult:
         yield Static(id=f"gh-{_dom_id(self.group.id)}", classes="checklist-header")
 
+    def on_mount(self) -> None:
+        """Show the state as it is now; later changes arrive through the screen's refresh."""
+        self.update_progress(*self.app.state.progress([i.id for i in self.group.items]))
+
     def update_progress(self, done: int, total: int) -> None:
         text = Text()
         text.append(self.group.title, style="bold")
@@ -152,6 +156,12 @@ class ChecklistItemRow(Row):
     def compose(self) -> ComposeResult:
         yield Static(classes="item-box")
         yield Static(classes="item-text")
+
+    def on_mount(self) -> None:
+        """Show the state as it is now; later changes arrive through the screen's refresh."""
+        app = self.app
+        self.update_state(app.state.items.get(self.item.id), running=self.item.id in app.running_items(),
+                          now=app.session_offset())
 
     def update_state(self, state: ItemState | None, *, running: bool = False,
                      now: float | None = None) -> None:

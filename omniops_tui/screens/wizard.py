@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from omniops_tui.decision import Outcome, WalkResult
+from omniops_tui.decision import Outcome, Suggestion, WalkResult, suggest
 from omniops_tui.events import (
     Event,
     WizardAnswered,
@@ -24,6 +24,7 @@ from omniops_tui.events import (
     WizardRecommended,
     WizardRestarted,
     WizardStarted,
+    WizardSuggested,
 )
 from omniops_tui.screens.risk import risk_text
 from omniops_tui.screens.status_bar import StatusBar
@@ -36,7 +37,8 @@ class WizardScreen(Screen[None]):
         Binding("n", "answer(False)", "No", id="wizard.no"),
         Binding("b,backspace", "back", "Back", id="wizard.back"),
         Binding("r", "restart", "Restart", id="wizard.restart"),
-        Binding("enter", "start", "Start runbook", id="wizard.start"),
+        Binding("enter", "enter", "Accept / start", id="wizard.enter",
+                tooltip="Accept the live evidence's answer, or start the recommended runbook"),
         Binding("escape", "close", "Close", id="wizard.close"),
     ]
 
@@ -48,6 +50,8 @@ class WizardScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._suggested: dict[str, tuple[bool, str]] = {}
+        self._redraw_pending = False
         self.app.session_changed.subscribe(self, self._on_session_event)
         if self.app.recording:
             self.app.record(WizardStarted())
@@ -55,8 +59,15 @@ class WizardScreen(Screen[None]):
         self._redraw()
 
     def _on_session_event(self, event: Event | None) -> None:
-        if event is None or event.type.startswith("wizard_"):
+        if event is None or (event.type.startswith("wizard_") and event.type != "wizard_suggested"):
             self._redraw()
+        elif event.type == "metric_sample" and not self._redraw_pending:
+            self._redraw_pending = True  # a sampling round: one redraw for the whole burst
+            self.set_timer(0.3, self._redraw_samples)
+
+    def _redraw_samples(self) -> None:
+        self._redraw_pending = False
+        self._redraw()
 
     # ------------------------------------------------------------------ derived state
     def walk(self) -> WalkResult:
@@ -75,6 +86,15 @@ class WizardScreen(Screen[None]):
             text.append(result.question.question + "\n", style="bold")
             if result.question.help:
                 text.append(result.question.help + "\n", style="italic dim")
+            suggestion = self.suggestion(result)
+            if suggestion is not None and suggestion.answer is not None:
+                word = "YES" if suggestion.answer else "NO"
+                text.append("\nLive evidence suggests ", style="bold")
+                text.append(f" {word} ", style="reverse bold " + ("red" if suggestion.answer else "green"))
+                text.append(f"\n{suggestion.evidence}\n", style="cyan")
+                text.append("enter accepts it; y / n answer yourself (both are recorded)\n", style="dim")
+            elif suggestion is not None and suggestion.evidence:
+                text.append(f"\nLive evidence: {suggestion.evidence}\n", style="dim")
             text.append("\n")
             text.append(" y ", style="reverse bold green")
             text.append(" Yes     ")
@@ -91,10 +111,15 @@ class WizardScreen(Screen[None]):
                         "b goes back, r restarts.\n", style="dim")
             return text
         text.append("Path so far\n", style="bold")
+        recorded = self.app.state.wizard.answers
         for number, answer in enumerate(result.path, 1):
             text.append(f" {number}. {answer.question} ")
             text.append("Yes" if answer.answer else "No",
                         style="bold green" if answer.answer else "bold red")
+            event = recorded[number - 1] if number <= len(recorded) else None
+            if event is not None and event.suggested is not None:
+                verb = "confirming" if event.suggested == event.answer else "overriding"
+                text.append(f"  ({verb} the evidence: {event.evidence})", style="dim")
             text.append("\n")
         return text
 
@@ -126,12 +151,29 @@ class WizardScreen(Screen[None]):
         return Group(heading, why, Text(""), grid, start)
 
     # ------------------------------------------------------------------ actions
+    def suggestion(self, result: WalkResult) -> Suggestion | None:
+        """What the live probes say about the current question (None: no probe or no data)."""
+        question = result.question
+        if question is None or not question.probe or self.app.context.environment is None:
+            return None
+        suggestion = suggest(question.probe, self.app.state)
+        if suggestion.answer is not None and self.app.recording:
+            shown = self._suggested.get(question.id)
+            if shown != (suggestion.answer, suggestion.evidence):
+                self._suggested[question.id] = (suggestion.answer, suggestion.evidence)
+                self.call_later(self.app.record, WizardSuggested(
+                    node_id=question.id, suggested=suggestion.answer, evidence=suggestion.evidence))
+        return suggestion
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         result = self.walk()
         if action == "answer":
             return result.question is not None
-        if action == "start":
-            return result.outcome is not None
+        if action == "enter":
+            if result.outcome is not None:
+                return True
+            suggestion = self.suggestion(result) if result.question is not None else None
+            return suggestion is not None and suggestion.answer is not None
         if action == "back":
             return bool(result.path)
         return True
@@ -140,8 +182,13 @@ class WizardScreen(Screen[None]):
         result = self.walk()
         if result.question is None or not self._writable():
             return
-        self.app.record(WizardAnswered(node_id=result.question.id, question=result.question.question,
-                                       answer=answer))
+        suggestion = self.suggestion(result)
+        suggested = suggestion.answer if suggestion is not None else None
+        source = "manual" if suggested is None else ("confirmed" if suggested == answer else "overridden")
+        self.app.record(WizardAnswered(
+            node_id=result.question.id, question=result.question.question, answer=answer,
+            source=source, suggested=suggested, evidence=suggestion.evidence if suggestion else "",
+        ))
         after = self.walk()
         if after.outcome is not None:
             self._recommend(after.outcome, after)
@@ -161,6 +208,15 @@ class WizardScreen(Screen[None]):
     def action_restart(self) -> None:
         if self._writable():
             self.app.record(WizardRestarted())
+
+    def action_enter(self) -> None:
+        result = self.walk()
+        if result.outcome is not None:
+            self.action_start()
+            return
+        suggestion = self.suggestion(result)
+        if suggestion is not None and suggestion.answer is not None:
+            self.action_answer(suggestion.answer)
 
     def action_start(self) -> None:
         result = self.walk()

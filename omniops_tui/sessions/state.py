@@ -45,6 +45,9 @@ class ItemState:
     check_at: float = 0.0
     flagged: bool = False
     flag_summary: str = ""
+    # Latest (status, summary, t) of every check verifying this item: one per host when an SSH
+    # check runs on several hosts. The item shows the worst of them, never just the last.
+    results: dict[str, tuple[str, str, float]] | None = None
 
     @property
     def done(self) -> bool:
@@ -57,6 +60,8 @@ class ItemState:
         copied = object.__new__(ItemState)
         for name in _ITEM_FIELDS:
             setattr(copied, name, getattr(self, name))
+        if self.results is not None:
+            copied.results = dict(self.results)
         return copied
 
     @property
@@ -185,13 +190,21 @@ def _unchecked(state: SessionState, event: ItemUnchecked) -> None:
     item.manual_reason, item.manual_at = event.reason, event.t
 
 
+SEVERITY = {"error": 4, "fail": 3, "warn": 2, "unknown": 1, "pass": 0}
+
+
 def _check_result(state: SessionState, event: CheckResultEvent) -> None:
     state.checks[event.check_id] = event
     for item_id in event.item_ids:
         item = state.item(item_id)
-        item.check_id = event.check_id
-        item.check_status = event.status
-        item.check_summary = event.summary
+        if item.results is None:
+            item.results = {}
+        item.results[event.check_id] = (event.status, event.summary, event.t)
+        worst_id, (status, summary, _t) = max(
+            item.results.items(), key=lambda entry: SEVERITY.get(entry[1][0], 1))
+        if len(item.results) > 1 and "@" in worst_id:
+            summary = f"{worst_id.split('@', 1)[1]}: {summary}"  # which host
+        item.check_id, item.check_status, item.check_summary = worst_id, status, summary
         item.check_at = event.t
 
 
@@ -270,4 +283,6 @@ def register_handler(event_class: type, handler: Any) -> None:
 
 # Folds that live in their own modules register themselves on import; import them here so
 # every fold (live app, --resume, replay, export) includes them.
+from omniops_tui.sessions import alerts as _alerts  # noqa: E402, F401
+from omniops_tui.sessions import log_history as _log_history  # noqa: E402, F401
 from omniops_tui.sessions import metric_history as _metric_history  # noqa: E402, F401

@@ -11,16 +11,41 @@ import pytest
 
 from omniops_tui.app import OmniOpsApp, build_app
 from omniops_tui.cli import Options
+from omniops_tui.sessions.recorder import Clock
+
+
+class ManualClock(Clock):
+    """A session clock the test moves: ten minutes of error spike without waiting ten minutes."""
+
+    def __init__(self) -> None:
+        import time
+        from datetime import UTC, datetime
+
+        self.now = time.monotonic()
+        self._wall0 = datetime.now(UTC)
+        self._mono0 = self.now
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def wall(self):
+        from datetime import timedelta
+
+        return self._wall0 + timedelta(seconds=self.now - self._mono0)
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 @pytest.fixture
 def make_app(tmp_path: Path) -> Callable[..., OmniOpsApp]:
     def make(*, resume: Path | None = None, session_id: str = "test-session",
              runbooks: Path | None = None, config: Path | None = None, env: str | None = None,
-             ) -> OmniOpsApp:
+             clock: Clock | None = None) -> OmniOpsApp:
         options = Options(runbooks=runbooks, sessions_dir=tmp_path / "sessions", config=config,
                           env=env, read_only=False)
-        return build_app(options, resume=resume, session_id=session_id if resume is None else "")
+        return build_app(options, resume=resume, session_id=session_id if resume is None else "",
+                         clock=clock)
 
     return make
 
@@ -29,6 +54,25 @@ def session_events(app: OmniOpsApp) -> list[dict[str, Any]]:
     assert app.recorder is not None
     lines = Path(app.recorder.path).read_text().splitlines()
     return [json.loads(line) for line in lines[1:]]
+
+
+async def wait_for(pilot: Any, condition: Callable[[], bool], timeout: float = 20) -> None:
+    """Let the app run until `condition` holds (live checks and samples arrive in the background)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await pilot.pause(0.1)
+
+
+@pytest.fixture
+async def sandbox() -> Any:
+    """A sandbox production with two SSH hosts, started for one test."""
+    from omniops_tui.sandbox import Sandbox
+
+    async with Sandbox(hosts=2) as running:
+        yield running
 
 
 def widget_text(widget: Any, width: int = 200) -> str:

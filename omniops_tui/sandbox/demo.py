@@ -1,0 +1,394 @@
+"""`omniops-tui demo`: the sandbox production, real databases when they are here, one process.
+
+Starts, on loopback: the sandbox (HTTP app + SSH hosts with live logs) on its own event loop in
+a background thread; a demo database with the document's tables and synthetic rows when a
+PostgreSQL server is reachable; steady cache traffic when a Redis server is reachable; a local
+S3 endpoint (moto) with backups when moto is installed. It writes a config in the same format a
+user writes and hands it to the ordinary TUI. Whatever is not reachable is said on screen and
+its rows show "not configured"; the demo never fails to start for that.
+
+Secrets follow the product's own rule: the config names environment variables
+(`OMNIOPS_DEMO_DATABASE_URL`, `OMNIOPS_DEMO_REDIS_URL`), which this process sets for itself.
+`close()` stops everything and removes the temporary folder; it runs on exit, ctrl+c and crashes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import shutil
+import socket
+import tempfile
+import threading
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+from omniops_tui.sandbox.production import Sandbox
+from omniops_tui.sandbox.scenarios import SCENARIOS
+
+DATABASE_ENV = "OMNIOPS_DEMO_DATABASE_URL"
+REDIS_ENV = "OMNIOPS_DEMO_REDIS_URL"
+DEMO_DATABASE = "omniops_demo"
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+CACHE_PREFIX = "omniops-demo:"
+DEAD_PORT_URL = "postgresql://postgres@127.0.0.1:1/" + DEMO_DATABASE
+BUCKET = "omniops-backups"
+CHECK_INTERVAL = 5
+
+
+
+@dataclass
+class DemoStatus:
+    """What the demo could start, in words for the screen."""
+
+    database: str = ""
+    redis: str = ""
+    s3: str = ""
+    database_ok: bool = False
+    redis_ok: bool = False
+    s3_ok: bool = False
+
+    def lines(self) -> list[str]:
+        return [self.database, self.redis, self.s3]
+
+
+@dataclass
+class DemoServices:
+    workdir: Path
+    config_path: Path
+    sandbox: Sandbox
+    loop: asyncio.AbstractEventLoop
+    thread: threading.Thread
+    status: DemoStatus
+    database_url: str = ""
+    redis_url: str = ""
+    scenario: str = "healthy"
+    _moto: Any = None
+    _traffic: Any = None
+    _saved_env: dict[str, str | None] = field(default_factory=dict)
+    _closed: bool = False
+
+    # ------------------------------------------------------------------ scenarios
+    def set_scenario(self, name: str) -> None:
+        """Switch what the HTTP app answers, what the hosts report and the logs say; database-
+        down also takes the real database away from the checks (they see a closed port)."""
+        if name not in SCENARIOS:
+            raise ValueError(f"unknown scenario '{name}' (choose from {', '.join(SCENARIOS)})")
+        self.loop.call_soon_threadsafe(self.sandbox.set_scenario, name)
+        self.scenario = name
+        if self.status.database_ok:
+            os.environ[DATABASE_ENV] = DEAD_PORT_URL if name == "db-down" else self.database_url
+
+    # ------------------------------------------------------------------ cleanup
+    def close(self) -> None:
+        """Stop everything, remove the temporary folder, restore the environment. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(Exception):
+            self._run(self._shutdown(), timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=5)
+        if self._moto is not None:
+            with contextlib.suppress(Exception):
+                self._moto.stop()
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    async def _shutdown(self) -> None:
+        if self._traffic is not None:
+            self._traffic.cancel()
+            with contextlib.suppress(BaseException):
+                await self._traffic
+        if self.status.redis_ok:
+            with contextlib.suppress(Exception):
+                await _clear_cache(self.redis_url)
+        await self.sandbox.stop()
+
+    def _run(self, coroutine: Coroutine[Any, Any, Any], timeout: float = 30) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+
+def start_demo(*, database_url: str | None = None, redis_url: str | None = None, hosts: int = 2,
+               scenario: str = "healthy", with_s3: bool = True, log_rate: float = 8.0) -> DemoServices:
+    """Start everything the demo needs; on any failure, what was started is stopped again."""
+    workdir = Path(tempfile.mkdtemp(prefix="omniops-demo-"))
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=_serve_forever, args=(loop,), name="omniops-demo", daemon=True)
+    thread.start()
+    sandbox = Sandbox(scenario=scenario, hosts=hosts, workdir=workdir / "sandbox", log_rate=log_rate)
+    services = DemoServices(workdir, workdir / "config.toml", sandbox, loop, thread, DemoStatus(),
+                            scenario=scenario)
+    try:
+        services._run(sandbox.start())
+        _start_database(services, database_url or DEFAULT_DATABASE_URL)
+        _start_redis(services, redis_url or DEFAULT_REDIS_URL)
+        s3 = _start_s3(services) if with_s3 else None
+        if not with_s3:
+            services.status.s3 = "S3: off (--no-s3): backup rows show 'not configured'"
+        sandbox.write_config(
+            services.config_path, env_name="demo",
+            database_url_env=DATABASE_ENV if services.status.database_ok else "",
+            redis_url_env=REDIS_ENV if services.status.redis_ok else "",
+            s3=s3,
+            extra_env={"check_interval": CHECK_INTERVAL},
+        )
+        _set_interval(services.config_path)
+        services.set_scenario(scenario)
+        return services
+    except BaseException:
+        services.close()
+        raise
+
+
+def _serve_forever(loop: asyncio.AbstractEventLoop) -> None:
+    asyncio.set_event_loop(loop)
+    loop.run_forever()
+
+
+def _set_interval(config_path: Path) -> None:
+    """The demo samples every few seconds, so a scenario switch shows within one interval."""
+    text = config_path.read_text(encoding="utf-8")
+    config_path.write_text(text.replace("check_interval = 15", f"check_interval = {CHECK_INTERVAL}", 1),
+                           encoding="utf-8")
+
+
+def _remember_env(services: DemoServices, name: str, value: str) -> None:
+    services._saved_env.setdefault(name, os.environ.get(name))
+    os.environ[name] = value
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), 1.5):
+            return True
+    except OSError:
+        return False
+
+
+def _where(url: str) -> str:
+    parsed = urlparse(url)
+    return f"{parsed.hostname or '127.0.0.1'}:{parsed.port or ''}".rstrip(":")
+
+
+# ---------------------------------------------------------------------------- PostgreSQL
+def _start_database(services: DemoServices, server_url: str) -> None:
+    where = _where(server_url)
+    if not _reachable(server_url, 5432):
+        services.status.database = (f"PostgreSQL not reachable at {where}: database rows show "
+                                    "'not configured' (start one, or pass --database-url)")
+        return
+    try:
+        demo_url = services._run(_prepare_database(server_url), timeout=60)
+    except Exception as exc:  # a server that refuses us is reported, never fatal
+        services.status.database = f"PostgreSQL at {where} refused the demo database: {exc}"[:200]
+        return
+    services.database_url = demo_url
+    services.status.database_ok = True
+    services.status.database = f"PostgreSQL: demo database {DEMO_DATABASE} at {where} (synthetic rows)"
+    _remember_env(services, DATABASE_ENV, demo_url)
+
+
+def _database_url(server_url: str, database: str) -> str:
+    parsed = urlparse(server_url)
+    return urlunparse(parsed._replace(path=f"/{database}"))
+
+
+async def _prepare_database(server_url: str) -> str:
+    import asyncpg
+
+    admin = await asyncpg.connect(server_url, timeout=5)
+    try:
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DEMO_DATABASE)
+        if not exists:
+            await admin.execute(f'CREATE DATABASE "{DEMO_DATABASE}"')
+    finally:
+        await admin.close()
+    url = _database_url(server_url, DEMO_DATABASE)
+    connection = await asyncpg.connect(url, timeout=5)
+    try:
+        await _schema(connection)
+        await _rows(connection)
+    finally:
+        await connection.close()
+    return url
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS customer_configs (
+    id serial PRIMARY KEY, domain text UNIQUE NOT NULL, business_name text, business_description text,
+    primary_color text, secondary_color text, widget_position text, created_at timestamptz DEFAULT now());
+CREATE TABLE IF NOT EXISTS conversations (
+    id uuid PRIMARY KEY, domain text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE IF NOT EXISTS messages (
+    id bigserial PRIMARY KEY, conversation_id uuid NOT NULL, content text NOT NULL, sender text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE IF NOT EXISTS page_embeddings (
+    id bigserial PRIMARY KEY, domain text NOT NULL, url text NOT NULL, embedding double precision[]);
+CREATE TABLE IF NOT EXISTS scraped_pages (
+    id bigserial PRIMARY KEY, domain text NOT NULL, url text NOT NULL, last_scraped timestamptz);
+CREATE TABLE IF NOT EXISTS website_content (
+    id bigserial PRIMARY KEY, url text NOT NULL, content text NOT NULL);
+CREATE INDEX IF NOT EXISTS idx_messages_conversation ON messages(conversation_id, created_at DESC);
+CREATE INDEX IF NOT EXISTS idx_conversations_domain ON conversations(domain, created_at DESC);
+CREATE INDEX IF NOT EXISTS idx_scraped_pages_domain ON scraped_pages(domain, last_scraped DESC);
+CREATE INDEX IF NOT EXISTS idx_content_url ON website_content(url);
+CREATE INDEX IF NOT EXISTS idx_embeddings_domain ON page_embeddings(domain);
+CREATE SCHEMA IF NOT EXISTS supabase_migrations;
+CREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations (
+    version text PRIMARY KEY, name text, applied_at timestamptz NOT NULL DEFAULT now());
+"""
+EXTENSIONS = ("uuid-ossp", "pg_trgm", "btree_gin", "vector")
+
+
+async def _schema(connection: Any) -> None:
+    for extension in EXTENSIONS:  # the ones this server has; "vector" is often missing: a red item
+        with contextlib.suppress(Exception):
+            await connection.execute(f'CREATE EXTENSION IF NOT EXISTS "{extension}"')
+    await connection.execute(SCHEMA)
+
+
+async def _rows(connection: Any) -> None:
+    """Fresh synthetic rows each start (a few thousand: the largest-tables figures are real)."""
+    import uuid
+
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    domains = ["yourdomain.com", "shop.example.com", "docs.example.org", "help.example.net",
+               "store.example.io"]
+    async with connection.transaction():
+        await connection.execute("TRUNCATE customer_configs, conversations, messages, page_embeddings, "
+                                 "scraped_pages, website_content RESTART IDENTITY")
+        await connection.executemany(
+            "INSERT INTO customer_configs (domain, business_name, business_description, primary_color, "
+            "secondary_color, widget_position) VALUES ($1, $2, $3, '#1a73e8', '#34a853', 'bottom-right')",
+            [(d, d.split(".")[0].title(), f"Synthetic customer {d}") for d in domains])
+        conversations = [(uuid.UUID(int=rng.getrandbits(128)), rng.choice(domains),
+                          now - timedelta(minutes=rng.randint(0, 7 * 24 * 60))) for _ in range(400)]
+        await connection.executemany(
+            "INSERT INTO conversations (id, domain, created_at) VALUES ($1, $2, $3)", conversations)
+        await connection.executemany(
+            "INSERT INTO messages (conversation_id, content, sender, created_at) VALUES ($1, $2, $3, $4)",
+            [(c[0], f"message {n} about opening hours and shipping", rng.choice(["user", "assistant"]),
+              c[2] + timedelta(seconds=n * 20)) for c in conversations for n in range(8)])
+        await connection.executemany(
+            "INSERT INTO page_embeddings (domain, url, embedding) VALUES ($1, $2, $3)",
+            [(d, f"https://{d}/page/{n}", [rng.random() for _ in range(16)])
+             for d in domains for n in range(120)])
+        await connection.executemany(
+            "INSERT INTO scraped_pages (domain, url, last_scraped) VALUES ($1, $2, $3)",
+            [(d, f"https://{d}/page/{n}", now - timedelta(hours=rng.randint(1, 72)))
+             for d in domains for n in range(120)])
+        await connection.executemany(
+            "INSERT INTO website_content (url, content) VALUES ($1, $2)",
+            [(f"https://{d}/page/{n}", "Synthetic page content. " * 20) for d in domains for n in range(120)])
+        await connection.executemany(
+            "INSERT INTO supabase_migrations.schema_migrations (version, name, applied_at) "
+            "VALUES ($1, $2, $3) ON CONFLICT (version) DO NOTHING",
+            [("20251001120000", "initial_schema", now - timedelta(days=40)),
+             ("20251015090000", "add_page_embeddings", now - timedelta(days=25)),
+             ("20251024000000", "add_feature", now - timedelta(days=3))])
+    await connection.execute("ANALYZE")
+    await connection.fetch("SELECT * FROM messages WHERE conversation_id = $1 ORDER BY created_at DESC "
+                           "LIMIT 20", conversations[0][0])
+
+
+# ---------------------------------------------------------------------------- Redis
+def _start_redis(services: DemoServices, url: str) -> None:
+    where = _where(url)
+    if not _reachable(url, 6379):
+        services.status.redis = (f"Redis not reachable at {where}: cache rows show 'not configured' "
+                                 "(start one, or pass --redis-url)")
+        return
+    services.redis_url = url
+    services.status.redis_ok = True
+    services.status.redis = f"Redis at {where}: demo cache traffic (~90 % hits, keys {CACHE_PREFIX}*)"
+    _remember_env(services, REDIS_ENV, url)
+    services._traffic = asyncio.run_coroutine_threadsafe(_cache_traffic(url), services.loop)
+
+
+async def _cache_traffic(url: str) -> None:
+    """A steady trickle of cache reads, about nine in ten hits, so INFO stats has real figures."""
+    import redis.asyncio as aioredis
+
+    client = aioredis.from_url(url, socket_timeout=2)
+    rng = random.Random(11)
+    try:
+        await client.mset({f"{CACHE_PREFIX}page:{n}": "cached" for n in range(90)})
+        while True:
+            keys = [f"{CACHE_PREFIX}page:{rng.randint(0, 99)}" for _ in range(20)]
+            with contextlib.suppress(Exception):
+                await client.mget(keys)
+            await asyncio.sleep(0.5)
+    finally:
+        await client.aclose()
+
+
+async def _clear_cache(url: str) -> None:
+    import redis.asyncio as aioredis
+
+    client = aioredis.from_url(url, socket_timeout=2)
+    try:
+        keys = [key async for key in client.scan_iter(f"{CACHE_PREFIX}*")]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
+# ---------------------------------------------------------------------------- S3
+def _start_s3(services: DemoServices) -> dict[str, Any] | None:
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        services.status.s3 = ("S3: moto not installed (pip install 'omniops-tui[demo-s3]'): backup "
+                              "rows show 'not configured'")
+        return None
+    import logging
+
+    # werkzeug logs every request to stderr, which would scribble over the TUI.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    services._moto = server
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    for name, value in (("AWS_ACCESS_KEY_ID", "demo"), ("AWS_SECRET_ACCESS_KEY", "demo-secret-key"),
+                        ("AWS_DEFAULT_REGION", "us-east-1")):
+        _remember_env(services, name, value)
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    client.create_bucket(Bucket=BUCKET)
+    now = datetime.now(UTC)
+    stale = f"production/backup_{(now - timedelta(days=3)):%Y%m%d_%H%M%S}.sql.gz"
+    fresh = f"production/backup_{(now - timedelta(hours=2)):%Y%m%d_%H%M%S}.sql.gz"
+    for key in (stale, fresh):
+        client.put_object(Bucket=BUCKET, Key=key, Body=os.urandom(64 * 1024))
+    _backdate(stale, now - timedelta(days=3))
+    _backdate(fresh, now - timedelta(hours=2))
+    services.status.s3_ok = True
+    services.status.s3 = f"S3 (moto) at {endpoint}: a fresh and a stale backup in s3://{BUCKET}/production/"
+    return {"backup_url": f"s3://{BUCKET}/production/", "endpoint_url": endpoint, "region": "us-east-1"}
+
+
+def _backdate(key: str, when: datetime) -> None:
+    """Give a demo backup its age: moto serves in this process, so its object can be backdated."""
+    with contextlib.suppress(Exception):
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.s3.models import s3_backends
+
+        stored = s3_backends[DEFAULT_ACCOUNT_ID]["global"].buckets[BUCKET].keys[key]
+        stored.last_modified = when.replace(tzinfo=None)

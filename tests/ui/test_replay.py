@@ -1,0 +1,126 @@
+"""Replay a recorded Pilot session: same state at the end and mid-way, seeks, speeds, markers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from omniops_tui.app import build_replay_app
+from omniops_tui.cli import Options
+from omniops_tui.screens.runbook import RunbookScreen
+from omniops_tui.screens.runbook_rows import ChecklistItemRow
+from omniops_tui.screens.sessions import SessionsScreen
+from omniops_tui.sessions.reader import read_session
+from omniops_tui.sessions.state import SessionState
+from tests.ui.conftest import widget_text
+
+
+async def record_a_session(make_app) -> tuple[Path, dict[str, bool]]:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("w", "n", "y", "y", "enter")  # → Hotfix
+        await pilot.pause()
+        await pilot.press("down", "down", "enter", "down", "space", "down", "space")
+        await pilot.press("n", *"fix verified on staging", "enter")
+        await pilot.press("down", "down", "down", "space")
+        await pilot.pause(0.8)  # the section event is debounced
+        await pilot.press("ctrl+q")
+    done = {item: state.done for item, state in app.state.items.items()}
+    return Path(app.recorder.path), done
+
+
+def replay_app(path: Path, **kwargs):
+    return build_replay_app(Options(None, path.parent, None, None, False), path, **kwargs)
+
+
+def fold(path: Path, until: int) -> SessionState:
+    state = SessionState()
+    for event in read_session(path).events[:until]:
+        state.apply(event)
+    return state
+
+
+async def test_replay_reproduces_the_end_and_a_mid_point(make_app) -> None:
+    path, done_live = await record_a_session(make_app)
+    app = replay_app(path, speed=float("inf"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        driver = app.replay
+        while not driver.player.finished:
+            await pilot.pause(0.05)
+        await pilot.pause(0.3)
+        assert {i: s.done for i, s in app.state.items.items()} == done_live
+        assert [n.text for n in app.state.notes] == ["fix verified on staging"]
+        assert app.state.wizard.recommendation.runbook_id == "hotfix"
+        # The replay followed the engineer to the runbook and section they had open.
+        screen = app.screen
+        assert isinstance(screen, RunbookScreen) and screen.runbook.id == "hotfix"
+        ticked = [r.item.id for r in screen.current_view().query(ChecklistItemRow) if r.has_class("done")]
+        assert ticked and all(done_live[i] for i in ticked)
+        # Read-only: paused, the tick keys do nothing (space is play/pause in a replay).
+        if driver.player.playing:
+            await pilot.press("space")
+        before = {i: s.done for i, s in app.state.items.items()}
+        app.screen.action_focus_content()
+        await pilot.press("down", "x", "down", "x")
+        assert {i: s.done for i, s in app.state.items.items()} == before
+        # Mid-point: the state equals the fold of the events up to there.
+        events = read_session(path).events
+        middle = events[len(events) // 2]
+        state = driver.player.seek(middle.t)
+        driver.swap(state)
+        await pilot.pause(0.3)
+        expected = fold(path, driver.timeline.index_at(middle.t))
+        assert {i: s.done for i, s in app.state.items.items()} == {
+            i: s.done for i, s in expected.items.items()}
+        assert type(app.screen).__name__ == "WizardScreen"  # where the engineer was at that time
+
+
+async def test_timeline_bar_keys_seek_speed_and_markers(make_app) -> None:
+    path, _ = await record_a_session(make_app)
+    app = replay_app(path, at="+0s")
+    async with app.run_test(size=(80, 24)) as pilot:
+        player = app.replay.player
+        assert not player.playing
+        bar = app.screen.query_one("#replay-bar")
+        assert "⏸ 1x" in widget_text(bar)
+        await pilot.press("plus", "plus")
+        assert player.speed_label == "16x"
+        await pilot.press("minus")
+        assert player.speed_label == "4x"
+        await pilot.press("right_curly_bracket")  # first marker: the wizard's first answer
+        await pilot.pause()
+        assert player.last_marker is not None and player.position == player.last_marker.t
+        first = player.position
+        await pilot.press("right_curly_bracket")
+        assert player.position >= first
+        await pilot.press("left_curly_bracket")
+        assert player.position == first
+        await pilot.press("full_stop")
+        assert player.position == min(first + 10, player.timeline.duration)
+        await pilot.press("comma", "comma")
+        assert player.position == max(0.0, min(first + 10, player.timeline.duration) - 20)
+        await pilot.press("g")
+        await pilot.pause(0.2)  # the prompt takes the focus
+        await pilot.press(*"+1s", "enter")
+        await pilot.pause()
+        assert abs(player.position - 1.0) < 0.01
+        await pilot.press("space")
+        assert player.playing
+        assert "▶ 4x" in widget_text(app.screen.query_one("#replay-bar"))
+
+
+async def test_sessions_screen_lists_and_requests_a_replay(make_app) -> None:
+    path, _ = await record_a_session(make_app)
+    app = make_app(session_id="second")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionsScreen)
+        table = app.screen.query_one("DataTable")
+        assert str(path) in [row.value for row in table.rows]
+        table.move_cursor(row=[row.value for row in table.rows].index(str(path)))
+        await pilot.press("e")
+        await pilot.pause()
+        assert "# Incident Timeline" in path.with_suffix(".postmortem.md").read_text()
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.replay_request == path
