@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, ListView, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -34,6 +35,7 @@ from omniops_tui.screens.status_bar import StatusBar
 
 SECTION_EVENT_DEBOUNCE_S = 0.6
 REFRESH_S = 0.1
+SHOW_DEBOUNCE_S = 0.12
 
 
 class SectionList(OptionList):
@@ -93,6 +95,7 @@ class RunbookScreen(Screen[None]):
         self._current: Section | None = None
         self._pending_section_event: object | None = None
         self._dirty_items: set[str] | None = set()
+        self._pending_show: Timer | None = None
         self._last_running: set[str] = set()
         self._refresh_pending = False
 
@@ -210,11 +213,34 @@ class RunbookScreen(Screen[None]):
         if message.option_index != self.query_one(SectionList).highlighted:
             return  # a stale highlight (e.g. the list's own initial one) arriving late
         if message.option.id and (self._current is None or message.option.id != self._current.id):
-            self.show_section(message.option.id)
+            # Arrowing through the sidebar should not build every section on the way: show the
+            # one the cursor settles on (a fraction of a second later).
+            if self._pending_show is not None:
+                self._pending_show.stop()
+            section_id = message.option.id
+            self._pending_show = self.set_timer(SHOW_DEBOUNCE_S, lambda: self._show_settled(section_id))
+
+    def _flush_pending_show(self) -> None:
+        """Show the section the sidebar cursor is on now (before acting on its content)."""
+        if self._pending_show is not None:
+            self._pending_show.stop()
+            self._pending_show = None
+            highlighted = self.query_one(SectionList).highlighted_option
+            if highlighted is not None and highlighted.id:
+                self._show_settled(highlighted.id)
+
+    def _show_settled(self, section_id: str) -> None:
+        self._pending_show = None
+        if self._current is None or section_id != self._current.id:
+            self.show_section(section_id)
             self._schedule_section_event()
 
     @on(OptionList.OptionSelected, "#sections")
     def _section_selected(self, message: OptionList.OptionSelected) -> None:
+        if message.option.id and (self._current is None or message.option.id != self._current.id):
+            if self._pending_show is not None:
+                self._pending_show.stop()
+            self._show_settled(message.option.id)
         self.action_focus_content()
 
     def _schedule_section_event(self) -> None:
@@ -407,6 +433,7 @@ class RunbookScreen(Screen[None]):
             self.action_focus_content()
 
     def action_focus_content(self) -> None:
+        self._flush_pending_show()
         view = self.current_view()
         if view is not None:
             view.focus()
@@ -425,4 +452,5 @@ class RunbookScreen(Screen[None]):
             self.action_focus_sections()
 
     def note_context(self) -> tuple[str, str]:
+        self._flush_pending_show()
         return self.runbook.id, self._current.id if self._current else ""

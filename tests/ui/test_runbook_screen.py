@@ -35,6 +35,7 @@ async def test_every_section_is_reachable_from_the_sidebar(make_app, runbook_set
             for _ in runbook.sections:
                 seen.append(screen._current.id)
                 await pilot.press("down")
+                await pilot.pause(0.2)  # the section shows once the cursor settles
             await pilot.pause()
             assert seen == [s.id for s in runbook.sections]
             await pilot.press("escape")
