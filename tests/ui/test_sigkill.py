@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -34,14 +35,12 @@ def test_sigkill_while_recording_loses_nothing_already_shown(tmp_path: Path) -> 
     os.close(secondary)
     os.set_blocking(primary, False)
 
-    def pump_until(condition, timeout: float = 20) -> None:  # noqa: ANN001
+    def pump_until(condition, timeout: float = 20) -> None:
         deadline = time.monotonic() + timeout
         while not condition():
             assert time.monotonic() < deadline, "the app did not get there in time"
-            try:
+            with contextlib.suppress(BlockingIOError, OSError):
                 os.read(primary, 65536)  # keep the terminal drained
-            except (BlockingIOError, OSError):
-                pass
             time.sleep(0.05)
 
     try:
