@@ -157,6 +157,7 @@ class OmniOpsApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
+        self._handle_signals()
         if self.recorder is not None:
             if self.context.resumed:
                 self.record(SessionResumed(tool_version=__version__))
@@ -188,6 +189,25 @@ class OmniOpsApp(App[None]):
 
     async def _exit_when_ready(self) -> None:
         self.end_session("startup-bench")
+        self.exit()
+
+    def _handle_signals(self) -> None:
+        """SIGTERM or SIGHUP (the SSH session to the bastion dropped) end the session cleanly:
+        the record gets its last events and whoever started us can clean up behind us."""
+        import asyncio
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(sig, lambda name=sig.name: self.call_next(self._on_signal, name))
+            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests)
+                return
+
+    async def _on_signal(self, name: str) -> None:
+        self.stop_live_checks()
+        self.workers.cancel_group(self, "metrics")
+        self.end_session(f"signal {name}")
         self.exit()
 
     async def action_quit(self) -> None:

@@ -3,6 +3,7 @@ they wrote, and always clean up (exit, ctrl+c, SIGTERM, crash)."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import signal
 import sys
@@ -35,6 +36,7 @@ def prepare_demo_app(options: Options, *, database_url: str | None = None, redis
 
     services = start_demo(database_url=database_url, redis_url=redis_url, hosts=hosts,
                           scenario=scenario, with_s3=with_s3)
+    atexit.register(services.close)  # the last resort; close() is idempotent
     try:
         demo_options = replace(options, config=services.config_path, env="demo")
         app = build_app(demo_options, session_id=session_id, clock=clock)
