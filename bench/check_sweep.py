@@ -14,28 +14,19 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 from omniops_tui.checks import CheckContext, specs_for_runbook, sweep
 from omniops_tui.config import load_config
 from omniops_tui.sandbox import Sandbox
+from omniops_tui.sandbox.net import reachable
 
 DATABASE_URL = os.environ.get("OMNIOPS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("OMNIOPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
-
-def reachable(url: str, default_port: int) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), 1):
-            return True
-    except OSError:
-        return False
 
 
 async def measure(config_path: Path, variables: dict[str, str]) -> dict[str, float | int]:

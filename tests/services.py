@@ -22,20 +22,14 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+from omniops_tui.sandbox.net import reachable
+
 DATABASE_ENV = "OMNIOPS_TEST_DATABASE_URL"
 REDIS_ENV = "OMNIOPS_TEST_REDIS_URL"
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 PROBLEMS: list[str] = []
 
-
-def reachable(url: str, default_port: int, timeout: float = 1.0) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout):
-            return True
-    except OSError:
-        return False
 
 
 def free_port() -> int:

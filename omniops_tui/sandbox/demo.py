@@ -19,7 +19,6 @@ import contextlib
 import os
 import random
 import shutil
-import socket
 import tempfile
 import threading
 from collections.abc import Coroutine
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
+from omniops_tui.sandbox.net import reachable
 from omniops_tui.sandbox.production import Sandbox
 from omniops_tui.sandbox.scenarios import SCENARIOS
 
@@ -169,14 +169,6 @@ def _remember_env(services: DemoServices, name: str, value: str) -> None:
     os.environ[name] = value
 
 
-def _reachable(url: str, default_port: int) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), 1.5):
-            return True
-    except OSError:
-        return False
-
 
 def _where(url: str) -> str:
     parsed = urlparse(url)
@@ -186,7 +178,7 @@ def _where(url: str) -> str:
 # ---------------------------------------------------------------------------- PostgreSQL
 def _start_database(services: DemoServices, server_url: str) -> None:
     where = _where(server_url)
-    if not _reachable(server_url, 5432):
+    if not reachable(server_url, 5432):
         services.status.database = (f"PostgreSQL not reachable at {where}: database rows show "
                                     "'not configured' (start one, or pass --database-url)")
         return
@@ -308,7 +300,7 @@ async def _rows(connection: Any) -> None:
 # ---------------------------------------------------------------------------- Redis
 def _start_redis(services: DemoServices, url: str) -> None:
     where = _where(url)
-    if not _reachable(url, 6379):
+    if not reachable(url, 6379):
         services.status.redis = (f"Redis not reachable at {where}: cache rows show 'not configured' "
                                  "(start one, or pass --redis-url)")
         return

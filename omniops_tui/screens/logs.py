@@ -14,6 +14,7 @@ positions are still there when the engineer comes back.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -463,10 +464,8 @@ class LogsScreen(Screen[None]):
         if ok:
             self._close_input(cancel=False)
 
-    def _apply_filter(self, value: str, *, quiet: bool) -> bool:
-        pane = self.current_pane
-        if pane is None:
-            return False
+    def _pattern(self, value: str, *, quiet: bool) -> tuple[bool, re.Pattern[str] | None]:
+        """The typed regex, or the reason it is not one (under the input, and said once)."""
         field = self.query_one("#log-pattern", Input)
         try:
             pattern = compile_pattern(value) if value else None
@@ -475,9 +474,18 @@ class LogsScreen(Screen[None]):
             field.border_subtitle = str(exc)
             if not quiet:
                 self.notify(str(exc), severity="error", timeout=5)
-            return False
+            return False, None
         field.remove_class("invalid")
         field.border_subtitle = ""
+        return True, pattern
+
+    def _apply_filter(self, value: str, *, quiet: bool) -> bool:
+        pane = self.current_pane
+        if pane is None:
+            return False
+        valid, pattern = self._pattern(value, quiet=quiet)
+        if not valid:
+            return False
         current = pane.filter_pattern.pattern if pane.filter_pattern else ""
         if (pattern.pattern if pattern else "") != current:
             pane.set_filter(pattern)
@@ -488,17 +496,9 @@ class LogsScreen(Screen[None]):
         pane = self.current_pane
         if pane is None:
             return False
-        field = self.query_one("#log-pattern", Input)
-        try:
-            pattern = compile_pattern(value) if value else None
-        except ValueError as exc:
-            field.add_class("invalid")
-            field.border_subtitle = str(exc)
-            if not quiet:
-                self.notify(str(exc), severity="error", timeout=5)
+        valid, pattern = self._pattern(value, quiet=quiet)
+        if not valid:
             return False
-        field.remove_class("invalid")
-        field.border_subtitle = ""
         pane.set_search(pattern)
         if jump and pattern is not None:
             self._jump(backward=True, from_end=True)

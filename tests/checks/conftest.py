@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -21,18 +20,11 @@ from omniops_tui.checks.base import CheckSpec, Threshold
 from omniops_tui.checks.context import CheckContext
 from omniops_tui.checks.registry import KINDS
 from omniops_tui.config import parse_config
+from omniops_tui.sandbox.net import reachable
 
 PG_URL = os.environ.get("OMNIOPS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("OMNIOPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
-
-def _reachable(url: str, default_port: int) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), 2):
-            return True
-    except OSError:
-        return False
 
 
 def spec(kind: str, check_id: str = "", *, threshold: Threshold | None = None, timeout: float | None = None,
@@ -58,7 +50,7 @@ def env_toml(**values: Any) -> str:
 # ------------------------------------------------------------------------------ PostgreSQL
 @pytest.fixture(scope="session")
 def pg_server_url() -> str:
-    if not _reachable(PG_URL, 5432):
+    if not reachable(PG_URL, 5432):
         pytest.fail(f"PostgreSQL is not reachable at {PG_URL} (set OMNIOPS_TEST_DATABASE_URL)")
     return PG_URL
 
@@ -115,7 +107,7 @@ async def pg_execute(url: str, *statements: str) -> None:
 # ------------------------------------------------------------------------------ Redis
 @pytest.fixture(scope="session")
 def redis_server_url() -> str:
-    if not _reachable(REDIS_URL, 6379):
+    if not reachable(REDIS_URL, 6379):
         pytest.fail(f"Redis is not reachable at {REDIS_URL} (set OMNIOPS_TEST_REDIS_URL)")
     return REDIS_URL
 
