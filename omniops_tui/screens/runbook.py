@@ -138,6 +138,7 @@ class RunbookScreen(Screen[None]):
         self.app.screen_opened("runbook", self.runbook.id, self._current.id if self._current else "")
         self.app.checks_running.subscribe(self, self._on_running)
         self.set_interval(5, self._refresh_visible)
+        self.set_interval(0.25, self._spin)
 
     def on_screen_resume(self) -> None:
         self.app.start_live_checks(self.runbook.id)
@@ -156,6 +157,13 @@ class RunbookScreen(Screen[None]):
         if changed and not self._refresh_pending:
             self._refresh_pending = True
             self.set_timer(REFRESH_S, self._flush_refresh)
+
+    def _spin(self) -> None:
+        """Turn the spinners of the items whose checks are running (only those rows)."""
+        if self._last_running:
+            view = self.current_view()
+            if view is not None:
+                self._refresh_rows(view, only=self._last_running)
 
     def _refresh_visible(self) -> None:
         view = self.current_view()
@@ -303,7 +311,8 @@ class RunbookScreen(Screen[None]):
             row.update_state(state.items.get(row.item.id), running=row.item.id in running, now=now)
         for header in view.query(ChecklistHeaderRow):
             ids = [i.id for i in header.group.items]
-            header.update_progress(*state.progress(ids))
+            if only is None or not only.isdisjoint(ids):
+                header.update_progress(*state.progress(ids))
 
     def _refresh_section_prompts(self) -> None:
         sections = self.query_one(SectionList)

@@ -7,6 +7,7 @@ wraps instead of being cut. Rows are built lazily, per section, from the model.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -33,6 +34,7 @@ from omniops_tui.runbooks.model import (
 )
 from omniops_tui.sessions.state import ItemState
 
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 LEXERS = {"": "text", "sh": "bash", "shell": "bash", "console": "bash", "js": "javascript"}
 STATUS_MARKS = {
     "pass": ("✓", "green"), "warn": ("!", "yellow"), "fail": ("✗", "bold red"),
@@ -180,7 +182,8 @@ class ChecklistItemRow(Row):
             if ago:
                 text.append(f" · {ago}", style="dim")
         if running:
-            text.append("  ⟳ checking…", style="italic cyan")
+            frame = SPINNER[int(time.monotonic() * 8) % len(SPINNER)]
+            text.append(f"  {frame} checking…", style="italic cyan")
         if state.overridden:
             verdict = "ticked" if state.manual else "unticked"
             reason = f": {state.manual_reason}" if state.manual_reason else ""
