@@ -9,7 +9,8 @@ from rich.table import Table
 
 from omniops_tui.runbooks.model import RunbookSet
 
-RISK_STYLES = {"low": "green", "medium": "yellow", "high": "dark_orange", "critical": "bold red"}
+# One palette for the risk levels, in the CLI table and on the screens.
+RISK_STYLES = {"low": "green", "medium": "yellow", "high": "bold dark_orange", "critical": "bold red"}
 
 
 def overview_table(runbook_set: RunbookSet, width: int = 100, color: bool | None = None) -> str:

@@ -1,16 +1,10 @@
-"""Risk and status colours, as Rich styles for cells and text (CSS classes cover widgets)."""
+"""Risk and progress as coloured Rich text for cells and panels."""
 
 from __future__ import annotations
 
 from rich.text import Text
 
-RISK_STYLES = {
-    "low": "green",
-    "medium": "yellow",
-    "high": "bold dark_orange",
-    "critical": "bold red",
-    "unknown": "",
-}
+from omniops_tui.runbooks.overview import RISK_STYLES
 
 
 def risk_text(label: str, level: str) -> Text:

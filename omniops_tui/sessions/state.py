@@ -11,6 +11,7 @@ import copy
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from omniops_tui.checks.base import SEVERITY
 from omniops_tui.events import (
     CheckResultEvent,
     CommandCopied,
@@ -188,9 +189,6 @@ def _unchecked(state: SessionState, event: ItemUnchecked) -> None:
     # Unticking an item nobody verified returns it to "not done", not to a forced "no".
     item.manual = False if item.check_status == PASSING or event.reason else None
     item.manual_reason, item.manual_at = event.reason, event.t
-
-
-SEVERITY = {"error": 4, "fail": 3, "warn": 2, "unknown": 1, "pass": 0}
 
 
 def _check_result(state: SessionState, event: CheckResultEvent) -> None:
