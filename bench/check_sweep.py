@@ -19,14 +19,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from omniops_tui.checks import CheckContext, specs_for_runbook, sweep
-from omniops_tui.config import load_config
+from omniops_tui.probes import CheckContext, specs_for_runbook, sweep
+
+from omniops_tui.config.model import load_config
 from omniops_tui.sandbox import Sandbox
 from omniops_tui.sandbox.net import reachable
 
 DATABASE_URL = os.environ.get("OMNIOPS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("OMNIOPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
 
 
 async def measure(config_path: Path, variables: dict[str, str]) -> dict[str, float | int]:
@@ -50,18 +50,33 @@ async def measure(config_path: Path, variables: dict[str, str]) -> dict[str, flo
     counts: dict[str, int] = {}
     for _spec, result in concurrent:
         counts[result.status] = counts.get(result.status, 0) + 1
-    print(f"statuses: {counts}; warm-up {len(warm)} checks; sequential {len(sequential)} checks",
-          file=sys.stderr)
-    return {"checks": len(concurrent), "concurrent_s": round(concurrent_s, 3),
-            "sequential_s": round(sequential_s, 3)}
+    print(
+        f"statuses: {counts}; warm-up {len(warm)} checks; sequential {len(sequential)} checks",
+        file=sys.stderr,
+    )
+    return {
+        "checks": len(concurrent),
+        "concurrent_s": round(concurrent_s, 3),
+        "sequential_s": round(sequential_s, 3),
+    }
 
 
 async def sandbox_process(folder: Path) -> tuple[asyncio.subprocess.Process, Path]:
     """`omniops-tui sandbox` in a child process; returns once its config file is written."""
     config = folder / "config.toml"
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "omniops_tui", "sandbox", "--hosts", "2", "--config-out", str(config),
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "omniops_tui",
+        "sandbox",
+        "--hosts",
+        "2",
+        "--config-out",
+        str(config),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
     deadline = time.monotonic() + 30
     while not config.exists():
         if process.returncode is not None or time.monotonic() > deadline:
@@ -80,8 +95,9 @@ async def main(in_process: bool = False) -> dict[str, float | int]:
         os.environ["OMNIOPS_BENCH_REDIS_URL"] = REDIS_URL
         variables["redis_url_env"] = "OMNIOPS_BENCH_REDIS_URL"
     where = "in this process" if in_process else "in a child process"
-    print(f"services: sandbox {where} + {', '.join(variables) or 'no local PostgreSQL/Redis'}",
-          file=sys.stderr)
+    print(
+        f"services: sandbox {where} + {', '.join(variables) or 'no local PostgreSQL/Redis'}", file=sys.stderr
+    )
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         if in_process:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from omniops_tui.checks.context import CheckContext
-from omniops_tui.checks.sampler import MetricsSampler
-from omniops_tui.config import load_config
+from omniops_tui.config.model import load_config
+from omniops_tui.live.sampler import MetricsSampler
+from omniops_tui.probes.context import CheckContext
 
 HOSTS = 100
 SANDBOX = """
@@ -62,8 +62,9 @@ async def host_round(config_path: Path, limit: int, rounds: int = 3) -> tuple[fl
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "fleet.toml"
-        child = subprocess.Popen([sys.executable, "-c", SANDBOX, str(HOSTS), str(config)],
-                                 stdout=subprocess.PIPE, text=True)
+        child = subprocess.Popen(
+            [sys.executable, "-c", SANDBOX, str(HOSTS), str(config)], stdout=subprocess.PIPE, text=True
+        )
         try:
             assert child.stdout is not None and child.stdout.readline().strip() == "ready"
             _first_one, one = asyncio.run(host_round(config, 1))
@@ -71,8 +72,16 @@ def main() -> None:
         finally:
             child.terminate()
             child.wait(10)
-    print(json.dumps({"hosts": HOSTS, "wall_s": round(steady, 3), "one_host_wall_s": round(one, 3),
-                      "first_round_s": round(first, 3)}))
+    print(
+        json.dumps(
+            {
+                "hosts": HOSTS,
+                "wall_s": round(steady, 3),
+                "one_host_wall_s": round(one, 3),
+                "first_round_s": round(first, 3),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

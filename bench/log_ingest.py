@@ -69,8 +69,15 @@ async def sandbox_config(workdir: Path, same_process: bool, rate: float = 0.0) -
             yield one_source(sandbox.write_config(config), rate)
         return
     child = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--serve", str(config), "--rate", str(rate),
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        sys.executable,
+        __file__,
+        "--serve",
+        str(config),
+        "--rate",
+        str(rate),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
     assert child.stdout is not None and child.stdin is not None
     try:
         ready = await asyncio.wait_for(child.stdout.readline(), 30)
@@ -103,15 +110,16 @@ async def serve(config: Path, rate: float) -> None:
 async def measure(seconds: float, same_process: bool, rate: float = 0.0) -> dict[str, float]:
     from textual import events
 
-    from omniops_tui.app import build_app
     from omniops_tui.cli import Options
-    from omniops_tui.screens.logs import LogsScreen
+    from omniops_tui.ui.app import build_app
+    from omniops_tui.ui.screens.logs import LogsScreen
 
     with tempfile.TemporaryDirectory(prefix="omniops-log-ingest-") as tmp:
         workdir = Path(tmp)
         async with sandbox_config(workdir, same_process, rate) as config:
-            options = Options(runbooks=None, sessions_dir=workdir / "sessions", config=config, env=None,
-                              read_only=False)
+            options = Options(
+                runbooks=None, sessions_dir=workdir / "sessions", config=config, env=None, read_only=False
+            )
             app = build_app(options, session_id="log-ingest")
             async with app.run_test(size=(120, 40)) as pilot:
                 await pilot.press("l")
@@ -156,24 +164,43 @@ async def measure(seconds: float, same_process: bool, rate: float = 0.0) -> dict
                 await app.action_quit()
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) >= 2 else float("nan")
-    print(json.dumps({
-        "seconds": round(elapsed, 2), "received_per_s": round(received / elapsed),
-        "dropped": dropped, "keys": len(latencies), "key_latency_ms_max": round(max(latencies), 1),
-        "key_latency_ms_median": round(statistics.median(latencies), 1),
-        "session_mb": round(recorded_mb, 1), "sandbox": "same process" if same_process else "child process",
-        "source": f"combined.log at {rate:g} lines/s" if rate else "firehose",
-    }), file=sys.stderr)
-    return {"lines_per_s": round(shown / elapsed), "peak_rss_mb": round(peak_rss_mb, 1),
-            "key_latency_ms_p95": round(p95, 1)}
+    print(
+        json.dumps(
+            {
+                "seconds": round(elapsed, 2),
+                "received_per_s": round(received / elapsed),
+                "dropped": dropped,
+                "keys": len(latencies),
+                "key_latency_ms_max": round(max(latencies), 1),
+                "key_latency_ms_median": round(statistics.median(latencies), 1),
+                "session_mb": round(recorded_mb, 1),
+                "sandbox": "same process" if same_process else "child process",
+                "source": f"combined.log at {rate:g} lines/s" if rate else "firehose",
+            }
+        ),
+        file=sys.stderr,
+    )
+    return {
+        "lines_per_s": round(shown / elapsed),
+        "peak_rss_mb": round(peak_rss_mb, 1),
+        "key_latency_ms_p95": round(p95, 1),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--same-process", action="store_true",
-                        help="run the sandbox SSH host in the app's process and event loop")
-    parser.add_argument("--rate", type=float, default=0.0,
-                        help="stream combined.log at this many lines/s instead of the firehose")
+    parser.add_argument(
+        "--same-process",
+        action="store_true",
+        help="run the sandbox SSH host in the app's process and event loop",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="stream combined.log at this many lines/s instead of the firehose",
+    )
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:

@@ -22,8 +22,16 @@ def main(runs: int = 15) -> None:
         result = parse_markdown(text, str(BUNDLED_DOCUMENT))
         timings.append((time.perf_counter() - start) * 1000)
     assert len(result.runbooks.all_items()) == 222
-    print(json.dumps({"parse_ms": round(statistics.median(timings), 2), "runs": runs,
-                      "min_ms": round(min(timings), 2), "max_ms": round(max(timings), 2)}))
+    print(
+        json.dumps(
+            {
+                "parse_ms": round(statistics.median(timings), 2),
+                "runs": runs,
+                "min_ms": round(min(timings), 2),
+                "max_ms": round(max(timings), 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from omniops_tui.events import (
+from omniops_tui.core.events import (
     CheckResultEvent,
     CriterionCleared,
     CriterionFired,
@@ -39,8 +39,8 @@ from omniops_tui.events import (
     WizardRecommended,
     WizardStarted,
 )
+from omniops_tui.sessions.player import Player, Timeline
 from omniops_tui.sessions.recorder import SessionRecorder
-from omniops_tui.sessions.replay import Player, Timeline
 
 CHECKS = ["health", "version", "error_rate", "p95", "db_connections", "redis_ping", "backup_age", "tls"]
 METRICS = ["error_rate", "p95_ms", "cpu", "memory", "cache_hit", "db_connections"]
@@ -76,16 +76,28 @@ def _event(rng: random.Random, index: int, items: list[str]) -> Event:
     if roll < 0.75:
         metric = rng.choice(METRICS)
         value = rng.random() * 100
-        return MetricSample(metric=metric, host=rng.choice(HOSTS), value=round(value, 3), unit="%",
-                            status="fail" if value > 95 else "pass", detail=f"{metric} sampled")
+        return MetricSample(
+            metric=metric,
+            host=rng.choice(HOSTS),
+            value=round(value, 3),
+            unit="%",
+            status="fail" if value > 95 else "pass",
+            detail=f"{metric} sampled",
+        )
     if roll < 0.92:
         check = rng.choice(CHECKS)
         status = rng.choices(["pass", "warn", "fail", "error"], [80, 10, 8, 2])[0]
         return CheckResultEvent(
-            check_id=check, kind="http", target="https://prod.example.com", status=status,
-            value=round(rng.random() * 10, 3), unit="%", summary=f"{check}: {status}",
+            check_id=check,
+            kind="http",
+            target="https://prod.example.com",
+            status=status,
+            value=round(rng.random() * 10, 3),
+            unit="%",
+            summary=f"{check}: {status}",
             evidence={"status_code": 200 if status == "pass" else 503, "body": "x" * rng.randrange(40)},
-            duration_ms=round(rng.random() * 200, 1), item_ids=[rng.choice(items)],
+            duration_ms=round(rng.random() * 200, 1),
+            item_ids=[rng.choice(items)],
         )
     if roll < 0.96:
         item = rng.choice(items)
@@ -97,17 +109,31 @@ def _event(rng: random.Random, index: int, items: list[str]) -> Event:
     if roll < 0.985:
         return ScreenOpened(screen="runbook", runbook_id="emergency-rollback", section_id="verification")
     if roll < 0.99:
-        return CriterionFired(criterion_id="error-rate", metric="error_rate", threshold="> 5% for 10 min",
-                              action="Rollback", evidence="8.2% for 11 min")
+        return CriterionFired(
+            criterion_id="error-rate",
+            metric="error_rate",
+            threshold="> 5% for 10 min",
+            action="Rollback",
+            evidence="8.2% for 11 min",
+        )
     if roll < 0.995:
         return CriterionCleared(criterion_id="error-rate", evidence="0.2%")
     if roll < 0.997:
         return WizardStarted()
     if roll < 0.999:
-        return WizardAnswered(node_id="production-down", question="Is production down or severely degraded?",
-                              answer=True, source="confirmed", suggested=True, evidence="error rate 8.2%")
-    return WizardRecommended(runbook_id="emergency-rollback", outcome_id="use-emergency-rollback",
-                             text="Use EMERGENCY ROLLBACK runbook")
+        return WizardAnswered(
+            node_id="production-down",
+            question="Is production down or severely degraded?",
+            answer=True,
+            source="confirmed",
+            suggested=True,
+            evidence="error rate 8.2%",
+        )
+    return WizardRecommended(
+        runbook_id="emergency-rollback",
+        outcome_id="use-emergency-rollback",
+        text="Use EMERGENCY ROLLBACK runbook",
+    )
 
 
 def generate(folder: Path, count: int, seed: int = 5) -> Path:
@@ -116,8 +142,9 @@ def generate(folder: Path, count: int, seed: int = 5) -> Path:
     clock = FakeClock()
     recorder = SessionRecorder.create(folder, ["bundled"], environment="production", clock=clock)
     items = [f"emergency-rollback/verification-checklist/item-{i}" for i in range(8)]
-    recorder.record(SessionStarted(tool_version="bench", runbook_source=["bundled"],
-                                   environment="production"))
+    recorder.record(
+        SessionStarted(tool_version="bench", runbook_source=["bundled"], environment="production")
+    )
     recorder.record(RunbookStarted(runbook_id="emergency-rollback", title="Emergency Rollback", via="wizard"))
     for index in range(count - 2):
         clock.now += rng.expovariate(1 / 0.1)
@@ -137,11 +164,17 @@ def measure(path: Path, seeks: int, seed: int = 7) -> dict[str, float]:
     player = Player(timeline, clock=lambda: 0.0)
     worst = 0.0
     total = 0.0
-    moves = [lambda: player.seek(rng.uniform(0, timeline.duration)),
-             lambda: player.seek_by(-10), lambda: player.seek_by(+10),
-             lambda: player.seek_by(-60), lambda: player.seek_by(+60),
-             player.next_marker, player.previous_marker,
-             lambda: player.seek(timeline.duration), lambda: player.seek(0.0)]
+    moves = [
+        lambda: player.seek(rng.uniform(0, timeline.duration)),
+        lambda: player.seek_by(-10),
+        lambda: player.seek_by(+10),
+        lambda: player.seek_by(-60),
+        lambda: player.seek_by(+60),
+        player.next_marker,
+        player.previous_marker,
+        lambda: player.seek(timeline.duration),
+        lambda: player.seek(0.0),
+    ]
     for index in range(seeks):
         move = moves[index % len(moves)] if index % 3 else moves[0]
         began = time.perf_counter()
@@ -149,8 +182,13 @@ def measure(path: Path, seeks: int, seed: int = 7) -> dict[str, float]:
         elapsed = time.perf_counter() - began
         worst = max(worst, elapsed)
         total += elapsed
-    return {"open_s": open_s, "seek_ms_max": worst * 1000, "seek_ms_mean": total / seeks * 1000,
-            "markers": len(timeline.markers), "duration_s": timeline.duration}
+    return {
+        "open_s": open_s,
+        "seek_ms_max": worst * 1000,
+        "seek_ms_mean": total / seeks * 1000,
+        "markers": len(timeline.markers),
+        "duration_s": timeline.duration,
+    }
 
 
 def main() -> None:
@@ -165,14 +203,26 @@ def main() -> None:
         began = time.perf_counter()
         path = generate(folder, args.events)
         size_mb = path.stat().st_size / 1e6
-        print(f"generated {args.events} events ({size_mb:.1f} MB) in {time.perf_counter() - began:.1f} s",
-              file=sys.stderr)
+        print(
+            f"generated {args.events} events ({size_mb:.1f} MB) in {time.perf_counter() - began:.1f} s",
+            file=sys.stderr,
+        )
         figures = measure(path, args.seeks)
-        print(f"open {figures['open_s']:.3f} s; {args.seeks} seeks: max {figures['seek_ms_max']:.1f} ms, "
-              f"mean {figures['seek_ms_mean']:.2f} ms; {figures['markers']} markers over "
-              f"{figures['duration_s'] / 3600:.1f} h", file=sys.stderr)
-    print(json.dumps({"events": args.events, "open_s": round(figures["open_s"], 3),
-                      "seek_ms_max": round(figures["seek_ms_max"], 2)}))
+        print(
+            f"open {figures['open_s']:.3f} s; {args.seeks} seeks: max {figures['seek_ms_max']:.1f} ms, "
+            f"mean {figures['seek_ms_mean']:.2f} ms; {figures['markers']} markers over "
+            f"{figures['duration_s'] / 3600:.1f} h",
+            file=sys.stderr,
+        )
+    print(
+        json.dumps(
+            {
+                "events": args.events,
+                "open_s": round(figures["open_s"], 3),
+                "seek_ms_max": round(figures["seek_ms_max"], 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

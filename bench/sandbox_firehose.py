@@ -22,11 +22,15 @@ from omniops_tui.sandbox import Sandbox
 
 
 async def measure(seconds: float, text: bool) -> dict[str, object]:
-    async with Sandbox(hosts=1) as sandbox, asyncssh.connect(
-        sandbox.hosts[0].name, config=[str(sandbox.ssh_config)], known_hosts=str(sandbox.known_hosts)
-    ) as conn:
-        process = await conn.create_process("tail -F /var/log/omniops/firehose.log",
-                                            encoding="utf-8" if text else None)
+    async with (
+        Sandbox(hosts=1) as sandbox,
+        asyncssh.connect(
+            sandbox.hosts[0].name, config=[str(sandbox.ssh_config)], known_hosts=str(sandbox.known_hosts)
+        ) as conn,
+    ):
+        process = await conn.create_process(
+            "tail -F /var/log/omniops/firehose.log", encoding="utf-8" if text else None
+        )
         newline: str | bytes = "\n" if text else b"\n"
         await process.stdout.read(65536)  # the stream is flowing: start the clock
         lines = size = 0
@@ -38,8 +42,12 @@ async def measure(seconds: float, text: bool) -> dict[str, object]:
             lines += chunk.count(newline)  # type: ignore[arg-type]
             size += len(chunk)
         process.close()
-    return {"lines_per_s": round(lines / elapsed), "mb_per_s": round(size / elapsed / 1e6, 1),
-            "seconds": round(elapsed, 2), "mode": "str" if text else "bytes"}
+    return {
+        "lines_per_s": round(lines / elapsed),
+        "mb_per_s": round(size / elapsed / 1e6, 1),
+        "seconds": round(elapsed, 2),
+        "mode": "str" if text else "bytes",
+    }
 
 
 def main() -> None:

@@ -36,8 +36,9 @@ def timed(command: list[str], env: dict[str, str]) -> float:
     primary, secondary = pty.openpty()
     fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdin=secondary, stdout=secondary, stderr=secondary, env=env,
-                               close_fds=True)
+    process = subprocess.Popen(
+        command, stdin=secondary, stdout=secondary, stderr=secondary, env=env, close_fds=True
+    )
     os.close(secondary)
     try:
         while process.poll() is None:  # drain the terminal so the app never blocks on output
@@ -56,15 +57,27 @@ def timed(command: list[str], env: dict[str, str]) -> float:
 
 def main(runs: int = 7) -> None:
     with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "OMNIOPS_TUI_EXIT_WHEN_READY": "1", "XDG_CONFIG_HOME": f"{home}/config",
-               "XDG_STATE_HOME": f"{home}/state", "TERM": "xterm-256color"}
+        env = {
+            **os.environ,
+            "OMNIOPS_TUI_EXIT_WHEN_READY": "1",
+            "XDG_CONFIG_HOME": f"{home}/config",
+            "XDG_STATE_HOME": f"{home}/state",
+            "TERM": "xterm-256color",
+        }
         app = [sys.executable, "-m", "omniops_tui"]
         minimal = [sys.executable, "-c", MINIMAL_APP]
         timed(app, env), timed(minimal, env)  # warm the disk cache and .pyc files
         ours = statistics.median(timed(app, env) for _ in range(runs))
         theirs = statistics.median(timed(minimal, env) for _ in range(runs))
-    print(json.dumps({"startup_s": round(ours, 3), "textual_minimal_s": round(theirs, 3),
-                      "ratio": round(ours / theirs, 2)}))
+    print(
+        json.dumps(
+            {
+                "startup_s": round(ours, 3),
+                "textual_minimal_s": round(theirs, 3),
+                "ratio": round(ours / theirs, 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

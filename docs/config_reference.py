@@ -21,16 +21,29 @@ DOCS: dict[str, tuple[str, str]] = {
     "timeout": ("Seconds any one check may wait for an answer.", "5"),
     "sessions_dir": ("Where sessions are recorded (else the user state dir).", '"~/incidents/sessions"'),
     "log_record_cap_mb": ("Per-session budget for recorded log lines; past it only ERROR lines.", "50"),
-    "read_only": ("Like `--read-only`. omniops-tui only shows and copies commands today; this keeps "
-                  "it that way should running them be added.", "true"),
-    "placeholders": ("Words of the runbooks replaced when commands are shown or copied.",
-                     '{ "yourdomain.com" = "shop.example.com" }'),
-    "secrets": ("Extra secrets to redact: names of env variables, or literal strings.", '["PAGERDUTY_TOKEN"]'),
+    "read_only": (
+        "Like `--read-only`. omniops-tui only shows and copies commands today; this keeps "
+        "it that way should running them be added.",
+        "true",
+    ),
+    "placeholders": (
+        "Words of the runbooks replaced when commands are shown or copied.",
+        '{ "yourdomain.com" = "shop.example.com" }',
+    ),
+    "secrets": (
+        "Extra secrets to redact: names of env variables, or literal strings.",
+        '["PAGERDUTY_TOKEN"]',
+    ),
     # [env.NAME]
-    "env.base_url": ("The application's URL: health, smoke tests, latency probe.", '"https://shop.example.com"'),
+    "env.base_url": (
+        "The application's URL: health, smoke tests, latency probe.",
+        '"https://shop.example.com"',
+    ),
     "env.health_path": ("Health endpoint under base_url.", '"/api/health"'),
-    "env.comprehensive_health_path": ("Comprehensive health (database, redis, workers, errorRate…).",
-                                      '"/api/health/comprehensive"'),
+    "env.comprehensive_health_path": (
+        "Comprehensive health (database, redis, workers, errorRate…).",
+        '"/api/health/comprehensive"',
+    ),
     "env.version_path": ("Running version endpoint.", '"/api/version"'),
     "env.expected_version": ("The version being deployed, compared with the running one.", '"v1.2.1"'),
     "env.previous_version": ("The version a rollback returns to.", '"v1.2.0"'),
@@ -61,23 +74,36 @@ DOCS: dict[str, tuple[str, str]] = {
     "hosts.hostname": ("Address to connect to instead of resolving name.", '"10.0.0.12"'),
     "hosts.user": ("SSH user.", '"deploy"'),
     "hosts.port": ("SSH port (0: the SSH config's or 22).", "22"),
-    "hosts.known_hosts": ("known_hosts file (default ~/.ssh/known_hosts); unknown keys are refused.",
-                          '"~/.ssh/known_hosts"'),
-    "hosts.client_keys": ("Private keys to offer (default: the SSH config's and agent's).", '["~/.ssh/id_ed25519"]'),
+    "hosts.known_hosts": (
+        "known_hosts file (default ~/.ssh/known_hosts); unknown keys are refused.",
+        '"~/.ssh/known_hosts"',
+    ),
+    "hosts.client_keys": (
+        "Private keys to offer (default: the SSH config's and agent's).",
+        '["~/.ssh/id_ed25519"]',
+    ),
     "hosts.ssh_config": ("SSH config file used to resolve name (default ~/.ssh/config).", '"~/.ssh/config"'),
     "hosts.logs": ("Files streamed by the log panes (`tail -F`).", '["/var/log/omniops/error.log"]'),
-    "hosts.log_commands": ("Commands streamed by the log panes.", '["docker-compose logs -f --tail=100 app"]'),
-    "hosts.commands": ("Replace a read-only host command by name (cpu, memory, disk…).",
-                       '{ cpu = "mpstat 1 1" }'),
+    "hosts.log_commands": (
+        "Commands streamed by the log panes.",
+        '["docker-compose logs -f --tail=100 app"]',
+    ),
+    "hosts.commands": (
+        "Replace a read-only host command by name (cpu, memory, disk…).",
+        '{ cpu = "mpstat 1 1" }',
+    ),
 }
 
 
 def reference() -> str:
-    from omniops_tui.config import Config, Environment, HostConfig, S3Config
+    from omniops_tui.config.model import Config, Environment, HostConfig, S3Config
 
-    sections = [("Top level", "", Config, {"path", "env"}), ("`[env.NAME]`", "env.", Environment, {"name"}),
-                ("`[env.NAME.s3]`", "s3.", S3Config, set()),
-                ("`[[env.NAME.hosts]]`", "hosts.", HostConfig, set())]
+    sections = [
+        ("Top level", "", Config, {"path", "env"}),
+        ("`[env.NAME]`", "env.", Environment, {"name"}),
+        ("`[env.NAME.s3]`", "s3.", S3Config, set()),
+        ("`[[env.NAME.hosts]]`", "hosts.", HostConfig, set()),
+    ]
     lines = ["| Key | Default | What it does | Example |", "|---|---|---|---|"]
     for title, prefix, cls, skip in sections:
         lines.append(f"| **{title}** | | | |")
@@ -85,7 +111,9 @@ def reference() -> str:
             if field.name in skip:
                 continue
             doc, example = DOCS[prefix + field.name]
-            lines.append(f"| `{field.name}` | {_default(field)} | {doc} | {f'`{example}`' if example else ''} |")
+            lines.append(
+                f"| `{field.name}` | {_default(field)} | {doc} | {f'`{example}`' if example else ''} |"
+            )
     return "\n".join(lines)
 
 

@@ -1,6 +1,6 @@
 """Print the README's keys table from the bindings themselves (one source of truth).
 
-    .venv/bin/python docs/keys.py
+.venv/bin/python docs/keys.py
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def keys_table() -> str:
-    from omniops_tui.screens.help import key_label, screen_groups
+    from omniops_tui.ui.screens.help import key_label, screen_groups
 
     lines = ["| Key | What it does |", "|---|---|"]
     for title, bindings, extras in screen_groups():

@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from omniops_tui.cli import Options
-from omniops_tui.demo_runner import prepare_demo_app
 from omniops_tui.sessions.recorder import Clock
+from omniops_tui.ui.demo_runner import prepare_demo_app
 
 OUT = Path(__file__).parent / "screenshots"
 
@@ -105,15 +105,22 @@ async def help_screen(pilot, clock) -> None:
 
 
 SHOTS: dict[str, Shot] = {
-    "home": home, "runbook-checklist": checklist, "checklist-red": red_checklist, "wizard": wizard,
-    "metrics": metrics, "rollback-banner": banner, "logs": logs, "help": help_screen,
+    "home": home,
+    "runbook-checklist": checklist,
+    "checklist-red": red_checklist,
+    "wizard": wizard,
+    "metrics": metrics,
+    "rollback-banner": banner,
+    "logs": logs,
+    "help": help_screen,
 }
 
 
 async def shoot(name: str, scenario: Shot, sessions: Path) -> Path:
     clock = MovableClock()
-    app, services = prepare_demo_app(Options(None, sessions, None, None, False), tour=False,
-                                     session_id=f"docs-{name}", clock=clock)
+    app, services = prepare_demo_app(
+        Options(None, sessions, None, None, False), tour=False, session_id=f"docs-{name}", clock=clock
+    )
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await until(pilot, lambda: app.sampler is not None and app.sampler.rounds >= 1)
@@ -127,7 +134,7 @@ async def shoot(name: str, scenario: Shot, sessions: Path) -> Path:
 
 
 async def replay_shot(session: Path) -> None:
-    from omniops_tui.app import build_replay_app
+    from omniops_tui.ui.app import build_replay_app
 
     app = build_replay_app(Options(None, session.parent, None, None, False), session, at="+0s")
     async with app.run_test(size=(80, 24)) as pilot:

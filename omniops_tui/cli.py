@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from omniops_tui import __version__
-from omniops_tui.errors import UserError
+from omniops_tui.core.errors import UserError
 
 PathArg = click.Path(path_type=Path)
 
@@ -36,12 +36,12 @@ class Options:
         return load_runbooks(self.runbooks)
 
     def load_config(self):
-        from omniops_tui.config import load_config
+        from omniops_tui.config.model import load_config
 
         return load_config(self.config)
 
     def resolve_sessions_dir(self, config=None) -> Path:
-        from omniops_tui.locations import default_sessions_dir
+        from omniops_tui.config.locations import default_sessions_dir
 
         if self.sessions_dir is not None:
             return self.sessions_dir
@@ -52,19 +52,43 @@ class Options:
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="omniops-tui")
-@click.option("--runbooks", "runbooks", type=PathArg, default=None,
-              help="A runbook .md file or a folder of them, replacing the bundled runbooks.")
-@click.option("--sessions-dir", type=PathArg, default=None, envvar="OMNIOPS_TUI_SESSIONS_DIR",
-              help="Where session recordings go (default: the user state dir).")
-@click.option("--config", "config", type=PathArg, default=None, envvar="OMNIOPS_TUI_CONFIG",
-              help="Config file (default: the user config dir's omniops-tui/config.toml).")
+@click.option(
+    "--runbooks",
+    "runbooks",
+    type=PathArg,
+    default=None,
+    help="A runbook .md file or a folder of them, replacing the bundled runbooks.",
+)
+@click.option(
+    "--sessions-dir",
+    type=PathArg,
+    default=None,
+    envvar="OMNIOPS_TUI_SESSIONS_DIR",
+    help="Where session recordings go (default: the user state dir).",
+)
+@click.option(
+    "--config",
+    "config",
+    type=PathArg,
+    default=None,
+    envvar="OMNIOPS_TUI_CONFIG",
+    help="Config file (default: the user config dir's omniops-tui/config.toml).",
+)
 @click.option("--env", "env", default=None, help="Environment from the config (default: its default_env).")
 @click.option("--read-only", is_flag=True, help="Never run anything, not even on request.")
-@click.option("--resume", type=PathArg, default=None,
-              help="Reopen a recorded session and keep appending to it.")
+@click.option(
+    "--resume", type=PathArg, default=None, help="Reopen a recorded session and keep appending to it."
+)
 @click.pass_context
-def cli(ctx: click.Context, runbooks: Path | None, sessions_dir: Path | None,
-        config: Path | None, env: str | None, read_only: bool, resume: Path | None) -> None:
+def cli(
+    ctx: click.Context,
+    runbooks: Path | None,
+    sessions_dir: Path | None,
+    config: Path | None,
+    env: str | None,
+    read_only: bool,
+    resume: Path | None,
+) -> None:
     """omniops-tui: your deployment runbooks as live, recorded, keyboard-first screens.
 
     Run without a command to open the TUI.
@@ -77,7 +101,7 @@ def cli(ctx: click.Context, runbooks: Path | None, sessions_dir: Path | None,
 
 
 def run_tui(options: Options, *, resume: Path | None = None) -> None:
-    from omniops_tui.app import build_app
+    from omniops_tui.ui.app import build_app
 
     while True:
         app = build_app(options, resume=resume)
@@ -95,10 +119,11 @@ def run_tui(options: Options, *, resume: Path | None = None) -> None:
         sys.exit(app.return_code)
 
 
-def run_replay(options: Options, path: Path, *, speed: str = "1x", idle_limit: float | None = None,
-               at: str = "") -> None:
-    from omniops_tui.app import build_replay_app
-    from omniops_tui.sessions.replay import parse_speed
+def run_replay(
+    options: Options, path: Path, *, speed: str = "1x", idle_limit: float | None = None, at: str = ""
+) -> None:
+    from omniops_tui.sessions.player import parse_speed
+    from omniops_tui.ui.app import build_replay_app
 
     try:
         speed_value = parse_speed(speed)
@@ -146,16 +171,23 @@ def lint_command(files: tuple[Path, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--section", default=None, help="Only the checks of one section, e.g. verification-checklist.")
 @click.pass_obj
-def check_command(options: Options, runbook: str, env_name: str | None, as_json: bool,
-                  section: str | None) -> None:
+def check_command(
+    options: Options, runbook: str, env_name: str | None, as_json: bool, section: str | None
+) -> None:
     """Run a runbook's bound live checks once and print the results.
 
     Exit 0 when nothing failed, 1 when a check failed or errored, 2 for a usage or config error.
     """
-    from omniops_tui.checks.report import render, run_checks
+    from omniops_tui.live.report import render, run_checks
 
-    run = run_checks(options.load_config(), options.load_runbooks(), options.runbooks, runbook,
-                     env_name=env_name or options.env, section=section)
+    run = run_checks(
+        options.load_config(),
+        options.load_runbooks(),
+        options.runbooks,
+        runbook,
+        env_name=env_name or options.env,
+        section=section,
+    )
     click.echo(render(run, as_json=as_json, width=_terminal_width()))
     if run.exit_code:
         sys.exit(run.exit_code)
@@ -163,13 +195,18 @@ def check_command(options: Options, runbook: str, env_name: str | None, as_json:
 
 @cli.command("init")
 @click.option("--force", is_flag=True, help="Replace an existing config file.")
-@click.option("--path", "path", type=PathArg, default=None,
-              help="Where to write it (default: --config, else the user config dir).")
+@click.option(
+    "--path",
+    "path",
+    type=PathArg,
+    default=None,
+    help="Where to write it (default: --config, else the user config dir).",
+)
 @click.pass_obj
 def init_command(options: Options, force: bool, path: Path | None) -> None:
     """Write a commented starter config (never overwrites one without --force)."""
-    from omniops_tui.config import write_starter_config
-    from omniops_tui.locations import default_config_path
+    from omniops_tui.config.locations import default_config_path
+    from omniops_tui.config.model import write_starter_config
 
     written = write_starter_config(path or options.config or default_config_path(), force=force)
     click.echo(f"wrote {written}; edit it, then try `omniops-tui config` and `omniops-tui check …`")
@@ -179,7 +216,7 @@ def init_command(options: Options, force: bool, path: Path | None) -> None:
 @click.pass_obj
 def config_command(options: Options) -> None:
     """Print the effective config with secrets masked."""
-    from omniops_tui.config import masked_config_text
+    from omniops_tui.config.model import masked_config_text
 
     click.echo(masked_config_text(options.load_config(), options.env), nl=False)
 
@@ -211,15 +248,21 @@ def sessions_list(options: Options, as_json: bool) -> None:
             continue
         started = s.started_at.replace("T", " ")[:19]
         runbooks = ", ".join(s.runbooks) or "-"
-        click.echo(f"{Path(s.file).name:<34} {started:<20} {s.events:>6} "
-                   f"{format_duration(s.duration_s):>8}  {runbooks}")
+        click.echo(
+            f"{Path(s.file).name:<34} {started:<20} {s.events:>6} "
+            f"{format_duration(s.duration_s):>8}  {runbooks}"
+        )
 
 
 @sessions_group.command("replay")
 @click.argument("file", type=PathArg)
 @click.option("--speed", default="1x", show_default=True, help="1x, 4x, 16x, 60x or max.")
-@click.option("--idle-limit", type=click.FloatRange(min=0.1), default=None,
-              help="Compress silences longer than this many seconds (like asciinema).")
+@click.option(
+    "--idle-limit",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    help="Compress silences longer than this many seconds (like asciinema).",
+)
 @click.option("--at", default="", help="Start paused at a time: 03:12:05 (UTC), +12:30 or +90s.")
 @click.pass_obj
 def sessions_replay(options: Options, file: Path, speed: str, idle_limit: float | None, at: str) -> None:
@@ -232,14 +275,19 @@ def sessions_replay(options: Options, file: Path, speed: str, idle_limit: float 
 
 @sessions_group.command("export")
 @click.argument("file", type=PathArg)
-@click.option("--format", "fmt", type=click.Choice(["md", "json", "deploy-log"]), default="md",
-              show_default=True,
-              help="md: post-mortem draft; json: for tools; deploy-log: deployment-log.txt entry.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "json", "deploy-log"]),
+    default="md",
+    show_default=True,
+    help="md: post-mortem draft; json: for tools; deploy-log: deployment-log.txt entry.",
+)
 @click.option("-o", "--output", "out", type=PathArg, default=None, help="Write here instead of stdout.")
 @click.pass_obj
 def sessions_export(options: Options, file: Path, fmt: str, out: Path | None) -> None:
     """Export a session as a post-mortem draft, JSON, or a deployment-log entry (secrets redacted)."""
-    from omniops_tui.sessions import commands
+    import omniops_tui.cli_sessions as commands
 
     commands.export(options, file, fmt, out)
 
@@ -250,10 +298,11 @@ def sessions_export(options: Options, file: Path, fmt: str, out: Path | None) ->
 @click.option("--endpoint-url", default=None, help="A non-AWS S3 endpoint (MinIO, moto…).")
 @click.option("--profile", default=None, help="AWS profile (default: the usual AWS credential chain).")
 @click.pass_obj
-def sessions_push(options: Options, file: Path, url: str, endpoint_url: str | None,
-                  profile: str | None) -> None:
+def sessions_push(
+    options: Options, file: Path, url: str, endpoint_url: str | None, profile: str | None
+) -> None:
     """Upload a session file to s3://bucket/prefix so the team keeps it."""
-    from omniops_tui.sessions import commands
+    import omniops_tui.cli_sessions as commands
 
     commands.push(options, file, url, endpoint_url, profile)
 
@@ -265,21 +314,40 @@ def sessions_push(options: Options, file: Path, url: str, endpoint_url: str | No
 @click.option("--endpoint-url", default=None, help="A non-AWS S3 endpoint (MinIO, moto…).")
 @click.option("--profile", default=None, help="AWS profile (default: the usual AWS credential chain).")
 @click.pass_obj
-def sessions_pull(options: Options, url: str, dest: Path | None, list_only: bool,
-                  endpoint_url: str | None, profile: str | None) -> None:
+def sessions_pull(
+    options: Options,
+    url: str,
+    dest: Path | None,
+    list_only: bool,
+    endpoint_url: str | None,
+    profile: str | None,
+) -> None:
     """Download s3://bucket/prefix/NAME.jsonl into DEST (default: the sessions folder)."""
-    from omniops_tui.sessions import commands
+    import omniops_tui.cli_sessions as commands
 
     commands.pull(options, url, dest, list_only, endpoint_url, profile)
 
 
 @cli.command("sandbox")
-@click.option("--scenario", default="healthy", show_default=True,
-              help="healthy, error-spike, slow, db-down, outage or disk-full.")
-@click.option("--hosts", type=click.IntRange(1, 500), default=1, show_default=True,
-              help="How many SSH hosts to simulate (prod-1 … prod-N).")
-@click.option("--config-out", type=PathArg, default=None,
-              help="Where to write a config for it (default: inside its temporary folder).")
+@click.option(
+    "--scenario",
+    default="healthy",
+    show_default=True,
+    help="healthy, error-spike, slow, db-down, outage or disk-full.",
+)
+@click.option(
+    "--hosts",
+    type=click.IntRange(1, 500),
+    default=1,
+    show_default=True,
+    help="How many SSH hosts to simulate (prod-1 … prod-N).",
+)
+@click.option(
+    "--config-out",
+    type=PathArg,
+    default=None,
+    help="Where to write a config for it (default: inside its temporary folder).",
+)
 def sandbox_command(scenario: str, hosts: int, config_out: Path | None) -> None:
     """Run the sandbox production (HTTP app, SSH hosts, live logs) until ctrl+c.
 
@@ -288,26 +356,48 @@ def sandbox_command(scenario: str, hosts: int, config_out: Path | None) -> None:
     from omniops_tui.sandbox.scenarios import SCENARIOS
 
     if scenario not in SCENARIOS:
-        raise click.BadParameter(f"unknown scenario '{scenario}' (choose from {', '.join(SCENARIOS)})",
-                                 param_hint="--scenario")
+        raise click.BadParameter(
+            f"unknown scenario '{scenario}' (choose from {', '.join(SCENARIOS)})", param_hint="--scenario"
+        )
     from omniops_tui.sandbox.foreground import run_foreground
 
     run_foreground(scenario=scenario, hosts=hosts, config_out=config_out)
 
 
 @cli.command("demo")
-@click.option("--database-url", default=None,
-              help="A PostgreSQL server for the demo database (default postgresql://postgres@127.0.0.1:5432/postgres).")
-@click.option("--redis-url", default=None, help="A Redis server for cache traffic (default redis://127.0.0.1:6379/0).")
-@click.option("--hosts", type=click.IntRange(1, 100), default=2, show_default=True,
-              help="How many SSH hosts the sandbox production has.")
-@click.option("--scenario", default="healthy", show_default=True,
-              help="healthy, error-spike, slow, db-down, outage or disk-full.")
+@click.option(
+    "--database-url",
+    default=None,
+    help="A PostgreSQL server for the demo database (default postgresql://postgres@127.0.0.1:5432/postgres).",
+)
+@click.option(
+    "--redis-url", default=None, help="A Redis server for cache traffic (default redis://127.0.0.1:6379/0)."
+)
+@click.option(
+    "--hosts",
+    type=click.IntRange(1, 100),
+    default=2,
+    show_default=True,
+    help="How many SSH hosts the sandbox production has.",
+)
+@click.option(
+    "--scenario",
+    default="healthy",
+    show_default=True,
+    help="healthy, error-spike, slow, db-down, outage or disk-full.",
+)
 @click.option("--no-s3", is_flag=True, help="Do not start a local S3 endpoint even when moto is installed.")
 @click.option("--tour/--no-tour", default=None, help="Show the first-run tour (default: on the first demo).")
 @click.pass_obj
-def demo_command(options: Options, database_url: str | None, redis_url: str | None, hosts: int,
-                 scenario: str, no_s3: bool, tour: bool | None) -> None:
+def demo_command(
+    options: Options,
+    database_url: str | None,
+    redis_url: str | None,
+    hosts: int,
+    scenario: str,
+    no_s3: bool,
+    tour: bool | None,
+) -> None:
     """Every feature in one command: a simulated production on loopback and the TUI wired to it.
 
     Uses PostgreSQL and Redis when they are reachable (it says so on screen when not); cleans up
@@ -316,12 +406,20 @@ def demo_command(options: Options, database_url: str | None, redis_url: str | No
     from omniops_tui.sandbox.scenarios import SCENARIOS
 
     if scenario not in SCENARIOS:
-        raise click.BadParameter(f"unknown scenario '{scenario}' (choose from {', '.join(SCENARIOS)})",
-                                 param_hint="--scenario")
-    from omniops_tui.demo_runner import run_demo
+        raise click.BadParameter(
+            f"unknown scenario '{scenario}' (choose from {', '.join(SCENARIOS)})", param_hint="--scenario"
+        )
+    from omniops_tui.ui.demo_runner import run_demo
 
-    run_demo(options, database_url=database_url, redis_url=redis_url, hosts=hosts, scenario=scenario,
-             with_s3=not no_s3, tour=tour)
+    run_demo(
+        options,
+        database_url=database_url,
+        redis_url=redis_url,
+        hosts=hosts,
+        scenario=scenario,
+        with_s3=not no_s3,
+        tour=tour,
+    )
 
 
 def _terminal_width() -> int:
@@ -349,8 +447,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except Exception:
         crash = _write_crash_report()
-        click.echo(f"omniops-tui: internal error; details written to {crash}. "
-                   "Your session recording is intact.", err=True)
+        click.echo(
+            f"omniops-tui: internal error; details written to {crash}. Your session recording is intact.",
+            err=True,
+        )
         sys.exit(70)
 
 

@@ -31,7 +31,6 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 PROBLEMS: list[str] = []
 
 
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -82,22 +81,47 @@ def _start_postgres() -> str | None:
     try:
         if os.geteuid() == 0:
             shutil.chown(folder, "postgres", "postgres")
-        subprocess.run(_as_postgres([initdb, "-D", str(data), "-A", "trust", "-U", "postgres"]),
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            _as_postgres([initdb, "-D", str(data), "-A", "trust", "-U", "postgres"]),
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
-        subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"),
-                                     "-w", "start"]), check=True, capture_output=True, timeout=120)
-        subprocess.run(_as_postgres([_binary("createdb") or "createdb", "-h", "127.0.0.1", "-p",
-                                     str(port), "-U", "postgres", "test"]), check=True,
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            _as_postgres([pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"]),
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        subprocess.run(
+            _as_postgres(
+                [
+                    _binary("createdb") or "createdb",
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "-U",
+                    "postgres",
+                    "test",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
     except (OSError, subprocess.SubprocessError, LookupError) as exc:
         PROBLEMS.append(f"PostgreSQL: could not start a throwaway server: {exc}")
         shutil.rmtree(folder, ignore_errors=True)
         return None
 
     def stop() -> None:
-        subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]),
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            _as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(folder, ignore_errors=True)
 
     atexit.register(stop)
@@ -110,8 +134,11 @@ def _start_redis() -> str | None:
         PROBLEMS.append("Redis: not reachable and no redis-server on this machine to start one")
         return None
     port = free_port()
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 10
     url = f"redis://127.0.0.1:{port}/0"
     while not reachable(url, port, 0.2):

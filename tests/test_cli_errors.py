@@ -10,8 +10,9 @@ import pytest
 
 
 def run(*args: str, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "omniops_tui", *args], capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "omniops_tui", *args], capture_output=True, text=True, timeout=60
+    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
@@ -41,8 +42,9 @@ def test_unreadable_runbook_file(tmp_path: Path) -> None:
 
 
 def test_config_path_is_a_directory(tmp_path: Path) -> None:
-    assert_one_line_error(run("--config", str(tmp_path), "--sessions-dir", str(tmp_path / "s")),
-                          str(tmp_path), "is a folder")
+    assert_one_line_error(
+        run("--config", str(tmp_path), "--sessions-dir", str(tmp_path / "s")), str(tmp_path), "is a folder"
+    )
 
 
 def test_sessions_dir_is_a_file(tmp_path: Path) -> None:
@@ -51,11 +53,16 @@ def test_sessions_dir_is_a_file(tmp_path: Path) -> None:
     assert_one_line_error(run("--sessions-dir", str(not_a_dir)), str(not_a_dir), "is a file")
 
 
-@pytest.mark.parametrize("content, needle", [
-    ("garbage\n", "not an omniops-tui session"),
-    ('{"format":"omniops-tui-session","version":1,"session_id":"x","started_at":""}\nnot json\n{}\n',
-     ":2: corrupt session line"),
-])
+@pytest.mark.parametrize(
+    "content, needle",
+    [
+        ("garbage\n", "not an omniops-tui session"),
+        (
+            '{"format":"omniops-tui-session","version":1,"session_id":"x","started_at":""}\nnot json\n{}\n',
+            ":2: corrupt session line",
+        ),
+    ],
+)
 def test_corrupt_session_given_to_resume(tmp_path: Path, content: str, needle: str) -> None:
     session = tmp_path / "bad.jsonl"
     session.write_text(content)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from omniops_tui.criteria import CRITERIA_FILE, CriteriaEvaluator, load_criteria
-from omniops_tui.decision import suggest
-from omniops_tui.events import MetricSample
-from omniops_tui.metrics import BY_NAME, format_value
+from omniops_tui.core.events import MetricSample
+from omniops_tui.logic.criteria import CRITERIA_FILE, CriteriaEvaluator, load_criteria
+from omniops_tui.logic.decision import suggest
+from omniops_tui.logic.metrics import BY_NAME, format_value
 from omniops_tui.runbooks.loader import BUNDLED_DIR
 from omniops_tui.runbooks.model import RunbookSet
 from omniops_tui.sessions.state import SessionState
@@ -16,7 +16,8 @@ CRITERIA = load_criteria(BUNDLED_DIR / CRITERIA_FILE)
 def test_criteria_toml_uses_the_documents_words(runbook_set: RunbookSet) -> None:
     table = runbook_set.get("emergency-rollback").decision_criteria.rollback_if
     assert [(c.metric, c.threshold, c.action) for c in CRITERIA] == [
-        (row["metric"], row["threshold"], row["action"]) for row in table]
+        (row["metric"], row["threshold"], row["action"]) for row in table
+    ]
     assert [c.id for c in CRITERIA if c.manual] == ["data-loss", "security-issue"]
 
 
@@ -63,19 +64,27 @@ def _state(*samples: tuple[str, str, float | None, str]) -> SessionState:
 
 
 def test_wizard_probes_from_a_healthy_and_an_outage_history() -> None:
-    healthy = _state(("health_ok", "", 1, "pass"), ("health_ok", "", 1, "pass"),
-                     ("error_rate", "", 0.03, "pass"), ("p95_ms", "", 120, "pass"),
-                     ("cpu_percent", "prod-1", 35, "pass"))
+    healthy = _state(
+        ("health_ok", "", 1, "pass"),
+        ("health_ok", "", 1, "pass"),
+        ("error_rate", "", 0.03, "pass"),
+        ("p95_ms", "", 120, "pass"),
+        ("cpu_percent", "prod-1", 35, "pass"),
+    )
     assert suggest("production_down", healthy).answer is False
     assert suggest("production_down", healthy).evidence == "health failed 0/2, error rate 0.0%, P95 0.1 s"
     assert suggest("capacity_issue", healthy).answer is False
-    outage = _state(*[("health_ok", "", 0, "fail")] * 3, ("error_rate", "", 100.0, "fail"),
-                    ("db_connected", "", 0, "fail"))
+    outage = _state(
+        *[("health_ok", "", 0, "fail")] * 3,
+        ("error_rate", "", 100.0, "fail"),
+        ("db_connected", "", 0, "fail"),
+    )
     down = suggest("production_down", outage)
     assert down.answer is True and "health failed 3/3" in down.evidence
     assert suggest("complete_outage", outage).answer is True
-    spike = _state(("health_ok", "", 1, "pass"), ("error_rate", "", 8.2, "fail"),
-                   ("db_connected", "", 1, "pass"))
+    spike = _state(
+        ("health_ok", "", 1, "pass"), ("error_rate", "", 8.2, "fail"), ("db_connected", "", 1, "pass")
+    )
     assert suggest("production_down", spike).answer is True
     assert suggest("complete_outage", spike).answer is False
     assert suggest("production_down", SessionState()).answer is None

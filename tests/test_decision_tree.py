@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from omniops_tui.decision import TREE_FILE, load_tree
-from omniops_tui.errors import UserError
+from omniops_tui.core.errors import UserError
+from omniops_tui.logic.decision import TREE_FILE, load_tree
 from omniops_tui.runbooks.loader import BUNDLED_DIR
 from omniops_tui.runbooks.model import CommandBlock, RunbookSet, iter_blocks
 
@@ -27,8 +27,9 @@ def test_tree_matches_the_appendix_ascii_tree(runbook_set: RunbookSet) -> None:
     outcomes = re.findall(r"Use ([A-Z -]+) runbook", drawing)
     tree = load_tree(BUNDLED_DIR / TREE_FILE)
     assert sorted({q.question for q in tree.questions.values()}) == sorted(set(questions))
-    assert sorted(o.text.removeprefix("Use ").removesuffix(" runbook")
-                  for o in tree.outcomes.values()) == sorted(outcomes)
+    assert sorted(
+        o.text.removeprefix("Use ").removesuffix(" runbook") for o in tree.outcomes.values()
+    ) == sorted(outcomes)
     assert tree.walk([True, True]).outcome.runbook == "disaster-recovery"
     assert tree.walk([False, False, False, False]).outcome.runbook == "standard-release"
     assert tree.walk([False, True, False, True]).outcome.runbook == "database-migration"
@@ -36,8 +37,9 @@ def test_tree_matches_the_appendix_ascii_tree(runbook_set: RunbookSet) -> None:
 
 def test_bad_tree_files_name_the_problem(tmp_path: Path) -> None:
     path = tmp_path / TREE_FILE
-    path.write_text('start = "a"\n[nodes.a]\nquestion = "Q?"\nyes = "b"\nno = "c"\n'
-                    '[nodes.b]\nrunbook = "x"\n')
+    path.write_text(
+        'start = "a"\n[nodes.a]\nquestion = "Q?"\nyes = "b"\nno = "c"\n[nodes.b]\nrunbook = "x"\n'
+    )
     with pytest.raises(UserError, match=r"nodes\.a leads to unknown node 'c'"):
         load_tree(path)
     path.write_text("start = [")

@@ -25,15 +25,44 @@ def test_bundled_copy_is_clean() -> None:
 
 
 def test_missing_metadata_duplicate_ids_empty_checklists_unclosed_fence() -> None:
-    text = "\n".join([
-        "## 1. Alpha", "", "### Prerequisites Checklist", "", "**Code** (T-1h)", "",
-        "### Steps", "", "**1. Do**", "", "```bash", "ls", "```", "",
-        "**1. Do**", "", "```bash", "pwd", "```", "",
-        "## 2. Beta", "", "### Metadata", "- **Risk Level**: Low", "", "```", "## 3. Gamma", "",
-    ])
+    text = "\n".join(
+        [
+            "## 1. Alpha",
+            "",
+            "### Prerequisites Checklist",
+            "",
+            "**Code** (T-1h)",
+            "",
+            "### Steps",
+            "",
+            "**1. Do**",
+            "",
+            "```bash",
+            "ls",
+            "```",
+            "",
+            "**1. Do**",
+            "",
+            "```bash",
+            "pwd",
+            "```",
+            "",
+            "## 2. Beta",
+            "",
+            "### Metadata",
+            "- **Risk Level**: Low",
+            "",
+            "```",
+            "## 3. Gamma",
+            "",
+        ]
+    )
     messages = [(p.line, p.message) for p in lint_text(text, "t.md")]
-    assert (1, "runbook 'Alpha' has no '### Metadata' list (Estimated Duration, Risk Level, "
-               "Rollback Difficulty, Best Time, Minimum Team Size)") in messages
+    assert (
+        1,
+        "runbook 'Alpha' has no '### Metadata' list (Estimated Duration, Risk Level, "
+        "Rollback Difficulty, Best Time, Minimum Team Size)",
+    ) in messages
     assert any(line == 3 and "has no '- [ ]' items" in m for line, m in messages)
     assert any(line == 5 and m == "checklist 'Code' has no items" for line, m in messages)
     assert any(line == 15 and "duplicate id 'alpha/step-1-do'" in m for line, m in messages)

@@ -7,10 +7,9 @@ import re
 
 import pytest
 
-from omniops_tui.checks.log_stream import Backoff, LineSplitter, skip_seen, sources_for
-from omniops_tui.config import Environment, HostConfig
-from omniops_tui.events import Event, LogLines, LogReconnected, LogRecordCapped
-from omniops_tui.logbuffer import (
+from omniops_tui.config.model import Environment, HostConfig
+from omniops_tui.core.events import Event, LogLines, LogReconnected, LogRecordCapped
+from omniops_tui.core.logbuffer import (
     SEPARATOR,
     ContextFilter,
     LogBuffer,
@@ -22,8 +21,9 @@ from omniops_tui.logbuffer import (
     gap_marker,
     is_error_line,
 )
-from omniops_tui.sessions.log_history import log_history
+from omniops_tui.live.log_stream import Backoff, LineSplitter, skip_seen, sources_for
 from omniops_tui.sessions.log_record import BATCH_LINES, LogRecorder
+from omniops_tui.sessions.projections.logs import log_history
 from omniops_tui.sessions.state import SessionState
 
 
@@ -125,7 +125,7 @@ def test_filter_over_batches_equals_filter_over_everything() -> None:
     streamed = ContextFilter(re.compile("WARN"), context=2)
     pieces: list[str] = []
     for start in range(0, 100, 9):
-        pieces.extend(streamed.feed(lines[start:start + 9]))
+        pieces.extend(streamed.feed(lines[start : start + 9]))
     assert pieces == whole
     assert streamed.matches == count_matches(lines, re.compile("WARN")) == 15
 
@@ -195,14 +195,25 @@ def test_backoff_grows_caps_and_resets_after_a_healthy_run() -> None:
 
 
 def test_sources_are_files_then_commands_per_host() -> None:
-    environment = Environment(name="prod", hosts=[
-        HostConfig("prod-1", logs=["/var/log/omniops/error.log", "/srv/other/error.log"],
-                   log_commands=["docker-compose logs -f --tail=100 app", "pm2 logs --lines 100"]),
-        HostConfig("prod-2", logs=["/var/log/my app.log"]),
-    ])
+    environment = Environment(
+        name="prod",
+        hosts=[
+            HostConfig(
+                "prod-1",
+                logs=["/var/log/omniops/error.log", "/srv/other/error.log"],
+                log_commands=["docker-compose logs -f --tail=100 app", "pm2 logs --lines 100"],
+            ),
+            HostConfig("prod-2", logs=["/var/log/my app.log"]),
+        ],
+    )
     sources = sources_for(environment, tail_lines=50)
-    assert [s.id for s in sources] == ["prod-1:error.log", "prod-1:error.log#2", "prod-1:docker-compose",
-                                       "prod-1:pm2", "prod-2:my app.log"]
+    assert [s.id for s in sources] == [
+        "prod-1:error.log",
+        "prod-1:error.log#2",
+        "prod-1:docker-compose",
+        "prod-1:pm2",
+        "prod-2:my app.log",
+    ]
     assert sources[0].command == "tail -n 50 -F /var/log/omniops/error.log"
     assert sources[2].command == "docker-compose logs -f --tail=100 app"
     assert sources[4].command == "tail -n 50 -F '/var/log/my app.log'"
@@ -219,8 +230,7 @@ def test_the_record_is_batched_and_capped_then_keeps_only_errors() -> None:
     recorder.add("prod-1:app.log", "prod-1", ["ERROR three"])  # 11 more: crosses the cap
     assert recorded == []
     recorder.flush()
-    kinds = [(type(e).__name__, getattr(e, "lines", None), getattr(e, "errors_only", None))
-             for e in recorded]
+    kinds = [(type(e).__name__, getattr(e, "lines", None), getattr(e, "errors_only", None)) for e in recorded]
     assert kinds == [
         ("LogLines", ["INFO one", "INFO two"], False),
         ("LogRecordCapped", None, None),
@@ -263,10 +273,16 @@ def test_the_fold_keeps_lines_gaps_and_a_merged_view_and_snapshots_independently
     state.apply(LogLines(source_id="prod-1:pm2", host="prod-1", lines=["c"]))
     history = log_history(state)
     assert list(history.sources["prod-1:error.log"].lines) == [
-        "a", "b", "──── gap of 12 s (reconnected after 3 attempts) ────"]
+        "a",
+        "b",
+        "──── gap of 12 s (reconnected after 3 attempts) ────",
+    ]
     assert list(history.merged) == [
-        "prod-1 error.log │ a", "prod-1 error.log │ b",
-        "──── prod-1:error.log: gap of 12 s (reconnected after 3 attempts) ────", "prod-1 pm2 │ c"]
+        "prod-1 error.log │ a",
+        "prod-1 error.log │ b",
+        "──── prod-1:error.log: gap of 12 s (reconnected after 3 attempts) ────",
+        "prod-1 pm2 │ c",
+    ]
     copy = state.snapshot()
     state.apply(LogLines(source_id="prod-1:pm2", host="prod-1", lines=["d"]))
     state.apply(LogRecordCapped(cap_bytes=5))
@@ -279,16 +295,20 @@ def test_the_log_engine_imports_without_textual_or_asyncssh() -> None:
     import subprocess
     import sys
 
-    modules = ["omniops_tui.logbuffer", "omniops_tui.checks.log_stream", "omniops_tui.checks.log_hub",
-               "omniops_tui.sessions.log_record", "omniops_tui.sessions.log_history"]
+    modules = [
+        "omniops_tui.core.logbuffer",
+        "omniops_tui.live.log_stream",
+        "omniops_tui.live.log_hub",
+        "omniops_tui.sessions.log_record",
+        "omniops_tui.sessions.projections.logs",
+    ]
     code = (
         "import sys\n"
         "class Block:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
         "        if name.split('.')[0] in ('textual', 'asyncssh'):\n"
         "            raise ImportError(name + ' is blocked in this test')\n"
-        "sys.meta_path.insert(0, Block())\n"
-        + "".join(f"import {m}\n" for m in modules)
+        "sys.meta_path.insert(0, Block())\n" + "".join(f"import {m}\n" for m in modules)
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -37,8 +37,12 @@ def test_seven_runbooks_in_document_order(runbook_set: RunbookSet) -> None:
 def test_per_runbook_counts(runbook_set: RunbookSet, runbook_id: str) -> None:
     runbook = runbook_set.get(runbook_id)
     assert runbook is not None
-    counts = (len(runbook.sections), len(runbook.steps()), len(runbook.command_blocks()),
-              len(runbook.checklist_items()))
+    counts = (
+        len(runbook.sections),
+        len(runbook.steps()),
+        len(runbook.command_blocks()),
+        len(runbook.checklist_items()),
+    )
     assert counts == EXPECTED_COUNTS[runbook_id]
 
 
@@ -54,10 +58,12 @@ def test_all_222_checklist_items_with_unique_ids(runbook_set: RunbookSet) -> Non
 def test_every_fence_is_kept(runbook_set: RunbookSet) -> None:
     fences = sum(1 for line in ORIGINAL_DOCUMENT.read_text().splitlines() if line.startswith("```"))
     # The original has one stray fence line, repaired in the bundled copy.
-    total = sum(len(r.command_blocks()) + sum(len(s.expected) for s in r.steps())
-                for r in runbook_set.runbooks)
-    total += sum(len(list(iter_blocks(s.blocks, CommandBlock)))
-                 for s in runbook_set.appendix + runbook_set.preamble)
+    total = sum(
+        len(r.command_blocks()) + sum(len(s.expected) for s in r.steps()) for r in runbook_set.runbooks
+    )
+    total += sum(
+        len(list(iter_blocks(s.blocks, CommandBlock))) for s in runbook_set.appendix + runbook_set.preamble
+    )
     assert total * 2 == fences - 1
 
 
@@ -65,8 +71,9 @@ def test_metadata_of_every_runbook(runbook_set: RunbookSet) -> None:
     for runbook in runbook_set.runbooks:
         meta = runbook.metadata
         assert meta is not None, runbook.id
-        assert all([meta.duration, meta.risk, meta.rollback_difficulty, meta.best_time,
-                    meta.minimum_team]), runbook.id
+        assert all([meta.duration, meta.risk, meta.rollback_difficulty, meta.best_time, meta.minimum_team]), (
+            runbook.id
+        )
     standard = runbook_set.get("standard-release")
     assert standard.metadata.best_time == "Tuesday-Thursday, 2-4 AM UTC"
     assert standard.metadata.minimum_team == "2 (deployer + on-call)"
@@ -87,15 +94,16 @@ def test_overview_table_and_when_to_use(runbook_set: RunbookSet) -> None:
 def test_checklist_groups_carry_their_bold_label_and_timing(runbook_set: RunbookSet) -> None:
     groups = list(runbook_set.get("standard-release").checklist_groups())
     code_quality = groups[0]
-    assert (code_quality.title, code_quality.timing, len(code_quality.items)) == (
-        "Code Quality", "T-48h", 7)
+    assert (code_quality.title, code_quality.timing, len(code_quality.items)) == ("Code Quality", "T-48h", 7)
     assert code_quality.items[0].text == "All tests passing (`npm run test:all`)"
     assert code_quality.items[0].id == (
-        "standard-release/prerequisites-checklist/code-quality/all-tests-passing-npm-run-test-all")
+        "standard-release/prerequisites-checklist/code-quality/all-tests-passing-npm-run-test-all"
+    )
     verification = next(g for g in groups if g.id.startswith("standard-release/verification"))
     assert verification.title == "After deployment, verify"
     assert verification.items[0].id == (
-        "standard-release/verification-checklist/health-endpoint-returns-200-ok")
+        "standard-release/verification-checklist/health-endpoint-returns-200-ok"
+    )
 
 
 def test_steps_commands_and_expected_output(runbook_set: RunbookSet) -> None:
@@ -119,22 +127,24 @@ def test_headings_inside_fences_stay_code(runbook_set: RunbookSet) -> None:
 
 
 def test_troubleshooting_symptom_cause_resolution(runbook_set: RunbookSet) -> None:
-    entries = list(iter_blocks(runbook_set.get("standard-release").sections[-1].blocks,
-                               TroubleshootingEntry))
-    assert [e.title for e in entries] == ["Health Check Failing", "High Error Rate",
-                                          "Slow Response Times"]
+    entries = list(iter_blocks(runbook_set.get("standard-release").sections[-1].blocks, TroubleshootingEntry))
+    assert [e.title for e in entries] == ["Health Check Failing", "High Error Rate", "Slow Response Times"]
     assert "Failed to connect" in entries[0].symptoms[0].code
     assert "docker-compose ps" in entries[0].resolution[0].code
-    persist = next(iter_blocks(runbook_set.get("emergency-rollback").sections[-1].blocks,
-                               TroubleshootingEntry))
+    persist = next(
+        iter_blocks(runbook_set.get("emergency-rollback").sections[-1].blocks, TroubleshootingEntry)
+    )
     assert persist.cause == "Infrastructure issue, not application issue"
 
 
 def test_decision_criteria_and_do_not_rollback(runbook_set: RunbookSet) -> None:
     criteria = runbook_set.get("emergency-rollback").decision_criteria
     assert criteria is not None
-    assert criteria.rollback_if[0] == {"metric": "Error Rate", "threshold": "> 5% for 10+ minutes",
-                                       "action": "Rollback"}
+    assert criteria.rollback_if[0] == {
+        "metric": "Error Rate",
+        "threshold": "> 5% for 10+ minutes",
+        "action": "Rollback",
+    }
     assert len(criteria.rollback_if) == 6
     assert criteria.do_not_rollback[0] == "Issue is minor (< 1% error rate)"
     assert len(criteria.do_not_rollback) == 4
@@ -145,16 +155,27 @@ def test_scaling_up_and_disaster_recovery_own_sections(runbook_set: RunbookSet) 
     assert "Quick Commands for Scaling" in scaling and "Verification After Scaling" in scaling
     dr = runbook_set.get("disaster-recovery")
     titles = [s.title for s in dr.sections]
-    assert titles[2:] == ["Immediate Actions (First 5 Minutes)", "Recovery Steps",
-                          "Data Loss Assessment", "Post-Recovery Communication"]
-    assert [s.title for s in dr.steps()] == ["Assess Damage", "Database Recovery",
-                                             "Application Recovery", "Verification",
-                                             "Re-enable Service"]
+    assert titles[2:] == [
+        "Immediate Actions (First 5 Minutes)",
+        "Recovery Steps",
+        "Data Loss Assessment",
+        "Post-Recovery Communication",
+    ]
+    assert [s.title for s in dr.steps()] == [
+        "Assess Damage",
+        "Database Recovery",
+        "Application Recovery",
+        "Verification",
+        "Re-enable Service",
+    ]
 
 
 def test_appendix_and_preamble_reach_the_model(runbook_set: RunbookSet) -> None:
     assert [s.title for s in runbook_set.appendix] == [
-        "Emergency Contacts Template", "Common Commands Cheat Sheet", "Runbook Decision Tree"]
+        "Emergency Contacts Template",
+        "Common Commands Cheat Sheet",
+        "Runbook Decision Tree",
+    ]
     tree = next(iter_blocks(runbook_set.appendix[2].blocks, CommandBlock))
     assert "Is production down or severely degraded?" in tree.code
     assert "Runbook Overview" in [s.title for s in runbook_set.preamble]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from omniops_tui.errors import UserError
-from omniops_tui.events import ItemChecked, NoteAdded, SessionStarted
+from omniops_tui.core.errors import UserError
+from omniops_tui.core.events import ItemChecked, NoteAdded, SessionStarted
 from omniops_tui.sessions.catalog import list_sessions
 from omniops_tui.sessions.reader import read_session
 from omniops_tui.sessions.recorder import SessionRecorder
@@ -90,8 +90,13 @@ def test_resume_appends_with_continuing_sequence(sessions_dir: Path) -> None:
     with open(recorder.path, "ab") as handle:
         handle.write(b'{"seq":4,"t":1.0,"type":"note_ad')
     session = read_session(recorder.path)
-    resumed = SessionRecorder.resume(recorder.path, session.header, last_seq=session.last_seq,
-                                     last_offset=session.last_offset, truncated_tail=True)
+    resumed = SessionRecorder.resume(
+        recorder.path,
+        session.header,
+        last_seq=session.last_seq,
+        last_offset=session.last_offset,
+        truncated_tail=True,
+    )
     resumed.record(NoteAdded(text="back"))
     resumed.close()
     again = read_session(recorder.path)
@@ -111,20 +116,24 @@ def test_sessions_list_newest_first(sessions_dir: Path) -> None:
 
 
 def test_an_item_checked_on_several_hosts_shows_the_worst() -> None:
-    from omniops_tui.events import CheckResultEvent
+    from omniops_tui.core.events import CheckResultEvent
 
     state = SessionState()
     item = "standard-release/verification-checklist/cpu-usage-70"
-    state.apply(CheckResultEvent(check_id="host-cpu@prod-1", status="pass", summary="CPU 35 %",
-                                 item_ids=[item]))
-    state.apply(CheckResultEvent(check_id="host-cpu@prod-2", status="fail", summary="CPU 91 %",
-                                 item_ids=[item]))
-    state.apply(CheckResultEvent(check_id="host-cpu@prod-1", status="pass", summary="CPU 36 %",
-                                 item_ids=[item]))
+    state.apply(
+        CheckResultEvent(check_id="host-cpu@prod-1", status="pass", summary="CPU 35 %", item_ids=[item])
+    )
+    state.apply(
+        CheckResultEvent(check_id="host-cpu@prod-2", status="fail", summary="CPU 91 %", item_ids=[item])
+    )
+    state.apply(
+        CheckResultEvent(check_id="host-cpu@prod-1", status="pass", summary="CPU 36 %", item_ids=[item])
+    )
     assert state.items[item].check_status == "fail"
     assert state.items[item].check_summary == "prod-2: CPU 91 %"
     assert not state.is_done(item)
     copy = state.snapshot()
-    state.apply(CheckResultEvent(check_id="host-cpu@prod-2", status="pass", summary="CPU 40 %",
-                                 item_ids=[item]))
+    state.apply(
+        CheckResultEvent(check_id="host-cpu@prod-2", status="pass", summary="CPU 40 %", item_ids=[item])
+    )
     assert state.is_done(item) and not copy.is_done(item)

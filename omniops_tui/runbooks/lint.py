@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from omniops_tui.errors import UserError
+from omniops_tui.core.errors import UserError
 from omniops_tui.runbooks.loader import read_text
 from omniops_tui.runbooks.parser import parse_markdown
 
@@ -34,24 +34,35 @@ def lint_text(text: str, path: str) -> list[Problem]:
             what = "code fence is never closed"
         else:
             what = f"code fence (closed at line {fence.end_line}) looks stray or unclosed"
-        problems.append(Problem(
-            path, fence.line,
-            f"{what}: it swallows headings {shown}{more} into a code block; "
-            "remove the stray ``` or close the fence where the code ends",
-        ))
+        problems.append(
+            Problem(
+                path,
+                fence.line,
+                f"{what}: it swallows headings {shown}{more} into a code block; "
+                "remove the stray ``` or close the fence where the code ends",
+            )
+        )
     runbooks = result.runbooks.runbooks
     if not runbooks:
         problems.append(Problem(path, 1, "no runbooks found (a runbook starts with '## 1. Title')"))
     for runbook in runbooks:
         if runbook.metadata is None:
-            problems.append(Problem(
-                path, runbook.line,
-                f"runbook '{runbook.title}' has no '### Metadata' list "
-                "(Estimated Duration, Risk Level, Rollback Difficulty, Best Time, Minimum Team Size)",
-            ))
+            problems.append(
+                Problem(
+                    path,
+                    runbook.line,
+                    f"runbook '{runbook.title}' has no '### Metadata' list "
+                    "(Estimated Duration, Risk Level, Rollback Difficulty, Best Time, Minimum Team Size)",
+                )
+            )
     for wanted, line, first in result.duplicates:
-        problems.append(Problem(path, line, f"duplicate id '{wanted}' (first used at line {first}); "
-                                            "give one of them a distinct title"))
+        problems.append(
+            Problem(
+                path,
+                line,
+                f"duplicate id '{wanted}' (first used at line {first}); give one of them a distinct title",
+            )
+        )
     for line, message in result.empty_checklists:
         problems.append(Problem(path, line, message))
     return sorted(problems, key=lambda p: p.line)

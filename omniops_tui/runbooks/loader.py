@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from omniops_tui.errors import UserError
+from omniops_tui.core.errors import UserError
 from omniops_tui.runbooks.model import RunbookSet
 
 BUNDLED_DIR = Path(__file__).parent / "data"
@@ -40,9 +40,7 @@ def load_runbooks(path: Path | None = None) -> RunbookSet:
     for file in runbook_files(path):
         parsed = _cached_parse(file)
         if not parsed.runbooks and path is not None and (path.is_file() or len(runbook_files(path)) == 1):
-            raise UserError(
-                f"{file}: no runbooks found (a runbook starts with a '## 1. Title' heading)"
-            )
+            raise UserError(f"{file}: no runbooks found (a runbook starts with a '## 1. Title' heading)")
         known = {r.id for r in merged.runbooks}
         for runbook in parsed.runbooks:
             if runbook.id in known:
@@ -79,8 +77,9 @@ def _cached_parse(file: Path) -> RunbookSet:
         stat = file.stat()
         # The parser's own files are part of the key: a changed parser never serves an old model.
         code = "|".join(str((here / name).stat().st_mtime_ns) for name in ("parser.py", "model.py"))
-        key = hashlib.sha256(f"{file.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{__version__}|{code}"
-                             .encode()).hexdigest()[:32]
+        key = hashlib.sha256(
+            f"{file.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{__version__}|{code}".encode()
+        ).hexdigest()[:32]
         cache = Path(platformdirs.user_cache_dir("omniops-tui", appauthor=False)) / f"runbooks-{key}.pickle"
     except OSError:
         cache = None

@@ -122,13 +122,27 @@ class Phase:
 
 
 Block = Union[  # noqa: UP007 - a runtime alias used in dataclass fields
-    MarkdownBlock, CommandBlock, TableBlock, ChecklistGroup, Step, ExpectedOutput,
-    TroubleshootingEntry, Phase,
+    MarkdownBlock,
+    CommandBlock,
+    TableBlock,
+    ChecklistGroup,
+    Step,
+    ExpectedOutput,
+    TroubleshootingEntry,
+    Phase,
 ]
 
 SectionKind = Literal[
-    "when_to_use", "metadata", "prerequisites", "before_you_start", "procedure",
-    "verification", "rollback", "post_deployment", "troubleshooting", "decision_criteria",
+    "when_to_use",
+    "metadata",
+    "prerequisites",
+    "before_you_start",
+    "procedure",
+    "verification",
+    "rollback",
+    "post_deployment",
+    "troubleshooting",
+    "decision_criteria",
     "other",
 ]
 
@@ -195,9 +209,7 @@ class Runbook:
         return [step for section in self.sections for step in iter_blocks(section.blocks, Step)]
 
     def command_blocks(self) -> list[CommandBlock]:
-        return [
-            block for section in self.sections for block in iter_blocks(section.blocks, CommandBlock)
-        ]
+        return [block for section in self.sections for block in iter_blocks(section.blocks, CommandBlock)]
 
     def section(self, section_id: str) -> Section | None:
         for section in self.sections:

@@ -16,18 +16,27 @@ RISK_STYLES = {"low": "green", "medium": "yellow", "high": "bold dark_orange", "
 def overview_table(runbook_set: RunbookSet, width: int = 100, color: bool | None = None) -> str:
     table = Table(box=None, pad_edge=False, header_style="bold")
     for name, kwargs in (
-        ("ID", {"no_wrap": True}), ("TITLE", {}), ("DURATION", {"no_wrap": True}),
-        ("RISK", {"no_wrap": True}), ("ROLLBACK", {}), ("WHEN TO USE", {}),
+        ("ID", {"no_wrap": True}),
+        ("TITLE", {}),
+        ("DURATION", {"no_wrap": True}),
+        ("RISK", {"no_wrap": True}),
+        ("ROLLBACK", {}),
+        ("WHEN TO USE", {}),
     ):
         table.add_column(name, **kwargs)
     for runbook in runbook_set.runbooks:
         style = RISK_STYLES.get(runbook.risk_level, "")
         table.add_row(
-            runbook.id, runbook.title, runbook.duration, f"[{style}]{runbook.risk}[/]" if style
-            else runbook.risk, runbook.rollback_difficulty, runbook.when_to_use_summary,
+            runbook.id,
+            runbook.title,
+            runbook.duration,
+            f"[{style}]{runbook.risk}[/]" if style else runbook.risk,
+            runbook.rollback_difficulty,
+            runbook.when_to_use_summary,
         )
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=color, no_color=color is False,
-                      highlight=False)
+    console = Console(
+        file=buffer, width=width, force_terminal=color, no_color=color is False, highlight=False
+    )
     console.print(table)
     return buffer.getvalue().rstrip("\n")

@@ -194,7 +194,8 @@ class _Parser:
         """Runbook ids come from the overview table's names where one matches
         ("First-Time Deploy" for "5. First-Time Production Deploy"), else from the title."""
         headings = [
-            (b, m) for b in self.blocks
+            (b, m)
+            for b in self.blocks
             if b.kind == "heading" and b.level == 2 and (m := RUNBOOK_HEADING.match(b.inline.strip()))
         ]
         overview = self._find_overview()
@@ -247,8 +248,12 @@ class _Parser:
                 runbook_id, aliases = self.runbook_ids[block.start]
                 runbook_id = self.ids.claim(runbook_id, block.line)
                 self.runbook = Runbook(
-                    id=runbook_id, number=match.group(1), title=match.group(2).strip(),
-                    line=block.line, source=self.source, aliases=aliases,
+                    id=runbook_id,
+                    number=match.group(1),
+                    title=match.group(2).strip(),
+                    line=block.line,
+                    source=self.source,
+                    aliases=aliases,
                 )
                 row = self.overview_rows.get(block.start)
                 if row:
@@ -272,7 +277,8 @@ class _Parser:
             name = re.sub(r"^issue:\s*", "", title, flags=re.I)
             self.trouble = TroubleshootingEntry(
                 id=self.ids.claim(f"{self._owner_id()}/troubleshooting/{slugify(name)}", block.line),
-                title=name, line=block.line,
+                title=name,
+                line=block.line,
             )
             self.trouble_part = "symptoms"
             self.section.blocks.append(self.trouble)
@@ -281,7 +287,8 @@ class _Parser:
             self.trouble = None
             self.phase = Phase(
                 id=self.ids.claim(f"{self.section.id}/{slugify(title)}", block.line),
-                title=title, line=block.line,
+                title=title,
+                line=block.line,
             )
             self.section.blocks.append(self.phase)
         self.container = self.phase.blocks if self.phase else self.section.blocks
@@ -291,7 +298,9 @@ class _Parser:
         owner = self._owner_id()
         self.section = Section(
             id=self.ids.claim(f"{owner}/{slugify(title)}", block.line),
-            title=title, kind=_section_kind(title) if self.runbook else "other", line=block.line,
+            title=title,
+            kind=_section_kind(title) if self.runbook else "other",
+            line=block.line,
         )
         if self.runbook is not None:
             self.runbook.sections.append(self.section)
@@ -374,25 +383,31 @@ class _Parser:
             wanted = f"{self._owner_id()}/step-{number}-{slugify(title, 40)}"
         else:
             wanted = f"{self.section.id}/{slugify(title, 40)}"
-        self.step = Step(id=self.ids.claim(wanted, block.line), number=number, title=title,
-                         line=block.line)
+        self.step = Step(id=self.ids.claim(wanted, block.line), number=number, title=title, line=block.line)
         target = self.phase.blocks if self.phase is not None else self.section.blocks
         target.append(self.step)
 
     def _fence(self, block: RawBlock) -> None:
         token = block.tokens[0]
         language = (token.info or "").strip().split(" ")[0]
-        owner = self.step.id if self.step is not None else (
-            self.trouble.id if self.trouble is not None else (
-                self.phase.id if self.phase is not None else self._section_id()
+        owner = (
+            self.step.id
+            if self.step is not None
+            else (
+                self.trouble.id
+                if self.trouble is not None
+                else (self.phase.id if self.phase is not None else self._section_id())
             )
         )
         n = self.command_counter.get(owner, 0) + 1
         self.command_counter[owner] = n
         code = token.content.rstrip("\n")
         command = CommandBlock(
-            id=self.ids.claim(f"{owner}/code-{n}", block.line), language=language, code=code,
-            line=block.line, destructive=bool(DESTRUCTIVE.search(code)),
+            id=self.ids.claim(f"{owner}/code-{n}", block.line),
+            language=language,
+            code=code,
+            line=block.line,
+            destructive=bool(DESTRUCTIVE.search(code)),
         )
         if self.pending_expected is not None and self.step is not None:
             self.step.expected.append(ExpectedOutput(self.pending_expected, command))
@@ -431,7 +446,11 @@ class _Parser:
         self.pending_intro = None
         self.step = None  # a checklist belongs to the section, not to the step above it
         group = ChecklistGroup(
-            id=self.ids.claim(group_id, line), title=title, timing=timing, items=[], line=line,
+            id=self.ids.claim(group_id, line),
+            title=title,
+            timing=timing,
+            items=[],
+            line=line,
         )
         for text, item_line in items:
             match = CHECKBOX.match(text)
@@ -442,20 +461,26 @@ class _Parser:
             item_text = _plain(match.group("text").strip())
             if not item_text:
                 self.result.empty_checklists.append((item_line, f"empty checklist item in '{title}'"))
-            group.items.append(ChecklistItem(
-                id=self.ids.claim(f"{base}/{slugify(item_text, 48)}", item_line),
-                text=item_text, line=item_line,
-                runbook_id=self.runbook.id if self.runbook else self._owner_id(),
-                group_id=group.id, initially_checked=match.group("mark") != " ",
-            ))
+            group.items.append(
+                ChecklistItem(
+                    id=self.ids.claim(f"{base}/{slugify(item_text, 48)}", item_line),
+                    text=item_text,
+                    line=item_line,
+                    runbook_id=self.runbook.id if self.runbook else self._owner_id(),
+                    group_id=group.id,
+                    initially_checked=match.group("mark") != " ",
+                )
+            )
         self._add(group)
 
     def _table(self, block: RawBlock) -> None:
         self._flush_label()
         headers, rows = _table_cells(block.tokens)
         table = TableBlock(headers, rows, block.line)
-        if self.runbook is not None and self.section is not None and (
-            self.section.kind == "decision_criteria"
+        if (
+            self.runbook is not None
+            and self.section is not None
+            and (self.section.kind == "decision_criteria")
         ):
             keys = [slugify(h, 30).replace("-", "_") for h in headers]
             self._criteria().rollback_if.extend(dict(zip(keys, row, strict=False)) for row in rows)
@@ -509,9 +534,7 @@ class _Parser:
             last.startswith(marker) and set(last) <= {marker[0]} and block.end - block.start > 1
         )
         if (headings and nested_opener) or numbered or (unclosed and headings):
-            self.result.fence_problems.append(
-                FenceProblem(block.line, block.end, headings, unclosed)
-            )
+            self.result.fence_problems.append(FenceProblem(block.line, block.end, headings, unclosed))
 
 
 def _section_kind(title: str) -> SectionKind:
@@ -546,7 +569,7 @@ def _list_items(tokens: list[Token]) -> list[tuple[str, int]]:
         if token.type == "list_item_open" and token.level == base + 1:
             line = (token.map[0] + 1) if token.map else 0
             text = ""
-            for follower in tokens[index + 1:]:
+            for follower in tokens[index + 1 :]:
                 if follower.type == "inline":
                     text = follower.content
                     break

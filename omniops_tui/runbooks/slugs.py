@@ -9,7 +9,7 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(text: str, max_length: int = 60) -> str:
-    """"Phase 1: Pre-Deployment (T-30min)" -> "phase-1-pre-deployment-t-30min".
+    """ "Phase 1: Pre-Deployment (T-30min)" -> "phase-1-pre-deployment-t-30min".
 
     Long titles are cut at a word boundary so ids stay readable in TOML and sessions.
     """

@@ -43,7 +43,6 @@ BUCKET = "omniops-backups"
 CHECK_INTERVAL = 5
 
 
-
 @dataclass
 class DemoStatus:
     """What the demo could start, in words for the screen."""
@@ -120,16 +119,24 @@ class DemoServices:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
 
-def start_demo(*, database_url: str | None = None, redis_url: str | None = None, hosts: int = 2,
-               scenario: str = "healthy", with_s3: bool = True, log_rate: float = 8.0) -> DemoServices:
+def start_demo(
+    *,
+    database_url: str | None = None,
+    redis_url: str | None = None,
+    hosts: int = 2,
+    scenario: str = "healthy",
+    with_s3: bool = True,
+    log_rate: float = 8.0,
+) -> DemoServices:
     """Start everything the demo needs; on any failure, what was started is stopped again."""
     workdir = Path(tempfile.mkdtemp(prefix="omniops-demo-"))
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=_serve_forever, args=(loop,), name="omniops-demo", daemon=True)
     thread.start()
     sandbox = Sandbox(scenario=scenario, hosts=hosts, workdir=workdir / "sandbox", log_rate=log_rate)
-    services = DemoServices(workdir, workdir / "config.toml", sandbox, loop, thread, DemoStatus(),
-                            scenario=scenario)
+    services = DemoServices(
+        workdir, workdir / "config.toml", sandbox, loop, thread, DemoStatus(), scenario=scenario
+    )
     try:
         services._run(sandbox.start())
         _start_database(services, database_url or DEFAULT_DATABASE_URL)
@@ -138,7 +145,8 @@ def start_demo(*, database_url: str | None = None, redis_url: str | None = None,
         if not with_s3:
             services.status.s3 = "S3: off (--no-s3): backup rows show 'not configured'"
         sandbox.write_config(
-            services.config_path, env_name="demo",
+            services.config_path,
+            env_name="demo",
             database_url_env=DATABASE_ENV if services.status.database_ok else "",
             redis_url_env=REDIS_ENV if services.status.redis_ok else "",
             s3=s3,
@@ -160,14 +168,14 @@ def _serve_forever(loop: asyncio.AbstractEventLoop) -> None:
 def _set_interval(config_path: Path) -> None:
     """The demo samples every few seconds, so a scenario switch shows within one interval."""
     text = config_path.read_text(encoding="utf-8")
-    config_path.write_text(text.replace("check_interval = 15", f"check_interval = {CHECK_INTERVAL}", 1),
-                           encoding="utf-8")
+    config_path.write_text(
+        text.replace("check_interval = 15", f"check_interval = {CHECK_INTERVAL}", 1), encoding="utf-8"
+    )
 
 
 def _remember_env(services: DemoServices, name: str, value: str) -> None:
     services._saved_env.setdefault(name, os.environ.get(name))
     os.environ[name] = value
-
 
 
 def _where(url: str) -> str:
@@ -179,8 +187,10 @@ def _where(url: str) -> str:
 def _start_database(services: DemoServices, server_url: str) -> None:
     where = _where(server_url)
     if not reachable(server_url, 5432):
-        services.status.database = (f"PostgreSQL not reachable at {where}: database rows show "
-                                    "'not configured' (start one, or pass --database-url)")
+        services.status.database = (
+            f"PostgreSQL not reachable at {where}: database rows show "
+            "'not configured' (start one, or pass --database-url)"
+        )
         return
     try:
         demo_url = services._run(_prepare_database(server_url), timeout=60)
@@ -258,51 +268,91 @@ async def _rows(connection: Any) -> None:
 
     rng = random.Random(7)
     now = datetime.now(UTC)
-    domains = ["yourdomain.com", "shop.example.com", "docs.example.org", "help.example.net",
-               "store.example.io"]
+    domains = [
+        "yourdomain.com",
+        "shop.example.com",
+        "docs.example.org",
+        "help.example.net",
+        "store.example.io",
+    ]
     async with connection.transaction():
-        await connection.execute("TRUNCATE customer_configs, conversations, messages, page_embeddings, "
-                                 "scraped_pages, website_content RESTART IDENTITY")
+        await connection.execute(
+            "TRUNCATE customer_configs, conversations, messages, page_embeddings, "
+            "scraped_pages, website_content RESTART IDENTITY"
+        )
         await connection.executemany(
             "INSERT INTO customer_configs (domain, business_name, business_description, primary_color, "
             "secondary_color, widget_position) VALUES ($1, $2, $3, '#1a73e8', '#34a853', 'bottom-right')",
-            [(d, d.split(".")[0].title(), f"Synthetic customer {d}") for d in domains])
-        conversations = [(uuid.UUID(int=rng.getrandbits(128)), rng.choice(domains),
-                          now - timedelta(minutes=rng.randint(0, 7 * 24 * 60))) for _ in range(400)]
+            [(d, d.split(".")[0].title(), f"Synthetic customer {d}") for d in domains],
+        )
+        conversations = [
+            (
+                uuid.UUID(int=rng.getrandbits(128)),
+                rng.choice(domains),
+                now - timedelta(minutes=rng.randint(0, 7 * 24 * 60)),
+            )
+            for _ in range(400)
+        ]
         await connection.executemany(
-            "INSERT INTO conversations (id, domain, created_at) VALUES ($1, $2, $3)", conversations)
+            "INSERT INTO conversations (id, domain, created_at) VALUES ($1, $2, $3)", conversations
+        )
         await connection.executemany(
             "INSERT INTO messages (conversation_id, content, sender, created_at) VALUES ($1, $2, $3, $4)",
-            [(c[0], f"message {n} about opening hours and shipping", rng.choice(["user", "assistant"]),
-              c[2] + timedelta(seconds=n * 20)) for c in conversations for n in range(8)])
+            [
+                (
+                    c[0],
+                    f"message {n} about opening hours and shipping",
+                    rng.choice(["user", "assistant"]),
+                    c[2] + timedelta(seconds=n * 20),
+                )
+                for c in conversations
+                for n in range(8)
+            ],
+        )
         await connection.executemany(
             "INSERT INTO page_embeddings (domain, url, embedding) VALUES ($1, $2, $3)",
-            [(d, f"https://{d}/page/{n}", [rng.random() for _ in range(16)])
-             for d in domains for n in range(120)])
+            [
+                (d, f"https://{d}/page/{n}", [rng.random() for _ in range(16)])
+                for d in domains
+                for n in range(120)
+            ],
+        )
         await connection.executemany(
             "INSERT INTO scraped_pages (domain, url, last_scraped) VALUES ($1, $2, $3)",
-            [(d, f"https://{d}/page/{n}", now - timedelta(hours=rng.randint(1, 72)))
-             for d in domains for n in range(120)])
+            [
+                (d, f"https://{d}/page/{n}", now - timedelta(hours=rng.randint(1, 72)))
+                for d in domains
+                for n in range(120)
+            ],
+        )
         await connection.executemany(
             "INSERT INTO website_content (url, content) VALUES ($1, $2)",
-            [(f"https://{d}/page/{n}", "Synthetic page content. " * 20) for d in domains for n in range(120)])
+            [(f"https://{d}/page/{n}", "Synthetic page content. " * 20) for d in domains for n in range(120)],
+        )
         await connection.executemany(
             "INSERT INTO supabase_migrations.schema_migrations (version, name, applied_at) "
             "VALUES ($1, $2, $3) ON CONFLICT (version) DO NOTHING",
-            [("20251001120000", "initial_schema", now - timedelta(days=40)),
-             ("20251015090000", "add_page_embeddings", now - timedelta(days=25)),
-             ("20251024000000", "add_feature", now - timedelta(days=3))])
+            [
+                ("20251001120000", "initial_schema", now - timedelta(days=40)),
+                ("20251015090000", "add_page_embeddings", now - timedelta(days=25)),
+                ("20251024000000", "add_feature", now - timedelta(days=3)),
+            ],
+        )
     await connection.execute("ANALYZE")
-    await connection.fetch("SELECT * FROM messages WHERE conversation_id = $1 ORDER BY created_at DESC "
-                           "LIMIT 20", conversations[0][0])
+    await connection.fetch(
+        "SELECT * FROM messages WHERE conversation_id = $1 ORDER BY created_at DESC LIMIT 20",
+        conversations[0][0],
+    )
 
 
 # ---------------------------------------------------------------------------- Redis
 def _start_redis(services: DemoServices, url: str) -> None:
     where = _where(url)
     if not reachable(url, 6379):
-        services.status.redis = (f"Redis not reachable at {where}: cache rows show 'not configured' "
-                                 "(start one, or pass --redis-url)")
+        services.status.redis = (
+            f"Redis not reachable at {where}: cache rows show 'not configured' "
+            "(start one, or pass --redis-url)"
+        )
         return
     services.redis_url = url
     services.status.redis_ok = True
@@ -345,8 +395,9 @@ def _start_s3(services: DemoServices) -> dict[str, Any] | None:
     try:
         from moto.server import ThreadedMotoServer
     except ImportError:
-        services.status.s3 = ("S3: moto not installed (pip install 'omniops-tui[demo-s3]'): backup "
-                              "rows show 'not configured'")
+        services.status.s3 = (
+            "S3: moto not installed (pip install 'omniops-tui[demo-s3]'): backup rows show 'not configured'"
+        )
         return None
     import logging
 
@@ -357,8 +408,11 @@ def _start_s3(services: DemoServices) -> dict[str, Any] | None:
     services._moto = server
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
-    for name, value in (("AWS_ACCESS_KEY_ID", "demo"), ("AWS_SECRET_ACCESS_KEY", "demo-secret-key"),
-                        ("AWS_DEFAULT_REGION", "us-east-1")):
+    for name, value in (
+        ("AWS_ACCESS_KEY_ID", "demo"),
+        ("AWS_SECRET_ACCESS_KEY", "demo-secret-key"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+    ):
         _remember_env(services, name, value)
     import boto3
 

@@ -122,5 +122,5 @@ def _banner(sandbox: Sandbox, config_path: Path) -> None:
     _say(f"  ssh -F {sandbox.ssh_config} {sandbox.hosts[0].name} 'tail -F /var/log/omniops/combined.log'")
     _say()
     _say(f"Switch scenario: type one of {', '.join(SCENARIOS)} and Enter, or")
-    _say(f"  curl -X POST -d '{{\"scenario\": \"outage\"}}' {sandbox.base_url}/__sandbox/scenario")
+    _say(f'  curl -X POST -d \'{{"scenario": "outage"}}\' {sandbox.base_url}/__sandbox/scenario')
     _say("ctrl+c stops the sandbox and removes its folder.")

@@ -58,9 +58,14 @@ class HostFacts:
         if p.name != "disk-full":  # a full disk is the same 97 % everywhere: the scenario's point
             disk += round(3 * _jitter(index, 2))
         return cls(
-            hostname=hostname, scenario=p.name, app_running=p.app_running, version=state.version,
-            cpu_percent=cpu, load=load,
-            mem_used_mb=int(p.mem_used_mb + 120 * _jitter(index, 3)), mem_total_mb=MEM_TOTAL_MB,
+            hostname=hostname,
+            scenario=p.name,
+            app_running=p.app_running,
+            version=state.version,
+            cpu_percent=cpu,
+            load=load,
+            mem_used_mb=int(p.mem_used_mb + 120 * _jitter(index, 3)),
+            mem_total_mb=MEM_TOTAL_MB,
             disk_used_percent=disk,
             uptime_s=HOST_UPTIME_BASE_S + index * 3_600 + (time.time() - state.started_wall),
             app_uptime_s=state.uptime(),
@@ -90,10 +95,16 @@ class HostFacts:
 
     def to_probe(self) -> dict[str, object]:
         return {
-            "load1": self.load[0], "load5": self.load[1], "load15": self.load[2],
-            "cpu_percent": self.cpu_percent, "mem_used_mb": self.mem_used_mb,
-            "mem_total_mb": self.mem_total_mb, "disk_used_percent": self.disk_used_percent,
-            "uptime_s": round(self.uptime_s, 1), "nproc": self.nproc, "hostname": self.hostname,
+            "load1": self.load[0],
+            "load5": self.load[1],
+            "load15": self.load[2],
+            "cpu_percent": self.cpu_percent,
+            "mem_used_mb": self.mem_used_mb,
+            "mem_total_mb": self.mem_total_mb,
+            "disk_used_percent": self.disk_used_percent,
+            "uptime_s": round(self.uptime_s, 1),
+            "nproc": self.nproc,
+            "hostname": self.hostname,
         }
 
 
@@ -156,8 +167,14 @@ def df_h(f: HostFacts) -> str:
     used = f.disk_used_kb
     rows = [
         ("Filesystem", "Size", "Used", "Avail", "Use%", "Mounted on"),
-        ("/dev/nvme0n1p1", _human_kb(DISK_BLOCKS_1K), _human_kb(used), _human_kb(DISK_BLOCKS_1K - used),
-         f"{f.disk_used_percent}%", "/"),
+        (
+            "/dev/nvme0n1p1",
+            _human_kb(DISK_BLOCKS_1K),
+            _human_kb(used),
+            _human_kb(DISK_BLOCKS_1K - used),
+            f"{f.disk_used_percent}%",
+            "/",
+        ),
         ("tmpfs", "3.9G", "0", "3.9G", "0%", "/dev/shm"),
         ("/dev/nvme0n1p15", "105M", "6.1M", "99M", "6%", "/boot/efi"),
     ]
@@ -182,10 +199,34 @@ def top(f: HostFacts) -> str:
     procs: list[tuple[int, str, str, str, str, str, float, float, str, str]] = []
     if f.app_running:
         rss_kb = f.node_rss_kb
-        procs.append((NODE_PID, "omniops", "22.1g", f"{rss_kb / 1024 / 1024:.1f}g", "41320", "S",
-                      f.cpu_percent, rss_kb / 1024 / f.mem_total_mb * 100, "812:04.17", "node"))
-        procs.append((NODE_PID + 41, "omniops", "11.4g", "312852", "38112", "S",
-                      round(f.cpu_percent * 0.04, 1), 3.8, "35:12.40", "npm run worker"))
+        procs.append(
+            (
+                NODE_PID,
+                "omniops",
+                "22.1g",
+                f"{rss_kb / 1024 / 1024:.1f}g",
+                "41320",
+                "S",
+                f.cpu_percent,
+                rss_kb / 1024 / f.mem_total_mb * 100,
+                "812:04.17",
+                "node",
+            )
+        )
+        procs.append(
+            (
+                NODE_PID + 41,
+                "omniops",
+                "11.4g",
+                "312852",
+                "38112",
+                "S",
+                round(f.cpu_percent * 0.04, 1),
+                3.8,
+                "35:12.40",
+                "npm run worker",
+            )
+        )
     procs += [
         (1207, "root", "1489512", "91244", "52008", "S", 1.3, 1.1, "201:33.02", "dockerd"),
         (1422, "redis", "72948", "18312", "3940", "S", 0.7, 0.2, "96:10.55", "redis-server"),
@@ -204,12 +245,17 @@ def top(f: HostFacts) -> str:
 
 
 def docker_compose_ps(f: HostFacts) -> str:
-    app_state = "Exit 137" if not f.app_running else (
-        "Up (unhealthy)" if f.scenario == "db-down" else "Up (healthy)")
+    app_state = (
+        "Exit 137" if not f.app_running else ("Up (unhealthy)" if f.scenario == "db-down" else "Up (healthy)")
+    )
     worker_state = "Exit 137" if not f.app_running else "Up"
     rows = [
-        ("omniops-app", "docker-entrypoint.sh npm start", app_state,
-         "" if not f.app_running else "0.0.0.0:3000->3000/tcp"),
+        (
+            "omniops-app",
+            "docker-entrypoint.sh npm start",
+            app_state,
+            "" if not f.app_running else "0.0.0.0:3000->3000/tcp",
+        ),
         ("omniops-nginx", "/docker-entrypoint.sh ngin ...", "Up", "0.0.0.0:443->443/tcp, 0.0.0.0:80->80/tcp"),
         ("omniops-redis", "docker-entrypoint.sh redis ...", "Up", "6379/tcp"),
         ("omniops-worker", "docker-entrypoint.sh npm r ...", worker_state, ""),
@@ -224,19 +270,55 @@ def _pm2_fields(f: HostFacts) -> dict[str, str]:
     if not f.app_running:
         return {"pid": "0", "uptime": "0", "restarts": "15", "status": "errored", "cpu": "0%", "mem": "0b"}
     days = int(f.app_uptime_s // 86400)
-    up = f"{days}D" if days else (f"{int(f.app_uptime_s // 3600)}h" if f.app_uptime_s >= 3600
-                                   else f"{int(f.app_uptime_s // 60)}m")
-    return {"pid": str(NODE_PID), "uptime": up, "restarts": "0", "status": "online",
-            "cpu": f"{f.cpu_percent:g}%", "mem": f"{f.node_rss_kb / 1024 / 1024:.1f}gb"}
+    up = (
+        f"{days}D"
+        if days
+        else (
+            f"{int(f.app_uptime_s // 3600)}h" if f.app_uptime_s >= 3600 else f"{int(f.app_uptime_s // 60)}m"
+        )
+    )
+    return {
+        "pid": str(NODE_PID),
+        "uptime": up,
+        "restarts": "0",
+        "status": "online",
+        "cpu": f"{f.cpu_percent:g}%",
+        "mem": f"{f.node_rss_kb / 1024 / 1024:.1f}gb",
+    }
 
 
 def pm2_status(f: HostFacts) -> str:
     v = _pm2_fields(f)
-    cols = [("id", 4), ("name", 16), ("namespace", 13), ("version", 9), ("mode", 9), ("pid", 10),
-            ("uptime", 8), ("↺", 6), ("status", 11), ("cpu", 10), ("mem", 10), ("user", 10),
-            ("watching", 10)]
-    values = ["0", "omniops-app", "default", f.version.lstrip("v"), "cluster", v["pid"], v["uptime"],
-              v["restarts"], v["status"], v["cpu"], v["mem"], "omniops", "disabled"]
+    cols = [
+        ("id", 4),
+        ("name", 16),
+        ("namespace", 13),
+        ("version", 9),
+        ("mode", 9),
+        ("pid", 10),
+        ("uptime", 8),
+        ("↺", 6),
+        ("status", 11),
+        ("cpu", 10),
+        ("mem", 10),
+        ("user", 10),
+        ("watching", 10),
+    ]
+    values = [
+        "0",
+        "omniops-app",
+        "default",
+        f.version.lstrip("v"),
+        "cluster",
+        v["pid"],
+        v["uptime"],
+        v["restarts"],
+        v["status"],
+        v["cpu"],
+        v["mem"],
+        "omniops",
+        "disabled",
+    ]
 
     def rule(left: str, mid: str, right: str) -> str:
         return left + mid.join("─" * w for _, w in cols) + right + "\n"
@@ -244,22 +326,37 @@ def pm2_status(f: HostFacts) -> str:
     def row(cells: list[str]) -> str:
         return "│" + "│".join(f" {c:<{w - 1}}" for c, (_, w) in zip(cells, cols, strict=True)) + "│\n"
 
-    return (rule("┌", "┬", "┐") + row([name for name, _ in cols]) + rule("├", "┼", "┤")
-            + row(values) + rule("└", "┴", "┘"))
+    return (
+        rule("┌", "┬", "┐")
+        + row([name for name, _ in cols])
+        + rule("├", "┼", "┤")
+        + row(values)
+        + rule("└", "┴", "┘")
+    )
 
 
 def pm2_describe(f: HostFacts) -> str:
     v = _pm2_fields(f)
     rows = [
-        ("status", v["status"]), ("name", "omniops-app"), ("namespace", "default"),
-        ("version", f.version.lstrip("v")), ("restarts", v["restarts"]), ("uptime", v["uptime"]),
-        ("script path", "/opt/omniops/node_modules/.bin/next"), ("script args", "start"),
+        ("status", v["status"]),
+        ("name", "omniops-app"),
+        ("namespace", "default"),
+        ("version", f.version.lstrip("v")),
+        ("restarts", v["restarts"]),
+        ("uptime", v["uptime"]),
+        ("script path", "/opt/omniops/node_modules/.bin/next"),
+        ("script args", "start"),
         ("error log path", "/home/omniops/.pm2/logs/omniops-app-error.log"),
         ("out log path", "/home/omniops/.pm2/logs/omniops-app-out.log"),
         ("pid path", "/home/omniops/.pm2/pids/omniops-app-0.pid"),
-        ("interpreter", "node"), ("exec cwd", "/opt/omniops"), ("exec mode", "cluster_mode"),
-        ("node.js version", "18.19.0"), ("cpu", v["cpu"]), ("memory", v["mem"]),
-        ("watch & reload", "✘"), ("unstable restarts", "0"),
+        ("interpreter", "node"),
+        ("exec cwd", "/opt/omniops"),
+        ("exec mode", "cluster_mode"),
+        ("node.js version", "18.19.0"),
+        ("cpu", v["cpu"]),
+        ("memory", v["mem"]),
+        ("watch & reload", "✘"),
+        ("unstable restarts", "0"),
     ]
     width = max(len(k) for k, _ in rows) + 2
     body = "".join(f"│ {k:<{width}}│ {val:<40}│\n" for k, val in rows)
@@ -271,16 +368,30 @@ def docker_stats(f: HostFacts, names: list[str]) -> str:
     app_mem = f.node_rss_kb / 1024 / 1024 if f.app_running else 0.0
     limit = f.mem_total_mb / 1024
     stats = {
-        "omniops-app": ("3f2a9c1b7d4e", app_cpu, app_mem, "1.2GB / 3.4GB", "12.3MB / 0B",
-                        23 if f.app_running else 0),
+        "omniops-app": (
+            "3f2a9c1b7d4e",
+            app_cpu,
+            app_mem,
+            "1.2GB / 3.4GB",
+            "12.3MB / 0B",
+            23 if f.app_running else 0,
+        ),
         "omniops-nginx": ("8c1d0e5f2a3b", 0.3, 0.011, "3.5GB / 3.6GB", "1.1MB / 0B", 5),
         "omniops-redis": ("5b7e9a2c4d6f", 0.7, 0.018, "450MB / 610MB", "0B / 12.1MB", 6),
-        "omniops-worker": ("a9e4b3c2d1f0", round(app_cpu * 0.04, 2), 0.3 if f.app_running else 0.0,
-                           "210MB / 95MB", "2.2MB / 0B", 11 if f.app_running else 0),
+        "omniops-worker": (
+            "a9e4b3c2d1f0",
+            round(app_cpu * 0.04, 2),
+            0.3 if f.app_running else 0.0,
+            "210MB / 95MB",
+            "2.2MB / 0B",
+            11 if f.app_running else 0,
+        ),
     }
     wanted = names or list(stats)
-    out = ["CONTAINER ID   NAME             CPU %     MEM USAGE / LIMIT     MEM %     NET I/O"
-           "           BLOCK I/O         PIDS\n"]
+    out = [
+        "CONTAINER ID   NAME             CPU %     MEM USAGE / LIMIT     MEM %     NET I/O"
+        "           BLOCK I/O         PIDS\n"
+    ]
     for name in wanted:
         if name not in stats:
             raise LookupError(name)
@@ -289,8 +400,9 @@ def docker_stats(f: HostFacts, names: list[str]) -> str:
         usage = f"{used} / {limit:.3f}GiB"
         cpu_text = f"{cpu:.2f}%"
         mem_text = f"{mem_gib / limit * 100:.2f}%"
-        out.append(f"{cid}   {name:<16} {cpu_text:<9} {usage:<21} {mem_text:<9} "
-                   f"{net:<17} {block:<17} {pids}\n")
+        out.append(
+            f"{cid}   {name:<16} {cpu_text:<9} {usage:<21} {mem_text:<9} {net:<17} {block:<17} {pids}\n"
+        )
     return "".join(out)
 
 

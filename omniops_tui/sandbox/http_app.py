@@ -67,8 +67,10 @@ def _now_iso() -> str:
 
 def _page(title: str, body: str) -> Response:
     return Response.text(
-        f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\n"
-        f"<body>{body}</body></html>\n", content_type="text/html; charset=utf-8")
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>\n'
+        f"<body>{body}</body></html>\n",
+        content_type="text/html; charset=utf-8",
+    )
 
 
 class OmniOpsApp:
@@ -124,8 +126,9 @@ class OmniOpsApp:
             except ValueError:
                 return Response.json({"error": "body must be JSON"}, 400)
             if not isinstance(data, dict) or not ({"scenario", "version"} & data.keys()):
-                return Response.json({"error": 'expected {"scenario": NAME}', "scenarios": list(SCENARIOS)},
-                                     400)
+                return Response.json(
+                    {"error": 'expected {"scenario": NAME}', "scenarios": list(SCENARIOS)}, 400
+                )
             if "scenario" in data:
                 try:
                     check_scenario(str(data["scenario"]))
@@ -136,49 +139,68 @@ class OmniOpsApp:
                 self.state.version = str(data["version"])
         elif request.method not in ("GET", "HEAD"):
             return Response.json({"error": "Method Not Allowed"}, 405)
-        return Response.json({"scenario": self.state.scenario, "version": self.state.version,
-                              "scenarios": list(SCENARIOS)})
+        return Response.json(
+            {"scenario": self.state.scenario, "version": self.state.version, "scenarios": list(SCENARIOS)}
+        )
 
     # ------------------------------------------------------------------ pages
     async def home(self, request: Request) -> Response:
-        return _page("OmniOps", "<h1>OmniOps</h1><p>AI customer service for your store.</p>"
-                                '<script src="/embed.js" data-domain="yourdomain.com"></script>')
+        return _page(
+            "OmniOps",
+            "<h1>OmniOps</h1><p>AI customer service for your store.</p>"
+            '<script src="/embed.js" data-domain="yourdomain.com"></script>',
+        )
 
     async def admin(self, request: Request) -> Response:
-        return _page("OmniOps admin", "<h1>Dashboard</h1><div id=\"conversations\"></div>"
-                                      "<div id=\"scraping\"></div>")
+        return _page(
+            "OmniOps admin", '<h1>Dashboard</h1><div id="conversations"></div><div id="scraping"></div>'
+        )
 
     async def embed_js(self, request: Request) -> Response:
         origin = f"http://{request.headers.get('host', '127.0.0.1')}"
-        return Response.text(_EMBED_JS % (self.state.version, origin),
-                             content_type="application/javascript; charset=utf-8")
+        return Response.text(
+            _EMBED_JS % (self.state.version, origin), content_type="application/javascript; charset=utf-8"
+        )
 
     async def embed(self, request: Request) -> Response:
         domain = request.query.get("domain", "")
         if not domain:
             return Response.text("domain is required\n", 400)
-        return _page("OmniOps chat", f'<div id="omniops-chat" data-domain="{html.escape(domain)}">'
-                                     "How can we help?</div>")
+        return _page(
+            "OmniOps chat",
+            f'<div id="omniops-chat" data-domain="{html.escape(domain)}">How can we help?</div>',
+        )
 
     # ------------------------------------------------------------------ api
     async def health(self, request: Request) -> Response:
-        return Response.json({"status": "ok", "timestamp": _now_iso(),
-                              "uptime": round(self.state.uptime(), 1)})
+        return Response.json(
+            {"status": "ok", "timestamp": _now_iso(), "uptime": round(self.state.uptime(), 1)}
+        )
 
     async def comprehensive(self, request: Request) -> Response:
         p = self.state.profile
         body: dict[str, object] = {
-            "status": p.status, "timestamp": _now_iso(), "database": p.database, "redis": p.redis,
-            "workers": p.workers, "uptime": round(self.state.uptime(), 1), "errorRate": p.error_rate,
-            "responseTime": p.response_time_ms, "p95": p.p95_ms, "version": self.state.version,
+            "status": p.status,
+            "timestamp": _now_iso(),
+            "database": p.database,
+            "redis": p.redis,
+            "workers": p.workers,
+            "uptime": round(self.state.uptime(), 1),
+            "errorRate": p.error_rate,
+            "responseTime": p.response_time_ms,
+            "p95": p.p95_ms,
+            "version": self.state.version,
             "warnings": list(p.warnings),
         }
         if not p.db_reachable:
             body["error"] = _ECONN
         if request.query.get("verbose", "").lower() in ("1", "true", "yes"):
             body["checks"] = {
-                "database": {"status": p.database, "latencyMs": None if not p.db_reachable else 4.2,
-                             "pool": {"active": 12, "idle": 8, "max": 100}},
+                "database": {
+                    "status": p.database,
+                    "latencyMs": None if not p.db_reachable else 4.2,
+                    "pool": {"active": 12, "idle": 8, "max": 100},
+                },
                 "redis": {"status": p.redis, "latencyMs": 0.8, "hitRate": 89.1},
                 "workers": {"status": p.workers, "active": 3, "queued": 4 if p.db_reachable else 212},
             }
@@ -186,8 +208,13 @@ class OmniOpsApp:
         return Response.json(body, p.comprehensive_http)
 
     async def version(self, request: Request) -> Response:
-        return Response.json({"version": self.state.version, "commit": commit_of(self.state.version),
-                              "environment": "production"})
+        return Response.json(
+            {
+                "version": self.state.version,
+                "commit": commit_of(self.state.version),
+                "environment": "production",
+            }
+        )
 
     def _db_error(self) -> Response | None:
         if self.state.profile.db_reachable:
@@ -203,13 +230,17 @@ class OmniOpsApp:
             return Response.json({"error": "message is required"}, 400)
         if (failure := self._db_error()) is not None:
             return failure
-        conversation = data.get("conversationId") or "conv_" + hashlib.sha1(
-            data["message"].encode()).hexdigest()[:12]
-        return Response.json({
-            "response": "Hello! Thanks for reaching out. Our support team is available 9am-5pm, "
-                        "Monday to Friday, and I can help you right now with orders, shipping and returns.",
-            "conversationId": conversation, "sources": [],
-        })
+        conversation = (
+            data.get("conversationId") or "conv_" + hashlib.sha1(data["message"].encode()).hexdigest()[:12]
+        )
+        return Response.json(
+            {
+                "response": "Hello! Thanks for reaching out. Our support team is available 9am-5pm, "
+                "Monday to Friday, and I can help you right now with orders, shipping and returns.",
+                "conversationId": conversation,
+                "sources": [],
+            }
+        )
 
     async def gdpr_export(self, request: Request) -> Response:
         try:
@@ -220,37 +251,59 @@ class OmniOpsApp:
             return Response.json({"error": "email is required"}, 400)
         if (failure := self._db_error()) is not None:
             return failure
-        return Response.json({"data": {
-            "email": data["email"], "exportedAt": _now_iso(),
-            "conversations": [{"id": "conv_3f9a1c2b7d4e", "createdAt": "2026-10-02T14:21:09.000Z",
-                               "messages": 6}],
-            "messages": 6,
-        }})
+        return Response.json(
+            {
+                "data": {
+                    "email": data["email"],
+                    "exportedAt": _now_iso(),
+                    "conversations": [
+                        {"id": "conv_3f9a1c2b7d4e", "createdAt": "2026-10-02T14:21:09.000Z", "messages": 6}
+                    ],
+                    "messages": 6,
+                }
+            }
+        )
 
     async def scrape_status(self, request: Request) -> Response:
         if (failure := self._db_error()) is not None:
             return failure
         p = self.state.profile
-        return Response.json({
-            "status": "ok", "jobsCompleted": 1200 + int(self.state.uptime() / 2),
-            "jobsActive": 14 if p.slow else 3, "jobsFailed": 37 if p.error_spike else 1,
-        })
+        return Response.json(
+            {
+                "status": "ok",
+                "jobsCompleted": 1200 + int(self.state.uptime() / 2),
+                "jobsActive": 14 if p.slow else 3,
+                "jobsFailed": 37 if p.error_spike else 1,
+            }
+        )
 
     async def woocommerce_test(self, request: Request) -> Response:
         if (failure := self._db_error()) is not None:
             return failure
-        return Response.json({"success": True, "status": "ok", "storeUrl": "https://shop.example.com",
-                              "apiVersion": "wc/v3", "productsFound": 150})
+        return Response.json(
+            {
+                "success": True,
+                "status": "ok",
+                "storeUrl": "https://shop.example.com",
+                "apiVersion": "wc/v3",
+                "productsFound": 150,
+            }
+        )
 
     async def metrics(self, request: Request) -> Response:
         p = self.state.profile
         cutoff = time.time() - 300
         test_errors = sum(1 for t in self.state.test_errors if t >= cutoff)
-        return Response.json({
-            "errors_last_5min": round(REQUESTS_PER_5MIN * p.error_rate / 100) + test_errors,
-            "requests_last_5min": REQUESTS_PER_5MIN + test_errors, "errorRate": p.error_rate,
-            "responseTime": p.response_time_ms, "p95": p.p95_ms, "uptime": round(self.state.uptime(), 1),
-        })
+        return Response.json(
+            {
+                "errors_last_5min": round(REQUESTS_PER_5MIN * p.error_rate / 100) + test_errors,
+                "requests_last_5min": REQUESTS_PER_5MIN + test_errors,
+                "errorRate": p.error_rate,
+                "responseTime": p.response_time_ms,
+                "p95": p.p95_ms,
+                "uptime": round(self.state.uptime(), 1),
+            }
+        )
 
     async def test_error(self, request: Request) -> Response:
         event_id = hashlib.sha1(f"{time.time_ns()}".encode()).hexdigest()[:16]

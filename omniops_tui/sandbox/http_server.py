@@ -115,8 +115,9 @@ class HTTPServer:
             self._connections.discard(task)
             writer.close()
 
-    async def _read_request(self, reader: asyncio.StreamReader,
-                            writer: asyncio.StreamWriter) -> tuple[Request, bool]:
+    async def _read_request(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> tuple[Request, bool]:
         try:
             head = await reader.readuntil(b"\r\n\r\n")
         except asyncio.LimitOverrunError as exc:
@@ -142,8 +143,9 @@ class HTTPServer:
         split = urlsplit(target)
         connection = headers.get("connection", "").lower()
         keep_alive = connection != "close" and (version == "HTTP/1.1" or connection == "keep-alive")
-        return Request(method.upper(), target, split.path or "/", dict(parse_qsl(split.query)), headers,
-                       body), keep_alive
+        return Request(
+            method.upper(), target, split.path or "/", dict(parse_qsl(split.query)), headers, body
+        ), keep_alive
 
     @staticmethod
     async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
@@ -163,8 +165,9 @@ class HTTPServer:
         length = int(length_text)
         return await reader.readexactly(length) if length else b""
 
-    async def _write(self, writer: asyncio.StreamWriter, method: str, response: Response,
-                     keep_alive: bool) -> None:
+    async def _write(
+        self, writer: asyncio.StreamWriter, method: str, response: Response, keep_alive: bool
+    ) -> None:
         try:
             phrase = HTTPStatus(response.status).phrase
         except ValueError:

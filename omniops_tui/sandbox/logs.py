@@ -36,8 +36,10 @@ _MIN_TICK_S = 0.05
 # (weight, level, component, message template); fields are filled by `_fields`.
 _Template = tuple[int, str, str, str]
 _ECONN = "connect ECONNREFUSED 10.0.0.5:5432"
-_UPSTREAM = ('connect() failed (111: Connection refused) while connecting to upstream, '
-             'request: "{method} {path} HTTP/1.1", upstream: "http://127.0.0.1:3000{path}"')
+_UPSTREAM = (
+    "connect() failed (111: Connection refused) while connecting to upstream, "
+    'request: "{method} {path} HTTP/1.1", upstream: "http://127.0.0.1:3000{path}"'
+)
 _HEALTHY: list[_Template] = [
     (30, "INFO", "api", "GET /api/health 200 {ms}ms"),
     (15, "INFO", "api", "GET /api/health/comprehensive 200 {ms2}ms"),
@@ -56,21 +58,31 @@ MIXES: dict[str, list[_Template]] = {
     "error-spike": [
         (12, "INFO", "api", "GET /api/health 200 {ms}ms"),
         (12, "INFO", "api", "POST /api/chat 200 {chat_ms}ms"),
-        (14, "ERROR", "api", "POST /api/chat 500 TypeError: Cannot read properties of undefined "
-                             "(reading 'content')"),
-        (6, "ERROR", "api", "GET /api/conversations/{id} 500 TypeError: Cannot read properties of "
-                            "undefined (reading 'map')"),
-        (5, "ERROR", "worker", "job embed:{n} failed: Error: OpenAI API responded 500 "
-                               "(attempt {attempt}/3)"),
+        (
+            14,
+            "ERROR",
+            "api",
+            "POST /api/chat 500 TypeError: Cannot read properties of undefined (reading 'content')",
+        ),
+        (
+            6,
+            "ERROR",
+            "api",
+            "GET /api/conversations/{id} 500 TypeError: Cannot read properties of undefined (reading 'map')",
+        ),
+        (5, "ERROR", "worker", "job embed:{n} failed: Error: OpenAI API responded 500 (attempt {attempt}/3)"),
         (5, "WARN", "api", "POST /api/chat retrying after upstream error (attempt {attempt}/3)"),
         (4, "INFO", "worker", "job scrape:{n} completed in {sec}s ({pages} pages)"),
         (3, "WARN", "sentry", "event rate {events}/min above alert threshold (TypeError)"),
     ],
     "slow": [
-        (15, "WARN", "db", "slow query {slow_ms}ms: SELECT * FROM page_embeddings "
-                           "ORDER BY embedding <=> $1 LIMIT 5"),
-        (6, "WARN", "db", "slow query {slow_ms}ms: SELECT count(*) FROM messages "
-                          "WHERE conversation_id = $1"),
+        (
+            15,
+            "WARN",
+            "db",
+            "slow query {slow_ms}ms: SELECT * FROM page_embeddings ORDER BY embedding <=> $1 LIMIT 5",
+        ),
+        (6, "WARN", "db", "slow query {slow_ms}ms: SELECT count(*) FROM messages WHERE conversation_id = $1"),
         (15, "INFO", "api", "POST /api/chat 200 {slow_ms}ms"),
         (10, "INFO", "api", "GET /api/health 200 {lag_ms}ms"),
         (5, "WARN", "db", "pool exhausted: active=100 idle=0 waiting={wait}"),
@@ -86,8 +98,12 @@ MIXES: dict[str, list[_Template]] = {
         (4, "ERROR", "worker", f"job scrape:{{n}} failed: Error: {_ECONN}"),
     ],
     "outage": [
-        (10, "ERROR", "supervisor", "omniops-app exited with code 137 (OOMKilled), "
-                                    "restarting (attempt {attempt})"),
+        (
+            10,
+            "ERROR",
+            "supervisor",
+            "omniops-app exited with code 137 (OOMKilled), restarting (attempt {attempt})",
+        ),
         (15, "ERROR", "proxy", _UPSTREAM.format(method="GET", path="/api/health")),
         (8, "ERROR", "proxy", _UPSTREAM.format(method="POST", path="/api/chat")),
         (3, "WARN", "supervisor", "omniops-app restart backoff {attempt}0s"),
@@ -107,11 +123,24 @@ def _fields(seq: int) -> dict[str, int | str]:
     """Varying numbers for a line, derived from its sequence number (cheap, repeatable)."""
     h = (seq * 2654435761) & 0xFFFFFFFF
     return {
-        "ms": 4 + h % 38, "ms2": 12 + h % 60, "chat_ms": 320 + h % 900, "slow_ms": 1500 + h % 2600,
-        "lag_ms": 600 + h % 300, "d": h % 40, "n": 100000 + seq % 900000, "sec": 2 + h % 28,
-        "slow_sec": 30 + h % 90, "pages": 10 + h % 240, "hit": 86 + h % 8, "conn": 8 + h % 7,
-        "idle": 4 + h % 6, "id": f"{h:08x}", "attempt": 1 + h % 3, "events": 40 + h % 30,
-        "wait": 3 + h % 20, "free": "2.4",
+        "ms": 4 + h % 38,
+        "ms2": 12 + h % 60,
+        "chat_ms": 320 + h % 900,
+        "slow_ms": 1500 + h % 2600,
+        "lag_ms": 600 + h % 300,
+        "d": h % 40,
+        "n": 100000 + seq % 900000,
+        "sec": 2 + h % 28,
+        "slow_sec": 30 + h % 90,
+        "pages": 10 + h % 240,
+        "hit": 86 + h % 8,
+        "conn": 8 + h % 7,
+        "idle": 4 + h % 6,
+        "id": f"{h:08x}",
+        "attempt": 1 + h % 3,
+        "events": 40 + h % 30,
+        "wait": 3 + h % 20,
+        "free": "2.4",
     }
 
 
@@ -144,9 +173,7 @@ def _build_mix(scenario: str, errors_only: bool) -> _Mix:
     return _Mix(tuple((lvl, comp, msg) for _, lvl, comp, msg in picks), weight / total)
 
 
-_MIXES: dict[tuple[str, bool], _Mix] = {
-    (s, e): _build_mix(s, e) for s in SCENARIOS for e in (False, True)
-}
+_MIXES: dict[tuple[str, bool], _Mix] = {(s, e): _build_mix(s, e) for s in SCENARIOS for e in (False, True)}
 
 
 class LogSource:
@@ -175,8 +202,11 @@ class LogSource:
 
     def _injected(self, path: str, items: list[tuple[float, str, str, str]]) -> list[tuple[float, str]]:
         errors_only = path == ERROR_LOG
-        return [(t, format_line(t, lvl, comp, msg)) for t, lvl, comp, msg in items
-                if not errors_only or lvl in _PROBLEM_LEVELS]
+        return [
+            (t, format_line(t, lvl, comp, msg))
+            for t, lvl, comp, msg in items
+            if not errors_only or lvl in _PROBLEM_LEVELS
+        ]
 
     # ------------------------------------------------------------------ history
     def history(self, path: str, count: int, now: float | None = None) -> list[str]:
@@ -186,8 +216,10 @@ class LogSource:
         now = time.time() if now is None else now
         rate = self.file_rate(path) or 1000.0
         last = int(now * rate)
-        lines = [(seq / rate, f"{iso_ms(seq / rate)} {self.body(path, seq)}")
-                 for seq in range(last - count + 1, last + 1)]
+        lines = [
+            (seq / rate, f"{iso_ms(seq / rate)} {self.body(path, seq)}")
+            for seq in range(last - count + 1, last + 1)
+        ]
         injected = self._injected(path, list(self.state.injected))
         if injected:
             lines = sorted(lines + injected, key=lambda pair: pair[0])

@@ -25,7 +25,7 @@ from typing import Any
 
 import asyncssh
 
-from omniops_tui.sandbox.commands import HostRuntime
+from omniops_tui.sandbox.host_runtime import HostRuntime
 from omniops_tui.sandbox.http_app import OmniOpsApp
 from omniops_tui.sandbox.http_server import HTTPServer
 from omniops_tui.sandbox.logs import COMBINED_LOG, ERROR_LOG, LogSource
@@ -41,8 +41,15 @@ HOST_LOG_COMMANDS = ["docker-compose logs -f --tail=100 app", "pm2 logs --lines 
 class Sandbox:
     """The HTTP app, the SSH hosts and their client files; one scenario for all of them."""
 
-    def __init__(self, *, scenario: str = "healthy", hosts: int = 1, workdir: Path | None = None,
-                 log_rate: float = 20.0, version: str = "v1.2.1") -> None:
+    def __init__(
+        self,
+        *,
+        scenario: str = "healthy",
+        hosts: int = 1,
+        workdir: Path | None = None,
+        log_rate: float = 20.0,
+        version: str = "v1.2.1",
+    ) -> None:
         if hosts < 1:
             raise ValueError("a sandbox needs at least one host")
         self.state = ProductionState(check_scenario(scenario), version)
@@ -156,8 +163,9 @@ class Sandbox:
         ports = ", ".join(f"{h.name}={h.port}" for h in self.hosts[:10])
         more = " …" if len(self.hosts) > 10 else ""
         self.known_hosts.write_text(
-            f"# omniops-tui sandbox host key ({ports}{more})\n"
-            f"[{LOOPBACK}]:*,[prod-*]:* {public}\n", encoding="utf-8")
+            f"# omniops-tui sandbox host key ({ports}{more})\n[{LOOPBACK}]:*,[prod-*]:* {public}\n",
+            encoding="utf-8",
+        )
         blocks = [f"# omniops-tui sandbox hosts; try: ssh -F {_quote(self.ssh_config)} prod-1 uptime\n"]
         for h in self.hosts:
             blocks.append(
@@ -193,14 +201,22 @@ class Sandbox:
         await self.start()
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.stop()
 
     # ------------------------------------------------------------------ config
-    def write_config(self, path: Path, *, env_name: str = "sandbox", database_url_env: str = "",
-                     redis_url_env: str = "", s3: dict[str, Any] | None = None,
-                     extra_env: dict[str, Any] | None = None) -> Path:
+    def write_config(
+        self,
+        path: Path,
+        *,
+        env_name: str = "sandbox",
+        database_url_env: str = "",
+        redis_url_env: str = "",
+        s3: dict[str, Any] | None = None,
+        extra_env: dict[str, Any] | None = None,
+    ) -> Path:
         """Write an omniops-tui config (TOML) pointing at this sandbox; returns `path`."""
         import tomli_w
 
@@ -223,17 +239,24 @@ class Sandbox:
         if s3:
             environment["s3"] = dict(s3)
         environment["hosts"] = [
-            {"name": h.name, "hostname": h.host, "port": h.port, "user": SSH_USER,
-             "ssh_config": str(self.ssh_config), "known_hosts": str(self.known_hosts),
-             "client_keys": [str(self.client_key)], "logs": list(HOST_LOGS),
-             "log_commands": list(HOST_LOG_COMMANDS)}
+            {
+                "name": h.name,
+                "hostname": h.host,
+                "port": h.port,
+                "user": SSH_USER,
+                "ssh_config": str(self.ssh_config),
+                "known_hosts": str(self.known_hosts),
+                "client_keys": [str(self.client_key)],
+                "logs": list(HOST_LOGS),
+                "log_commands": list(HOST_LOG_COMMANDS),
+            }
             for h in self.hosts
         ]
         data = {"default_env": env_name, "check_interval": 15, "timeout": 5, "env": {env_name: environment}}
         header = (
             "# omniops-tui config for the sandbox production (generated; ports change on every start).\n"
             f"# HTTP {self.base_url}; SSH hosts in {self.ssh_config}.\n"
-            "# Switch scenario: curl -X POST -d '{\"scenario\": \"outage\"}' "
+            '# Switch scenario: curl -X POST -d \'{"scenario": "outage"}\' '
             f"{self.base_url}/__sandbox/scenario\n\n"
         )
         path = Path(path)

@@ -31,15 +31,15 @@ class Profile:
     """Everything a scenario changes, in the application's own units."""
 
     name: str
-    status: str                 # /api/health/comprehensive "status"
-    comprehensive_http: int     # its HTTP status
+    status: str  # /api/health/comprehensive "status"
+    comprehensive_http: int  # its HTTP status
     database: str
     redis: str
     workers: str
-    error_rate: float           # percent
-    response_time_ms: float     # average
+    error_rate: float  # percent
+    response_time_ms: float  # average
     p95_ms: float
-    cpu_percent: float          # host CPU busy (%), also the node process's %CPU
+    cpu_percent: float  # host CPU busy (%), also the node process's %CPU
     load: tuple[float, float, float]
     mem_used_mb: int
     disk_used_percent: int
@@ -52,34 +52,98 @@ class Profile:
 
 PROFILES: dict[str, Profile] = {
     "healthy": Profile(
-        "healthy", "ok", 200, "connected", "connected", "processing",
-        error_rate=0.03, response_time_ms=75.0, p95_ms=180.0, cpu_percent=35.2,
-        load=(0.82, 0.91, 0.88), mem_used_mb=2867, disk_used_percent=42,
+        "healthy",
+        "ok",
+        200,
+        "connected",
+        "connected",
+        "processing",
+        error_rate=0.03,
+        response_time_ms=75.0,
+        p95_ms=180.0,
+        cpu_percent=35.2,
+        load=(0.82, 0.91, 0.88),
+        mem_used_mb=2867,
+        disk_used_percent=42,
     ),
     "error-spike": Profile(
-        "error-spike", "degraded", 200, "connected", "connected", "processing",
-        error_rate=8.2, response_time_ms=240.0, p95_ms=890.0, cpu_percent=71.4,
-        load=(2.85, 2.41, 1.62), mem_used_mb=3480, disk_used_percent=43, error_spike=True,
+        "error-spike",
+        "degraded",
+        200,
+        "connected",
+        "connected",
+        "processing",
+        error_rate=8.2,
+        response_time_ms=240.0,
+        p95_ms=890.0,
+        cpu_percent=71.4,
+        load=(2.85, 2.41, 1.62),
+        mem_used_mb=3480,
+        disk_used_percent=43,
+        error_spike=True,
     ),
     "slow": Profile(
-        "slow", "ok", 200, "connected", "connected", "processing",
-        error_rate=0.4, response_time_ms=1800.0, p95_ms=3200.0, cpu_percent=86.3,
-        load=(3.62, 3.40, 2.95), mem_used_mb=5120, disk_used_percent=43, slow=True,
+        "slow",
+        "ok",
+        200,
+        "connected",
+        "connected",
+        "processing",
+        error_rate=0.4,
+        response_time_ms=1800.0,
+        p95_ms=3200.0,
+        cpu_percent=86.3,
+        load=(3.62, 3.40, 2.95),
+        mem_used_mb=5120,
+        disk_used_percent=43,
+        slow=True,
     ),
     "db-down": Profile(
-        "db-down", "degraded", 503, "disconnected", "connected", "stalled",
-        error_rate=41.7, response_time_ms=310.0, p95_ms=1200.0, cpu_percent=18.6,
-        load=(0.55, 0.71, 0.80), mem_used_mb=2410, disk_used_percent=42, db_reachable=False,
+        "db-down",
+        "degraded",
+        503,
+        "disconnected",
+        "connected",
+        "stalled",
+        error_rate=41.7,
+        response_time_ms=310.0,
+        p95_ms=1200.0,
+        cpu_percent=18.6,
+        load=(0.55, 0.71, 0.80),
+        mem_used_mb=2410,
+        disk_used_percent=42,
+        db_reachable=False,
     ),
     "outage": Profile(
-        "outage", "down", 503, "unknown", "unknown", "stopped",
-        error_rate=100.0, response_time_ms=0.0, p95_ms=0.0, cpu_percent=2.1,
-        load=(0.08, 0.35, 0.62), mem_used_mb=905, disk_used_percent=42, app_running=False,
+        "outage",
+        "down",
+        503,
+        "unknown",
+        "unknown",
+        "stopped",
+        error_rate=100.0,
+        response_time_ms=0.0,
+        p95_ms=0.0,
+        cpu_percent=2.1,
+        load=(0.08, 0.35, 0.62),
+        mem_used_mb=905,
+        disk_used_percent=42,
+        app_running=False,
     ),
     "disk-full": Profile(
-        "disk-full", "ok", 200, "connected", "connected", "processing",
-        error_rate=0.05, response_time_ms=82.0, p95_ms=195.0, cpu_percent=37.0,
-        load=(0.95, 0.97, 0.93), mem_used_mb=2934, disk_used_percent=97,
+        "disk-full",
+        "ok",
+        200,
+        "connected",
+        "connected",
+        "processing",
+        error_rate=0.05,
+        response_time_ms=82.0,
+        p95_ms=195.0,
+        cpu_percent=37.0,
+        load=(0.95, 0.97, 0.93),
+        mem_used_mb=2934,
+        disk_used_percent=97,
         warnings=("disk usage 97% on /",),
     ),
 }
@@ -140,8 +204,9 @@ class ProductionState:
         fresh = self.injected_total - total_seen
         if fresh <= 0:
             return [], self.injected_total
-        items = list(self.injected)[-min(fresh, len(self.injected)):]
+        items = list(self.injected)[-min(fresh, len(self.injected)) :]
         return items, self.injected_total
+
 
 # What each scenario shows, in one line (the demo's scenario switcher).
 SCENARIO_HELP = {

@@ -125,9 +125,20 @@ class Shell:
         self.files = files
 
     def _builtins(self) -> dict[str, Handler]:
-        return {"grep": self._grep, "head": self._head, "tail": self._tail, "sort": self._sort,
-                "uniq": self._uniq, "wc": self._wc, "cat": self._cat, "echo": self._echo,
-                "true": self._true, "false": self._false, "cd": self._true, "exit": self._exit}
+        return {
+            "grep": self._grep,
+            "head": self._head,
+            "tail": self._tail,
+            "sort": self._sort,
+            "uniq": self._uniq,
+            "wc": self._wc,
+            "cat": self._cat,
+            "echo": self._echo,
+            "true": self._true,
+            "false": self._false,
+            "cd": self._true,
+            "exit": self._exit,
+        }
 
     async def run(self, command_line: str, sink: Sink) -> int:
         """Execute a whole command line; returns the exit status of the last pipeline."""
@@ -385,8 +396,8 @@ def split_flags(args: list[str], with_value: tuple[str, ...] = ()) -> tuple[dict
         elif arg.startswith("-") and len(arg) > 1 and not arg[1:].isdigit():
             for j, letter in enumerate(arg[1:]):
                 if letter in with_value:
-                    value = arg[j + 2:] or (args[i + 1] if i + 1 < len(args) else "")
-                    if not arg[j + 2:]:
+                    value = arg[j + 2 :] or (args[i + 1] if i + 1 < len(args) else "")
+                    if not arg[j + 2 :]:
                         i += 1
                     flags[letter] = value
                     break
@@ -443,4 +454,3 @@ def _bre_to_python(pattern: str) -> str:
         out.append("\\" + char if char in "|(){}+?" else char)
         i += 1
     return "".join(out)
-

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import asyncssh
 
-from omniops_tui.sandbox.commands import HostRuntime
+from omniops_tui.sandbox.host_runtime import HostRuntime
 
 _log = logging.getLogger(__name__)
 
@@ -83,14 +83,23 @@ class SSHHost:
         self._sessions: set[asyncio.Task[None]] = set()
         self.port = 0
 
-    async def start(self, host_key: asyncssh.SSHKey, authorized: asyncssh.SSHAuthorizedKeys,
-                    address: str = "127.0.0.1") -> None:
+    async def start(
+        self, host_key: asyncssh.SSHKey, authorized: asyncssh.SSHAuthorizedKeys, address: str = "127.0.0.1"
+    ) -> None:
         self._acceptor = await asyncssh.create_server(
-            lambda: _ConnectionTracker(self._live), address, 0,
-            server_host_keys=[host_key], authorized_client_keys=authorized,
-            process_factory=self._handle, encoding="utf-8", errors="replace",
-            allow_scp=False, agent_forwarding=False, x11_forwarding=False,
-            keepalive_interval=0, login_timeout=30,
+            lambda: _ConnectionTracker(self._live),
+            address,
+            0,
+            server_host_keys=[host_key],
+            authorized_client_keys=authorized,
+            process_factory=self._handle,
+            encoding="utf-8",
+            errors="replace",
+            allow_scp=False,
+            agent_forwarding=False,
+            x11_forwarding=False,
+            keepalive_interval=0,
+            login_timeout=30,
         )
         self.port = self._acceptor.sockets[0].getsockname()[1]
 
@@ -157,8 +166,9 @@ class SSHHost:
                 return status
             status = await self._interruptible(process, command, sink, interactive)
 
-    async def _interruptible(self, process: asyncssh.SSHServerProcess[str], command: str,
-                             sink: _ChannelSink, interactive: bool) -> int:
+    async def _interruptible(
+        self, process: asyncssh.SSHServerProcess[str], command: str, sink: _ChannelSink, interactive: bool
+    ) -> int:
         """Run one command; at a terminal, ctrl+c (or any key) stops an endless one."""
         task = asyncio.create_task(self.runtime.run(command, sink))
         if not interactive:

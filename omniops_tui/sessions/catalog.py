@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from omniops_tui.errors import UserError
+from omniops_tui.core.errors import UserError
 from omniops_tui.sessions.reader import read_header
 
 
@@ -63,9 +63,15 @@ def summarize(path: Path) -> SessionSummary:
                     notes += 1
             last_t = _offset(raw, last_t)
     return SessionSummary(
-        file=str(path), session_id=header.session_id, started_at=header.started_at,
-        user=header.user, host=header.host, events=events, duration_s=round(last_t, 1),
-        runbooks=list(dict.fromkeys(runbooks)), notes=notes,
+        file=str(path),
+        session_id=header.session_id,
+        started_at=header.started_at,
+        user=header.user,
+        host=header.host,
+        events=events,
+        duration_s=round(last_t, 1),
+        runbooks=list(dict.fromkeys(runbooks)),
+        notes=notes,
     )
 
 
@@ -75,7 +81,7 @@ def _offset(raw: bytes, fallback: float) -> float:
         return fallback
     end = raw.find(b",", start)
     try:
-        return float(raw[start + 4:end])
+        return float(raw[start + 4 : end])
     except ValueError:
         return fallback
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from omniops_tui.events import Event
+from omniops_tui.core.events import Event
 
 QUIET_TYPES = frozenset({"screen_opened", "log_lines", "metric_sample", "wizard_started"})
 
@@ -52,8 +52,9 @@ _DESCRIBERS: dict[str, Callable[[Any], str]] = {
     "session_started": lambda e: "● Session started" + (f" (env {e.environment})" if e.environment else ""),
     "session_resumed": lambda e: "● Session resumed",
     "session_ended": lambda e: f"■ Session ended ({e.reason})",
-    "runbook_started": lambda e: f"▶ Started runbook {e.title or e.runbook_id}"
-                                 + (f" (via {e.via})" if e.via else ""),
+    "runbook_started": lambda e: (
+        f"▶ Started runbook {e.title or e.runbook_id}" + (f" (via {e.via})" if e.via else "")
+    ),
     "item_checked": _checked,
     "item_unchecked": _unchecked,
     "note_added": lambda e: f"✎ {e.text}",

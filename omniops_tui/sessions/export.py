@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from omniops_tui.runbooks.model import RunbookSet
+from omniops_tui.sessions.player import format_offset
 from omniops_tui.sessions.postmortem import (
     Moment,
     PostMortem,
@@ -28,21 +29,22 @@ from omniops_tui.sessions.postmortem import (
 )
 from omniops_tui.sessions.reader import SessionFile, read_session
 from omniops_tui.sessions.redact import Redactor
-from omniops_tui.sessions.replay import format_offset
 
 FORMATS = ("md", "json", "deploy-log")
 JSON_FORMAT = "omniops-tui-postmortem"
 FILL = "[FILL IN]"
 
 
-def export_session(path: Path, fmt: str, *, runbooks: RunbookSet | None = None,
-                   redactor: Redactor | None = None) -> str:
+def export_session(
+    path: Path, fmt: str, *, runbooks: RunbookSet | None = None, redactor: Redactor | None = None
+) -> str:
     """Read `path` and render it in `fmt` (one of FORMATS)."""
     return render(read_session(path), fmt, runbooks=runbooks, redactor=redactor)
 
 
-def render(session: SessionFile, fmt: str, *, runbooks: RunbookSet | None = None,
-           redactor: Redactor | None = None) -> str:
+def render(
+    session: SessionFile, fmt: str, *, runbooks: RunbookSet | None = None, redactor: Redactor | None = None
+) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (use one of {', '.join(FORMATS)})")
     report = build_postmortem(session, runbooks, redactor)
@@ -65,22 +67,30 @@ def markdown(report: PostMortem) -> str:
         f"{report.events} events, {clock_time(report.started_at, with_date=True)} to "
         f"{clock_time(report.ended_at, with_date=True)} ({human_duration(report.duration_s)}), "
         f"engineer {report.user or '?'} on {report.host or '?'}"
-        + (f", environment {report.environment}" if report.environment else "") + "._",
+        + (f", environment {report.environment}" if report.environment else "")
+        + "._",
         "",
         "## Detection",
     ]
     if s.detection:
-        out += [f"- Time: {_when(s.detection)}",
-                f"- Detected by: {s.detection.by}",
-                f"- Initial symptom: {s.detection.text}"]
+        out += [
+            f"- Time: {_when(s.detection)}",
+            f"- Detected by: {s.detection.by}",
+            f"- Initial symptom: {s.detection.text}",
+        ]
     else:
-        out += [f"- Time: {FILL} (no failing check, rollback criterion or flagged item was recorded)",
-                f"- Detected by: {FILL}",
-                f"- Initial symptom: {FILL}"]
-    out += ["", "## Response",
-            f"- Rollback initiated: {_moment_or(s.rollback_started, 'not recorded (no Emergency Rollback)')}",
-            f"- Rollback completed: {_moment_or(s.rollback_completed, 'not recorded')}",
-            f"- Systems stable: {_moment_or(s.stable, 'not reached by the end of the session')}"]
+        out += [
+            f"- Time: {FILL} (no failing check, rollback criterion or flagged item was recorded)",
+            f"- Detected by: {FILL}",
+            f"- Initial symptom: {FILL}",
+        ]
+    out += [
+        "",
+        "## Response",
+        f"- Rollback initiated: {_moment_or(s.rollback_started, 'not recorded (no Emergency Rollback)')}",
+        f"- Rollback completed: {_moment_or(s.rollback_completed, 'not recorded')}",
+        f"- Systems stable: {_moment_or(s.stable, 'not reached by the end of the session')}",
+    ]
     if s.relapse:
         out.append(f"- Relapse: {_when(s.relapse)} - {s.relapse.by}: {s.relapse.text}")
     out += ["", "## Impact"]
@@ -90,8 +100,13 @@ def markdown(report: PostMortem) -> str:
     else:
         out.append(f"- Duration: {FILL} minutes")
     peak = f"{_number(s.error_rate_peak)}{s.error_rate_unit}" if s.error_rate_peak is not None else FILL
-    out += [f"- Error rate peak: {peak}", f"- Affected requests: ~{FILL}", "", "## Root Cause",
-            "- Under investigation"]
+    out += [
+        f"- Error rate peak: {peak}",
+        f"- Affected requests: ~{FILL}",
+        "",
+        "## Root Cause",
+        "- Under investigation",
+    ]
     if s.root_cause_notes:
         out += [f"- Hypothesis (from notes): {note}" for note in s.root_cause_notes]
     else:
@@ -126,14 +141,20 @@ def markdown(report: PostMortem) -> str:
     if not report.checks:
         out.append("_No check failed._")
     for check in report.checks:
-        out += [f"### {check.check_id} ({check.kind or 'check'}) - {check.worst_status}",
-                "",
-                f"- Target: {check.target or '-'}",
-                f"- First failed: {_when(check.first_failed)}; {check.failures} failing result(s); "
-                f"last status: {check.last_status}",
-                f"- Summary: {check.summary or '-'}"
-                + (f" (value {_number(check.value)}{check.unit})" if check.value is not None else ""),
-                "", "```json", _evidence(check.evidence), "```", ""]
+        out += [
+            f"### {check.check_id} ({check.kind or 'check'}) - {check.worst_status}",
+            "",
+            f"- Target: {check.target or '-'}",
+            f"- First failed: {_when(check.first_failed)}; {check.failures} failing result(s); "
+            f"last status: {check.last_status}",
+            f"- Summary: {check.summary or '-'}"
+            + (f" (value {_number(check.value)}{check.unit})" if check.value is not None else ""),
+            "",
+            "```json",
+            _evidence(check.evidence),
+            "```",
+            "",
+        ]
 
     out += ["", "## Wizard", ""]
     wizard = report.wizard
@@ -143,23 +164,31 @@ def markdown(report: PostMortem) -> str:
         how = ""
         if answer["source"] != "manual":
             suggested = answer["suggested"]
-            how = f" ({answer['source']}" + (f", probe suggested {'yes' if suggested else 'no'}"
-                                             if suggested is not None else "")
+            how = f" ({answer['source']}" + (
+                f", probe suggested {'yes' if suggested else 'no'}" if suggested is not None else ""
+            )
             how += f"; evidence: {answer['evidence']})" if answer["evidence"] else ")"
-        out.append(f"{number}. {answer['question'] or answer['node_id']} -> "
-                   f"**{'yes' if answer['answer'] else 'no'}**{how}")
+        out.append(
+            f"{number}. {answer['question'] or answer['node_id']} -> "
+            f"**{'yes' if answer['answer'] else 'no'}**{how}"
+        )
     if wizard["recommendation"]:
         rec = wizard["recommendation"]
-        out += ["", f"Recommendation at {clock_time(rec['at'])} UTC ({format_offset(rec['t'])}): "
-                    f"**{rec['text'] or rec['runbook_id']}** (`{rec['runbook_id']}`)"]
+        out += [
+            "",
+            f"Recommendation at {clock_time(rec['at'])} UTC ({format_offset(rec['t'])}): "
+            f"**{rec['text'] or rec['runbook_id']}** (`{rec['runbook_id']}`)",
+        ]
     if wizard["restarts"] or wizard["backs"]:
         out.append(f"(went back {wizard['backs']} time(s), restarted {wizard['restarts']} time(s))")
 
     if report.diagnostics:
         out += ["", "## Diagnostics gathered", ""]
         for d in report.diagnostics:
-            out.append(f"- {clock_time(d['at'])} UTC ({format_offset(d['t'])}): `{d['path']}` - "
-                       + (", ".join(d["files"]) or "no files"))
+            out.append(
+                f"- {clock_time(d['at'])} UTC ({format_offset(d['t'])}): `{d['path']}` - "
+                + (", ".join(d["files"]) or "no files")
+            )
             out += [f"  - problem: {p}" for p in d["problems"]]
     if report.notices:
         out += ["", "## Reading notices", ""] + [f"- {n}" for n in report.notices]
@@ -190,14 +219,38 @@ def _evidence(evidence: dict[str, Any]) -> str:
 def to_json(report: PostMortem) -> dict[str, Any]:
     data = report.to_dict()
     summary = data.pop("summary")
-    header = {key: data.pop(key) for key in ("session_id", "file", "user", "host", "environment",
-                                             "tool_version", "started_at", "ended_at", "duration_s",
-                                             "events", "status", "version", "commit", "backup_location")}
+    header = {
+        key: data.pop(key)
+        for key in (
+            "session_id",
+            "file",
+            "user",
+            "host",
+            "environment",
+            "tool_version",
+            "started_at",
+            "ended_at",
+            "duration_s",
+            "events",
+            "status",
+            "version",
+            "commit",
+            "backup_location",
+        )
+    }
     return {
-        "format": JSON_FORMAT, "version": 1, "header": header, "summary": summary,
-        "timeline": data.pop("timeline"), "checklists": data.pop("runbooks"), "notes": data.pop("notes"),
-        "checks": data.pop("checks"), "wizard": data.pop("wizard"), "metrics": data.pop("metrics"),
-        "diagnostics": data.pop("diagnostics"), "notices": data.pop("notices"),
+        "format": JSON_FORMAT,
+        "version": 1,
+        "header": header,
+        "summary": summary,
+        "timeline": data.pop("timeline"),
+        "checklists": data.pop("runbooks"),
+        "notes": data.pop("notes"),
+        "checks": data.pop("checks"),
+        "wizard": data.pop("wizard"),
+        "metrics": data.pop("metrics"),
+        "diagnostics": data.pop("diagnostics"),
+        "notices": data.pop("notices"),
     }
 
 

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from omniops_tui import __version__
-from omniops_tui.events import FORMAT_NAME, FORMAT_VERSION, utc_now_iso
+from omniops_tui.core.events import FORMAT_NAME, FORMAT_VERSION, utc_now_iso
 
 
 @dataclass(slots=True)
@@ -27,8 +27,12 @@ class SessionHeader:
     @classmethod
     def new(cls, session_id: str, runbook_source: list[str], environment: str = "") -> SessionHeader:
         return cls(
-            session_id=session_id, started_at=utc_now_iso(), user=_user(),
-            host=socket.gethostname(), runbook_source=runbook_source, environment=environment,
+            session_id=session_id,
+            started_at=utc_now_iso(),
+            user=_user(),
+            host=socket.gethostname(),
+            runbook_source=runbook_source,
+            environment=environment,
         )
 
     def to_record(self) -> dict[str, Any]:

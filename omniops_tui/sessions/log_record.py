@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from omniops_tui.events import Event, LogLines, LogRecordCapped
-from omniops_tui.logbuffer import error_lines
+from omniops_tui.core.events import Event, LogLines, LogRecordCapped
+from omniops_tui.core.logbuffer import error_lines
 
 DEFAULT_CAP_MB = 50.0
 BATCH_LINES = 5_000  # a source's queue is written at once when it gets this long
@@ -31,8 +31,12 @@ def cap_bytes_of(megabytes: float) -> int:
 class LogRecorder:
     """Collects lines per source and writes them as `LogLines` events on `flush()`."""
 
-    def __init__(self, record: Callable[[Event], object], cap_bytes: int,
-                 on_capped: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        record: Callable[[Event], object],
+        cap_bytes: int,
+        on_capped: Callable[[int], None] | None = None,
+    ) -> None:
         self.record = record
         self.cap_bytes = cap_bytes
         self.on_capped = on_capped
@@ -85,8 +89,9 @@ class LogRecorder:
         if errors:
             self._emit(source_id, host, errors, errors_only=True)
 
-    def _emit(self, source_id: str, host: str, lines: list[str], *, errors_only: bool,
-              size: int | None = None) -> None:
+    def _emit(
+        self, source_id: str, host: str, lines: list[str], *, errors_only: bool, size: int | None = None
+    ) -> None:
         self.bytes_recorded += _text_bytes(lines) if size is None else size
         self.lines_recorded += len(lines)
         self.record(LogLines(source_id=source_id, host=host, lines=lines, errors_only=errors_only))

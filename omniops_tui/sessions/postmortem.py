@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from omniops_tui.events import (
+from omniops_tui.core.events import (
     CheckResultEvent,
     CriterionCleared,
     CriterionFired,
@@ -47,9 +47,9 @@ from omniops_tui.events import (
 )
 from omniops_tui.runbooks.model import RunbookSet
 from omniops_tui.sessions.describe import QUIET_TYPES, describe
+from omniops_tui.sessions.player import format_offset
 from omniops_tui.sessions.reader import SessionFile
 from omniops_tui.sessions.redact import Redactor
-from omniops_tui.sessions.replay import format_offset
 from omniops_tui.sessions.state import ItemState, SessionState
 
 ROLLBACK_RUNBOOK = "emergency-rollback"
@@ -188,8 +188,9 @@ def redact_events(events: list[Event], redactor: Redactor | None) -> list[Event]
     return [from_record(redactor(to_record(event))) for event in events]
 
 
-def build_postmortem(session: SessionFile, runbooks: RunbookSet | None = None,
-                     redactor: Redactor | None = None) -> PostMortem:
+def build_postmortem(
+    session: SessionFile, runbooks: RunbookSet | None = None, redactor: Redactor | None = None
+) -> PostMortem:
     events = redact_events(session.events, redactor)
     header = session.header
     builder = _Builder(header.user)
@@ -201,14 +202,28 @@ def build_postmortem(session: SessionFile, runbooks: RunbookSet | None = None,
     started_at = header.started_at
     ended_at = events[-1].at if events else started_at
     return PostMortem(
-        session_id=header.session_id, file=str(session.path), user=header.user, host=header.host,
-        environment=header.environment, tool_version=header.tool_version, started_at=started_at,
-        ended_at=ended_at, duration_s=round(end_t, 3), events=len(events), summary=summary,
-        timeline=builder.entries, runbooks=_runbook_reports(state, runbooks, header.user),
+        session_id=header.session_id,
+        file=str(session.path),
+        user=header.user,
+        host=header.host,
+        environment=header.environment,
+        tool_version=header.tool_version,
+        started_at=started_at,
+        ended_at=ended_at,
+        duration_s=round(end_t, 3),
+        events=len(events),
+        summary=summary,
+        timeline=builder.entries,
+        runbooks=_runbook_reports(state, runbooks, header.user),
         notes=[Moment(n.t, n.at, n.text, _where(n.runbook_id, n.section_id)) for n in state.notes],
-        checks=builder.check_reports(), wizard=_wizard(state), metrics=builder.latest_metrics(),
-        diagnostics=builder.diagnostics, notices=list(session.notices), status=builder.status(),
-        version=builder.version, commit=str(header.extra.get("commit", "")),
+        checks=builder.check_reports(),
+        wizard=_wizard(state),
+        metrics=builder.latest_metrics(),
+        diagnostics=builder.diagnostics,
+        notices=list(session.notices),
+        status=builder.status(),
+        version=builder.version,
+        commit=str(header.extra.get("commit", "")),
         backup_location=builder.backup,
     )
 
@@ -269,8 +284,12 @@ class _Builder:
         when it is not worth a line: repeated check or metric statuses, navigation, unknown types."""
         if isinstance(event, CheckResultEvent):
             before = self.last_check.get(event.check_id)
-            if before is not None and event.status == before.status and not (
-                isinstance(event.value, str) and event.value != before.value  # a new version is news
+            if (
+                before is not None
+                and event.status == before.status
+                and not (
+                    isinstance(event.value, str) and event.value != before.value  # a new version is news
+                )
             ):
                 return None
             if event.status in FAILING:
@@ -292,8 +311,12 @@ class _Builder:
         if isinstance(event, CheckResultEvent):
             self._check(event)
             if event.status in FAILING:
-                moment = Moment(event.t, event.at, event.summary or f"{event.check_id} {event.status}",
-                                f"automated check {event.check_id}")
+                moment = Moment(
+                    event.t,
+                    event.at,
+                    event.summary or f"{event.check_id} {event.status}",
+                    f"automated check {event.check_id}",
+                )
         elif isinstance(event, MetricSample):
             self.metric_status[(event.metric, event.host)] = event.status
             self.metrics[_metric_key(event.metric)] = event
@@ -301,8 +324,12 @@ class _Builder:
                 self._peak(float(event.value), event.unit)
         elif isinstance(event, CriterionFired):
             self.active_criteria[event.criterion_id] = event
-            moment = Moment(event.t, event.at, event.evidence or f"{event.metric} {event.threshold}",
-                            f"rollback criterion {event.criterion_id}")
+            moment = Moment(
+                event.t,
+                event.at,
+                event.evidence or f"{event.metric} {event.threshold}",
+                f"rollback criterion {event.criterion_id}",
+            )
         elif isinstance(event, CriterionCleared):
             self.active_criteria.pop(event.criterion_id, None)
         elif isinstance(event, ItemFlagged):
@@ -314,8 +341,15 @@ class _Builder:
             text = event.text or event.item_id
             self._rollback_start(event, f"first Emergency Rollback item ticked: {text}")
         elif isinstance(event, DiagnosticsGathered):
-            self.diagnostics.append({"t": event.t, "at": event.at, "path": event.path,
-                                     "files": list(event.files), "problems": list(event.problems)})
+            self.diagnostics.append(
+                {
+                    "t": event.t,
+                    "at": event.at,
+                    "path": event.path,
+                    "files": list(event.files),
+                    "problems": list(event.problems),
+                }
+            )
         if moment is not None:
             if self.detection is None:
                 self.detection = moment
@@ -333,13 +367,20 @@ class _Builder:
         if "version" in name and event.status == "pass" and isinstance(event.value, str) and event.value:
             self.version = event.value
         if ("backup" in name or event.kind == "s3") and event.status == "pass":
-            location = next((str(event.evidence[k]) for k in ("location", "url", "key", "object")
-                             if event.evidence.get(k)), "")
+            location = next(
+                (
+                    str(event.evidence[k])
+                    for k in ("location", "url", "key", "object")
+                    if event.evidence.get(k)
+                ),
+                "",
+            )
             self.backup = location or self.backup
         if event.status in FAILING:
             self.check_failures[event.check_id] = self.check_failures.get(event.check_id, 0) + 1
             self.check_first_fail.setdefault(
-                event.check_id, Moment(event.t, event.at, event.summary, event.status))
+                event.check_id, Moment(event.t, event.at, event.summary, event.status)
+            )
             worst = self.check_worst.get(event.check_id)
             # The evidence shown is the latest of the worst status seen (error beats fail).
             escalates = (worst.status, event.status) == ("fail", "error") if worst else True
@@ -381,8 +422,10 @@ class _Builder:
         anchor = self.completion if self.rollback_started is not None else self.detection
         if anchor is None or event.t < anchor.t:
             return
-        if self.check_status and not self.active_criteria and not any(
-            status in FAILING for status in self.check_status.values()
+        if (
+            self.check_status
+            and not self.active_criteria
+            and not any(status in FAILING for status in self.check_status.values())
         ):
             passing = sum(1 for status in self.check_status.values() if status == "pass")
             text = f"no check failing ({passing} passing), no criterion active"
@@ -399,11 +442,16 @@ class _Builder:
         notes = [n.text for n in self.state.notes if ROOT_CAUSE_WORDS.search(n.text)]
         peak, unit = self.error_peak if self.error_peak else (None, "")
         return Summary(
-            detection=detection, rollback_started=self.rollback_started,
-            rollback_completed=self.completion, stable=stable, relapse=self.relapse,
+            detection=detection,
+            rollback_started=self.rollback_started,
+            rollback_completed=self.completion,
+            stable=stable,
+            relapse=self.relapse,
             duration_s=round(duration, 3) if duration is not None else None,
-            ongoing=detection is not None and stable is None, error_rate_peak=peak,
-            error_rate_unit=unit, root_cause_notes=notes,
+            ongoing=detection is not None and stable is None,
+            error_rate_peak=peak,
+            error_rate_unit=unit,
+            root_cause_notes=notes,
         )
 
     def check_reports(self) -> list[CheckReport]:
@@ -411,25 +459,44 @@ class _Builder:
         for check_id, first in self.check_first_fail.items():
             worst = self.check_worst[check_id]
             evidence = worst.evidence if isinstance(worst.evidence, dict) else {"evidence": worst.evidence}
-            reports.append(CheckReport(
-                check_id=check_id, kind=worst.kind, target=worst.target, first_failed=first,
-                failures=self.check_failures.get(check_id, 0), worst_status=worst.status,
-                last_status=self.check_status.get(check_id, ""), summary=worst.summary,
-                value=worst.value, unit=worst.unit, evidence=evidence,
-            ))
+            reports.append(
+                CheckReport(
+                    check_id=check_id,
+                    kind=worst.kind,
+                    target=worst.target,
+                    first_failed=first,
+                    failures=self.check_failures.get(check_id, 0),
+                    worst_status=worst.status,
+                    last_status=self.check_status.get(check_id, ""),
+                    summary=worst.summary,
+                    value=worst.value,
+                    unit=worst.unit,
+                    evidence=evidence,
+                )
+            )
         return sorted(reports, key=lambda r: r.first_failed.t)
 
     def latest_metrics(self) -> dict[str, dict[str, Any]]:
         """The latest P95, error rate, memory and CPU, from metric samples or, failing that, checks."""
         figures: dict[str, dict[str, Any]] = {}
         for key, sample in self.metrics.items():
-            figures[key] = {"value": sample.value, "unit": sample.unit, "at": sample.at, "source": "metric",
-                            "name": sample.metric}
+            figures[key] = {
+                "value": sample.value,
+                "unit": sample.unit,
+                "at": sample.at,
+                "source": "metric",
+                "name": sample.metric,
+            }
         for check_id, check in self.state.checks.items():
             key = _metric_key(f"{check_id} {check.kind}")
             if key in _DEPLOY_METRICS and key not in figures and isinstance(check.value, int | float):
-                figures[key] = {"value": check.value, "unit": check.unit, "at": check.at, "source": "check",
-                                "name": check_id}
+                figures[key] = {
+                    "value": check.value,
+                    "unit": check.unit,
+                    "at": check.at,
+                    "source": "check",
+                    "name": check_id,
+                }
         return figures
 
     def status(self) -> str:
@@ -501,13 +568,26 @@ def _wizard(state: SessionState) -> dict[str, Any]:
     recommendation = wizard.recommendation
     return {
         "answers": [
-            {"t": a.t, "at": a.at, "node_id": a.node_id, "question": a.question, "answer": a.answer,
-             "source": a.source, "suggested": a.suggested, "evidence": a.evidence}
+            {
+                "t": a.t,
+                "at": a.at,
+                "node_id": a.node_id,
+                "question": a.question,
+                "answer": a.answer,
+                "source": a.source,
+                "suggested": a.suggested,
+                "evidence": a.evidence,
+            }
             for a in wizard.answers
         ],
-        "recommendation": None if recommendation is None else {
-            "t": recommendation.t, "at": recommendation.at, "runbook_id": recommendation.runbook_id,
-            "outcome_id": recommendation.outcome_id, "text": recommendation.text,
+        "recommendation": None
+        if recommendation is None
+        else {
+            "t": recommendation.t,
+            "at": recommendation.at,
+            "runbook_id": recommendation.runbook_id,
+            "outcome_id": recommendation.outcome_id,
+            "text": recommendation.text,
         },
         "restarts": sum(1 for e in wizard.history if isinstance(e, WizardRestarted)),
         "backs": sum(1 for e in wizard.history if isinstance(e, WizardBack)),
@@ -525,10 +605,14 @@ def _runbook_reports(state: SessionState, runbooks: RunbookSet | None, user: str
     for runbook_id in touched:
         runbook = runbooks.get(runbook_id) if runbooks is not None else None
         if runbook is None:
-            items = [ItemReport(i, i.rsplit("/", 1)[-1].replace("-", " "), *_how(state.items[i], user))
-                     for i in state.items if i.startswith(runbook_id + "/")]
-            group = GroupReport(runbook_id, "Items (runbook not loaded)", sum(i.done for i in items),
-                                len(items), items)
+            items = [
+                ItemReport(i, i.rsplit("/", 1)[-1].replace("-", " "), *_how(state.items[i], user))
+                for i in state.items
+                if i.startswith(runbook_id + "/")
+            ]
+            group = GroupReport(
+                runbook_id, "Items (runbook not loaded)", sum(i.done for i in items), len(items), items
+            )
             reports.append(RunbookReport(runbook_id, runbook_id, [group] if items else []))
             continue
         groups = []
@@ -600,7 +684,7 @@ def human_duration(seconds: float) -> str:
 def runbooks_for(header_sources: list[str], explicit: Path | None = None) -> RunbookSet | None:
     """The runbook model for item texts: --runbooks if given, else the session's own sources if
     they are all still readable, else the bundled runbooks; None if none can be loaded."""
-    from omniops_tui.errors import UserError
+    from omniops_tui.core.errors import UserError
     from omniops_tui.runbooks import load_runbooks
 
     if explicit is not None:

@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from omniops_tui.errors import UserError
-from omniops_tui.events import FORMAT_NAME, FORMAT_VERSION, Event, UnknownEvent, from_record
+from omniops_tui.core.errors import UserError
+from omniops_tui.core.events import FORMAT_NAME, FORMAT_VERSION, Event, UnknownEvent, from_record
 from omniops_tui.sessions.header import SessionHeader
 
 _SCAN = json.JSONDecoder().scan_once
@@ -76,8 +76,7 @@ def read_session(path: Path) -> SessionFile:
     return session
 
 
-def _read_events(path: Path, lines: list[str] | list[bytes], ends_clean: bool,
-                 session: SessionFile) -> None:
+def _read_events(path: Path, lines: list[str] | list[bytes], ends_clean: bool, session: SessionFile) -> None:
     """Parse every event line into `session`.
 
     Fast path first (a 100,000-event session must open in well under a second): each decoded
@@ -137,13 +136,11 @@ def _slow_line(path: Path, line: bytes, index: int, cut_off: bool, session: Sess
         if cut_off:
             session.truncated_tail = True
             session.notices.append(
-                f"{path}:{index + 1}: last line is incomplete (the recording was cut off); "
-                "ignored it"
+                f"{path}:{index + 1}: last line is incomplete (the recording was cut off); ignored it"
             )
             return _STOP
         raise UserError(
-            f"{path}:{index + 1}: corrupt session line ({_reason(exc)}); "
-            "the lines before it are intact"
+            f"{path}:{index + 1}: corrupt session line ({_reason(exc)}); the lines before it are intact"
         ) from exc
 
 

@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from omniops_tui.errors import UserError
-from omniops_tui.events import Event, SessionResumed, to_record
+from omniops_tui.core.errors import UserError
+from omniops_tui.core.events import Event, SessionResumed, to_record
 from omniops_tui.sessions.header import SessionHeader
 
 Redactor = Callable[[dict[str, Any]], dict[str, Any]]
@@ -100,8 +100,15 @@ class SessionRecorder:
         if truncated_tail:
             _drop_partial_last_line(path)
         fd = _open_append(path, exclusive=False)
-        return cls(path, header, fd=fd, next_seq=last_seq + 1, base_offset=last_offset,
-                   clock=clock, redactor=redactor)
+        return cls(
+            path,
+            header,
+            fd=fd,
+            next_seq=last_seq + 1,
+            base_offset=last_offset,
+            clock=clock,
+            redactor=redactor,
+        )
 
     # ------------------------------------------------------------------ writing
     @property
@@ -125,8 +132,9 @@ class SessionRecorder:
     def _write_line(self, record: dict[str, Any]) -> None:
         if self._fd is None:
             raise RuntimeError(f"session {self.path} is closed")
-        data = (json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
-                + "\n").encode("utf-8")
+        data = (json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode(
+            "utf-8"
+        )
         view = memoryview(data)
         while view:
             written = os.write(self._fd, view)

@@ -58,30 +58,56 @@ _PATTERNS = [
     # scheme://user:PASSWORD@host  (redis://:PASSWORD@host too)
     ("password", r"(?P<password_p>://[^\s:/@'\"]*:)(?P<password_v>[^\s@'\"]+)(?=@)"),
     # Authorization: Bearer X / "Authorization": "Token token=X" / authorization=X
-    ("authorization",
-     rf"(?P<authorization_p>(?i:\bauthorization['\"]?[ \t]*[:=][ \t]*['\"]?(?:{AUTH_SCHEMES}[ \t]+)?+"
-     rf"(?:token=)?+))(?P<authorization_v>(?!\$|\[REDACTED){_VALUE_END}+)"),
-    ("bearer", r"(?P<bearer_p>(?i:\b(?:bearer|token[ \t]+token=))[ \t]*)"
-               r"(?P<bearer_v>(?!\$|\[REDACTED)[A-Za-z0-9\-._~+/]+=*)"),
+    (
+        "authorization",
+        rf"(?P<authorization_p>(?i:\bauthorization['\"]?[ \t]*[:=][ \t]*['\"]?(?:{AUTH_SCHEMES}[ \t]+)?+"
+        rf"(?:token=)?+))(?P<authorization_v>(?!\$|\[REDACTED){_VALUE_END}+)",
+    ),
+    (
+        "bearer",
+        r"(?P<bearer_p>(?i:\b(?:bearer|token[ \t]+token=))[ \t]*)"
+        r"(?P<bearer_v>(?!\$|\[REDACTED)[A-Za-z0-9\-._~+/]+=*)",
+    ),
     ("aws_access_key", r"(?P<aws_access_key_v>\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}\b)"),
-    ("aws_secret_key",
-     r"(?P<aws_secret_key_p>(?i:aws_secret_access_key|aws_secret_key|secret_access_key|secretaccesskey)"
-     r"['\"]?[ \t]*[:=][ \t]*['\"]?)(?P<aws_secret_key_v>[A-Za-z0-9/+=]{16,})"),
+    (
+        "aws_secret_key",
+        r"(?P<aws_secret_key_p>(?i:aws_secret_access_key|aws_secret_key|secret_access_key|secretaccesskey)"
+        r"['\"]?[ \t]*[:=][ \t]*['\"]?)(?P<aws_secret_key_v>[A-Za-z0-9/+=]{16,})",
+    ),
     # export PAGERDUTY_TOKEN=abc / DB_PASSWORD: abc
-    ("assignment",
-     rf"(?P<assignment_p>\b(?P<assignment_n>[A-Z][A-Z0-9_]*_(?:KEY|SECRET|TOKEN|PASSWORD))"
-     rf"['\"]?[ \t]*[:=][ \t]*['\"]?)(?P<assignment_v>(?!\$|\[REDACTED){_VALUE_END}+)"),
+    (
+        "assignment",
+        rf"(?P<assignment_p>\b(?P<assignment_n>[A-Z][A-Z0-9_]*_(?:KEY|SECRET|TOKEN|PASSWORD))"
+        rf"['\"]?[ \t]*[:=][ \t]*['\"]?)(?P<assignment_v>(?!\$|\[REDACTED){_VALUE_END}+)",
+    ),
     # password=… "api_key": "…" client_secret: …
-    ("pair",
-     r"(?P<pair_p>\b(?P<pair_n>(?i:password|passwd|api[_-]?key|access[_-]?token|secret[_-]?key|client[_-]?secret))"
-     rf"['\"]?[ \t]*[:=][ \t]*['\"]?)(?P<pair_v>(?!\$|\[REDACTED){_VALUE_END}+)"),
+    (
+        "pair",
+        r"(?P<pair_p>\b(?P<pair_n>(?i:password|passwd|api[_-]?key|access[_-]?token|secret[_-]?key|client[_-]?secret))"
+        rf"['\"]?[ \t]*[:=][ \t]*['\"]?)(?P<pair_v>(?!\$|\[REDACTED){_VALUE_END}+)",
+    ),
 ]
 _NAMES = {"bearer": "authorization"}
 # Every pattern above needs one of these (in lower case) in the text: a string without any of
 # them, and without any literal, is clean. Substring tests run at C speed (memchr-like),
 # unlike a regex alternation tried at every position, so clean log lines cost ~0.5 us each.
-TRIGGERS = ("://", "authorization", "bearer", "token", "secret", "_key", "passw", "api-key", "apikey",
-            "akia", "asia", "agpa", "aida", "aroa", "anpa")
+TRIGGERS = (
+    "://",
+    "authorization",
+    "bearer",
+    "token",
+    "secret",
+    "_key",
+    "passw",
+    "api-key",
+    "apikey",
+    "akia",
+    "asia",
+    "agpa",
+    "aida",
+    "aroa",
+    "anpa",
+)
 
 
 class Redactor:
@@ -201,8 +227,9 @@ def url_literals(name: str, url: str) -> dict[str, str]:
     return literals
 
 
-def build_redactor(config: Any = None, environment: Any = None, *,
-                   environ: Mapping[str, str] | None = None) -> Redactor:
+def build_redactor(
+    config: Any = None, environment: Any = None, *, environ: Mapping[str, str] | None = None
+) -> Redactor:
     """The redactor for a config and environment (both optional), reading `environ` now.
 
     Rule for `secrets` entries (config-wide and per environment): a set variable's name means

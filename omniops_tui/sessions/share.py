@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from omniops_tui.errors import UserError
+from omniops_tui.core.errors import UserError
 from omniops_tui.sessions.reader import read_header
 
 CONTENT_TYPE = "application/x-ndjson"
@@ -70,8 +70,12 @@ def _client(endpoint_url: str | None, profile: str | None, region: str | None = 
     except ProfileNotFound as exc:
         raise UserError(f"AWS profile '{profile}' not found in your AWS config") from exc
     config = BotoConfig(connect_timeout=5, read_timeout=30, retries={"max_attempts": 2})
-    return session.client("s3", endpoint_url=endpoint_url or None,
-                          region_name=region or session.region_name or "us-east-1", config=config)
+    return session.client(
+        "s3",
+        endpoint_url=endpoint_url or None,
+        region_name=region or session.region_name or "us-east-1",
+        config=config,
+    )
 
 
 def _explain(exc: Exception, location: S3Location, action: str) -> UserError:
@@ -84,8 +88,10 @@ def _explain(exc: Exception, location: S3Location, action: str) -> UserError:
     )
 
     if isinstance(exc, NoCredentialsError | PartialCredentialsError):
-        return UserError(f"{action} {location.url}: no AWS credentials found (set AWS_PROFILE or "
-                         "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or pass --profile)")
+        return UserError(
+            f"{action} {location.url}: no AWS credentials found (set AWS_PROFILE or "
+            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or pass --profile)"
+        )
     if isinstance(exc, EndpointConnectionError):
         return UserError(f"{action} {location.url}: cannot reach the S3 endpoint ({exc})")
     if isinstance(exc, ClientError):
@@ -108,8 +114,9 @@ def _botocore_errors() -> tuple[type[Exception], ...]:
 
 
 # ---------------------------------------------------------------------------- commands
-def push_session(path: Path, url: str, *, endpoint_url: str | None = None,
-                 profile: str | None = None) -> S3Location:
+def push_session(
+    path: Path, url: str, *, endpoint_url: str | None = None, profile: str | None = None
+) -> S3Location:
     """Upload a session file to `url` (a prefix: the file keeps its name); returns where."""
     location = parse_s3_url(url)
     if not path.is_file():
@@ -125,27 +132,35 @@ def push_session(path: Path, url: str, *, endpoint_url: str | None = None,
     return target
 
 
-def list_remote(url: str, *, endpoint_url: str | None = None,
-                profile: str | None = None) -> list[RemoteSession]:
+def list_remote(
+    url: str, *, endpoint_url: str | None = None, profile: str | None = None
+) -> list[RemoteSession]:
     """The session files directly under a prefix (not in its sub-folders), newest first."""
     location = parse_s3_url(url)
     prefix = location.key if not location.key or location.key.endswith("/") else location.key + "/"
     client = _client(endpoint_url, profile)
     found: list[RemoteSession] = []
     try:
-        for page in client.get_paginator("list_objects_v2").paginate(Bucket=location.bucket, Prefix=prefix,
-                                                                          Delimiter="/"):
+        for page in client.get_paginator("list_objects_v2").paginate(
+            Bucket=location.bucket, Prefix=prefix, Delimiter="/"
+        ):
             for item in page.get("Contents", []):
                 if item["Key"].endswith(".jsonl"):
-                    found.append(RemoteSession(item["Key"], int(item["Size"]),
-                                               item["LastModified"].strftime("%Y-%m-%d %H:%M:%S UTC")))
+                    found.append(
+                        RemoteSession(
+                            item["Key"],
+                            int(item["Size"]),
+                            item["LastModified"].strftime("%Y-%m-%d %H:%M:%S UTC"),
+                        )
+                    )
     except _botocore_errors() as exc:
         raise _explain(exc, location, "list") from exc
     return sorted(found, key=lambda r: (r.last_modified, r.key), reverse=True)
 
 
-def pull_session(url: str, dest: Path, *, endpoint_url: str | None = None,
-                 profile: str | None = None) -> Path:
+def pull_session(
+    url: str, dest: Path, *, endpoint_url: str | None = None, profile: str | None = None
+) -> Path:
     """Download one session file into `dest` (a folder, or a file path); returns the file.
 
     The download lands in a temporary file first and must be a session before it takes the

@@ -11,8 +11,7 @@ import copy
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from omniops_tui.checks.base import SEVERITY
-from omniops_tui.events import (
+from omniops_tui.core.events import (
     CheckResultEvent,
     CommandCopied,
     Event,
@@ -28,6 +27,7 @@ from omniops_tui.events import (
     WizardRestarted,
     WizardStarted,
 )
+from omniops_tui.probes.base import SEVERITY
 from omniops_tui.sessions.describe import is_milestone
 
 PASSING = "pass"
@@ -199,7 +199,8 @@ def _check_result(state: SessionState, event: CheckResultEvent) -> None:
             item.results = {}
         item.results[event.check_id] = (event.status, event.summary, event.t)
         worst_id, (status, summary, _t) = max(
-            item.results.items(), key=lambda entry: SEVERITY.get(entry[1][0], 1))
+            item.results.items(), key=lambda entry: SEVERITY.get(entry[1][0], 1)
+        )
         if len(item.results) > 1 and "@" in worst_id:
             summary = f"{worst_id.split('@', 1)[1]}: {summary}"  # which host
         item.check_id, item.check_status, item.check_summary = worst_id, status, summary
@@ -281,6 +282,6 @@ def register_handler(event_class: type, handler: Any) -> None:
 
 # Folds that live in their own modules register themselves on import; import them here so
 # every fold (live app, --resume, replay, export) includes them.
-from omniops_tui.sessions import alerts as _alerts  # noqa: E402, F401
-from omniops_tui.sessions import log_history as _log_history  # noqa: E402, F401
-from omniops_tui.sessions import metric_history as _metric_history  # noqa: E402, F401
+from omniops_tui.sessions.projections import criteria as _alerts  # noqa: E402, F401
+from omniops_tui.sessions.projections import logs as _log_history  # noqa: E402, F401
+from omniops_tui.sessions.projections import metrics as _metric_history  # noqa: E402, F401

@@ -25,8 +25,9 @@ async def http(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
 
 async def connect(sandbox: Sandbox, name: str = "prod-1") -> asyncssh.SSHClientConnection:
     """Connect the way the app does: host name through the ssh_config, verified known_hosts."""
-    return await asyncssh.connect(name, config=[str(sandbox.ssh_config)],
-                                  known_hosts=str(sandbox.known_hosts), connect_timeout=5)
+    return await asyncssh.connect(
+        name, config=[str(sandbox.ssh_config)], known_hosts=str(sandbox.known_hosts), connect_timeout=5
+    )
 
 
 @pytest.fixture

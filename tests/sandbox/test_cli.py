@@ -12,15 +12,22 @@ from pathlib import Path
 import httpx
 import pytest
 
-from omniops_tui.config import load_config
+from omniops_tui.config.model import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 async def _start(*args: str) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "omniops_tui", "sandbox", *args, cwd=ROOT,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "omniops_tui",
+        "sandbox",
+        *args,
+        cwd=ROOT,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
 
 

@@ -10,15 +10,17 @@ import asyncssh
 import httpx
 import pytest
 
-from omniops_tui.config import load_config
+from omniops_tui.config.model import load_config
 from omniops_tui.sandbox import BlackholeServer, Sandbox
 
 
 async def test_written_config_loads_and_points_at_the_sandbox(tmp_path: Path) -> None:
     async with Sandbox(hosts=3) as sandbox:
         path = sandbox.write_config(
-            tmp_path / "nested" / "config.toml", env_name="staging",
-            database_url_env="OMNIOPS_TEST_DATABASE_URL", redis_url_env="OMNIOPS_TEST_REDIS_URL",
+            tmp_path / "nested" / "config.toml",
+            env_name="staging",
+            database_url_env="OMNIOPS_TEST_DATABASE_URL",
+            redis_url_env="OMNIOPS_TEST_REDIS_URL",
             s3={"backup_url": "s3://omniops-backups/production", "endpoint_url": "http://127.0.0.1:9"},
             extra_env={"latency_requests": 20},
         )
@@ -34,8 +36,10 @@ async def test_written_config_loads_and_points_at_the_sandbox(tmp_path: Path) ->
         assert env.redis_url_env == "OMNIOPS_TEST_REDIS_URL"
         assert env.latency_requests == 20
         assert env.s3 is not None and env.s3.bucket == "omniops-backups"
-        assert env.placeholders == {"yourdomain.com": sandbox.base_url.removeprefix("http://"),
-                                    "production": "prod-1"}
+        assert env.placeholders == {
+            "yourdomain.com": sandbox.base_url.removeprefix("http://"),
+            "production": "prod-1",
+        }
         assert [h.name for h in env.hosts] == ["prod-1", "prod-2", "prod-3"]
         host = env.hosts[2]
         assert host.port == sandbox.hosts[2].port and host.user == "omniops"
@@ -45,11 +49,18 @@ async def test_written_config_loads_and_points_at_the_sandbox(tmp_path: Path) ->
         assert host.logs == ["/var/log/omniops/combined.log", "/var/log/omniops/error.log"]
         assert host.log_commands == ["docker-compose logs -f --tail=100 app", "pm2 logs --lines 100"]
         # the host entry is enough to connect, with or without the ssh_config
-        async with await asyncssh.connect(host.name, config=[host.ssh_config], known_hosts=host.known_hosts,
-                                          client_keys=host.client_keys) as conn:
+        async with await asyncssh.connect(
+            host.name, config=[host.ssh_config], known_hosts=host.known_hosts, client_keys=host.client_keys
+        ) as conn:
             assert (await conn.run("hostname")).stdout == "prod-3\n"
-        async with await asyncssh.connect(host.hostname, port=host.port, username=host.user, config=[],
-                                          known_hosts=host.known_hosts, client_keys=host.client_keys) as conn:
+        async with await asyncssh.connect(
+            host.hostname,
+            port=host.port,
+            username=host.user,
+            config=[],
+            known_hosts=host.known_hosts,
+            client_keys=host.client_keys,
+        ) as conn:
             assert (await conn.run("hostname")).stdout == "prod-3\n"
 
 
@@ -85,8 +96,9 @@ async def test_blackhole_makes_http_time_out() -> None:
 async def test_blackhole_makes_ssh_and_raw_protocols_time_out() -> None:
     async with BlackholeServer() as hole:
         with pytest.raises(asyncio.TimeoutError):
-            await asyncssh.connect("127.0.0.1", port=hole.port, known_hosts=None, config=[],
-                                   connect_timeout=0.3)
+            await asyncssh.connect(
+                "127.0.0.1", port=hole.port, known_hosts=None, config=[], connect_timeout=0.3
+            )
         reader, writer = await asyncio.open_connection("127.0.0.1", hole.port)
         writer.write(b"*1\r\n$4\r\nPING\r\n")  # what a Redis client would say first
         with pytest.raises(TimeoutError):

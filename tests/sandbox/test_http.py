@@ -16,8 +16,11 @@ ENDPOINTS: dict[str, tuple[str, str, dict[str, object] | None]] = {
     "health": ("GET", "/api/health", None),
     "comprehensive": ("GET", "/api/health/comprehensive?verbose=true", None),
     "version": ("GET", "/api/version", None),
-    "chat": ("POST", "/api/chat", {"message": "Hello, test message", "domain": "yourdomain.com",
-                                   "conversationId": None}),
+    "chat": (
+        "POST",
+        "/api/chat",
+        {"message": "Hello, test message", "domain": "yourdomain.com", "conversationId": None},
+    ),
     "embed.js": ("GET", "/embed.js", None),
     "embed": ("GET", "/embed?domain=yourdomain.com", None),
     "admin": ("GET", "/admin", None),
@@ -28,9 +31,21 @@ ENDPOINTS: dict[str, tuple[str, str, dict[str, object] | None]] = {
     "test-error": ("POST", "/api/test-error", None),
     "home": ("GET", "/", None),
 }
-OK = {"health": 200, "comprehensive": 200, "version": 200, "chat": 200, "embed.js": 200, "embed": 200,
-      "admin": 200, "gdpr": 200, "scrape": 200, "woocommerce": 200, "metrics": 200, "test-error": 202,
-      "home": 200}
+OK = {
+    "health": 200,
+    "comprehensive": 200,
+    "version": 200,
+    "chat": 200,
+    "embed.js": 200,
+    "embed": 200,
+    "admin": 200,
+    "gdpr": 200,
+    "scrape": 200,
+    "woocommerce": 200,
+    "metrics": 200,
+    "test-error": 202,
+    "home": 200,
+}
 EXPECTED_STATUS: dict[str, dict[str, int]] = {
     "healthy": OK,
     "error-spike": OK,  # first request to each path after a switch succeeds (see test_error_spike_pattern)
@@ -50,8 +65,9 @@ async def _call_all(http: httpx.AsyncClient) -> dict[str, httpx.Response]:
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-async def test_every_endpoint_in_every_scenario(sandbox: Sandbox, http: httpx.AsyncClient,
-                                               scenario: str) -> None:
+async def test_every_endpoint_in_every_scenario(
+    sandbox: Sandbox, http: httpx.AsyncClient, scenario: str
+) -> None:
     sandbox.set_scenario(scenario)
     responses = await _call_all(http)
     statuses = {name: r.status_code for name, r in responses.items()}
@@ -105,7 +121,8 @@ async def test_error_rate_is_a_percent_and_metrics_agree(sandbox: Sandbox, http:
 
 
 async def test_error_spike_pattern_is_deterministic_per_path(
-        sandbox: Sandbox, http: httpx.AsyncClient) -> None:
+    sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
     sandbox.set_scenario("error-spike")
     health = [(await http.get("/api/health")).status_code for _ in range(24)]
     assert health.count(500) == 2 and health[11] == 500 and health[23] == 500
@@ -132,7 +149,8 @@ async def test_fifty_request_loop_is_fast_with_keep_alive(http: httpx.AsyncClien
 
 
 async def test_slow_scenario_really_delays_api_but_not_pages(
-        sandbox: Sandbox, http: httpx.AsyncClient) -> None:
+    sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
     sandbox.set_scenario("slow")
 
     async def timed(path: str) -> float:
@@ -148,7 +166,8 @@ async def test_slow_scenario_really_delays_api_but_not_pages(
 
 
 async def test_scenario_switch_via_api_and_control_endpoint(
-        sandbox: Sandbox, http: httpx.AsyncClient) -> None:
+    sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
     assert (await http.get("/__sandbox/scenario")).json()["scenario"] == "healthy"
     response = await http.post("/__sandbox/scenario", json={"scenario": "outage"})
     assert response.status_code == 200 and response.json()["scenario"] == "outage"
@@ -178,6 +197,7 @@ async def test_http_protocol_details(http: httpx.AsyncClient) -> None:
     assert (await http.post("/api/chat", json={"domain": "x"})).status_code == 400
     assert (await http.post("/api/gdpr/export", json={})).status_code == 400
     assert (await http.get("/embed")).status_code == 400
+
     # chunked request bodies are accepted too
     async def chunks() -> AsyncIterator[bytes]:
         yield b'{"message": '

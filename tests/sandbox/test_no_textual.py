@@ -6,10 +6,18 @@ import subprocess
 import sys
 
 SANDBOX_MODULES = [
-    "omniops_tui.sandbox", "omniops_tui.sandbox.production", "omniops_tui.sandbox.http_app",
-    "omniops_tui.sandbox.http_server", "omniops_tui.sandbox.ssh_host", "omniops_tui.sandbox.commands",
-    "omniops_tui.sandbox.host_commands", "omniops_tui.sandbox.shell", "omniops_tui.sandbox.logs",
-    "omniops_tui.sandbox.scenarios", "omniops_tui.sandbox.blackhole", "omniops_tui.sandbox.foreground",
+    "omniops_tui.sandbox",
+    "omniops_tui.sandbox.production",
+    "omniops_tui.sandbox.http_app",
+    "omniops_tui.sandbox.http_server",
+    "omniops_tui.sandbox.ssh_host",
+    "omniops_tui.sandbox.host_runtime",
+    "omniops_tui.sandbox.host_commands",
+    "omniops_tui.sandbox.shell",
+    "omniops_tui.sandbox.logs",
+    "omniops_tui.sandbox.scenarios",
+    "omniops_tui.sandbox.blackhole",
+    "omniops_tui.sandbox.foreground",
 ]
 
 
@@ -29,7 +37,9 @@ def test_sandbox_imports_without_textual() -> None:
 
 
 def test_scenarios_import_does_not_load_asyncssh() -> None:
-    code = ("import sys\nfrom omniops_tui.sandbox import SCENARIOS\n"
-            "assert 'asyncssh' not in sys.modules, 'asyncssh loaded eagerly'\n")
+    code = (
+        "import sys\nfrom omniops_tui.sandbox import SCENARIOS\n"
+        "assert 'asyncssh' not in sys.modules, 'asyncssh loaded eagerly'\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -53,7 +53,10 @@ def test_parse_splits_lists_pipes_and_redirections() -> None:
 
 async def test_filters() -> None:
     assert await sh("grep ERROR /log | sort | uniq -c | sort -rn") == (
-        0, "      2 b ERROR x\n      1 a ERROR (q)\n", "")
+        0,
+        "      2 b ERROR x\n      1 a ERROR (q)\n",
+        "",
+    )
     assert (await sh("grep -c ERROR /log"))[1] == "3\n"
     assert (await sh("grep -E 'WARN|INFO' /log | wc -l"))[1] == "2\n"
     assert (await sh(r"grep 'WARN\|INFO' /log | wc -l"))[1] == "2\n"  # basic regex alternation

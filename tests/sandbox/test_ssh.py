@@ -47,16 +47,20 @@ async def test_every_read_only_command_answers(ssh: asyncssh.SSHClientConnection
         "nproc": r"^4$",
         "free -m": r"^\s+total\s+used\s+free\s+shared\s+buff/cache\s+available\nMem:\s+7962\s+2867\s",
         "df -h": r"^Filesystem\s+Size\s+Used\s+Avail\s+Use%\s+Mounted on\n/dev/nvme0n1p1\s+80G.*42% /",
-        "df -P /": (r"^Filesystem\s+1024-blocks\s+Used\s+Available\s+Capacity\s+Mounted on\n"
-                    r"\S+(\s+\d+){3}\s+42% /$"),
+        "df -P /": (
+            r"^Filesystem\s+1024-blocks\s+Used\s+Available\s+Capacity\s+Mounted on\n"
+            r"\S+(\s+\d+){3}\s+42% /$"
+        ),
         "top -bn1 | head -20": r"^top - .*\nTasks: .*\n%Cpu\(s\):\s+\d",
         "top -bn1 | grep node": r"^\s+\d+ omniops .* 35\.2 .* node$",
         "docker-compose ps": r"omniops-app\s+docker-entrypoint.sh npm start\s+Up \(healthy\)",
         "pm2 status": r"│ omniops-app\s+│.*│ online\s+│",
         "pm2 describe omniops-app": r"│ status\s+│ online",
         "pm2 describe omniops-app | grep memory": r"^│ memory\s+│ \d+\.\d+gb",
-        "docker stats --no-stream omniops-app": (r"^CONTAINER ID\s+NAME\s+CPU %.*\n"
-                                                 r"\w+\s+omniops-app\s+35\.20%"),
+        "docker stats --no-stream omniops-app": (
+            r"^CONTAINER ID\s+NAME\s+CPU %.*\n"
+            r"\w+\s+omniops-app\s+35\.20%"
+        ),
         "docker stats --no-stream": r"omniops-redis",
         "hostname": r"^prod-1$",
         "whoami": r"^omniops$",
@@ -91,14 +95,24 @@ async def test_standard_outputs_agree_with_the_probe(sandbox: Sandbox) -> None:
         assert cpus == probe["nproc"] == 4
         assert abs((100 - idle) - probe["cpu_percent"]) < 0.11
         assert probe["uptime_s"] > 86400 * 12
-        assert set(probe) >= {"load1", "load5", "load15", "cpu_percent", "mem_used_mb", "mem_total_mb",
-                              "disk_used_percent", "uptime_s"}
+        assert set(probe) >= {
+            "load1",
+            "load5",
+            "load15",
+            "cpu_percent",
+            "mem_used_mb",
+            "mem_total_mb",
+            "disk_used_percent",
+            "uptime_s",
+        }
 
 
-@pytest.mark.parametrize(("scenario", "cpu_low", "cpu_high"),
-                         [("healthy", 30, 40), ("error-spike", 70, 75), ("slow", 80, 90)])
-async def test_cpu_of_node_follows_the_scenario(sandbox: Sandbox, ssh: asyncssh.SSHClientConnection,
-                                                scenario: str, cpu_low: float, cpu_high: float) -> None:
+@pytest.mark.parametrize(
+    ("scenario", "cpu_low", "cpu_high"), [("healthy", 30, 40), ("error-spike", 70, 75), ("slow", 80, 90)]
+)
+async def test_cpu_of_node_follows_the_scenario(
+    sandbox: Sandbox, ssh: asyncssh.SSHClientConnection, scenario: str, cpu_low: float, cpu_high: float
+) -> None:
     sandbox.set_scenario(scenario)
     line = (await run(ssh, "top -bn1 | grep node")).stdout.splitlines()[0]
     cpu = float(line.split()[8])
@@ -107,7 +121,8 @@ async def test_cpu_of_node_follows_the_scenario(sandbox: Sandbox, ssh: asyncssh.
 
 
 async def test_disk_full_and_outage_show_on_the_host(
-        sandbox: Sandbox, ssh: asyncssh.SSHClientConnection) -> None:
+    sandbox: Sandbox, ssh: asyncssh.SSHClientConnection
+) -> None:
     sandbox.set_scenario("disk-full")
     assert " 97% /" in (await run(ssh, "df -P /")).stdout
     assert " 97% /" in (await run(ssh, "df -h")).stdout
@@ -146,15 +161,19 @@ async def test_tail_n_returns_realistic_lines(ssh: asyncssh.SSHClientConnection)
     assert missing.exit_status == 1 and "No such file" in missing.stderr
 
 
-@pytest.mark.parametrize(("scenario", "needle"), [
-    ("error-spike", "ERROR [api] POST /api/chat 500 TypeError: Cannot read properties of undefined"),
-    ("db-down", "ERROR [db] connect ECONNREFUSED 10.0.0.5:5432"),
-    ("slow", "WARN  [db] slow query"),
-    ("disk-full", "WARN  [system] disk usage 97% on /"),
-    ("outage", "ERROR [supervisor] omniops-app exited with code 137"),
-])
-async def test_error_log_content_per_scenario(sandbox: Sandbox, ssh: asyncssh.SSHClientConnection,
-                                              scenario: str, needle: str) -> None:
+@pytest.mark.parametrize(
+    ("scenario", "needle"),
+    [
+        ("error-spike", "ERROR [api] POST /api/chat 500 TypeError: Cannot read properties of undefined"),
+        ("db-down", "ERROR [db] connect ECONNREFUSED 10.0.0.5:5432"),
+        ("slow", "WARN  [db] slow query"),
+        ("disk-full", "WARN  [system] disk usage 97% on /"),
+        ("outage", "ERROR [supervisor] omniops-app exited with code 137"),
+    ],
+)
+async def test_error_log_content_per_scenario(
+    sandbox: Sandbox, ssh: asyncssh.SSHClientConnection, scenario: str, needle: str
+) -> None:
     sandbox.set_scenario(scenario)
     lines = (await run(ssh, f"tail -n 200 {ERROR_LOG}")).stdout.splitlines()
     assert len(lines) == 200
@@ -170,8 +189,9 @@ async def test_healthy_error_log_has_no_errors(ssh: asyncssh.SSHClientConnection
     assert spike.stdout == ""
 
 
-async def test_error_spike_fills_the_combined_log_with_errors(sandbox: Sandbox,
-                                                            ssh: asyncssh.SSHClientConnection) -> None:
+async def test_error_spike_fills_the_combined_log_with_errors(
+    sandbox: Sandbox, ssh: asyncssh.SSHClientConnection
+) -> None:
     sandbox.set_scenario("error-spike")
     result = await run(ssh, f"grep ERROR {ERROR_LOG} | tail -100 | sort | uniq -c | sort -rn | head -3")
     counts = [int(line.split()[0]) for line in result.stdout.splitlines()]
@@ -180,8 +200,9 @@ async def test_error_spike_fills_the_combined_log_with_errors(sandbox: Sandbox,
     assert int(errors) >= 20
 
 
-async def test_test_error_endpoint_shows_up_in_the_logs(sandbox: Sandbox,
-                                                        ssh: asyncssh.SSHClientConnection) -> None:
+async def test_test_error_endpoint_shows_up_in_the_logs(
+    sandbox: Sandbox, ssh: asyncssh.SSHClientConnection
+) -> None:
     async with httpx.AsyncClient(base_url=sandbox.base_url) as http:
         assert (await http.post("/api/test-error")).status_code == 202
     result = await run(ssh, f"tail -n 100 {COMBINED} | grep ERROR")
@@ -310,8 +331,9 @@ async def test_known_hosts_is_verified(sandbox: Sandbox, tmp_path: Path) -> None
     empty = tmp_path / "known_hosts"
     empty.write_text("")
     with pytest.raises(asyncssh.HostKeyNotVerifiable):
-        await asyncssh.connect("prod-1", config=[str(sandbox.ssh_config)], known_hosts=str(empty),
-                               connect_timeout=5)
+        await asyncssh.connect(
+            "prod-1", config=[str(sandbox.ssh_config)], known_hosts=str(empty), connect_timeout=5
+        )
 
 
 async def test_only_the_generated_client_key_gets_in(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -319,17 +341,32 @@ async def test_only_the_generated_client_key_gets_in(sandbox: Sandbox, tmp_path:
     asyncssh.generate_private_key("ssh-ed25519").write_private_key(stranger)
     host = sandbox.hosts[0]
     with pytest.raises(asyncssh.PermissionDenied):
-        await asyncssh.connect(host.host, port=host.port, username="omniops", client_keys=[str(stranger)],
-                               known_hosts=str(sandbox.known_hosts), config=[], agent_path=None,
-                               password=None, connect_timeout=5)
-    async with await asyncssh.connect(host.host, port=host.port, username="anyone",
-                                      client_keys=[str(sandbox.client_key)], config=[],
-                                      known_hosts=str(sandbox.known_hosts), connect_timeout=5) as conn:
+        await asyncssh.connect(
+            host.host,
+            port=host.port,
+            username="omniops",
+            client_keys=[str(stranger)],
+            known_hosts=str(sandbox.known_hosts),
+            config=[],
+            agent_path=None,
+            password=None,
+            connect_timeout=5,
+        )
+    async with await asyncssh.connect(
+        host.host,
+        port=host.port,
+        username="anyone",
+        client_keys=[str(sandbox.client_key)],
+        config=[],
+        known_hosts=str(sandbox.known_hosts),
+        connect_timeout=5,
+    ) as conn:
         assert (await run(conn, "hostname")).stdout == "prod-1\n"
 
 
 async def test_an_interactive_shell_has_a_prompt_and_ctrl_c_stops_a_stream(
-        ssh: asyncssh.SSHClientConnection) -> None:
+    ssh: asyncssh.SSHClientConnection,
+) -> None:
     process = await ssh.create_process(term_type="xterm", term_size=(80, 24))
     assert (await read_for(process, 0.3)).endswith("omniops@prod-1:~$ ")
     process.stdin.write("hostname\r")

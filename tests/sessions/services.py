@@ -33,8 +33,12 @@ class SshHost:
     async def runner(self, host: str, command: str) -> tuple[int, str, str]:
         """The injected `ssh_runner`: a real SSH connection, host key verified."""
         async with asyncssh.connect(
-            "127.0.0.1", self.port, username="oncall", client_keys=[self.client_key],
-            known_hosts=([self.host_key.convert_to_public()], [], []), connect_timeout=5,
+            "127.0.0.1",
+            self.port,
+            username="oncall",
+            client_keys=[self.client_key],
+            known_hosts=([self.host_key.convert_to_public()], [], []),
+            connect_timeout=5,
         ) as connection:
             result = await connection.run(command, check=False)
         return int(result.exit_status or 0), str(result.stdout or ""), str(result.stderr or "")
@@ -56,8 +60,12 @@ async def start_ssh_host(outputs: dict[str, tuple[int, str, str]]) -> SshHost:
         process.exit(status)
 
     server = await asyncssh.create_server(
-        asyncssh.SSHServer, "127.0.0.1", 0, server_host_keys=[host_key],
-        authorized_client_keys=authorized, process_factory=handle,
+        asyncssh.SSHServer,
+        "127.0.0.1",
+        0,
+        server_host_keys=[host_key],
+        authorized_client_keys=authorized,
+        process_factory=handle,
     )
     port = server.sockets[0].getsockname()[1]
     return SshHost(server, port, client_key, host_key, outputs, seen)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import asyncpg
 
-from omniops_tui.events import DiagnosticsGathered
-from omniops_tui.sessions.diagnostics import DOCKER_LOGS, ERROR_LOGS, gather_diagnostics
+from omniops_tui.core.events import DiagnosticsGathered
+from omniops_tui.live.diagnostics import DOCKER_LOGS, ERROR_LOGS, gather_diagnostics
 from omniops_tui.sessions.redact import build_redactor
 from tests.sessions.services import POSTGRES_DSN, closed_port, http_server, start_ssh_host
 
@@ -26,16 +26,25 @@ async def test_everything_is_gathered_into_a_timestamped_folder(tmp_path: Path) 
     try:
         with http_server({"/api/health/comprehensive": (200, HEALTH)}) as base:
             result = await gather_diagnostics(
-                tmp_path, ssh_runner=ssh.runner, db_dsn=POSTGRES_DSN,
-                health_url=f"{base}/api/health/comprehensive", timeline_md="# Incident Timeline\n",
-                timeout=10, now=NOW,
+                tmp_path,
+                ssh_runner=ssh.runner,
+                db_dsn=POSTGRES_DSN,
+                health_url=f"{base}/api/health/comprehensive",
+                timeline_md="# Incident Timeline\n",
+                timeout=10,
+                now=NOW,
             )
     finally:
         ssh.server.close()
     folder = tmp_path / "incident-diagnostics" / "20250314_032500"
     assert result.path == folder and result.problems == []
-    assert sorted(result.files) == ["db-active-queries.csv", "docker-logs.txt", "error-logs.txt",
-                                    "health-snapshot.json", "timeline.md"]
+    assert sorted(result.files) == [
+        "db-active-queries.csv",
+        "docker-logs.txt",
+        "error-logs.txt",
+        "health-snapshot.json",
+        "timeline.md",
+    ]
     assert sorted(p.name for p in folder.iterdir()) == sorted(result.files)
     assert (folder / "docker-logs.txt").read_text() == DOCKER_OUTPUT
     assert (folder / "error-logs.txt").read_text() == ERROR_OUTPUT
@@ -62,23 +71,36 @@ async def test_each_part_is_best_effort_with_a_one_line_problem(tmp_path: Path) 
 
     with http_server({"/api/health/comprehensive": (503, {"status": "down"})}) as base:
         result = await gather_diagnostics(
-            tmp_path, ssh_runner=unreachable, db_dsn=f"postgresql://postgres@127.0.0.1:{dead_port}/test",
-            health_url=f"{base}/api/health/comprehensive", timeline_md="# so far\n", timeout=5, now=NOW,
+            tmp_path,
+            ssh_runner=unreachable,
+            db_dsn=f"postgresql://postgres@127.0.0.1:{dead_port}/test",
+            health_url=f"{base}/api/health/comprehensive",
+            timeline_md="# so far\n",
+            timeout=5,
+            now=NOW,
         )
     assert sorted(result.files) == ["health-snapshot.json", "problems.txt", "timeline.md"]
     problems = "\n".join(result.problems)
     assert len(result.problems) == 4, problems
     assert all("\n" not in p for p in result.problems)
-    assert [p.split(":")[0] for p in result.problems] == ["docker-logs.txt", "error-logs.txt",
-                                                          "db-active-queries.csv", "health-snapshot.json"]
+    assert [p.split(":")[0] for p in result.problems] == [
+        "docker-logs.txt",
+        "error-logs.txt",
+        "db-active-queries.csv",
+        "health-snapshot.json",
+    ]
     assert "HTTP 503" in result.problems[3]
     assert json.loads((result.path / "health-snapshot.json").read_text()) == {"status": "down"}
     assert (result.path / "problems.txt").read_text().splitlines() == result.problems
 
 
 async def test_a_failing_command_and_a_hanging_host_are_reported(tmp_path: Path) -> None:
-    ssh = await start_ssh_host({DOCKER_LOGS: (1, "", "docker-compose: command not found\n"),
-                                ERROR_LOGS: (1, "partial line\n", "tail: file truncated\n")})
+    ssh = await start_ssh_host(
+        {
+            DOCKER_LOGS: (1, "", "docker-compose: command not found\n"),
+            ERROR_LOGS: (1, "partial line\n", "tail: file truncated\n"),
+        }
+    )
 
     async def hanging(host: str, command: str) -> tuple[int, str, str]:
         await asyncio.sleep(30)  # a host that accepts and never answers
@@ -87,51 +109,73 @@ async def test_a_failing_command_and_a_hanging_host_are_reported(tmp_path: Path)
     try:
         with http_server({}) as base:
             result = await gather_diagnostics(
-                tmp_path, ssh_runner=ssh.runner, db_dsn=None, health_url=f"{base}/missing", timeline_md=None,
-                timeout=5, host="prod-1", now=NOW,
+                tmp_path,
+                ssh_runner=ssh.runner,
+                db_dsn=None,
+                health_url=f"{base}/missing",
+                timeline_md=None,
+                timeout=5,
+                host="prod-1",
+                now=NOW,
             )
         started = asyncio.get_running_loop().time()
-        again = await gather_diagnostics(tmp_path, ssh_runner=hanging, db_dsn=None, health_url=None,
-                                         timeline_md=None, timeout=1, now=NOW)
+        again = await gather_diagnostics(
+            tmp_path, ssh_runner=hanging, db_dsn=None, health_url=None, timeline_md=None, timeout=1, now=NOW
+        )
         assert asyncio.get_running_loop().time() - started < 5
     finally:
         ssh.server.close()
-    assert result.problems[0] == ("docker-logs.txt: prod-1: `docker-compose logs --tail=1000` failed: "
-                                  "docker-compose: command not found")
+    assert result.problems[0] == (
+        "docker-logs.txt: prod-1: `docker-compose logs --tail=1000` failed: docker-compose: command not found"
+    )
     assert "exited 1: tail: file truncated (output kept)" in result.problems[1]
     assert (result.path / "error-logs.txt").read_text() == "partial line\n"
     assert "db-active-queries.csv: no database configured" in result.problems
     assert any(p.startswith("health-snapshot.json: HTTP 404") for p in result.problems)
     assert again.path.name == "20250314_032500-2"  # same second: a second folder, nothing overwritten
     assert again.files == ["problems.txt"]
-    assert again.problems[:2] == ["docker-logs.txt: timed out after 1 s",
-                                  "error-logs.txt: timed out after 1 s"]
+    assert again.problems[:2] == [
+        "docker-logs.txt: timed out after 1 s",
+        "error-logs.txt: timed out after 1 s",
+    ]
 
 
 async def test_contents_are_redacted(tmp_path: Path) -> None:
     dsn_password = "Diag-Db-Pa55!"
-    environ = {"PRODUCTION_DATABASE_URL": f"postgresql://app:{dsn_password}@db.internal/omniops",
-               "PAGERDUTY_TOKEN": "pd-diag-token-777"}
+    environ = {
+        "PRODUCTION_DATABASE_URL": f"postgresql://app:{dsn_password}@db.internal/omniops",
+        "PAGERDUTY_TOKEN": "pd-diag-token-777",
+    }
     redactor = build_redactor(None, None, environ=environ)
-    ssh = await start_ssh_host({
-        DOCKER_LOGS: (0, f"app_1 | connecting to {environ['PRODUCTION_DATABASE_URL']}\n", ""),
-        ERROR_LOGS: (0, "ERROR paging with pd-diag-token-777 failed\n", ""),
-    })
+    ssh = await start_ssh_host(
+        {
+            DOCKER_LOGS: (0, f"app_1 | connecting to {environ['PRODUCTION_DATABASE_URL']}\n", ""),
+            ERROR_LOGS: (0, "ERROR paging with pd-diag-token-777 failed\n", ""),
+        }
+    )
     blocker = await asyncpg.connect(POSTGRES_DSN)
     sleeper = asyncio.create_task(blocker.execute("SELECT pg_sleep(3), 'pd-diag-token-777'"))
     try:
         watcher = await asyncpg.connect(POSTGRES_DSN)
         for _ in range(50):  # until the planted query is visible as active
-            if await watcher.fetchval("SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
-                                      " AND query LIKE '%pd-diag-token-777%' AND pid <> pg_backend_pid()"):
+            if await watcher.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+                " AND query LIKE '%pd-diag-token-777%' AND pid <> pg_backend_pid()"
+            ):
                 break
             await asyncio.sleep(0.05)
         await watcher.close()
         health = {"db": environ["PRODUCTION_DATABASE_URL"], "token": "t-0123456"}
         with http_server({"/h": (200, health)}) as base:
             result = await gather_diagnostics(
-                tmp_path, ssh_runner=ssh.runner, db_dsn=POSTGRES_DSN, health_url=f"{base}/h",
-                timeline_md=f"note: used {dsn_password}\n", timeout=10, redactor=redactor, now=NOW,
+                tmp_path,
+                ssh_runner=ssh.runner,
+                db_dsn=POSTGRES_DSN,
+                health_url=f"{base}/h",
+                timeline_md=f"note: used {dsn_password}\n",
+                timeout=10,
+                redactor=redactor,
+                now=NOW,
             )
     finally:
         ssh.server.close()
@@ -144,5 +188,7 @@ async def test_contents_are_redacted(tmp_path: Path) -> None:
             assert secret not in text, (name, secret)
     assert "[REDACTED:PAGERDUTY_TOKEN]" in written["db-active-queries.csv"]
     assert "[REDACTED:PRODUCTION_DATABASE_URL]" in written["docker-logs.txt"]
-    assert json.loads(written["health-snapshot.json"]) == {"db": "[REDACTED:PRODUCTION_DATABASE_URL]",
-                                                           "token": "[REDACTED:token]"}
+    assert json.loads(written["health-snapshot.json"]) == {
+        "db": "[REDACTED:PRODUCTION_DATABASE_URL]",
+        "token": "[REDACTED:token]",
+    }

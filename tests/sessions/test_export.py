@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from omniops_tui.cli import cli, main
-from omniops_tui.events import CheckResultEvent, CriterionFired, ItemChecked, NoteAdded, RunbookStarted
+from omniops_tui.core.events import CheckResultEvent, CriterionFired, ItemChecked, NoteAdded, RunbookStarted
 from omniops_tui.runbooks.model import RunbookSet
 from omniops_tui.sessions.export import export_session
 from omniops_tui.sessions.reader import read_session
@@ -28,7 +28,7 @@ def section(text: str, title: str) -> str:
     """The body of one `## title` section of the markdown."""
     start = text.index(f"## {title}\n")
     end = text.find("\n## ", start + 1)
-    return text[start:end if end > 0 else None]
+    return text[start : end if end > 0 else None]
 
 
 def test_markdown_post_mortem_tells_the_story(incident: Recorded, runbook_set: RunbookSet) -> None:
@@ -37,8 +37,16 @@ def test_markdown_post_mortem_tells_the_story(incident: Recorded, runbook_set: R
     assert md.startswith(f"# Incident Timeline - session {header.session_id}\n")
     assert "39 events, 2025-03-14 03:00:00 UTC to 2025-03-14 03:26:40 UTC (26m 40s)" in md
     assert [line for line in md.splitlines() if line.startswith("## ")] == [
-        "## Detection", "## Response", "## Impact", "## Root Cause", "## Full timeline",
-        "## Runbooks followed", "## Notes", "## Failing checks", "## Wizard", "## Diagnostics gathered",
+        "## Detection",
+        "## Response",
+        "## Impact",
+        "## Root Cause",
+        "## Full timeline",
+        "## Runbooks followed",
+        "## Notes",
+        "## Failing checks",
+        "## Wizard",
+        "## Diagnostics gathered",
     ]
     assert section(md, "Detection").splitlines()[1:] == [
         "- Time: 2025-03-14 03:01:00 UTC (+0:01:00)",
@@ -46,10 +54,13 @@ def test_markdown_post_mortem_tells_the_story(incident: Recorded, runbook_set: R
         "- Initial symptom: error rate 8.2% > 5%",
     ]
     response = section(md, "Response")
-    assert ("- Rollback initiated: 2025-03-14 03:02:10 UTC (+0:02:10) - Emergency Rollback started "
-            "(via wizard)") in response
-    assert "- Rollback completed: 2025-03-14 03:23:20 UTC (+0:23:20) - Version confirmed rolled back " \
-           "(check version passed)" in response
+    assert (
+        "- Rollback initiated: 2025-03-14 03:02:10 UTC (+0:02:10) - Emergency Rollback started (via wizard)"
+    ) in response
+    assert (
+        "- Rollback completed: 2025-03-14 03:23:20 UTC (+0:23:20) - Version confirmed rolled back "
+        "(check version passed)" in response
+    )
     assert "- Systems stable: 2025-03-14 03:23:50 UTC (+0:23:50)" in response
     impact = section(md, "Impact")
     assert "- Duration: 22.8 minutes\n" in impact  # 03:01:00 -> 03:23:50
@@ -58,13 +69,16 @@ def test_markdown_post_mortem_tells_the_story(incident: Recorded, runbook_set: R
 
     timeline = section(md, "Full timeline")
     assert "- 03:01:00 (+0:01:00) ✗ error_rate: error rate 8.2% > 5%" in timeline
-    assert "- 03:02:00 (+0:02:00) 🚨 Rollback criterion: error_rate > 5% for 10+ minutes → Rollback" \
-        in timeline
+    assert (
+        "- 03:02:00 (+0:02:00) 🚨 Rollback criterion: error_rate > 5% for 10+ minutes → Rollback" in timeline
+    )
     assert "- 03:23:20 (+0:23:20) ✓ version: version v1.2.0 (expected v1.2.0) (pass)" in timeline
     assert "- 03:03:20 (+0:03:20) ✎ Rolling back to v1.2.0 with vercel rollback" in timeline
     # two log batches in a row are one summarised line, the first error quoted, not a dump
-    assert ("- 03:01:05 (+0:01:05) logs: 3 line(s) from app-1, 2 error(s); first: 2025-03-14T03:01:05Z "
-            "ERROR pool exhausted: timeout acquiring connection") in timeline
+    assert (
+        "- 03:01:05 (+0:01:05) logs: 3 line(s) from app-1, 2 error(s); first: 2025-03-14T03:01:05Z "
+        "ERROR pool exhausted: timeout acquiring connection"
+    ) in timeline
     assert "GET /api/chat 500" not in md
     assert "Screen" not in timeline and "home" not in timeline  # navigation is not history
     assert timeline.count("error_rate:") == 3  # status changes only: pass, fail, pass
@@ -74,12 +88,15 @@ def test_markdown_post_mortem_tells_the_story(incident: Recorded, runbook_set: R
     assert "**Immediate Assessment (T-0, 2 minutes)** - 5/5" in runbooks
     assert "**Verification Checklist** - 4/8" in runbooks
     assert "- ✓ Engineering lead notified - ticked by hand (" in runbooks
-    assert "- ✓ Version confirmed rolled back - check version pass: version v1.2.0 (expected v1.2.0)" \
-        in runbooks
+    assert (
+        "- ✓ Version confirmed rolled back - check version pass: version v1.2.0 (expected v1.2.0)" in runbooks
+    )
     assert ("- ✓ Response times acceptable (< 500ms P95) - override: ticked by hand (") in runbooks
     assert "against check p95 warn: P95 620 ms > 500 ms; reason: dashboard shows 380 ms" in runbooks
-    assert "- ✓ Application responding to requests - check health pass: health 200 OK " \
-           "[flagged: health: 503 Service Unavailable]" in runbooks
+    assert (
+        "- ✓ Application responding to requests - check health pass: health 200 OK "
+        "[flagged: health: 503 Service Unavailable]" in runbooks
+    )
     assert "- ✗ Critical user flows working - not done" in runbooks
 
     notes = section(md, "Notes")
@@ -88,13 +105,16 @@ def test_markdown_post_mortem_tells_the_story(incident: Recorded, runbook_set: R
 
     checks = section(md, "Failing checks")
     assert "### error_rate (http) - fail" in checks and "### health (http) - error" in checks
-    assert "First failed: 2025-03-14 03:01:00 UTC (+0:01:00); 1 failing result(s); last status: pass" \
-        in checks
+    assert (
+        "First failed: 2025-03-14 03:01:00 UTC (+0:01:00); 1 failing result(s); last status: pass" in checks
+    )
     assert '"errorRate": 8.2' in checks and '"body": "upstream timeout"' in checks
 
     wizard = section(md, "Wizard")
-    assert ("1. Is production down or severely degraded? -> **yes** (confirmed, probe suggested yes; "
-            "evidence: error rate 8.2%)") in wizard
+    assert (
+        "1. Is production down or severely degraded? -> **yes** (confirmed, probe suggested yes; "
+        "evidence: error rate 8.2%)"
+    ) in wizard
     assert "2. Complete outage? -> **no**" in wizard
     assert "**Use EMERGENCY ROLLBACK runbook** (`emergency-rollback`)" in wizard
     assert "`incident-diagnostics/20250314_032500` - docker-logs.txt, timeline.md" in md
@@ -104,8 +124,20 @@ def test_markdown_post_mortem_tells_the_story(incident: Recorded, runbook_set: R
 def test_json_export_is_structured_for_tools(incident: Recorded, runbook_set: RunbookSet) -> None:
     data = json.loads(export_session(incident.path, "json", runbooks=runbook_set))
     assert data["format"] == "omniops-tui-postmortem" and data["version"] == 1
-    assert set(data) == {"format", "version", "header", "summary", "timeline", "checklists", "notes",
-                         "checks", "wizard", "metrics", "diagnostics", "notices"}
+    assert set(data) == {
+        "format",
+        "version",
+        "header",
+        "summary",
+        "timeline",
+        "checklists",
+        "notes",
+        "checks",
+        "wizard",
+        "metrics",
+        "diagnostics",
+        "notices",
+    }
     header = data["header"]
     assert header["events"] == 39 and header["duration_s"] == 1600.0 and header["status"] == "ROLLED BACK"
     assert header["environment"] == "production" and header["version"] == "v1.2.0"
@@ -124,7 +156,9 @@ def test_json_export_is_structured_for_tools(incident: Recorded, runbook_set: Ru
     assert items[ITEM_RESPONDING]["flagged"]
     assert data["notes"][0]["text"] == "Rolling back to v1.2.0 with vercel rollback"
     assert [(c["check_id"], c["failures"], c["evidence"].get("status_code")) for c in data["checks"]] == [
-        ("error_rate", 1, 200), ("health", 1, 503)]
+        ("error_rate", 1, 200),
+        ("health", 1, 503),
+    ]
     assert [a["answer"] for a in data["wizard"]["answers"]] == [True, False]
     assert data["wizard"]["recommendation"]["runbook_id"] == ER
     assert data["metrics"]["p95"]["value"] == 420.0 and data["metrics"]["cpu"]["value"] == 35.0
@@ -133,34 +167,51 @@ def test_json_export_is_structured_for_tools(incident: Recorded, runbook_set: Ru
 def test_deploy_log_entry_has_the_documents_shape(incident: Recorded, runbook_set: RunbookSet) -> None:
     text = export_session(incident.path, "deploy-log", runbooks=runbook_set)
     user = read_session(incident.path).header.user
-    assert text == "\n".join([
-        "=================================",
-        "Deployment: v1.2.0",
-        "Date: 2025-03-14 03:00:00 UTC",
-        "Commit: [FILL IN]",
-        f"Deployer: {user}",
-        "Duration: 26m 40s",
-        "Status: ROLLED BACK",
-        "",
-        "Changes:",
-        "- [FILL IN]",
-        "",
-        "Metrics:",
-        "- Response time P95: 420ms",
-        "- Error rate: 0.03%",
-        "- Memory usage: 2.8GB",
-        "- CPU usage: 35%",
-        "",
-        "Backup Location: [FILL IN]",
-        "=================================",
-    ]) + "\n"
+    assert (
+        text
+        == "\n".join(
+            [
+                "=================================",
+                "Deployment: v1.2.0",
+                "Date: 2025-03-14 03:00:00 UTC",
+                "Commit: [FILL IN]",
+                f"Deployer: {user}",
+                "Duration: 26m 40s",
+                "Status: ROLLED BACK",
+                "",
+                "Changes:",
+                "- [FILL IN]",
+                "",
+                "Metrics:",
+                "- Response time P95: 420ms",
+                "- Error rate: 0.03%",
+                "- Memory usage: 2.8GB",
+                "- CPU usage: 35%",
+                "",
+                "Backup Location: [FILL IN]",
+                "=================================",
+            ]
+        )
+        + "\n"
+    )
 
 
 def test_a_clean_release_logs_success_with_its_changes_and_backup(sessions_dir: Path) -> None:
     script = [
         (0.0, RunbookStarted(runbook_id="standard-release", title="Standard Release Deployment")),
-        (5.0, check("backup", "pass", 2.0, "h", "backup 2 h old", [], kind="s3",
-                    evidence={"key": "s3://omniops-backups/production/backup_20250314.sql.gz"})),
+        (
+            5.0,
+            check(
+                "backup",
+                "pass",
+                2.0,
+                "h",
+                "backup 2 h old",
+                [],
+                kind="s3",
+                evidence={"key": "s3://omniops-backups/production/backup_20250314.sql.gz"},
+            ),
+        ),
         (9.0, NoteAdded(text="change: Feature X implemented")),
         (9.5, NoteAdded(text="Change: Bug Y fixed")),
         (3600.0, check("version", "pass", "v1.3.0", "", "version v1.3.0", [], kind="version")),
@@ -182,12 +233,18 @@ def test_a_clean_release_logs_success_with_its_changes_and_backup(sessions_dir: 
 def test_completion_falls_back_to_application_responding_and_relapses_are_named(sessions_dir: Path) -> None:
     script = [
         (0.0, check("health", "pass", 200, "", "ok", [ITEM_RESPONDING])),
-        (10.0, CriterionFired(criterion_id="db", metric="db_connections", threshold="errors",
-                              evidence="refused")),
+        (
+            10.0,
+            CriterionFired(
+                criterion_id="db", metric="db_connections", threshold="errors", evidence="refused"
+            ),
+        ),
         (20.0, ItemChecked(runbook_id=ER, item_id=f"{ER}/prerequisites-checklist/x/lead-notified")),
         (30.0, check("health", "fail", 503, "", "503", [ITEM_RESPONDING])),
-        (40.0, ItemChecked(runbook_id=ER, item_id=ITEM_RESPONDING,
-                           text="Application responding to requests")),
+        (
+            40.0,
+            ItemChecked(runbook_id=ER, item_id=ITEM_RESPONDING, text="Application responding to requests"),
+        ),
         (50.0, check("health", "pass", 200, "", "ok", [ITEM_RESPONDING])),
         (55.0, CheckResultEvent(check_id="db", status="pass")),
         (60.0, check("db", "pass", 1, "", "ok", [])),
@@ -216,8 +273,9 @@ def test_stability_after_detection_when_there_was_no_rollback(sessions_dir: Path
     assert data["rollback_started"] is None and data["duration_s"] == 30.0
 
 
-def test_cli_export_to_stdout_and_to_a_file(incident: Recorded, tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_export_to_stdout_and_to_a_file(
+    incident: Recorded, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     runner = CliRunner()
     result = runner.invoke(cli, ["sessions", "export", str(incident.path), "--format", "deploy-log"])
     assert result.exit_code == 0, result.output
@@ -226,8 +284,18 @@ def test_cli_export_to_stdout_and_to_a_file(incident: Recorded, tmp_path: Path,
     result = runner.invoke(cli, ["sessions", "export", str(incident.path), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_text().startswith("# Incident Timeline - session ")
-    by_name = runner.invoke(cli, ["--sessions-dir", str(incident.path.parent), "sessions", "export",
-                                  incident.path.name, "--format", "json"])
+    by_name = runner.invoke(
+        cli,
+        [
+            "--sessions-dir",
+            str(incident.path.parent),
+            "sessions",
+            "export",
+            incident.path.name,
+            "--format",
+            "json",
+        ],
+    )
     assert by_name.exit_code == 0 and json.loads(by_name.output)["header"]["events"] == 39
     bad = runner.invoke(cli, ["sessions", "export", str(incident.path), "--format", "pdf"])
     assert bad.exit_code == 2

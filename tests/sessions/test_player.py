@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from omniops_tui.events import Event
-from omniops_tui.sessions.replay import MAX, SPEEDS, Player, Timeline, TimeParseError, parse_speed
+from omniops_tui.core.events import Event
+from omniops_tui.sessions.player import MAX, SPEEDS, Player, Timeline, TimeParseError, parse_speed
 from omniops_tui.sessions.state import SessionState
 from tests.sessions.conftest import ITEM_VERSION, PREREQUISITES, Recorded
 
@@ -42,7 +42,7 @@ def test_playing_at_1x_delivers_events_as_recorded_time_passes(incident: Recorde
     player.play()
     drive(player, clock, state, 10.0)
     assert player.position == pytest.approx(10.0)
-    assert [e.t for e in timeline.events[:player.cursor]] == [0.0, 2.0, 5.0, 10.0]
+    assert [e.t for e in timeline.events[: player.cursor]] == [0.0, 2.0, 5.0, 10.0]
     assert state == timeline.state_at(10.0)
     player.pause()
     clock.now += 100

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from omniops_tui.errors import UserError
-from omniops_tui.events import EVENT_TYPES, LogLines, NoteAdded, UnknownEvent, from_record, to_record
+from omniops_tui.core.errors import UserError
+from omniops_tui.core.events import EVENT_TYPES, LogLines, NoteAdded, UnknownEvent, from_record, to_record
+from omniops_tui.sessions.player import Timeline
 from omniops_tui.sessions.reader import read_session
-from omniops_tui.sessions.replay import Timeline
 from tests.sessions.conftest import Recorded
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,14 +47,17 @@ def test_truncated_last_line_is_a_notice(incident: Recorded) -> None:
         handle.write(b'{"seq":40,"t":1601.0,"at":"2025-03-14T03:26:41.000Z","type":"note_ad')
     session = read_session(incident.path)
     assert session.truncated_tail and len(session.events) == len(incident.events)
-    assert session.notices == [f"{incident.path}:{len(incident.events) + 2}: last line is incomplete "
-                               "(the recording was cut off); ignored it"]
+    assert session.notices == [
+        f"{incident.path}:{len(incident.events) + 2}: last line is incomplete "
+        "(the recording was cut off); ignored it"
+    ]
     assert Timeline(session).final_state().events_applied == len(incident.events)
 
 
 def test_a_cut_multibyte_character_in_the_last_line_is_a_notice(incident: Recorded) -> None:
-    line = json.dumps({"seq": 40, "t": 1601.0, "at": "", "type": "note_added", "text": "rollback ✓"},
-                      ensure_ascii=False).encode()
+    line = json.dumps(
+        {"seq": 40, "t": 1601.0, "at": "", "type": "note_added", "text": "rollback ✓"}, ensure_ascii=False
+    ).encode()
     with open(incident.path, "ab") as handle:
         handle.write(line[: line.index("✓".encode()) + 1])  # half of a 3-byte character
     session = read_session(incident.path)
@@ -73,8 +76,16 @@ def test_unknown_types_are_skipped_and_counted(incident: Recorded) -> None:
     assert len(session.known_events) == len(incident.events)
 
 
-@pytest.mark.parametrize("bad", [b"not json", b'["a list"]', b'{"seq": 40} trailing', b"\xff\xfe{}",
-                                 b'{"seq": "forty", "type": "from_the_future"}'])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b"not json",
+        b'["a list"]',
+        b'{"seq": 40} trailing',
+        b"\xff\xfe{}",
+        b'{"seq": "forty", "type": "from_the_future"}',
+    ],
+)
 def test_a_corrupt_line_names_the_file_and_line(incident: Recorded, bad: bytes) -> None:
     with open(incident.path, "ab") as handle:
         handle.write(bad + b"\n")
@@ -105,7 +116,7 @@ def test_another_format_version_is_refused(tmp_path: Path) -> None:
 RECORDER_LOOP = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from omniops_tui.events import LogLines, NoteAdded
+    from omniops_tui.core.events import LogLines, NoteAdded
     from omniops_tui.sessions.recorder import SessionRecorder
 
     recorder = SessionRecorder.create(Path(sys.argv[1]), ["bundled"])
@@ -124,8 +135,9 @@ RECORDER_LOOP = textwrap.dedent("""
 def test_sigkill_while_recording_loses_nothing_written(tmp_path: Path) -> None:
     """The app's own code path (SessionRecorder.record) killed without warning, mid-stream."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    child = subprocess.Popen([sys.executable, "-c", RECORDER_LOOP, str(tmp_path)], stdout=subprocess.PIPE,
-                             text=True, env=env)
+    child = subprocess.Popen(
+        [sys.executable, "-c", RECORDER_LOOP, str(tmp_path)], stdout=subprocess.PIPE, text=True, env=env
+    )
     assert child.stdout is not None
     path = Path(child.stdout.readline().strip())
     reported = 0

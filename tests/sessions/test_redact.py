@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from omniops_tui.config import Config, Environment
+from omniops_tui.config.model import Config, Environment
 from omniops_tui.sessions.redact import Redactor, build_redactor
 
 ENVIRON = {
@@ -21,8 +21,12 @@ ENVIRON = {
     "SHORT_TOKEN": "abc",  # too short to be a literal
     "HOME": "/root",
 }
-ENVIRONMENT = Environment(name="production", database_url_env="PRODUCTION_DATABASE_URL",
-                          redis_url_env="REDIS_URL", secrets=["WEBHOOK_URL"])
+ENVIRONMENT = Environment(
+    name="production",
+    database_url_env="PRODUCTION_DATABASE_URL",
+    redis_url_env="REDIS_URL",
+    secrets=["WEBHOOK_URL"],
+)
 CONFIG = Config(secrets=["literal-from-config-42", "UNSET_VARIABLE_TOKEN"])
 
 
@@ -31,68 +35,91 @@ def redactor() -> Redactor:
     return build_redactor(CONFIG, ENVIRONMENT, environ=ENVIRON)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    # literals, named after their variable
-    ("paging with pd-token-8f3a9c71e2 now", "paging with [REDACTED:PAGERDUTY_TOKEN] now"),
-    ("key=sk-proj-abcdef123456", "key=[REDACTED:OPENAI_API_KEY]"),
-    ("login admin/correct-horse-battery", "login admin/[REDACTED:ADMIN_PASSWORD]"),
-    ("db postgresql://omniops:Db-Pa55word!@db.internal:5432/omniops up",
-     "db [REDACTED:PRODUCTION_DATABASE_URL] up"),
-    ("auth failed with Db-Pa55word! for omniops", "auth failed with [REDACTED:password] for omniops"),
-    ("cache redis://:r3dis-Secr3t@cache.internal:6379/0", "cache [REDACTED:REDIS_URL]"),
-    ("POST https://hooks.example.com/services/T0/B0/xyz", "POST [REDACTED:WEBHOOK_URL]"),
-    ("token literal-from-config-42 seen", "token [REDACTED:secret] seen"),
-    # patterns, for what nobody declared
-    ("postgresql://app:hunter22@other-db/app", "postgresql://app:[REDACTED:password]@other-db/app"),
-    ("redis://:p4ss@127.0.0.1:6379", "redis://:[REDACTED:password]@127.0.0.1:6379"),
-    ("curl -H 'Authorization: Bearer eyJhbGc.eyJzdWIi.sig' https://x",
-     "curl -H 'Authorization: Bearer [REDACTED:authorization]' https://x"),
-    ('-H "Authorization: Token token=y_NbAkKc66ryYTWUXYEu"',
-     '-H "Authorization: Token token=[REDACTED:authorization]"'),
-    ('{"authorization": "Basic dXNlcjpwYXNz"}', '{"authorization": "Basic [REDACTED:authorization]"}'),
-    ("retrying with bearer abc.def-ghi", "retrying with bearer [REDACTED:authorization]"),
-    ("key AKIAIOSFODNN7EXAMPLE in use", "key [REDACTED:aws_access_key] in use"),
-    ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-     "aws_secret_access_key = [REDACTED:aws_secret_key]"),
-    ("export DEPLOY_HOOK_TOKEN=zz9plural", "export DEPLOY_HOOK_TOKEN=[REDACTED:DEPLOY_HOOK_TOKEN]"),
-    ("password=hunter2 user=bob", "password=[REDACTED:password] user=bob"),
-    ('"api_key": "abc123"', '"api_key": "[REDACTED:api_key]"'),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # literals, named after their variable
+        ("paging with pd-token-8f3a9c71e2 now", "paging with [REDACTED:PAGERDUTY_TOKEN] now"),
+        ("key=sk-proj-abcdef123456", "key=[REDACTED:OPENAI_API_KEY]"),
+        ("login admin/correct-horse-battery", "login admin/[REDACTED:ADMIN_PASSWORD]"),
+        (
+            "db postgresql://omniops:Db-Pa55word!@db.internal:5432/omniops up",
+            "db [REDACTED:PRODUCTION_DATABASE_URL] up",
+        ),
+        ("auth failed with Db-Pa55word! for omniops", "auth failed with [REDACTED:password] for omniops"),
+        ("cache redis://:r3dis-Secr3t@cache.internal:6379/0", "cache [REDACTED:REDIS_URL]"),
+        ("POST https://hooks.example.com/services/T0/B0/xyz", "POST [REDACTED:WEBHOOK_URL]"),
+        ("token literal-from-config-42 seen", "token [REDACTED:secret] seen"),
+        # patterns, for what nobody declared
+        ("postgresql://app:hunter22@other-db/app", "postgresql://app:[REDACTED:password]@other-db/app"),
+        ("redis://:p4ss@127.0.0.1:6379", "redis://:[REDACTED:password]@127.0.0.1:6379"),
+        (
+            "curl -H 'Authorization: Bearer eyJhbGc.eyJzdWIi.sig' https://x",
+            "curl -H 'Authorization: Bearer [REDACTED:authorization]' https://x",
+        ),
+        (
+            '-H "Authorization: Token token=y_NbAkKc66ryYTWUXYEu"',
+            '-H "Authorization: Token token=[REDACTED:authorization]"',
+        ),
+        ('{"authorization": "Basic dXNlcjpwYXNz"}', '{"authorization": "Basic [REDACTED:authorization]"}'),
+        ("retrying with bearer abc.def-ghi", "retrying with bearer [REDACTED:authorization]"),
+        ("key AKIAIOSFODNN7EXAMPLE in use", "key [REDACTED:aws_access_key] in use"),
+        (
+            "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "aws_secret_access_key = [REDACTED:aws_secret_key]",
+        ),
+        ("export DEPLOY_HOOK_TOKEN=zz9plural", "export DEPLOY_HOOK_TOKEN=[REDACTED:DEPLOY_HOOK_TOKEN]"),
+        ("password=hunter2 user=bob", "password=[REDACTED:password] user=bob"),
+        ('"api_key": "abc123"', '"api_key": "[REDACTED:api_key]"'),
+    ],
+)
 def test_secrets_are_replaced_by_their_name(redactor: Redactor, text: str, expected: str) -> None:
     assert redactor.text(text) == expected
 
 
-@pytest.mark.parametrize("text", [
-    # references to secrets (runbook commands) are not secrets
-    '-H "Authorization: Token token=$PAGERDUTY_TOKEN"',
-    "psql $PRODUCTION_DATABASE_URL -c 'SELECT 1'",
-    "export DB_PASSWORD=$(vault read -field=pw db)",
-    # ordinary operations text
-    "password authentication failed for user \"omniops\"",
-    "GET https://example.com:443/api/health 200 in 12ms",
-    "tokens used: 350 of 4000",
-    "2025-03-14T03:00:05Z INFO GET /api/chat 200",
-    "abc is not a secret even if SHORT_TOKEN is abc",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # references to secrets (runbook commands) are not secrets
+        '-H "Authorization: Token token=$PAGERDUTY_TOKEN"',
+        "psql $PRODUCTION_DATABASE_URL -c 'SELECT 1'",
+        "export DB_PASSWORD=$(vault read -field=pw db)",
+        # ordinary operations text
+        'password authentication failed for user "omniops"',
+        "GET https://example.com:443/api/health 200 in 12ms",
+        "tokens used: 350 of 4000",
+        "2025-03-14T03:00:05Z INFO GET /api/chat 200",
+        "abc is not a secret even if SHORT_TOKEN is abc",
+    ],
+)
 def test_ordinary_text_is_kept(redactor: Redactor, text: str) -> None:
     assert redactor.text(text) == text
 
 
 def test_records_are_walked_recursively_and_not_modified(redactor: Redactor) -> None:
     record = {
-        "seq": 3, "t": 1.0, "at": "2025-03-14T03:00:00.000Z", "type": "check_result",
+        "seq": 3,
+        "t": 1.0,
+        "at": "2025-03-14T03:00:00.000Z",
+        "type": "check_result",
         "summary": "connected to postgresql://omniops:Db-Pa55word!@db.internal:5432/omniops",
-        "evidence": {"headers": {"Authorization": "Bearer abcdef", "X-Api-Key": "k-1234567"},
-                     "password": "plain", "env": ["PAGERDUTY_TOKEN=pd-token-8f3a9c71e2", 3, None],
-                     "nested": [{"token": "zzz"}, ("AKIAIOSFODNN7EXAMPLE",)]},
-        "value": 8.2, "item_ids": ["a/b"],
+        "evidence": {
+            "headers": {"Authorization": "Bearer abcdef", "X-Api-Key": "k-1234567"},
+            "password": "plain",
+            "env": ["PAGERDUTY_TOKEN=pd-token-8f3a9c71e2", 3, None],
+            "nested": [{"token": "zzz"}, ("AKIAIOSFODNN7EXAMPLE",)],
+        },
+        "value": 8.2,
+        "item_ids": ["a/b"],
     }
     original = repr(record)
     out = redactor(record)
     assert repr(record) == original
     assert out["summary"] == "connected to [REDACTED:PRODUCTION_DATABASE_URL]"
-    assert out["evidence"]["headers"] == {"Authorization": "[REDACTED:Authorization]",
-                                          "X-Api-Key": "[REDACTED:X-Api-Key]"}
+    assert out["evidence"]["headers"] == {
+        "Authorization": "[REDACTED:Authorization]",
+        "X-Api-Key": "[REDACTED:X-Api-Key]",
+    }
     assert out["evidence"]["password"] == "[REDACTED:password]"
     assert out["evidence"]["env"] == ["PAGERDUTY_TOKEN=[REDACTED:PAGERDUTY_TOKEN]", 3, None]
     assert out["evidence"]["nested"] == [{"token": "[REDACTED:token]"}, ["[REDACTED:aws_access_key]"]]
@@ -122,11 +149,15 @@ def test_the_secrets_rule_for_config_entries() -> None:
 def test_redaction_keeps_up_with_a_log_firehose(redactor: Redactor) -> None:
     """50k lines/s is the ingestion target; redaction must be a small part of that budget."""
     rng = random.Random(5)
-    lines = [f"2025-03-14T03:{i % 60:02d}:{rng.randrange(60):02d}Z INFO [app-1] request_id="
-             f"{rng.getrandbits(48):012x} GET /api/chat status=200 duration_ms={rng.randrange(900)}"
-             for i in range(50_000)]
-    batches = [{"type": "log_lines", "source_id": "app", "lines": lines[i:i + 200]}
-               for i in range(0, len(lines), 200)]
+    lines = [
+        f"2025-03-14T03:{i % 60:02d}:{rng.randrange(60):02d}Z INFO [app-1] request_id="
+        f"{rng.getrandbits(48):012x} GET /api/chat status=200 duration_ms={rng.randrange(900)}"
+        for i in range(50_000)
+    ]
+    batches = [
+        {"type": "log_lines", "source_id": "app", "lines": lines[i : i + 200]}
+        for i in range(0, len(lines), 200)
+    ]
     started = time.perf_counter()
     for batch in batches:
         redactor(batch)

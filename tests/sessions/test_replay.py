@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from omniops_tui.events import ItemChecked, NoteAdded
+from omniops_tui.core.events import ItemChecked, NoteAdded
+from omniops_tui.sessions.player import Timeline, TimeParseError
 from omniops_tui.sessions.reader import read_session
-from omniops_tui.sessions.replay import Timeline, TimeParseError
 from omniops_tui.sessions.state import ItemState, SessionState
 from tests.sessions.conftest import (
     ITEM_P95,
@@ -63,8 +63,9 @@ def test_state_at_returns_an_independent_copy(incident: Recorded) -> None:
     assert again.is_done(PREREQUISITES[0])
 
 
-def test_stepping_back_starts_from_a_checkpoint_not_the_start(incident: Recorded,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stepping_back_starts_from_a_checkpoint_not_the_start(
+    incident: Recorded, monkeypatch: pytest.MonkeyPatch
+) -> None:
     timeline = Timeline.open(incident.path, checkpoint_every=4)
     applied = 0
     original = SessionState.apply
@@ -85,8 +86,12 @@ def test_events_are_ordered_by_time_and_between_is_half_open(sessions_dir: Path)
     # A clock that steps back (a resumed session on another machine, a VM clock jump):
     # the file is in write order, the timeline in time order, ties keep their write order.
     clock = ManualClock()
-    script = [(5.0, NoteAdded(text="b")), (1.0, NoteAdded(text="a")), (5.0, NoteAdded(text="c")),
-              (9.0, NoteAdded(text="d"))]
+    script = [
+        (5.0, NoteAdded(text="b")),
+        (1.0, NoteAdded(text="a")),
+        (5.0, NoteAdded(text="c")),
+        (9.0, NoteAdded(text="d")),
+    ]
     recorded = record_script(sessions_dir, script, clock=clock)
     timeline = Timeline.open(recorded.path)
     assert [e.text for e in timeline.events] == ["a", "b", "c", "d"]  # type: ignore[attr-defined]
@@ -101,8 +106,8 @@ def test_markers_name_what_matters(incident: Recorded) -> None:
     timeline = Timeline.open(incident.path)
     kinds = [(m.t, m.kind) for m in timeline.markers]
     assert kinds == [
-        (60.0, "check_failed"),          # error_rate turns failing
-        (61.0, "check_failed"),          # health errors
+        (60.0, "check_failed"),  # error_rate turns failing
+        (61.0, "check_failed"),  # health errors
         (61.5, "item_flagged"),
         (95.0, "wizard_answer"),
         (100.0, "wizard_answer"),
@@ -178,9 +183,17 @@ def test_wall_clock_and_typed_times(incident: Recorded) -> None:
 def test_snapshot_is_a_faithful_independent_copy() -> None:
     state = SessionState()
     state.apply(ItemChecked(item_id="a", reason="r", t=1.0))
-    state.items["b"] = ItemState(manual=False, manual_reason="x", manual_at=2.0, check_id="c",
-                                 check_status="fail", check_summary="s", check_at=3.0, flagged=True,
-                                 flag_summary="f")
+    state.items["b"] = ItemState(
+        manual=False,
+        manual_reason="x",
+        manual_at=2.0,
+        check_id="c",
+        check_status="fail",
+        check_summary="s",
+        check_at=3.0,
+        flagged=True,
+        flag_summary="f",
+    )
     state.extra["history"] = {"cpu": [1, 2, 3]}
     copied = state.snapshot()
     assert copied == copy.deepcopy(state)

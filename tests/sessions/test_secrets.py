@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from omniops_tui.cli import main
-from omniops_tui.config import load_config
-from omniops_tui.events import CheckResultEvent, CommandCopied, LogLines, NoteAdded, WizardAnswered
-from omniops_tui.sessions.diagnostics import DOCKER_LOGS, ERROR_LOGS, gather_diagnostics
+from omniops_tui.config.model import load_config
+from omniops_tui.core.events import CheckResultEvent, CommandCopied, LogLines, NoteAdded, WizardAnswered
+from omniops_tui.live.diagnostics import DOCKER_LOGS, ERROR_LOGS, gather_diagnostics
 from omniops_tui.sessions.export import render
 from omniops_tui.sessions.reader import read_session
 from omniops_tui.sessions.redact import build_redactor
@@ -43,8 +43,13 @@ PATTERN_SECRETS = {
     "aws_secret_key": "PlantedAwsSecretKey/0123456789abcdefghij",
     "url_password": "url-only-pw-5521",
 }
-ALL_SECRETS = [*ENVIRONMENT_SECRETS.values(), DSN_PASSWORD, REDIS_PASSWORD, CONFIG_LITERAL,
-               *PATTERN_SECRETS.values()]
+ALL_SECRETS = [
+    *ENVIRONMENT_SECRETS.values(),
+    DSN_PASSWORD,
+    REDIS_PASSWORD,
+    CONFIG_LITERAL,
+    *PATTERN_SECRETS.values(),
+]
 
 
 @pytest.fixture
@@ -79,17 +84,40 @@ def leaky_script() -> list:
     script = incident_script(
         extra_log_lines=log_lines,
         note_text=f"DB password {DSN_PASSWORD} and jwt {env['JWT_SECRET']} and {CONFIG_LITERAL} - rotate",
-        evidence={"stdout": f"SENDGRID_API_KEY={env['SENDGRID_API_KEY']}\nadmin={env['ADMIN_PASSWORD']}",
-                  "redis": env["REDIS_URL"]},
+        evidence={
+            "stdout": f"SENDGRID_API_KEY={env['SENDGRID_API_KEY']}\nadmin={env['ADMIN_PASSWORD']}",
+            "redis": env["REDIS_URL"],
+        },
     )
     script += [
-        (1601.0, CommandCopied(runbook_id="emergency-rollback", block_id="x",
-                               command=f"psql {env['PRODUCTION_DATABASE_URL']} -c 'SELECT 1'")),
-        (1602.0, WizardAnswered(node_id="production-down", question="Is production down?", answer=True,
-                                source="confirmed", evidence=f"webhook signed {env['WEBHOOK_SIGNING']}")),
-        (1603.0, CheckResultEvent(check_id="ssh_exec", kind="ssh", status="fail",
-                                  summary=f"redis-cli -a {REDIS_PASSWORD} ping: NOAUTH",
-                                  evidence={"stderr": f"AUTH {REDIS_PASSWORD} failed"})),
+        (
+            1601.0,
+            CommandCopied(
+                runbook_id="emergency-rollback",
+                block_id="x",
+                command=f"psql {env['PRODUCTION_DATABASE_URL']} -c 'SELECT 1'",
+            ),
+        ),
+        (
+            1602.0,
+            WizardAnswered(
+                node_id="production-down",
+                question="Is production down?",
+                answer=True,
+                source="confirmed",
+                evidence=f"webhook signed {env['WEBHOOK_SIGNING']}",
+            ),
+        ),
+        (
+            1603.0,
+            CheckResultEvent(
+                check_id="ssh_exec",
+                kind="ssh",
+                status="fail",
+                summary=f"redis-cli -a {REDIS_PASSWORD} ping: NOAUTH",
+                evidence={"stderr": f"AUTH {REDIS_PASSWORD} failed"},
+            ),
+        ),
         (1604.0, LogLines(source_id="db", host="db-1", lines=[f"FATAL password {DSN_PASSWORD} rejected"])),
         (1605.0, NoteAdded(text=f"pasted: Token token={env['GITHUB_TOKEN']}")),
     ]
@@ -108,8 +136,9 @@ def all_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file())
 
 
-async def test_no_written_file_contains_a_secret(planted: Path, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+async def test_no_written_file_contains_a_secret(
+    planted: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = load_config(planted)
     environment = config.environment("production")
     redactor = build_redactor(config, environment)  # exactly what the app passes to SessionRecorder
@@ -120,8 +149,19 @@ async def test_no_written_file_contains_a_secret(planted: Path, tmp_path: Path,
     exports = tmp_path / "exports"
     targets = (("md", "postmortem.md"), ("json", "postmortem.json"), ("deploy-log", "deployment-log.txt"))
     for fmt, name in targets:
-        code = run_cli(["--config", str(planted), "sessions", "export", str(recorded.path), "--format", fmt,
-                        "-o", str(exports / name)])
+        code = run_cli(
+            [
+                "--config",
+                str(planted),
+                "sessions",
+                "export",
+                str(recorded.path),
+                "--format",
+                fmt,
+                "-o",
+                str(exports / name),
+            ]
+        )
         assert code == 0, capsys.readouterr().err
 
     # An old session recorded WITHOUT redaction: its exports are still clean.
@@ -130,23 +170,40 @@ async def test_no_written_file_contains_a_secret(planted: Path, tmp_path: Path,
     old = record_script(unredacted_dir, leaky_script())
     assert DSN_PASSWORD in old.path.read_text()  # the planted secrets really are in what was recorded
     for fmt in ("md", "json", "deploy-log"):
-        code = run_cli(["--config", str(planted), "sessions", "export", str(old.path), "--format", fmt,
-                        "-o", str(exports / f"old.{fmt}")])
+        code = run_cli(
+            [
+                "--config",
+                str(planted),
+                "sessions",
+                "export",
+                str(old.path),
+                "--format",
+                fmt,
+                "-o",
+                str(exports / f"old.{fmt}"),
+            ]
+        )
         assert code == 0, capsys.readouterr().err
     capsys.readouterr()
 
-    ssh = await start_ssh_host({
-        DOCKER_LOGS: (0, f"app | DATABASE_URL={ENVIRONMENT_SECRETS['PRODUCTION_DATABASE_URL']}\n", ""),
-        ERROR_LOGS: (0, f"ERROR sendgrid rejected {ENVIRONMENT_SECRETS['SENDGRID_API_KEY']}\n", ""),
-    })
+    ssh = await start_ssh_host(
+        {
+            DOCKER_LOGS: (0, f"app | DATABASE_URL={ENVIRONMENT_SECRETS['PRODUCTION_DATABASE_URL']}\n", ""),
+            ERROR_LOGS: (0, f"ERROR sendgrid rejected {ENVIRONMENT_SECRETS['SENDGRID_API_KEY']}\n", ""),
+        }
+    )
     try:
         health = {"redis": ENVIRONMENT_SECRETS["REDIS_URL"], "admin": ENVIRONMENT_SECRETS["ADMIN_PASSWORD"]}
         with http_server({"/api/health/comprehensive": (200, health)}) as base:
             timeline = render(read_session(old.path), "md")  # deliberately unredacted input
             assert DSN_PASSWORD in timeline
             result = await gather_diagnostics(
-                sessions, ssh_runner=ssh.runner, db_dsn=POSTGRES_DSN,
-                health_url=f"{base}/api/health/comprehensive", timeline_md=timeline, timeout=10,
+                sessions,
+                ssh_runner=ssh.runner,
+                db_dsn=POSTGRES_DSN,
+                health_url=f"{base}/api/health/comprehensive",
+                timeline_md=timeline,
+                timeout=10,
                 redactor=redactor,
             )
     finally:
@@ -163,11 +220,20 @@ async def test_no_written_file_contains_a_secret(planted: Path, tmp_path: Path,
 
     # ... and the record still says what was there.
     record = recorded.path.read_text()
-    for marker in ("[REDACTED:PRODUCTION_DATABASE_URL]", "[REDACTED:GITHUB_TOKEN]",
-                   "[REDACTED:authorization]", "[REDACTED:aws_access_key]", "[REDACTED:aws_secret_key]",
-                   "[REDACTED:password]",
-                   "[REDACTED:JWT_SECRET]", "[REDACTED:secret]", "[REDACTED:SENDGRID_API_KEY]",
-                   "[REDACTED:ADMIN_PASSWORD]", "[REDACTED:REDIS_URL]", "[REDACTED:WEBHOOK_SIGNING]"):
+    for marker in (
+        "[REDACTED:PRODUCTION_DATABASE_URL]",
+        "[REDACTED:GITHUB_TOKEN]",
+        "[REDACTED:authorization]",
+        "[REDACTED:aws_access_key]",
+        "[REDACTED:aws_secret_key]",
+        "[REDACTED:password]",
+        "[REDACTED:JWT_SECRET]",
+        "[REDACTED:secret]",
+        "[REDACTED:SENDGRID_API_KEY]",
+        "[REDACTED:ADMIN_PASSWORD]",
+        "[REDACTED:REDIS_URL]",
+        "[REDACTED:WEBHOOK_SIGNING]",
+    ):
         assert marker in record, marker
     md = (exports / "postmortem.md").read_text()
     assert "DB password [REDACTED:password] and jwt [REDACTED:JWT_SECRET] and [REDACTED:secret]" in md

@@ -10,7 +10,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from omniops_tui.cli import main
-from omniops_tui.errors import UserError
+from omniops_tui.core.errors import UserError
 from omniops_tui.sessions.reader import read_session
 from omniops_tui.sessions.share import list_remote, parse_s3_url, pull_session, push_session
 from tests.sessions.conftest import Recorded
@@ -55,20 +55,33 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, out.out, out.err
 
 
-def test_push_list_pull_round_trip(incident: Recorded, endpoint: str, tmp_path: Path,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_push_list_pull_round_trip(
+    incident: Recorded, endpoint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     name = incident.path.name
-    code, out, err = run(["sessions", "push", str(incident.path), f"s3://{BUCKET}/oncall",
-                          "--endpoint-url", endpoint], capsys)
+    code, out, err = run(
+        ["sessions", "push", str(incident.path), f"s3://{BUCKET}/oncall", "--endpoint-url", endpoint], capsys
+    )
     assert (code, err) == (0, "") and out == f"pushed {name} to s3://{BUCKET}/oncall/{name}\n"
-    code, out, _ = run(["sessions", "pull", f"s3://{BUCKET}/oncall", "--list", "--endpoint-url", endpoint],
-                       capsys)
+    code, out, _ = run(
+        ["sessions", "pull", f"s3://{BUCKET}/oncall", "--list", "--endpoint-url", endpoint], capsys
+    )
     assert code == 0 and out.startswith(name) and f"oncall/{name}" in out
     assert str(incident.path.stat().st_size) in out
 
     team_dir = tmp_path / "team-sessions"
-    code, out, err = run(["--sessions-dir", str(team_dir), "sessions", "pull", f"s3://{BUCKET}/oncall/{name}",
-                          "--endpoint-url", endpoint], capsys)
+    code, out, err = run(
+        [
+            "--sessions-dir",
+            str(team_dir),
+            "sessions",
+            "pull",
+            f"s3://{BUCKET}/oncall/{name}",
+            "--endpoint-url",
+            endpoint,
+        ],
+        capsys,
+    )
     assert code == 0, err
     pulled = team_dir / name
     assert out == f"pulled s3://{BUCKET}/oncall/{name} to {pulled}\n"
@@ -82,26 +95,48 @@ def test_push_list_pull_round_trip(incident: Recorded, endpoint: str, tmp_path: 
     assert not list(team_dir.glob(".pull-*"))  # no temporary leftovers
 
 
-def test_errors_are_one_line_and_exit_2(incident: Recorded, endpoint: str, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str],
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_errors_are_one_line_and_exit_2(
+    incident: Recorded,
+    endpoint: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     cases = [
-        (["sessions", "push", str(incident.path), "s3://no-such-bucket/x", "--endpoint-url", endpoint],
-         "bucket 'no-such-bucket' does not exist"),
-        (["sessions", "pull", f"s3://{BUCKET}/oncall/missing.jsonl", str(tmp_path),
-          "--endpoint-url", endpoint],
-         f"pull s3://{BUCKET}/oncall/missing.jsonl: no such object in bucket '{BUCKET}'"),
-        (["sessions", "pull", "s3://no-such-bucket/x/a.jsonl", str(tmp_path), "--endpoint-url", endpoint],
-         "bucket 'no-such-bucket' does not exist"),
-        (["sessions", "pull", "s3://no-such-bucket/x", "--list", "--endpoint-url", endpoint],
-         "bucket 'no-such-bucket' does not exist"),
-        (["sessions", "push", str(incident.path), "https://example.com/bucket"],
-         "https://example.com/bucket: not an S3 URL; use s3://bucket/prefix"),
+        (
+            ["sessions", "push", str(incident.path), "s3://no-such-bucket/x", "--endpoint-url", endpoint],
+            "bucket 'no-such-bucket' does not exist",
+        ),
+        (
+            [
+                "sessions",
+                "pull",
+                f"s3://{BUCKET}/oncall/missing.jsonl",
+                str(tmp_path),
+                "--endpoint-url",
+                endpoint,
+            ],
+            f"pull s3://{BUCKET}/oncall/missing.jsonl: no such object in bucket '{BUCKET}'",
+        ),
+        (
+            ["sessions", "pull", "s3://no-such-bucket/x/a.jsonl", str(tmp_path), "--endpoint-url", endpoint],
+            "bucket 'no-such-bucket' does not exist",
+        ),
+        (
+            ["sessions", "pull", "s3://no-such-bucket/x", "--list", "--endpoint-url", endpoint],
+            "bucket 'no-such-bucket' does not exist",
+        ),
+        (
+            ["sessions", "push", str(incident.path), "https://example.com/bucket"],
+            "https://example.com/bucket: not an S3 URL; use s3://bucket/prefix",
+        ),
         (["sessions", "pull", "bucket/prefix/a.jsonl"], "not an S3 URL"),
         (["sessions", "pull", f"s3://{BUCKET}/oncall/", str(tmp_path)], "name a session file"),
         (["sessions", "push", str(tmp_path / "absent.jsonl"), f"s3://{BUCKET}/x"], "no such session file"),
-        (["sessions", "push", str(incident.path), f"s3://{BUCKET}/x", "--profile", "nobody"],
-         "AWS profile 'nobody' not found"),
+        (
+            ["sessions", "push", str(incident.path), f"s3://{BUCKET}/x", "--profile", "nobody"],
+            "AWS profile 'nobody' not found",
+        ),
     ]
     for args, message in cases:
         code, out, err = run(args, capsys)
@@ -110,13 +145,15 @@ def test_errors_are_one_line_and_exit_2(incident: Recorded, endpoint: str, tmp_p
         assert err.count("\n") == 1 and "Traceback" not in err
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
-    code, _, err = run(["sessions", "push", str(incident.path), f"s3://{BUCKET}/x",
-                        "--endpoint-url", endpoint], capsys)
+    code, _, err = run(
+        ["sessions", "push", str(incident.path), f"s3://{BUCKET}/x", "--endpoint-url", endpoint], capsys
+    )
     assert code == 2 and "no AWS credentials found" in err and err.count("\n") == 1
 
 
-def test_pull_refuses_non_sessions_and_never_overwrites(incident: Recorded, endpoint: str,
-                                                         tmp_path: Path) -> None:
+def test_pull_refuses_non_sessions_and_never_overwrites(
+    incident: Recorded, endpoint: str, tmp_path: Path
+) -> None:
     client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
     client.put_object(Bucket=BUCKET, Key="oncall/notes.jsonl", Body=b"just some text\n")
     with pytest.raises(UserError, match="not an omniops-tui session"):

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from omniops_tui.app import OmniOpsApp, build_app
 from omniops_tui.cli import Options
 from omniops_tui.sessions.recorder import Clock
+from omniops_tui.ui.app import OmniOpsApp, build_app
 
 
 class ManualClock(Clock):
@@ -39,13 +39,19 @@ class ManualClock(Clock):
 
 @pytest.fixture
 def make_app(tmp_path: Path) -> Callable[..., OmniOpsApp]:
-    def make(*, resume: Path | None = None, session_id: str = "test-session",
-             runbooks: Path | None = None, config: Path | None = None, env: str | None = None,
-             clock: Clock | None = None) -> OmniOpsApp:
-        options = Options(runbooks=runbooks, sessions_dir=tmp_path / "sessions", config=config,
-                          env=env, read_only=False)
-        return build_app(options, resume=resume, session_id=session_id if resume is None else "",
-                         clock=clock)
+    def make(
+        *,
+        resume: Path | None = None,
+        session_id: str = "test-session",
+        runbooks: Path | None = None,
+        config: Path | None = None,
+        env: str | None = None,
+        clock: Clock | None = None,
+    ) -> OmniOpsApp:
+        options = Options(
+            runbooks=runbooks, sessions_dir=tmp_path / "sessions", config=config, env=env, read_only=False
+        )
+        return build_app(options, resume=resume, session_id=session_id if resume is None else "", clock=clock)
 
     return make
 

@@ -7,30 +7,32 @@ import socket
 from pathlib import Path
 
 from omniops_tui.cli import Options
-from omniops_tui.demo_runner import prepare_demo_app
-from omniops_tui.screens.demo import TourScreen
-from omniops_tui.screens.home import HomeScreen
-from omniops_tui.screens.runbook import RunbookScreen
-from omniops_tui.screens.runbook_rows import ChecklistItemRow
-from omniops_tui.screens.wizard import WizardScreen
 from omniops_tui.sessions.export import export_session
-from omniops_tui.sessions.metric_history import history
+from omniops_tui.sessions.projections.metrics import history
+from omniops_tui.ui.demo_runner import prepare_demo_app
+from omniops_tui.ui.screens.demo import TourScreen
+from omniops_tui.ui.screens.home import HomeScreen
+from omniops_tui.ui.screens.runbook import RunbookScreen
+from omniops_tui.ui.screens.wizard import WizardScreen
+from omniops_tui.ui.widgets.runbook_rows import ChecklistItemRow
 from tests.services import DATABASE_ENV, REDIS_ENV, server_url
 from tests.ui.conftest import session_events, wait_for, widget_text
 
 ERROR_RATE = "standard-release/verification-checklist/error-rate-0-1"
 
 
-
 def options(tmp_path: Path) -> Options:
-    return Options(runbooks=None, sessions_dir=tmp_path / "sessions", config=None, env=None,
-                   read_only=False)
+    return Options(runbooks=None, sessions_dir=tmp_path / "sessions", config=None, env=None, read_only=False)
 
 
 async def test_demo_end_to_end(tmp_path: Path) -> None:
     app, services = prepare_demo_app(
-        options(tmp_path), tour=True, session_id="demo-test",
-        database_url=server_url(os.environ[DATABASE_ENV]), redis_url=os.environ[REDIS_ENV])
+        options(tmp_path),
+        tour=True,
+        session_id="demo-test",
+        database_url=server_url(os.environ[DATABASE_ENV]),
+        redis_url=os.environ[REDIS_ENV],
+    )
     workdir = services.workdir
     try:
         async with app.run_test(size=(80, 24)) as pilot:
@@ -47,11 +49,14 @@ async def test_demo_end_to_end(tmp_path: Path) -> None:
             await pilot.pause(0.2)
             assert services.scenario == "error-spike"
             await pilot.press("1", "down", "down", "down", "down", "down", "enter")  # Verification
-            await wait_for(pilot, lambda: ERROR_RATE in app.state.items
-                           and app.state.items[ERROR_RATE].check_status == "fail")
+            await wait_for(
+                pilot,
+                lambda: ERROR_RATE in app.state.items and app.state.items[ERROR_RATE].check_status == "fail",
+            )
             await pilot.pause(0.3)
-            row = next(r for r in app.screen.current_view().query(ChecklistItemRow)
-                       if r.item.id == ERROR_RATE)
+            row = next(
+                r for r in app.screen.current_view().query(ChecklistItemRow) if r.item.id == ERROR_RATE
+            )
             assert row.has_class("failing")
             assert "error rate 8.2" in widget_text(row.query_one(".item-text"))
             await wait_for(pilot, lambda: history(app.state).latest("error_rate").value == 8.2)
@@ -87,14 +92,15 @@ async def test_demo_end_to_end(tmp_path: Path) -> None:
     types = [e["type"] for e in session_events(app)]
     assert "scenario_switched" in types and "wizard_recommended" in types and "note_added" in types
 
-    from omniops_tui.app import build_replay_app
+    from omniops_tui.ui.app import build_replay_app
 
     replay = build_replay_app(options(tmp_path), session, speed=float("inf"))
     async with replay.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: replay.replay.player.finished)
         await pilot.pause(0.2)
         assert {i: s.done for i, s in replay.state.items.items()} == {
-            i: s.done for i, s in app.state.items.items()}
+            i: s.done for i, s in app.state.items.items()
+        }
         assert replay.state.wizard.recommendation.runbook_id == "emergency-rollback"
     report = export_session(session, "md")
     assert "## Detection" in report and "error spike after v1.2.1, rolling back" in report
@@ -103,8 +109,12 @@ async def test_demo_end_to_end(tmp_path: Path) -> None:
 
 async def test_demo_starts_when_postgres_and_redis_are_unreachable(tmp_path: Path) -> None:
     app, services = prepare_demo_app(
-        options(tmp_path), database_url="postgresql://postgres@127.0.0.1:1/postgres",
-        redis_url="redis://127.0.0.1:1/0", with_s3=False, tour=False)
+        options(tmp_path),
+        database_url="postgresql://postgres@127.0.0.1:1/postgres",
+        redis_url="redis://127.0.0.1:1/0",
+        with_s3=False,
+        tour=False,
+    )
     try:
         assert not services.status.database_ok and not services.status.redis_ok
         async with app.run_test(size=(80, 24)) as pilot:

@@ -13,8 +13,9 @@ from tests.services import DATABASE_ENV
 from tests.ui.conftest import session_events
 
 
-async def test_diagnostics_key_writes_the_bundle_beside_the_session(make_app, tmp_path: Path,
-                                                                    monkeypatch) -> None:
+async def test_diagnostics_key_writes_the_bundle_beside_the_session(
+    make_app, tmp_path: Path, monkeypatch
+) -> None:
     monkeypatch.setenv("OMNIOPS_DIAG_DB", os.environ[DATABASE_ENV])
     async with Sandbox(scenario="error-spike") as sandbox:
         config = sandbox.write_config(tmp_path / "c.toml", database_url_env="OMNIOPS_DIAG_DB")
@@ -30,8 +31,13 @@ async def test_diagnostics_key_writes_the_bundle_beside_the_session(make_app, tm
     folder = Path(event["path"])
     assert folder.parent.name == "incident-diagnostics"
     assert folder.parent.parent == Path(app.recorder.path).parent
-    assert set(event["files"]) >= {"docker-logs.txt", "error-logs.txt", "db-active-queries.csv",
-                                   "health-snapshot.json", "timeline.md"}
+    assert set(event["files"]) >= {
+        "docker-logs.txt",
+        "error-logs.txt",
+        "db-active-queries.csv",
+        "health-snapshot.json",
+        "timeline.md",
+    }
     assert "ERROR" in (folder / "error-logs.txt").read_text()
     assert json.loads((folder / "health-snapshot.json").read_text())["errorRate"] == 8.2
     with open(folder / "db-active-queries.csv") as handle:

@@ -7,17 +7,15 @@ import asyncio
 import time
 from pathlib import Path
 
-from omniops_tui.app import OmniOpsApp
 from omniops_tui.sandbox import BlackholeServer
-from omniops_tui.screens.note import ReasonDialog
-from omniops_tui.screens.runbook import RunbookScreen
-from omniops_tui.screens.runbook_rows import ChecklistItemRow
+from omniops_tui.ui.app import OmniOpsApp
+from omniops_tui.ui.screens.note import ReasonDialog
+from omniops_tui.ui.screens.runbook import RunbookScreen
+from omniops_tui.ui.widgets.runbook_rows import ChecklistItemRow
 from tests.ui.conftest import session_events, wait_for, widget_text
 
 HEALTH = "standard-release/verification-checklist/health-endpoint-returns-200-ok"
 ERROR_RATE = "standard-release/verification-checklist/error-rate-0-1"
-
-
 
 
 async def open_verification(pilot) -> RunbookScreen:
@@ -69,12 +67,17 @@ async def test_manual_override_needs_a_reason_and_is_recorded(make_app, sandbox,
     app = make_app(config=sandbox.write_config(tmp_path / "config.toml"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_verification(pilot)
-        await wait_for(pilot, lambda: ERROR_RATE in app.state.items
-                       and app.state.items[ERROR_RATE].check_status == "fail")
+        await wait_for(
+            pilot,
+            lambda: ERROR_RATE in app.state.items and app.state.items[ERROR_RATE].check_status == "fail",
+        )
         view = screen.current_view()
         view.focus()
-        view.index = next(i for i, c in enumerate(view.children)
-                          if isinstance(c, ChecklistItemRow) and c.item.id == ERROR_RATE)
+        view.index = next(
+            i
+            for i, c in enumerate(view.children)
+            if isinstance(c, ChecklistItemRow) and c.item.id == ERROR_RATE
+        )
         await pilot.press("space")
         await pilot.pause()
         assert isinstance(app.screen, ReasonDialog)
@@ -89,11 +92,13 @@ async def test_manual_override_needs_a_reason_and_is_recorded(make_app, sandbox,
 
 
 async def test_a_target_that_never_answers_costs_one_timeout_and_keys_still_answer(
-        make_app, tmp_path: Path) -> None:
+    make_app, tmp_path: Path
+) -> None:
     async with BlackholeServer() as hole:
         config = tmp_path / "config.toml"
-        config.write_text(f'default_env = "dead"\ntimeout = 3\n[env.dead]\n'
-                          f'base_url = "http://{hole.address}"\n')
+        config.write_text(
+            f'default_env = "dead"\ntimeout = 3\n[env.dead]\nbase_url = "http://{hole.address}"\n'
+        )
         app = make_app(config=config)
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await open_verification(pilot)

@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 from rich.text import Text
 
-from omniops_tui.app import OmniOpsApp
-from omniops_tui.checks.log_stream import Backoff
-from omniops_tui.events import LogLines, LogReconnected
+from omniops_tui.core.events import LogLines, LogReconnected
+from omniops_tui.live.log_stream import Backoff
 from omniops_tui.sandbox import Sandbox
-from omniops_tui.screens import logs as logs_module
-from omniops_tui.screens.log_pane import LogPane
-from omniops_tui.screens.logs import LogsScreen
 from omniops_tui.sessions.state import SessionState
+from omniops_tui.ui.app import OmniOpsApp
+from omniops_tui.ui.screens import logs as logs_module
+from omniops_tui.ui.screens.logs import LogsScreen
+from omniops_tui.ui.widgets.log_pane import LogPane
 from tests.ui.conftest import session_events, widget_text
 
 COMBINED = "prod-1:combined.log"
@@ -69,7 +69,12 @@ async def test_panes_stream_every_source_and_the_session_holds_the_lines(make_ap
     async with app.run_test(size=(100, 30)) as pilot:
         screen, pane = await open_logs(pilot)
         assert [p.key for p in screen.panes] == [
-            "merged", COMBINED, "prod-1:error.log", "prod-1:docker-compose", "prod-1:pm2"]
+            "merged",
+            COMBINED,
+            "prod-1:error.log",
+            "prod-1:docker-compose",
+            "prod-1:pm2",
+        ]
         seen = len(pane.view.lines)
         await wait_for(pilot, lambda: len(pane.view.lines) > seen + 20)
         assert re.match(r"\d{4}-\d\d-\d\dT[\d:.]+Z (INFO |WARN |ERROR) \[\w+\] ", pane.view.lines[-1])
@@ -94,14 +99,16 @@ async def test_panes_stream_every_source_and_the_session_holds_the_lines(make_ap
 
 
 async def test_the_filter_narrows_to_matches_with_context_and_survives_a_bad_regex(
-        make_app, sandbox, tmp_path) -> None:
+    make_app, sandbox, tmp_path
+) -> None:
     app: OmniOpsApp = make_app(config=sandbox.write_config(tmp_path / "config.toml"))
     async with app.run_test(size=(100, 30)) as pilot:
         screen, pane = await open_logs(pilot)
         total = len(pane.view.lines)
         await pilot.press("/", *"WARN")
-        await wait_for(pilot, lambda: pane.filter_pattern is not None
-                       and pane.filter_pattern.pattern == "WARN")
+        await wait_for(
+            pilot, lambda: pane.filter_pattern is not None and pane.filter_pattern.pattern == "WARN"
+        )
         await pilot.press("enter")
         lines = list(pane.view.lines)
         assert 0 < len(lines) < total
@@ -160,7 +167,7 @@ async def test_search_moves_between_matches(make_app, sandbox, tmp_path) -> None
         assert not pane.following and view.current_line is not None
         newest = view.current_line
         assert "[api]" in view.lines[newest]
-        assert all("[api]" not in line for line in view.lines[newest + 1:])
+        assert all("[api]" not in line for line in view.lines[newest + 1 :])
         await pilot.press("N")
         assert view.current_line is not None and view.current_line < newest
         assert "[api]" in view.lines[view.current_line]
@@ -173,7 +180,8 @@ async def test_search_moves_between_matches(make_app, sandbox, tmp_path) -> None
 
 
 async def test_a_dropped_connection_is_shown_reconnected_and_its_gap_marked(
-        make_app, sandbox, tmp_path) -> None:
+    make_app, sandbox, tmp_path
+) -> None:
     app: OmniOpsApp = make_app(config=sandbox.write_config(tmp_path / "config.toml"))
     async with app.run_test(size=(100, 30)) as pilot:
         screen, pane = await open_logs(pilot)
@@ -188,7 +196,7 @@ async def test_a_dropped_connection_is_shown_reconnected_and_its_gap_marked(
         await wait_for(pilot, lambda: "streaming" in status(pane) and "disconnected" not in status(pane))
         index = pane.view.lines.index(marker)
         seen_before = pane.view.lines[:index]
-        after = pane.view.lines[index + 1:]
+        after = pane.view.lines[index + 1 :]
         assert not set(after) & set(seen_before[-50:])  # re-sent history was skipped
     events = session_events(app)
     down = [e for e in events if e["type"] == "log_disconnected" and e["source_id"] == COMBINED]
@@ -209,8 +217,10 @@ async def test_error_spike_lines_appear_highlighted(make_app, sandbox, tmp_path)
         start = line.index("ERROR")
         word = [s for s in text.spans if s.start <= start and s.end >= start + 5 and s.style.bgcolor]
         assert word and word[-1].style.bgcolor is not None and word[-1].style.bgcolor.name == "red"
-        assert any(s.start == 0 and s.end == len(line) and s.style.color is not None
-                   and s.style.color.name == "red" for s in text.spans)
+        assert any(
+            s.start == 0 and s.end == len(line) and s.style.color is not None and s.style.color.name == "red"
+            for s in text.spans
+        )
         calm = next(x for x in pane.view.lines if " INFO " in x)
         assert not any(s.style.bgcolor for s in pane.view.highlighter(Text(calm)).spans)
 
@@ -225,8 +235,7 @@ async def test_past_the_cap_only_error_lines_are_recorded(make_app, tmp_path) ->
             def capped_then_errors() -> bool:
                 events = session_events(app)
                 kinds = [e["type"] for e in events]
-                return ("log_record_capped" in kinds
-                        and sum(e.get("errors_only", False) for e in events) >= 3)
+                return "log_record_capped" in kinds and sum(e.get("errors_only", False) for e in events) >= 3
 
             await wait_for(pilot, capped_then_errors)
             await wait_for(pilot, lambda: "ERROR lines only" in status(pane))
@@ -267,8 +276,7 @@ async def test_without_hosts_the_screen_says_how_to_configure_them(make_app, tmp
         assert not isinstance(app.screen, LogsScreen)
 
     config = tmp_path / "hosts.toml"
-    config.write_text('[env.prod]\nbase_url = "https://example.com"\n'
-                      '[[env.prod.hosts]]\nname = "prod-1"\n')
+    config.write_text('[env.prod]\nbase_url = "https://example.com"\n[[env.prod.hosts]]\nname = "prod-1"\n')
     app = make_app(config=config, session_id="with-hosts")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("l")
@@ -291,7 +299,10 @@ async def test_replay_shows_the_recorded_lines_and_is_fed_by_events(make_app) ->
         await pilot.pause(0.2)
         pane = screen.current_pane
         assert pane is not None and list(pane.view.lines) == [
-            "WARN one", "ERROR two", "──── gap of 7 s (reconnected after 2 attempts) ────"]
+            "WARN one",
+            "ERROR two",
+            "──── gap of 7 s (reconnected after 2 attempts) ────",
+        ]
         assert "replay" in status(pane)
 
         event = LogLines(source_id="prod-1:error.log", host="prod-1", lines=["ERROR four"])
@@ -327,8 +338,8 @@ async def test_replay_without_log_lines_yet_shows_them_when_they_come(make_app) 
 
 
 async def test_the_help_screen_and_palette_list_the_logs_keys(make_app) -> None:
-    from omniops_tui.screens.commands import RunbookCommands
-    from omniops_tui.screens.help import screen_groups
+    from omniops_tui.ui.palette import RunbookCommands
+    from omniops_tui.ui.screens.help import screen_groups
 
     groups = {title: bindings for title, bindings, _ in screen_groups()}
     assert {b.key for b in groups["Logs"]} >= {"slash", "n", "N", "f,end", "p,space"}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from omniops_tui.screens.metrics import MetricsScreen
-from omniops_tui.screens.runbook import RunbookScreen
-from omniops_tui.screens.wizard import WizardScreen
-from omniops_tui.sessions.alerts import firing
-from omniops_tui.sessions.metric_history import history
+from omniops_tui.sessions.projections.criteria import firing
+from omniops_tui.sessions.projections.metrics import history
+from omniops_tui.ui.screens.metrics import MetricsScreen
+from omniops_tui.ui.screens.runbook import RunbookScreen
+from omniops_tui.ui.screens.wizard import WizardScreen
 from tests.ui.conftest import ManualClock, session_events, wait_for, widget_text
 
 
@@ -46,8 +46,9 @@ async def test_metrics_turn_red_on_an_error_spike(make_app, sandbox, tmp_path) -
 
 
 @pytest.mark.parametrize("scenario, first, second", [("healthy", False, None), ("outage", True, True)])
-async def test_wizard_pre_answers_from_live_probes(make_app, sandbox, tmp_path, scenario: str,
-                                                   first: bool, second: bool | None) -> None:
+async def test_wizard_pre_answers_from_live_probes(
+    make_app, sandbox, tmp_path, scenario: str, first: bool, second: bool | None
+) -> None:
     sandbox.set_scenario(scenario)
     app = make_app(config=sandbox.write_config(tmp_path / "c.toml"))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -108,7 +109,10 @@ async def test_rollback_banner_fires_after_ten_minutes_of_error_spike(make_app, 
     assert any(e["type"] == "criterion_cleared" and e["criterion_id"] == "error-rate" for e in events)
     started = [e for e in events if e["type"] == "runbook_started"]
     assert started[-1]["via"] == "banner"
-    spike_samples = [e for e in events if e["type"] == "metric_sample" and e["metric"] == "error_rate"
-                     and e["value"] == 8.2]
+    spike_samples = [
+        e
+        for e in events
+        if e["type"] == "metric_sample" and e["metric"] == "error_rate" and e["value"] == 8.2
+    ]
     assert spike_samples[-1]["t"] - spike_samples[0]["t"] >= 600
     assert history(app.state).latest("error_rate").value == 0.03

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from omniops_tui.app import build_replay_app
 from omniops_tui.cli import Options
-from omniops_tui.screens.runbook import RunbookScreen
-from omniops_tui.screens.runbook_rows import ChecklistItemRow
-from omniops_tui.screens.sessions import SessionsScreen
 from omniops_tui.sessions.reader import read_session
 from omniops_tui.sessions.state import SessionState
+from omniops_tui.ui.app import build_replay_app
+from omniops_tui.ui.screens.runbook import RunbookScreen
+from omniops_tui.ui.screens.sessions import SessionsScreen
+from omniops_tui.ui.widgets.runbook_rows import ChecklistItemRow
 from tests.ui.conftest import widget_text
 
 
@@ -70,7 +70,8 @@ async def test_replay_reproduces_the_end_and_a_mid_point(make_app) -> None:
         await pilot.pause(0.3)
         expected = fold(path, driver.timeline.index_at(middle.t))
         assert {i: s.done for i, s in app.state.items.items()} == {
-            i: s.done for i, s in expected.items.items()}
+            i: s.done for i, s in expected.items.items()
+        }
         assert type(app.screen).__name__ == "WizardScreen"  # where the engineer was at that time
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from omniops_tui.screens.runbook_rows import ChecklistItemRow
+from omniops_tui.ui.widgets.runbook_rows import ChecklistItemRow
 
 
 async def test_resume_shows_the_same_state_and_appends(make_app) -> None:
@@ -30,7 +30,8 @@ async def test_resume_shows_the_same_state_and_appends(make_app) -> None:
         await pilot.pause()
         rows = list(second.screen.current_view().query(ChecklistItemRow))
         assert [r.item.id for r in rows if r.has_class("done")] == sorted(
-            ticked, key=[r.item.id for r in rows].index)
+            ticked, key=[r.item.id for r in rows].index
+        )
         await pilot.press("down", "down", "down", "space")
         await pilot.press("ctrl+q")
     assert second.recorder.path == path

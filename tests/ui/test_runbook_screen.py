@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from omniops_tui.screens.help import HelpScreen
-from omniops_tui.screens.home import HomeScreen
-from omniops_tui.screens.runbook import RunbookScreen, SectionList, SectionView
-from omniops_tui.screens.runbook_rows import ChecklistHeaderRow, ChecklistItemRow, CommandRow
-from omniops_tui.screens.timeline import TimelineScreen
-from omniops_tui.screens.too_small import TooSmallScreen
+from omniops_tui.ui.screens.help import HelpScreen
+from omniops_tui.ui.screens.home import HomeScreen
+from omniops_tui.ui.screens.runbook import RunbookScreen, SectionList, SectionView
+from omniops_tui.ui.screens.timeline import TimelineScreen
+from omniops_tui.ui.screens.too_small import TooSmallScreen
+from omniops_tui.ui.widgets.runbook_rows import ChecklistHeaderRow, ChecklistItemRow, CommandRow
 from tests.ui.conftest import session_events, widget_text
 
 
@@ -59,12 +59,16 @@ async def test_ticking_items_records_events_and_updates_progress(make_app) -> No
         prompt = screen.query_one(SectionList).get_option_at_index(2).prompt
         assert "2/18" in widget_text(type("W", (), {"content": prompt})())
         await pilot.press("escape")
-        assert "2/45" in widget_text(type("W", (), {"content": app.screen.query_one("DataTable")
-                                                   .get_cell("standard-release", "done")})())
+        assert "2/45" in widget_text(
+            type(
+                "W", (), {"content": app.screen.query_one("DataTable").get_cell("standard-release", "done")}
+            )()
+        )
     events = [e for e in session_events(app) if e["type"].startswith("item_")]
     assert [e["type"] for e in events] == ["item_checked"] * 3 + ["item_unchecked"]
     assert events[0]["item_id"] == (
-        "standard-release/prerequisites-checklist/code-quality/all-tests-passing-npm-run-test-all")
+        "standard-release/prerequisites-checklist/code-quality/all-tests-passing-npm-run-test-all"
+    )
     assert events[0]["text"] == "All tests passing (`npm run test:all`)"
     assert events[-1]["item_id"] == events[1]["item_id"]
 
@@ -141,8 +145,8 @@ async def test_palette_jumps_to_a_section(make_app) -> None:
 
 
 async def test_help_lists_every_binding(make_app) -> None:
-    from omniops_tui.app import OmniOpsApp
-    from omniops_tui.screens.wizard import WizardScreen
+    from omniops_tui.ui.app import OmniOpsApp
+    from omniops_tui.ui.screens.wizard import WizardScreen
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -176,8 +180,11 @@ async def test_long_checklist_text_wraps_at_80_columns(make_app) -> None:
         await pilot.pause()
         await pilot.press("down", "down", "enter")
         await pilot.pause()
-        row = next(r for r in app.screen.current_view().query(ChecklistItemRow)
-                   if "Hosting platform ready" in r.item.text)
+        row = next(
+            r
+            for r in app.screen.current_view().query(ChecklistItemRow)
+            if "Hosting platform ready" in r.item.text
+        )
         text = row.query_one(".item-text")
         assert text.region.right <= 80
         assert text.size.height >= 1

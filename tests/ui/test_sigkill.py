@@ -15,8 +15,8 @@ import termios
 import time
 from pathlib import Path
 
+from omniops_tui.sessions.player import Timeline
 from omniops_tui.sessions.reader import read_session
-from omniops_tui.sessions.replay import Timeline
 
 
 def _events(path: Path) -> list[str]:
@@ -28,10 +28,20 @@ def test_sigkill_while_recording_loses_nothing_already_shown(tmp_path: Path) -> 
     sessions = tmp_path / "sessions"
     primary, secondary = pty.openpty()
     fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
-           "TERM": "xterm-256color"}
-    process = subprocess.Popen([sys.executable, "-m", "omniops_tui", "--sessions-dir", str(sessions)],
-                               stdin=secondary, stdout=secondary, stderr=secondary, env=env, close_fds=True)
+    env = {
+        **os.environ,
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+        "TERM": "xterm-256color",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "omniops_tui", "--sessions-dir", str(sessions)],
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        env=env,
+        close_fds=True,
+    )
     os.close(secondary)
     os.set_blocking(primary, False)
 
@@ -44,8 +54,11 @@ def test_sigkill_while_recording_loses_nothing_already_shown(tmp_path: Path) -> 
             time.sleep(0.05)
 
     try:
-        pump_until(lambda: any(sessions.glob("*.jsonl")) and "screen_opened" in _events(
-            next(sessions.glob("*.jsonl"))))
+        pump_until(
+            lambda: (
+                any(sessions.glob("*.jsonl")) and "screen_opened" in _events(next(sessions.glob("*.jsonl")))
+            )
+        )
         session = next(sessions.glob("*.jsonl"))
         os.write(primary, b"2")  # open Hotfix
         pump_until(lambda: "runbook_started" in _events(session))

@@ -12,13 +12,17 @@ def test_home(snap_compare, make_app) -> None:
 
 
 def test_runbook_prerequisites(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), terminal_size=(80, 24),
-                        press=["enter", "down", "down", "enter", "down", "space", "down"])
+    assert snap_compare(
+        make_app(), terminal_size=(80, 24), press=["enter", "down", "down", "enter", "down", "space", "down"]
+    )
 
 
 def test_runbook_step_with_command(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), terminal_size=(80, 24),
-                        press=["4", "down", "down", "down", "down", "down", "enter", "down", "down"])
+    assert snap_compare(
+        make_app(),
+        terminal_size=(80, 24),
+        press=["4", "down", "down", "down", "down", "down", "enter", "down", "down"],
+    )
 
 
 def test_wizard_mid_path(snap_compare, make_app) -> None:

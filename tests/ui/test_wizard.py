@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from omniops_tui.decision import TREE_FILE, load_tree
+from omniops_tui.logic.decision import TREE_FILE, load_tree
 from omniops_tui.runbooks.loader import BUNDLED_DIR
-from omniops_tui.screens.runbook import RunbookScreen
-from omniops_tui.screens.wizard import WizardScreen
+from omniops_tui.ui.screens.runbook import RunbookScreen
+from omniops_tui.ui.screens.wizard import WizardScreen
 from tests.ui.conftest import session_events, widget_text
 
 TREE = load_tree(BUNDLED_DIR / TREE_FILE)
@@ -41,8 +41,14 @@ async def test_each_path_recommends_and_starts_its_runbook(make_app, answers: li
 
 async def test_all_seven_runbooks_are_reachable() -> None:
     assert {TREE.walk(p).outcome.runbook for p in PATHS} == {
-        "standard-release", "hotfix", "database-migration", "emergency-rollback",
-        "first-time-deploy", "scaling-up", "disaster-recovery"}
+        "standard-release",
+        "hotfix",
+        "database-migration",
+        "emergency-rollback",
+        "first-time-deploy",
+        "scaling-up",
+        "disaster-recovery",
+    }
 
 
 async def test_back_restart_and_visible_path(make_app) -> None:

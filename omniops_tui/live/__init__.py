@@ -1,0 +1,1 @@
+"""The Textual-free live engine: checklists, sampler, log hub, diagnostics, the session."""

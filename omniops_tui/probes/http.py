@@ -1,0 +1,387 @@
+"""HTTP probes (httpx): health, comprehensive health fields, version, smoke tests, latency.
+
+Imported only when an HTTP check runs. Every request goes through the sweep's one
+`httpx.AsyncClient` (`CheckContext.http`), is read-only in effect (the document's smoke tests
+POST to endpoints that answer without changing anything), and leaves what was asked and what
+came back in the evidence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+
+from omniops_tui.probes.base import (
+    CheckResult,
+    CheckSpec,
+    Stopwatch,
+    error_text,
+    fmt_number,
+    truncate,
+)
+from omniops_tui.probes.context import CheckContext
+from omniops_tui.probes.registry import threshold_of
+
+
+def _not_configured(context: CheckContext) -> CheckResult | None:
+    if not context.base_url:
+        where = f"[env.{context.env_name}]" if context.environment else "the config (no environment)"
+        return CheckResult.not_configured(f"no base_url in {where}")
+    return None
+
+
+def _answer(response: httpx.Response) -> str:
+    reason = response.reason_phrase or ""
+    body = response.text if response.content else ""
+    return truncate(f"HTTP {response.status_code} {reason}\n{body}".rstrip())
+
+
+def _status_line(response: httpx.Response) -> str:
+    return f"{response.status_code} {response.reason_phrase}".strip()
+
+
+async def _request(
+    context: CheckContext, method: str, path: str, *, json_body: Any = None, follow_redirects: bool = True
+) -> tuple[str, httpx.Response | None, float, str]:
+    """(asked, response or None, elapsed ms, error text)."""
+    client = await context.http()
+    url = context.url(path)
+    asked = f"{method} {url}"
+    if json_body is not None:
+        asked += f" {json.dumps(json_body, ensure_ascii=False)}"
+    watch = Stopwatch()
+    try:
+        response = await client.request(method, url, json=json_body, follow_redirects=follow_redirects)
+    except httpx.HTTPError as exc:
+        return asked, None, watch.ms, f"{type(exc).__name__}: {error_text(exc)}"
+    return asked, response, watch.ms, ""
+
+
+def get_field(data: Any, dotted: str) -> tuple[bool, Any]:
+    """(found, value) of `a.b.c` (or `a/b`) in decoded JSON."""
+    current = data
+    for part in dotted.replace("/", ".").lstrip(".").split("."):
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            return False, None
+    return True, current
+
+
+def _expected_statuses(spec: CheckSpec) -> list[int] | None:
+    expected = spec.param("expect_status")
+    if expected is None:
+        return None
+    return [int(s) for s in (expected if isinstance(expected, list) else [expected])]
+
+
+async def check_http(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    """One request: status (2xx, or expect_status), then `require_field` / `contains`."""
+    if (missing := _not_configured(context)) is not None:
+        return missing
+    method = str(spec.param("method", "GET")).upper()
+    body = context.render(spec.param("json"))
+    asked, response, ms, error = await _request(context, method, spec.param("path"), json_body=body)
+    if response is None:
+        return CheckResult("error", None, "", error, {"asked": asked, "answer": error})
+    evidence = {"asked": asked, "answer": _answer(response)}
+    expected = _expected_statuses(spec)
+    ok = response.status_code in expected if expected else 200 <= response.status_code < 300
+    code = response.status_code
+    if not ok:
+        wanted = "/".join(map(str, expected)) if expected else "2xx"
+        return CheckResult("fail", code, "", f"HTTP {_status_line(response)} (expected {wanted})", evidence)
+    field = spec.param("require_field")
+    if field:
+        try:
+            data = response.json()
+        except ValueError:
+            return CheckResult(
+                "fail", code, "", f"{_status_line(response)} but not JSON (expected .{field})", evidence
+            )
+        found, value = get_field(data, field)
+        if not found or value is None or value is False:
+            return CheckResult("fail", code, "", f"{_status_line(response)} but .{field} missing", evidence)
+    contains = spec.param("contains")
+    if contains and contains not in response.text:
+        return CheckResult(
+            "fail", code, "", f"{_status_line(response)} but no '{contains}' in the body", evidence
+        )
+    return CheckResult("pass", code, "", f"{_status_line(response)} in {ms:.0f} ms", evidence)
+
+
+async def _get_json(spec: CheckSpec, context: CheckContext) -> tuple[dict[str, Any], Any, CheckResult | None]:
+    """(evidence, decoded JSON, failure result or None)."""
+    asked, response, _ms, error = await _request(context, "GET", spec.param("path"))
+    if response is None:
+        return (
+            {"asked": asked, "answer": error},
+            None,
+            CheckResult("error", None, "", error, {"asked": asked, "answer": error}),
+        )
+    evidence = {"asked": asked, "answer": _answer(response)}
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    # A degraded health endpoint answers 503 *with* its JSON: the fields still say what is wrong.
+    if isinstance(data, dict) and (200 <= response.status_code < 300 or response.status_code >= 500):
+        return evidence, data, None
+    if not 200 <= response.status_code < 300:
+        return (
+            evidence,
+            None,
+            CheckResult("fail", response.status_code, "", f"HTTP {_status_line(response)}", evidence),
+        )
+    return evidence, None, CheckResult("fail", None, "", "answer is not JSON", evidence)
+
+
+async def check_http_json(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    """A field of a JSON endpoint: text against `equals`, a number against the threshold."""
+    if (missing := _not_configured(context)) is not None:
+        return missing
+    evidence, data, failure = await _get_json(spec, context)
+    if failure is not None:
+        return failure
+    field = str(spec.param("field"))
+    label = spec.param("label") or field
+    unit = str(spec.param("unit", ""))
+    found, value = get_field(data, field)
+    if not found:
+        return CheckResult("fail", None, unit, f"{field} missing from the answer", evidence)
+    accepted = spec.param("equals")
+    if accepted is not None:
+        accepted = [str(a) for a in (accepted if isinstance(accepted, list) else [accepted])]
+        text = "null" if value is None else str(value)
+        if text in accepted:
+            return CheckResult("pass", value, unit, f"{label}: {text}", evidence)
+        return CheckResult(
+            "fail", value, unit, f"{label}: {text} (expected {' or '.join(accepted)})", evidence
+        )
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return CheckResult("fail", value, unit, f"{label}: {value!r} is not a number", evidence)
+    threshold = threshold_of(spec)
+    if threshold is None:
+        return CheckResult("pass", value, unit, f"{label} {fmt_number(value)} {unit}".strip(), evidence)
+    return CheckResult(
+        threshold.judge(float(value)), value, unit, threshold.describe(label, float(value), unit), evidence
+    )
+
+
+def _normalise_version(version: str) -> str:
+    return version.strip().removeprefix("v").removeprefix("V")
+
+
+async def check_http_version(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    """The running version against the expected one (`{expected_version}` by default)."""
+    if (missing := _not_configured(context)) is not None:
+        return missing
+    evidence, data, failure = await _get_json(spec, context)
+    if failure is not None:
+        return failure
+    field = str(spec.param("field", "version"))
+    found, running = get_field(data, field)
+    if not found or running in (None, ""):
+        return CheckResult("fail", None, "", f"no {field} in the answer", evidence)
+    running = str(running)
+    raw_expected = str(spec.param("expected", "{expected_version}"))
+    expected = str(context.render(raw_expected))
+    if not expected:
+        name = raw_expected.strip("{}") or "expected"
+        return CheckResult(
+            "unknown", running, "", f"running {running}; {name} not set in the config", evidence
+        )
+    evidence["expected"] = expected
+    if _normalise_version(running) == _normalise_version(expected):
+        return CheckResult("pass", running, "", f"running {running} as expected", evidence)
+    return CheckResult("fail", running, "", f"running {running}, expected {expected}", evidence)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile (P95 of 50 samples is the 48th smallest)."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+async def check_http_latency(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    """N GETs, `concurrency` at a time: avg, P95, max, error rate; `metric` is judged."""
+    if (missing := _not_configured(context)) is not None:
+        return missing
+    env = context.environment
+    requests = int(spec.param("requests") or (env.latency_requests if env else 50))
+    concurrency = max(1, int(spec.param("concurrency") or (env.latency_concurrency if env else 10)))
+    metric = str(spec.param("metric", "p95")).lower()
+    if metric not in ("p95", "avg", "max", "error_rate"):
+        return CheckResult.error(f"unknown latency metric '{metric}' (p95, avg, max or error_rate)")
+    client = await context.http()
+    url = context.url(spec.param("path"))
+    gate = asyncio.Semaphore(concurrency)
+    times: list[float] = []
+    errors: list[str] = []
+    timeouts = 0
+
+    async def one() -> None:
+        nonlocal timeouts
+        async with gate:
+            # A target that accepts and never answers: once a whole first wave has timed out,
+            # the rest would only wait again. One timeout, not requests/concurrency of them.
+            if timeouts >= concurrency and not times:
+                return
+            watch = Stopwatch()
+            try:
+                response = await client.get(url)
+            except httpx.HTTPError as exc:
+                timeouts += isinstance(exc, httpx.TimeoutException)
+                errors.append(f"{type(exc).__name__}: {error_text(exc)}")
+                return
+            if 200 <= response.status_code < 300:
+                times.append(watch.ms)
+            else:
+                errors.append(f"HTTP {response.status_code}")
+
+    await asyncio.gather(*(one() for _ in range(requests)))
+    stats = {
+        "requests": requests,
+        "concurrency": concurrency,
+        "ok": len(times),
+        "errors": len(errors),
+        "avg_ms": round(sum(times) / len(times), 1) if times else None,
+        "p95_ms": round(percentile(times, 0.95), 1) if times else None,
+        "max_ms": round(max(times), 1) if times else None,
+        "error_rate_pct": round(100.0 * len(errors) / requests, 2) if requests else 0.0,
+    }
+    evidence: dict[str, Any] = {
+        "asked": f"GET {url} x{requests} ({concurrency} at a time)",
+        "answer": (
+            f"{len(times)} ok, {len(errors)} failed; avg {fmt_number(stats['avg_ms'])} ms, "
+            f"P95 {fmt_number(stats['p95_ms'])} ms, max {fmt_number(stats['max_ms'])} ms"
+            + (f"; first error: {errors[0]}" if errors else "")
+        ),
+        "stats": stats,
+    }
+    if not times:
+        sent = len(errors)
+        what = (
+            f"all {requests} requests failed"
+            if sent == requests
+            else (f"the first {sent} requests timed out, the other {requests - sent} were not sent")
+        )
+        return CheckResult("fail", None, "ms", f"{what}: {errors[0]}", evidence)
+    # The kind's default (P95 < 500 ms) is about milliseconds; an error rate is judged only
+    # against a threshold the binding gives.
+    threshold = (
+        threshold_of(spec)
+        if metric != "error_rate" or (spec.threshold is not None and not spec.threshold.empty)
+        else None
+    )
+    shown = {
+        "p95": f"P95 {fmt_number(stats['p95_ms'])} ms",
+        "avg": f"avg {fmt_number(stats['avg_ms'])} ms",
+        "max": f"max {fmt_number(stats['max_ms'])} ms",
+    }
+    tail = ", ".join(text for name, text in shown.items() if name != metric)
+    if metric == "error_rate":
+        value, unit, label = stats["error_rate_pct"], "%", "error rate"
+    else:
+        value, unit, label = stats[f"{metric}_ms"], "ms", shown[metric].split(" ")[0]
+        tail += f", {len(errors)}/{requests} errors"
+    if threshold is None:
+        return CheckResult("pass", value, unit, f"{label} {fmt_number(value)} {unit} ({tail})", evidence)
+    status = threshold.judge(float(value))
+    if errors and status == "pass" and metric != "error_rate":
+        status = "warn"
+    return CheckResult(
+        status, value, unit, f"{threshold.describe(label, float(value), unit)} ({tail})", evidence
+    )
+
+
+def _https_only(context: CheckContext) -> CheckResult | None:
+    if (missing := _not_configured(context)) is not None:
+        return missing
+    if urlparse(context.base_url).scheme != "https":
+        return CheckResult.unknown(
+            f"base_url is {urlparse(context.base_url).scheme}://, not https",
+            reason="checked only when base_url is https",
+        )
+    return None
+
+
+async def check_https_redirect(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    """Plain http:// answers with a redirect to https:// (the nginx `return 301`)."""
+    if (skip := _https_only(context)) is not None:
+        return skip
+    parsed = urlparse(context.base_url)
+    default = f"http://{parsed.hostname}{spec.param('path', '/')}"
+    url = context.render(spec.param("http_url") or default)
+    asked, response, _ms, error = await _request(context, "GET", url, follow_redirects=False)
+    if response is None:
+        return CheckResult(
+            "fail", None, "", f"plain HTTP unreachable ({error})", {"asked": asked, "answer": error}
+        )
+    location = response.headers.get("location", "")
+    evidence = {"asked": asked, "answer": truncate(f"HTTP {_status_line(response)}\nLocation: {location}")}
+    if response.is_redirect and location.startswith("https://"):
+        return CheckResult(
+            "pass",
+            response.status_code,
+            "",
+            f"http:// redirects to https:// ({response.status_code})",
+            evidence,
+        )
+    return CheckResult(
+        "fail",
+        response.status_code,
+        "",
+        f"http:// answers {_status_line(response)} without redirecting to https://",
+        evidence,
+    )
+
+
+async def check_security_headers(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    """The response carries the security headers of the document's nginx config."""
+    if (skip := _https_only(context)) is not None:
+        return skip
+    asked, response, _ms, error = await _request(context, "GET", spec.param("path", "/"))
+    if response is None:
+        return CheckResult("error", None, "", error, {"asked": asked, "answer": error})
+    wanted = [str(h) for h in spec.param("headers")]
+    present = {h: response.headers.get(h) for h in wanted}
+    missing = [h for h, v in present.items() if not v]
+    evidence = {
+        "asked": asked,
+        "answer": truncate("\n".join(f"{h}: {v or '(missing)'}" for h, v in present.items())),
+    }
+    if missing:
+        return CheckResult("fail", len(missing), "", f"missing {', '.join(missing)}", evidence)
+    return CheckResult("pass", 0, "", f"all {len(wanted)} security headers present", evidence)
+
+
+async def check_http_absent(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    """Secret files are not served: every path answers something other than 2xx."""
+    if (missing := _not_configured(context)) is not None:
+        return missing
+    paths = [str(p) for p in spec.param("paths")]
+    answers = await asyncio.gather(*(_request(context, "GET", p, follow_redirects=False) for p in paths))
+    served: list[str] = []
+    lines: list[str] = []
+    for path, (_asked, response, _ms, error) in zip(paths, answers, strict=True):
+        if response is None:
+            lines.append(f"{path}: {error}")
+            continue
+        lines.append(f"{path}: HTTP {response.status_code}")
+        if 200 <= response.status_code < 300:
+            served.append(path)
+    evidence = {"asked": "GET " + ", ".join(context.url(p) for p in paths), "answer": "\n".join(lines)}
+    if served:
+        return CheckResult("fail", len(served), "", f"served: {', '.join(served)}", evidence)
+    return CheckResult("pass", 0, "", f"none of {len(paths)} secret paths served", evidence)

@@ -1,0 +1,457 @@
+"""PostgreSQL probes (asyncpg): the questions the runbooks ask with `psql $PRODUCTION_DATABASE_URL`.
+
+Every check opens its own short connection (asyncpg cannot run two queries at once on one
+connection, and checks run concurrently) in a read-only session (`default_transaction_read_only`)
+with a statement timeout, so a check can never change the database even by mistake. The DSN
+comes from the variable the environment names; evidence shows it with the password masked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+
+from omniops_tui.probes.base import (
+    CheckResult,
+    CheckSpec,
+    Stopwatch,
+    fmt_bytes,
+    fmt_number,
+    mask_url,
+    truncate,
+)
+from omniops_tui.probes.context import CheckContext
+from omniops_tui.probes.registry import threshold_of
+
+MIGRATION_TABLES = ("supabase_migrations.schema_migrations", "public.migrations", "migrations")
+
+
+class _NotConfigured(Exception):
+    pass
+
+
+@contextlib.asynccontextmanager
+async def connect(context: CheckContext) -> AsyncIterator[tuple[asyncpg.Connection, str]]:
+    """A read-only connection and the masked DSN for the evidence."""
+    dsn = context.secret("database_url_env")
+    if not dsn:
+        raise _NotConfigured
+    timeout_ms = str(int(context.timeout * 1000))
+    connection = await asyncpg.connect(
+        dsn,
+        timeout=context.timeout,
+        statement_cache_size=0,
+        server_settings={
+            "application_name": "omniops-tui-check",
+            "default_transaction_read_only": "on",
+            "statement_timeout": timeout_ms,
+        },
+    )
+    try:
+        yield connection, mask_url(dsn)
+    finally:
+        try:
+            await connection.close(timeout=1)
+        except Exception:  # closing must not hide the answer; drop the socket instead
+            connection.terminate()
+
+
+async def _run(spec: CheckSpec, context: CheckContext, body: Any) -> CheckResult:
+    try:
+        async with connect(context) as (connection, where):
+            return await body(connection, where)
+    except _NotConfigured:
+        env = f"[env.{context.env_name}]" if context.environment else "the config"
+        return CheckResult.not_configured(f"no database_url_env in {env}")
+
+
+def _ask(where: str, query: str) -> str:
+    return truncate(f"{where}: {' '.join(query.split())}", 300)
+
+
+# ------------------------------------------------------------------------------ SELECT 1
+async def check_pg_ping(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    async def body(connection: asyncpg.Connection, where: str) -> CheckResult:
+        watch = Stopwatch()
+        answer = await connection.fetchval("SELECT 1")
+        ms = watch.ms
+        version = connection.get_server_version()
+        evidence = {
+            "asked": _ask(where, "SELECT 1"),
+            "answer": f"{answer} (PostgreSQL {version.major}.{version.minor})",
+        }
+        if answer != 1:
+            return CheckResult("fail", ms, "ms", f"SELECT 1 answered {answer!r}", evidence)
+        threshold = threshold_of(spec)
+        if threshold is not None:
+            return CheckResult(
+                threshold.judge(ms), round(ms, 1), "ms", threshold.describe("SELECT 1 in", ms, "ms"), evidence
+            )
+        return CheckResult("pass", round(ms, 1), "ms", f"SELECT 1 in {ms:.0f} ms", evidence)
+
+    return await _run(spec, context, body)
+
+
+# ------------------------------------------------------------------------------ connections
+CONNECTIONS_SQL = """
+SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend') AS used,
+       current_setting('max_connections')::int AS max,
+       (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()) AS this_db,
+       (SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid()) AS active,
+       (SELECT extract(epoch FROM max(now() - query_start)) FROM pg_stat_activity
+         WHERE state <> 'idle' AND pid <> pg_backend_pid()) AS oldest_s
+"""
+
+
+async def check_pg_connections(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    async def body(connection: asyncpg.Connection, where: str) -> CheckResult:
+        row = await connection.fetchrow(CONNECTIONS_SQL)
+        used, maximum = int(row["used"]), int(row["max"])
+        percent = round(100.0 * used / maximum, 1) if maximum else 0.0
+        oldest = row["oldest_s"]
+        evidence = {
+            "asked": _ask(where, "connections in pg_stat_activity vs max_connections"),
+            "answer": (
+                f"{used}/{maximum} client connections, {row['this_db']} on this database, "
+                f"{row['active']} active; oldest running query "
+                f"{fmt_number(float(oldest)) + ' s' if oldest is not None else 'none'}"
+            ),
+        }
+        threshold = threshold_of(spec)
+        status = threshold.judge(percent) if threshold else "pass"
+        judged = threshold.describe("", percent, "%").strip() if threshold else f"{fmt_number(percent)} %"
+        return CheckResult(status, percent, "%", f"{used}/{maximum} connections, {judged}", evidence)
+
+    return await _run(spec, context, body)
+
+
+# ------------------------------------------------------------------------------ largest tables
+LARGEST_SQL = """
+SELECT schemaname, tablename, pg_total_relation_size(format('%I.%I', schemaname, tablename)) AS bytes
+FROM pg_tables WHERE schemaname = $1 ORDER BY bytes DESC, tablename LIMIT $2
+"""
+
+
+async def check_pg_largest_tables(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    schema = str(spec.param("schema", "public"))
+
+    async def body(connection: asyncpg.Connection, where: str) -> CheckResult:
+        rows = await connection.fetch(LARGEST_SQL, schema, int(spec.param("limit", 10)))
+        tables = [
+            {
+                "table": f"{r['schemaname']}.{r['tablename']}",
+                "bytes": int(r["bytes"]),
+                "size": fmt_bytes(r["bytes"]),
+            }
+            for r in rows
+        ]
+        evidence = {
+            "asked": _ask(where, LARGEST_SQL.replace("$1", f"'{schema}'")),
+            "answer": "\n".join(f"{t['table']}: {t['size']}" for t in tables) or "(no tables)",
+            "tables": tables,
+        }
+        if not tables:
+            return CheckResult("pass", 0, "bytes", f"no tables in schema {schema}", evidence)
+        top = tables[0]
+        threshold = threshold_of(spec)
+        status = threshold.judge(top["bytes"]) if threshold else "pass"
+        return CheckResult(
+            status,
+            top["bytes"],
+            "bytes",
+            f"largest: {top['table']} {top['size']} ({len(tables)} listed)",
+            evidence,
+        )
+
+    return await _run(spec, context, body)
+
+
+# ------------------------------------------------------------------------------ slow queries
+def weighted_percentile(rows: list[tuple[float, int]], fraction: float = 0.95) -> float:
+    """The statement mean time below which `fraction` of all calls fall.
+
+    pg_stat_statements keeps a mean per statement, not per-call times, so the P95 of query
+    time is estimated by weighting each statement's mean by its number of calls.
+    """
+    rows = sorted((mean, calls) for mean, calls in rows if calls > 0)
+    total = sum(calls for _mean, calls in rows)
+    if not total:
+        return 0.0
+    running = 0
+    for mean, calls in rows:
+        running += calls
+        if running >= fraction * total:
+            return mean
+    return rows[-1][0]
+
+
+def _quote_relation(name: str) -> str:
+    return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))
+
+
+async def check_pg_slow_queries(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    source = spec.param("source")
+    limit = int(spec.param("limit", 5))
+    min_calls = int(spec.param("min_calls", 1))
+
+    async def body(connection: asyncpg.Connection, where: str) -> CheckResult:
+        asked_extension = "SELECT extnamespace FROM pg_extension WHERE extname = 'pg_stat_statements'"
+        if source:
+            relation, this_db = _quote_relation(str(source)), ""
+        else:
+            schema = await connection.fetchval(
+                "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+                "WHERE e.extname = 'pg_stat_statements'"
+            )
+            if schema is None:
+                available = await connection.fetchval(
+                    "SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_stat_statements'"
+                )
+                how = (
+                    "CREATE EXTENSION pg_stat_statements (and add it to shared_preload_libraries)"
+                    if available
+                    else "the extension is not available on this server"
+                )
+                return CheckResult.unknown(
+                    f"pg_stat_statements not installed: {how}",
+                    asked=_ask(where, asked_extension),
+                    answer="not installed",
+                )
+            relation = f"{_quote_relation(schema)}.pg_stat_statements"
+            this_db = " AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        rows = None
+        asked = ""
+        for mean, total in (("mean_exec_time", "total_exec_time"), ("mean_time", "total_time")):
+            asked = (
+                f"SELECT query, calls, {mean}, {total} FROM {relation} WHERE calls >= {min_calls}{this_db}"
+            )
+            try:
+                rows = await connection.fetch(
+                    f"SELECT query, calls, {mean}::float8 AS mean_ms, {total}::float8 AS total_ms "
+                    f"FROM {relation} WHERE calls >= $1{this_db}",
+                    min_calls,
+                )
+                break
+            except asyncpg.UndefinedColumnError:
+                continue
+            except asyncpg.ObjectNotInPrerequisiteStateError as exc:
+                return CheckResult.unknown(
+                    f"pg_stat_statements cannot be queried: {exc}", asked=_ask(where, asked), answer=str(exc)
+                )
+            except asyncpg.UndefinedTableError as exc:
+                return CheckResult.unknown(
+                    f"{source or 'pg_stat_statements'} not found: {exc}",
+                    asked=_ask(where, asked),
+                    answer=str(exc),
+                )
+        if rows is None:
+            return CheckResult.unknown(
+                "pg_stat_statements has no mean time column", asked=_ask(where, asked), answer=""
+            )
+        if not rows:
+            return CheckResult.unknown(
+                "no statements recorded yet", asked=_ask(where, asked), answer="0 rows"
+            )
+        p95 = round(weighted_percentile([(float(r["mean_ms"]), int(r["calls"])) for r in rows]), 2)
+        slowest = sorted(rows, key=lambda r: float(r["mean_ms"]), reverse=True)[:limit]
+        top = [
+            {
+                "query": truncate(" ".join(str(r["query"]).split()), 160),
+                "calls": int(r["calls"]),
+                "mean_ms": round(float(r["mean_ms"]), 2),
+                "total_ms": round(float(r["total_ms"]), 1),
+            }
+            for r in slowest
+        ]
+        evidence = {
+            "asked": _ask(where, asked),
+            "answer": "\n".join(f"{t['mean_ms']} ms x{t['calls']}: {t['query']}" for t in top),
+            "statements": len(rows),
+            "calls": sum(int(r["calls"]) for r in rows),
+            "slowest": top,
+        }
+        threshold = threshold_of(spec)
+        status = threshold.judge(p95) if threshold else "pass"
+        described = threshold.describe("query P95", p95, "ms") if threshold else f"query P95 {p95} ms"
+        return CheckResult(
+            status, p95, "ms", f"{described} (slowest mean {fmt_number(top[0]['mean_ms'])} ms)", evidence
+        )
+
+    return await _run(spec, context, body)
+
+
+# ------------------------------------------------------------------------------ unused indexes
+UNUSED_SQL = """
+SELECT s.relname AS table_name, s.indexrelname AS index_name, pg_relation_size(s.indexrelid) AS bytes
+FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
+WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary AND s.schemaname = $1
+ORDER BY bytes DESC, index_name
+"""
+
+
+async def check_pg_unused_indexes(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    schema = str(spec.param("schema", "public"))
+
+    async def body(connection: asyncpg.Connection, where: str) -> CheckResult:
+        rows = await connection.fetch(UNUSED_SQL, schema)
+        total = await connection.fetchval(
+            "SELECT count(*) FROM pg_stat_user_indexes WHERE schemaname = $1", schema
+        )
+        names = [f"{r['index_name']} on {r['table_name']} ({fmt_bytes(r['bytes'])})" for r in rows]
+        evidence = {
+            "asked": _ask(where, UNUSED_SQL.replace("$1", f"'{schema}'")),
+            "answer": "\n".join(names) or f"none of {total} indexes has idx_scan = 0",
+        }
+        threshold = threshold_of(spec)
+        status = threshold.judge(len(rows)) if threshold else "pass"
+        if not rows:
+            return CheckResult(status, 0, "indexes", f"all {total} indexes scanned at least once", evidence)
+        shown = ", ".join(r["index_name"] for r in rows[:3]) + (" …" if len(rows) > 3 else "")
+        return CheckResult(
+            status, len(rows), "indexes", f"{len(rows)} of {total} indexes never scanned: {shown}", evidence
+        )
+
+    return await _run(spec, context, body)
+
+
+# ------------------------------------------------------------------------------ extensions
+async def check_pg_extensions(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    env = context.environment
+    required = [str(e) for e in (spec.param("required") or (env.required_extensions if env else []))]
+
+    async def body(connection: asyncpg.Connection, where: str) -> CheckResult:
+        installed = {
+            r["extname"]: r["extversion"]
+            for r in await connection.fetch("SELECT extname, extversion FROM pg_extension")
+        }
+        available = {
+            r["name"]
+            for r in await connection.fetch(
+                "SELECT name FROM pg_available_extensions WHERE name = ANY($1::text[])", required
+            )
+        }
+        missing = [e for e in required if e not in installed]
+        evidence = {
+            "asked": _ask(
+                where,
+                f"SELECT extname, extversion FROM pg_extension WHERE extname IN ({', '.join(required)})",
+            ),
+            "answer": "\n".join(f"{e}: {installed.get(e) or 'missing'}" for e in required),
+        }
+        if not required:
+            return CheckResult.unknown("no required_extensions configured", **evidence)
+        if missing:
+            notes = [f"{e}" + ("" if e in available else " (not available on the server)") for e in missing]
+            return CheckResult("fail", missing, "", f"missing: {', '.join(notes)}", evidence)
+        shown = ", ".join(f"{e} {installed[e]}" for e in required)
+        return CheckResult("pass", [], "", f"all {len(required)} present ({shown})", evidence)
+
+    return await _run(spec, context, body)
+
+
+# ------------------------------------------------------------------------------ migrations
+async def _migration_table(connection: asyncpg.Connection) -> tuple[str, list[str]] | None:
+    for name in MIGRATION_TABLES:
+        oid = await connection.fetchval("SELECT to_regclass($1)::oid", name)
+        if oid is not None:
+            columns = [
+                r["attname"]
+                for r in await connection.fetch(
+                    "SELECT attname FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 "
+                    "AND NOT attisdropped ORDER BY attnum",
+                    oid,
+                )
+            ]
+            return name, columns
+    return None
+
+
+async def check_pg_migrations(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    limit = int(spec.param("limit", 5))
+    expected = str(context.render(spec.param("expected") or ""))
+
+    async def body(connection: asyncpg.Connection, where: str) -> CheckResult:
+        found = await _migration_table(connection)
+        if found is None:
+            return CheckResult.unknown(
+                "no migrations table (supabase_migrations.schema_migrations or migrations)",
+                asked=_ask(
+                    where, "to_regclass('supabase_migrations.schema_migrations'), to_regclass('migrations')"
+                ),
+                answer="neither exists",
+            )
+        table, columns = found
+        version_col = next((c for c in ("version", "name", "migration", "id") if c in columns), columns[0])
+        when_col = next(
+            (c for c in ("applied_at", "created_at", "inserted_at", "run_on", "executed_at") if c in columns),
+            None,
+        )
+        order = f'"{when_col}" DESC NULLS LAST, "{version_col}" DESC' if when_col else f'"{version_col}" DESC'
+        when_sql = f'"{when_col}"::text' if when_col else "NULL"
+        query = (
+            f'SELECT "{version_col}"::text AS version, {when_sql} AS applied '
+            f"FROM {_quote_relation(table)} ORDER BY {order} LIMIT $1"
+        )
+        rows = await connection.fetch(query, limit)
+        latest = [{"version": r["version"], "applied": r["applied"]} for r in rows]
+        evidence = {
+            "asked": _ask(where, query.replace("$1", str(limit))),
+            "answer": "\n".join(f"{m['version']}  {m['applied'] or ''}".rstrip() for m in latest)
+            or "(empty)",
+            "table": table,
+            "latest": latest,
+        }
+        if not latest:
+            return CheckResult.unknown(f"{table} is empty", **evidence)
+        head = latest[0]
+        when = f" (applied {str(head['applied'])[:16]})" if head["applied"] else ""
+        if expected:
+            applied = await connection.fetchval(
+                f'SELECT count(*) FROM {_quote_relation(table)} WHERE "{version_col}"::text = $1', expected
+            )
+            if not applied:
+                return CheckResult(
+                    "fail",
+                    head["version"],
+                    "",
+                    f"{expected} not applied; latest is {head['version']}{when}",
+                    evidence,
+                )
+            return CheckResult(
+                "pass", head["version"], "", f"{expected} applied; latest {head['version']}{when}", evidence
+            )
+        return CheckResult("pass", head["version"], "", f"latest: {head['version']}{when}", evidence)
+
+    return await _run(spec, context, body)
+
+
+# ------------------------------------------------------------------------------ row level security
+async def check_pg_rls(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    schema = str(spec.param("schema", "public"))
+    query = "SELECT tablename, rowsecurity FROM pg_tables WHERE schemaname = $1 ORDER BY tablename"
+
+    async def body(connection: asyncpg.Connection, where: str) -> CheckResult:
+        rows = await connection.fetch(query, schema)
+        without = [r["tablename"] for r in rows if not r["rowsecurity"]]
+        evidence = {
+            "asked": _ask(where, query.replace("$1", f"'{schema}'")),
+            "answer": "\n".join(f"{r['tablename']}: {'on' if r['rowsecurity'] else 'OFF'}" for r in rows)
+            or "(no tables)",
+        }
+        if not rows:
+            return CheckResult.unknown(f"no tables in schema {schema}", **evidence)
+        if without:
+            shown = ", ".join(without[:3]) + (f" (+{len(without) - 3})" if len(without) > 3 else "")
+            return CheckResult(
+                "fail",
+                len(without),
+                "tables",
+                f"RLS off on {len(without)} of {len(rows)} tables: {shown}",
+                evidence,
+            )
+        return CheckResult("pass", 0, "tables", f"RLS on for all {len(rows)} tables", evidence)
+
+    return await _run(spec, context, body)

@@ -1,0 +1,115 @@
+"""Redis probes (redis.asyncio): PING, keyspace hit rate, memory — `redis-cli INFO` as checks.
+
+One short-lived client per check (checks of a sweep run concurrently); the URL comes from the
+variable `redis_url_env` names and shows in the evidence with its password masked. Only
+read commands are sent (PING, INFO).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from omniops_tui.probes.base import CheckResult, CheckSpec, Stopwatch, fmt_bytes, fmt_number, mask_url
+from omniops_tui.probes.context import CheckContext
+from omniops_tui.probes.registry import threshold_of
+
+
+class _NotConfigured(Exception):
+    pass
+
+
+@contextlib.asynccontextmanager
+async def connect(context: CheckContext) -> AsyncIterator[tuple[aioredis.Redis, str]]:
+    url = context.secret("redis_url_env")
+    if not url:
+        raise _NotConfigured
+    client = aioredis.from_url(
+        url,
+        socket_timeout=context.timeout,
+        socket_connect_timeout=context.timeout,
+        retry_on_timeout=False,
+        decode_responses=True,
+    )
+    try:
+        yield client, mask_url(url)
+    finally:
+        with contextlib.suppress(Exception):
+            await client.aclose()
+
+
+async def _run(context: CheckContext, body: Any) -> CheckResult:
+    try:
+        async with connect(context) as (client, where):
+            return await body(client, where)
+    except _NotConfigured:
+        env = f"[env.{context.env_name}]" if context.environment else "the config"
+        return CheckResult.not_configured(f"no redis_url_env in {env}")
+
+
+async def check_redis_ping(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    async def body(client: aioredis.Redis, where: str) -> CheckResult:
+        watch = Stopwatch()
+        answer = await client.ping()
+        ms = round(watch.ms, 1)
+        evidence = {"asked": f"PING {where}", "answer": "PONG" if answer is True else repr(answer)}
+        if answer is not True:
+            return CheckResult("fail", ms, "ms", f"PING answered {answer!r}", evidence)
+        threshold = threshold_of(spec)
+        if threshold is not None:
+            return CheckResult(
+                threshold.judge(ms), ms, "ms", threshold.describe("PONG in", ms, "ms"), evidence
+            )
+        return CheckResult("pass", ms, "ms", f"PONG in {ms:.0f} ms", evidence)
+
+    return await _run(context, body)
+
+
+async def check_redis_hit_rate(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    async def body(client: aioredis.Redis, where: str) -> CheckResult:
+        stats = await client.info("stats")
+        hits, misses = int(stats.get("keyspace_hits", 0)), int(stats.get("keyspace_misses", 0))
+        evidence = {
+            "asked": f"INFO stats {where}",
+            "answer": f"keyspace_hits:{hits} keyspace_misses:{misses}",
+        }
+        if hits + misses == 0:
+            return CheckResult.unknown("no keyspace lookups yet (hits and misses are 0)", **evidence)
+        rate = round(100.0 * hits / (hits + misses), 2)
+        threshold = threshold_of(spec)
+        status = threshold.judge(rate) if threshold else "pass"
+        described = threshold.describe("hit rate", rate, "%") if threshold else f"hit rate {rate} %"
+        return CheckResult(status, rate, "%", f"{described} ({hits} hits, {misses} misses)", evidence)
+
+    return await _run(context, body)
+
+
+async def check_redis_memory(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    async def body(client: aioredis.Redis, where: str) -> CheckResult:
+        info = await client.info("memory")
+        used, maximum = int(info.get("used_memory", 0)), int(info.get("maxmemory", 0) or 0)
+        evidence = {
+            "asked": f"INFO memory {where}",
+            "answer": f"used_memory_human:{info.get('used_memory_human')} "
+            f"maxmemory_human:{info.get('maxmemory_human')} "
+            f"used_memory_peak_human:{info.get('used_memory_peak_human')}",
+        }
+        threshold = threshold_of(spec)
+        if maximum:
+            percent = round(100.0 * used / maximum, 1)
+            status = threshold.judge(percent) if threshold else "pass"
+            return CheckResult(
+                status,
+                percent,
+                "%",
+                f"used {fmt_bytes(used)} of {fmt_bytes(maximum)} ({fmt_number(percent)} %)",
+                evidence,
+            )
+        # Without maxmemory there is no ceiling to judge a percentage against: shown, not judged.
+        megabytes = round(used / 1048576, 2)
+        return CheckResult("pass", megabytes, "MB", f"used {fmt_bytes(used)} (no maxmemory set)", evidence)
+
+    return await _run(context, body)

@@ -1,0 +1,1 @@
+"""Typed projections the fold maintains: metrics, criteria, logs."""

@@ -1,0 +1,1 @@
+"""The Textual App: shows state, routes keys to the engine; nothing below imports it."""

@@ -1,0 +1,93 @@
+"""Runs `omniops-tui demo`: start the demo services, build the ordinary app against the config
+they wrote, and always clean up (exit, ctrl+c, SIGTERM, crash)."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import signal
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from omniops_tui.config.locations import state_dir
+
+if TYPE_CHECKING:
+    from omniops_tui.cli import Options
+    from omniops_tui.sandbox.demo import DemoServices
+    from omniops_tui.sessions.recorder import Clock
+    from omniops_tui.ui.app import OmniOpsApp
+
+TOUR_MARKER = "tour-done"
+
+
+def tour_marker() -> Path:
+    return state_dir() / TOUR_MARKER
+
+
+def prepare_demo_app(
+    options: Options,
+    *,
+    database_url: str | None = None,
+    redis_url: str | None = None,
+    hosts: int = 2,
+    scenario: str = "healthy",
+    with_s3: bool = True,
+    tour: bool | None = None,
+    session_id: str = "",
+    clock: Clock | None = None,
+) -> tuple[OmniOpsApp, DemoServices]:
+    """The demo's services and the app wired to them (the tests drive exactly this)."""
+    from omniops_tui.sandbox.demo import start_demo
+    from omniops_tui.ui.app import build_app
+
+    services = start_demo(
+        database_url=database_url, redis_url=redis_url, hosts=hosts, scenario=scenario, with_s3=with_s3
+    )
+    atexit.register(services.close)  # the last resort; close() is idempotent
+    try:
+        demo_options = replace(options, config=services.config_path, env="demo")
+        app = build_app(demo_options, session_id=session_id, clock=clock)
+    except BaseException:
+        services.close()
+        raise
+    marker = tour_marker()
+    app.context.demo = services
+    app.context.show_tour = tour if tour is not None else not marker.exists()
+    app.context.notices.extend(
+        line
+        for ok, line in (
+            (services.status.database_ok, services.status.database),
+            (services.status.redis_ok, services.status.redis),
+            (services.status.s3_ok, services.status.s3),
+        )
+        if not ok
+    )
+    if app.context.show_tour:
+        with contextlib.suppress(OSError):
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+    return app, services
+
+
+def run_demo(options: Options, **kwargs: object) -> None:
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)  # unwinds through the finally below: nothing is left behind
+
+    signal.signal(signal.SIGTERM, terminate)
+    services = None
+    try:
+        app, services = prepare_demo_app(options, **kwargs)  # type: ignore[arg-type]
+        try:
+            app.run()
+        finally:
+            app.end_session("exit")
+        if app.return_code:
+            sys.exit(app.return_code)
+    finally:
+        if services is not None:
+            services.close()
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,85 @@
+"""Command palette (ctrl+p): jump to any runbook or section, or run any app action."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+
+class RunbookCommands(Provider):
+    """Every runbook, every section of every runbook, and the app's main actions."""
+
+    def _entries(self) -> list[tuple[str, str, object]]:
+        app = self.app
+        entries: list[tuple[str, str, object]] = [
+            (
+                "Which runbook? (decision-tree wizard)",
+                "Answer yes/no questions to pick a runbook",
+                app.action_wizard,
+            ),
+            ("Add a note to the timeline", "What you saw, what you decided, and why", app.action_note),
+            ("Show the session timeline", "Notes and key events so far", app.action_timeline),
+            ("Help: every key", "All key bindings on all screens", app.action_help),
+        ]
+        entries += [
+            (
+                "Show the logs",
+                "Live logs of the configured hosts over SSH: filter, search, pause",
+                app.action_logs,
+            ),
+            (
+                "Show the metrics",
+                "The runbooks' figures, per host, and the rollback criteria",
+                app.action_metrics,
+            ),
+            ("Recorded sessions", "Replay a session, export its post-mortem", app.action_sessions),
+        ]
+        if app.recording:
+            entries.append(
+                (
+                    "Gather diagnostics (Emergency Rollback step 8)",
+                    "Logs, active queries, health snapshot and timeline beside the session",
+                    app.action_diagnostics,
+                )
+            )
+        demo = app.context.demo
+        if demo is not None:
+            from omniops_tui.sandbox.scenarios import SCENARIO_HELP, SCENARIOS
+
+            entries += [
+                (f"Demo scenario: {name}", SCENARIO_HELP.get(name, ""), partial(app.switch_scenario, name))
+                for name in SCENARIOS
+            ]
+        for runbook in app.runbooks.runbooks:
+            entries.append(
+                (
+                    f"Open runbook: {runbook.number}. {runbook.title}",
+                    f"{runbook.duration} · risk {runbook.risk} · {runbook.when_to_use_summary}",
+                    partial(app.open_runbook, runbook.id, via="palette"),
+                )
+            )
+            for section in runbook.sections:
+                entries.append(
+                    (
+                        f"{runbook.title} › {section.title}",
+                        "Jump to this section",
+                        partial(app.open_runbook, runbook.id, via="palette", section_id=section.id),
+                    )
+                )
+        return entries
+
+    async def discover(self) -> Hits:
+        entries = self._entries()
+        runbooks = [e for e in entries if e[0].startswith("Open runbook:")]
+        for title, help_text, callback in [
+            e for e in entries if " › " not in e[0] and not e[0].startswith("Open runbook:")
+        ] + runbooks:
+            yield DiscoveryHit(title, callback, help=help_text)  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._entries():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)  # type: ignore[arg-type]

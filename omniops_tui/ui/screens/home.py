@@ -1,0 +1,150 @@
+"""Home: the runbook overview (what the document's overview table says), and where to start."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from omniops_tui.core.events import Event, ItemChecked, ItemUnchecked
+from omniops_tui.runbooks.model import Runbook
+from omniops_tui.ui.widgets.risk import progress_text, risk_text
+from omniops_tui.ui.widgets.status_bar import StatusBar
+
+
+class HomeScreen(Screen[None]):
+    CSS_PATH = "home.tcss"
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="home.open", show=True),
+        Binding("w", "app.wizard", "Which runbook?", id="home.wizard"),
+    ]
+    EXTRA_KEYS = [("1…9", "Open runbook N of the overview")]
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        yield DataTable(id="overview", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="details"):
+            yield Static(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label, key, width in (
+            ("Runbook", "runbook", 18),
+            ("Duration", "duration", 10),
+            ("Risk", "risk", 8),
+            ("Rollback", "rollback", 8),
+            ("Done", "done", 5),
+            ("When to use", "when", self._when_width()),
+        ):
+            table.add_column(label, key=key, width=width)
+        for runbook in self.app.runbooks.runbooks:
+            table.add_row(
+                runbook.overview.get("name") or runbook.title,
+                runbook.duration,
+                risk_text(runbook.risk.split(" (")[0], runbook.risk_level),
+                runbook.rollback_difficulty.split(" (")[0],
+                self._progress(runbook),
+                runbook.when_to_use_summary,
+                key=runbook.id,
+                height=None,
+            )
+        table.focus()
+        self.app.session_changed.subscribe(self, self._on_session_event)
+        self._show_details(self.app.runbooks.runbooks[0] if self.app.runbooks.runbooks else None)
+
+    def _when_width(self) -> int:
+        """What is left of the terminal for "When to use" (it wraps rather than being cut)."""
+        fixed = 18 + 10 + 8 + 8 + 5 + 2 * 6 + 1
+        return max(14, self.app.size.width - fixed)
+
+    def on_resize(self) -> None:
+        table = self.query_one(DataTable)
+        column = table.columns.get("when")  # type: ignore[call-overload]
+        if column is not None and column.width != self._when_width():
+            column.width = self._when_width()
+            table.refresh(layout=True)
+
+    def on_screen_resume(self) -> None:
+        self.app.screen_opened("home")
+        self._refresh_progress()
+
+    def _progress(self, runbook: Runbook) -> Text:
+        ids = [item.id for item in runbook.checklist_items()]
+        return progress_text(*self.app.state.progress(ids))
+
+    def _on_session_event(self, event: Event | None) -> None:
+        if event is None or isinstance(event, ItemChecked | ItemUnchecked) or event.type == "check_result":
+            self._refresh_progress()
+
+    def _refresh_progress(self) -> None:
+        table = self.query_one(DataTable)
+        with self.app.batch_update():
+            for runbook in self.app.runbooks.runbooks:
+                table.update_cell(runbook.id, "done", self._progress(runbook))
+
+    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        key = message.row_key.value if message.row_key else None
+        self._show_details(self.app.runbooks.get(key) if key else None)
+
+    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+        if message.row_key.value:
+            self.app.open_runbook(message.row_key.value, via="home")
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if key:
+                self.app.open_runbook(key, via="home")
+
+    def on_key(self, event: events.Key) -> None:
+        """Digits open the Nth runbook: the fastest path when you already know which."""
+        if event.character and event.character.isdigit() and event.character != "0":
+            runbooks = self.app.runbooks.runbooks
+            number = int(event.character)
+            if number <= len(runbooks):
+                event.stop()
+                self.app.open_runbook(runbooks[number - 1].id, via="home")
+
+    def _show_details(self, runbook: Runbook | None) -> None:
+        detail = self.query_one("#detail", Static)
+        if runbook is None:
+            detail.update("")
+            return
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column()
+        demo = self.app.context.demo
+        if demo is not None:
+            status = demo.status
+            for ok, line in (
+                (True, "Sandbox: HTTP app and SSH hosts on loopback · S switches scenario"),
+                (status.database_ok, status.database),
+                (status.redis_ok, status.redis),
+                (status.s3_ok, status.s3),
+            ):
+                grid.add_row(
+                    "Demo" if line.startswith("Sandbox") else "",
+                    Text(line, style="green" if ok else "yellow"),
+                )
+        meta = runbook.metadata
+        grid.add_row("Runbook", Text(f"{runbook.number}. {runbook.title}", style="bold"))
+        grid.add_row("When to use", Text("\n".join(f"• {w}" for w in runbook.when_to_use)))
+        if meta is not None:
+            grid.add_row("Risk", risk_text(meta.risk, runbook.risk_level))
+            grid.add_row("Rollback", meta.rollback_difficulty)
+            grid.add_row("Best time", meta.best_time)
+            grid.add_row("Team", meta.minimum_team)
+        done, total = self.app.state.progress([i.id for i in runbook.checklist_items()])
+        grid.add_row("Checklists", f"{done}/{total} items done" if total else "no checklist items")
+        grid.add_row("", Text("enter open · w which runbook? · ctrl+p jump anywhere · ? keys", style="dim"))
+        detail.update(grid)
+
+    def note_context(self) -> tuple[str, str]:
+        return "", ""

@@ -1,0 +1,671 @@
+"""The logs screen (`l` from anywhere): one pane per log source and a merged view.
+
+Live, the panes draw from a `LogHub` that streams every configured source over SSH in the
+background (it starts the first time this screen opens and runs until the app quits, so the
+session keeps recording logs while the engineer reads a runbook). In replay there is no hub:
+the panes are rebuilt from the session state's log history (`rebuild_from_state`) and fed the
+recorded `log_lines` events as the replayer publishes them (`feed_event`). With nothing
+configured the screen explains how to configure hosts.
+
+The screen is installed once (`show_logs`) and kept, so its panes, filters and scroll
+positions are still there when the engineer comes back.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Input, Static, Tab, Tabs
+
+from omniops_tui.core.events import Event, LogDisconnected, LogLines, LogReconnected
+from omniops_tui.core.logbuffer import LogBuffer, compile_pattern, gap_marker
+from omniops_tui.live.log_hub import LogHub, SourceState
+from omniops_tui.live.log_stream import Backoff, sources_for
+from omniops_tui.sessions.log_record import cap_bytes_of
+from omniops_tui.sessions.projections.logs import HISTORY_LINES, log_history
+from omniops_tui.ui.widgets.log_pane import LogPane
+from omniops_tui.ui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from omniops_tui.sessions.state import SessionState
+    from omniops_tui.ui.app import OmniOpsApp
+
+SCREEN_NAME = "logs"
+WORKER_GROUP = "log-streams"
+FLUSH_HZ = 25
+STATUS_EVERY = 6  # ticks: the status lines update ~4 times a second
+MERGED_KEY = "merged"
+PANE_ACTIONS = frozenset(
+    {
+        "filter",
+        "search",
+        "next_match",
+        "previous_match",
+        "toggle_pause",
+        "follow",
+        "next_pane",
+        "previous_pane",
+        "merged",
+    }
+)
+
+make_backoff: Callable[[], Backoff] = Backoff
+"""Reconnect backoff for new hubs (tests swap in short delays)."""
+
+NOT_CONFIGURED = """\
+The log panes stream the logs of the environment's SSH hosts. Add them to the config ({where}), \
+one table per host:
+
+  [[env.production.hosts]]
+  name = "production"  # as in ~/.ssh/config
+  logs = ["/var/log/omniops/error.log"]
+  log_commands = ["pm2 logs --lines 100"]
+
+Each file is streamed with `tail -n 100 -F`, each command as it is. `omniops-tui init` writes a \
+starter config; `omniops-tui demo` shows the panes against a sandbox production.
+
+Press escape to go back."""
+
+
+class PaneTabs(Tabs, can_focus=False):
+    """The sources, as tabs; keys switch them (`[` `]`, 1…9, a), so they never take focus."""
+
+
+class LogsScreen(Screen[None]):
+    CSS_PATH = "logs.tcss"
+    BINDINGS = [
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            id="logs.back",
+            tooltip="Close the input, then clear the filter and search, then go back",
+        ),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            id="logs.filter",
+            tooltip="Show only lines matching a regex, with 2 lines of context (lowercase: any case)",
+        ),
+        Binding(
+            "ctrl+f",
+            "search",
+            "Search",
+            id="logs.search",
+            tooltip="Find a regex in the pane; n / N go to the next / previous match",
+        ),
+        Binding(
+            "n",
+            "next_match",
+            "Next match",
+            id="logs.next",
+            show=False,
+            tooltip="Next (newer) match of the search or filter",
+        ),
+        Binding(
+            "N",
+            "previous_match",
+            "Prev match",
+            id="logs.previous",
+            show=False,
+            tooltip="Previous (older) match of the search or filter",
+        ),
+        Binding(
+            "p,space",
+            "toggle_pause",
+            "Pause",
+            id="logs.pause",
+            tooltip="Pause or resume following (scrolling up pauses too)",
+        ),
+        Binding(
+            "f,end",
+            "follow",
+            "Follow",
+            id="logs.follow",
+            tooltip="Resume following: show what arrived while paused, then every new line",
+        ),
+        Binding("right_square_bracket", "next_pane", "Next source", id="logs.next_pane", show=False),
+        Binding("left_square_bracket", "previous_pane", "Prev source", id="logs.previous_pane", show=False),
+        Binding(
+            "a,0",
+            "merged",
+            "All sources",
+            id="logs.merged",
+            show=False,
+            tooltip="The merged view: every source, each line prefixed with `host source │`",
+        ),
+    ]
+    EXTRA_KEYS = [
+        ("1…9", "Show source N"),
+        ("↑ pgup home / wheel", "Scroll back: pauses following (the pane counts new lines)"),
+    ]
+
+    def __init__(self, hub: LogHub | None = None) -> None:
+        super().__init__()
+        self.hub = hub
+        self.panes: list[LogPane] = []
+        self._current: LogPane | None = None
+        self._input_mode = ""
+        self._input_previous = ""
+        self._ticks = 0
+
+    # ------------------------------------------------------------------ layout
+    @property
+    def replay(self) -> bool:
+        return bool(getattr(self.app.context, "replay", False))
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar("Logs")
+        shown = self._current.key if self._current is not None else ""
+        self.panes = self._make_panes()
+        self._current = next((p for p in self.panes if p.key == shown), self.panes[0] if self.panes else None)
+        if self._current is None:
+            yield Static(self._not_configured_text(), id="logs-empty", markup=False)
+        else:
+            tabs = [Tab(self._tab_label(i, p), id=f"tab-{p.id}") for i, p in enumerate(self.panes)]
+            yield PaneTabs(*tabs, id="log-tabs", active=f"tab-{self._current.id}")
+            with ContentSwitcher(initial=self._current.id, id="log-panes"):
+                yield from self.panes
+        yield Input(id="log-pattern", classes="hidden")
+        yield Footer()
+
+    def _make_panes(self) -> list[LogPane]:
+        if self.hub is not None:
+            return self._live_panes(self.hub)
+        if self.replay:
+            return self._replay_panes(self.app.state)
+        return []
+
+    def _live_panes(self, hub: LogHub) -> list[LogPane]:
+        panes = [
+            LogPane(s.id, s.id, hub.buffers[s.id], source_ids=[s.id], id=f"pane-{i}")
+            for i, s in enumerate(hub.sources)
+        ]
+        if hub.merged is not None:
+            panes.insert(
+                0,
+                LogPane(
+                    MERGED_KEY,
+                    "all sources",
+                    hub.merged,
+                    source_ids=[s.id for s in hub.sources],
+                    id="pane-merged",
+                ),
+            )
+        return panes
+
+    def _replay_panes(self, state: SessionState) -> list[LogPane]:
+        history = log_history(state)
+        panes: list[LogPane] = []
+        for index, (source_id, source) in enumerate(history.sources.items()):
+            buffer = LogBuffer(HISTORY_LINES)
+            pane = LogPane(source_id, source_id, buffer, source_ids=[source_id], id=f"pane-{index}")
+            buffer.append(list(source.lines))
+            panes.append(pane)
+        if len(panes) > 1:
+            merged = LogBuffer(HISTORY_LINES)
+            merged.append(list(history.merged))
+            panes.insert(
+                0,
+                LogPane(
+                    MERGED_KEY, "all sources", merged, source_ids=list(history.sources), id="pane-merged"
+                ),
+            )
+        return panes
+
+    def _tab_label(self, index: int, pane: LogPane) -> str:
+        if pane.key == MERGED_KEY:
+            return "a all"
+        number = index if self.panes and self.panes[0].key == MERGED_KEY else index + 1
+        return f"{number} {pane.title}" if number <= 9 else pane.title
+
+    def _not_configured_text(self) -> Text:
+        """What to do, not an error: where the config is and what a host table looks like."""
+        if self.replay:
+            return Text.assemble(
+                ("No log lines were recorded in this session.", "bold"), "\n\nPress escape to go back."
+            )
+        config = self.app.context.config
+        where = str(config.path) if config.path else "`omniops-tui config` shows where it is read from"
+        environment = self.app.context.environment
+        headline = "No log sources configured."
+        if environment is not None and environment.hosts:
+            names = ", ".join(h.name for h in environment.hosts)
+            headline = (
+                f"No log sources configured: the hosts of env.{environment.name} ({names}) "
+                "have no `logs` or `log_commands`."
+            )
+        elif environment is not None:
+            headline = f"No log sources configured: env.{environment.name} has no hosts."
+        return Text.assemble((headline, "bold"), "\n\n", NOT_CONFIGURED.format(where=where))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Pane keys only where there are panes (the footer then shows just the way back)."""
+        return not (action in PANE_ACTIONS and not self.panes)
+
+    def on_mount(self) -> None:
+        # Always ticking: in replay, the first recorded lines may come after the screen opened.
+        self.set_interval(1 / FLUSH_HZ, self._tick, name="log-flush")
+        self.call_after_refresh(self._focus_view)
+        if self.replay:
+            self.app.session_changed.subscribe(self, self._on_session_event)
+
+    def on_screen_resume(self) -> None:
+        self.app.screen_opened("logs")
+        self.call_after_refresh(self._focus_view)
+
+    def note_context(self) -> tuple[str, str]:
+        return "", ""
+
+    # ------------------------------------------------------------------ the pane on show
+    @property
+    def current_pane(self) -> LogPane | None:
+        return self._current
+
+    def show_pane(self, pane: LogPane) -> None:
+        self._current = pane
+        self.query_one(ContentSwitcher).current = pane.id
+        tabs = self.query_one(PaneTabs)
+        if tabs.active != f"tab-{pane.id}":
+            tabs.active = f"tab-{pane.id}"
+        pane.flush()
+        self._refresh_status()
+        self._focus_view()
+
+    def _focus_view(self) -> None:
+        pane = self.current_pane
+        if pane is not None and self._input_mode == "":
+            pane.view.focus()
+
+    @on(Tabs.TabActivated, "#log-tabs")
+    def _tab_activated(self, message: Tabs.TabActivated) -> None:
+        pane_id = (message.tab.id or "").removeprefix("tab-")
+        pane = next((p for p in self.panes if p.id == pane_id), None)
+        if pane is not None and pane is not self._current:
+            self.show_pane(pane)
+
+    def _tick(self) -> None:
+        if not self.is_attached:  # the app is closing
+            return
+        visible = self.current_pane if self.is_current else None
+        for pane in self.panes:
+            if pane is visible:
+                pane.flush()
+            else:
+                pane.hidden_tick()
+        self._ticks += 1
+        if self._ticks % STATUS_EVERY == 0:
+            self._refresh_status()
+
+    # ------------------------------------------------------------------ status lines
+    def _refresh_status(self) -> None:
+        pane = self.current_pane
+        if pane is None:
+            return
+        pane.set_status(self.status_text(pane))
+
+    def status_text(self, pane: LogPane) -> Text:
+        """Connection · follow · filter · received / dropped / lag · recording, on one line."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append_text(self._connection_text(pane))
+        if pane.following:
+            text.append("  ▶ following", style="green")
+        else:
+            text.append(f"  ⏸ paused · {pane.new_while_paused:,} new", style="bold yellow")
+            text.append(" (f follows)", style="dim")
+        if pane.filter_pattern is not None:
+            text.append(
+                f"  filter /{pane.filter_pattern.pattern}/ · {pane.filter_matches:,} matches",
+                style="bold cyan",
+            )
+        if pane.search_pattern is not None:
+            text.append(f"  search /{pane.search_pattern.pattern}/", style="cyan")
+        buffer = pane.buffer
+        lag = buffer.lag()
+        lag_text = f"{lag * 1000:.0f} ms" if lag < 1 else f"{lag:.1f} s"
+        pending = f" ({buffer.pending:,} pending)" if buffer.pending else ""
+        text.append(
+            f"  received {buffer.received:,} · dropped {buffer.dropped:,} · lag {lag_text}{pending}",
+            style="dim" if not buffer.dropped else "",
+        )
+        if self._capped():
+            text.append("  ⏺ recording ERROR lines only (log cap reached)", style="bold magenta")
+        return text
+
+    def _capped(self) -> bool:
+        if self.hub is not None:
+            return self.hub.capped
+        return self.replay and log_history(self.app.state).capped
+
+    def _connection_text(self, pane: LogPane) -> Text:
+        if self.hub is None:
+            return self._replay_connection_text(pane)
+        states = [(sid, self.hub.states[sid]) for sid in pane.source_ids]
+        if len(states) == 1:
+            return _state_text(states[0][1], self.hub.clock())
+        streaming = sum(1 for _, s in states if s.status == "streaming")
+        text = Text(
+            f"● {streaming}/{len(states)} streaming", style="green" if streaming == len(states) else "yellow"
+        )
+        down = [(sid, s) for sid, s in states if s.status == "disconnected"]
+        if down:
+            sid, state = down[0]
+            text.append(f"  ⚡ {sid}: {state.reason}", style="bold red")
+        return text
+
+    def _replay_connection_text(self, pane: LogPane) -> Text:
+        history = log_history(self.app.state)
+        sources = [history.sources[sid] for sid in pane.source_ids if sid in history.sources]
+        down = [s for s in sources if not s.connected]
+        text = Text("▷ replay", style="bold magenta")
+        if down:
+            text.append(f"  ⚡ {down[0].source_id} disconnected: {down[0].reason}", style="bold red")
+        return text
+
+    # ------------------------------------------------------------------ replay feeding
+    def feed_event(self, event: Event) -> None:
+        """Show one replayed event (the replayer publishes them on `app.session_changed`)."""
+        panes = {p.key: p for p in self.panes}
+        merged = panes.get(MERGED_KEY)
+        if isinstance(event, LogLines):
+            pane = panes.get(event.source_id)
+            if pane is None:
+                self.rebuild_from_state()
+                return
+            pane.feed(event.lines)
+            if merged is not None:
+                prefix = log_history(self.app.state).source(event.source_id, event.host).prefix
+                merged.feed([prefix + line for line in event.lines])
+        elif isinstance(event, LogReconnected):
+            pane = panes.get(event.source_id)
+            if pane is not None:
+                pane.feed_marker(gap_marker(event.gap_s, event.attempts))
+            if merged is not None:
+                merged.feed_marker(gap_marker(event.gap_s, event.attempts, event.source_id))
+        elif isinstance(event, LogDisconnected):
+            self._refresh_status()
+
+    def rebuild_from_state(self) -> None:
+        """Redraw every pane from `app.state` (a replay seek swapped the state, or a tick
+        brought too many events to publish one by one): refill the buffers in place, and
+        recompose only when the set of sources changed."""
+        history = log_history(self.app.state)
+        keys = [p.key for p in self.panes if p.key != MERGED_KEY]
+        if keys != list(history.sources) or (len(keys) > 1) != any(p.key == MERGED_KEY for p in self.panes):
+            self.refresh(recompose=True)
+            return
+        for pane in self.panes:
+            lines = history.merged if pane.key == MERGED_KEY else history.sources[pane.key].lines
+            pane.buffer.clear()
+            pane.buffer.append(list(lines))
+            pane.stale = True
+        self._refresh_status()
+
+    def _on_session_event(self, event: Event | None) -> None:
+        if event is None:
+            self.rebuild_from_state()
+        elif event.type.startswith("log_"):
+            self.feed_event(event)
+
+    # ------------------------------------------------------------------ actions
+    def action_back(self) -> None:
+        if self._input_mode:
+            self._close_input(cancel=True)
+            return
+        pane = self.current_pane
+        if pane is not None and (pane.filter_pattern is not None or pane.search_pattern is not None):
+            pane.set_search(None)
+            if pane.filter_pattern is not None:
+                pane.set_filter(None)
+            self._refresh_status()
+            return
+        self.app.pop_screen()
+
+    def action_filter(self) -> None:
+        pane = self.current_pane
+        if pane is not None:
+            self._open_input("filter", pane.filter_pattern.pattern if pane.filter_pattern else "")
+
+    def action_search(self) -> None:
+        pane = self.current_pane
+        if pane is not None:
+            self._open_input("search", pane.search_pattern.pattern if pane.search_pattern else "")
+
+    def action_next_match(self) -> None:
+        self._jump(backward=False)
+
+    def action_previous_match(self) -> None:
+        self._jump(backward=True)
+
+    def _jump(self, *, backward: bool, from_end: bool = False) -> None:
+        pane = self.current_pane
+        if pane is None:
+            return
+        if pane.search_pattern is None and pane.filter_pattern is None:
+            self.notify("Nothing to look for: s searches, / filters", timeout=3)
+            return
+        found = pane.jump(backward=backward, from_end=from_end)
+        if found is None:
+            pattern = pane.search_pattern or pane.filter_pattern
+            self.notify(f"No line matches /{pattern.pattern if pattern else ''}/ in this pane", timeout=3)
+        elif found[1]:
+            self.notify("Search wrapped around", timeout=2)
+        self._refresh_status()
+
+    def action_toggle_pause(self) -> None:
+        pane = self.current_pane
+        if pane is not None:
+            pane.toggle_pause()
+            self._refresh_status()
+
+    def action_follow(self) -> None:
+        pane = self.current_pane
+        if pane is not None:
+            pane.follow()
+            self._refresh_status()
+
+    def action_next_pane(self) -> None:
+        self._step_pane(1)
+
+    def action_previous_pane(self) -> None:
+        self._step_pane(-1)
+
+    def _step_pane(self, step: int) -> None:
+        pane = self.current_pane
+        if pane is not None:
+            index = self.panes.index(pane)
+            self.show_pane(self.panes[(index + step) % len(self.panes)])
+
+    def action_merged(self) -> None:
+        merged = next((p for p in self.panes if p.key == MERGED_KEY), None)
+        if merged is not None:
+            self.show_pane(merged)
+        elif self.panes:
+            self.notify("One source only: there is no merged view", timeout=2)
+
+    def on_key(self, event: events.Key) -> None:
+        """Digits show source N (the merged view is `a` or 0)."""
+        if self._input_mode or not event.character or not event.character.isdigit():
+            return
+        sources = [p for p in self.panes if p.key != MERGED_KEY]
+        number = int(event.character)
+        if 1 <= number <= len(sources):
+            event.stop()
+            self.show_pane(sources[number - 1])
+
+    # ------------------------------------------------------------------ the pattern input
+    def _open_input(self, mode: str, current: str) -> None:
+        field = self.query_one("#log-pattern", Input)
+        self._input_mode = mode
+        self._input_previous = current
+        field.placeholder = (
+            "filter: a regex, lowercase matches any case (enter keeps it, escape cancels)"
+            if mode == "filter"
+            else "search: a regex (enter jumps to the newest match)"
+        )
+        field.border_title = "filter" if mode == "filter" else "search"
+        field.value = current
+        field.remove_class("hidden")
+        field.focus()
+
+    def _close_input(self, *, cancel: bool) -> None:
+        field = self.query_one("#log-pattern", Input)
+        mode, self._input_mode = self._input_mode, ""
+        if cancel and mode == "filter":
+            self._apply_filter(self._input_previous, quiet=True)
+        field.add_class("hidden")
+        field.remove_class("invalid")
+        self._focus_view()
+        self._refresh_status()
+
+    @on(Input.Changed, "#log-pattern")
+    def _pattern_changed(self, message: Input.Changed) -> None:
+        if self._input_mode == "filter":
+            self._apply_filter(message.value, quiet=True)
+        elif self._input_mode == "search":
+            self._apply_search(message.value, quiet=True, jump=False)
+
+    @on(Input.Submitted, "#log-pattern")
+    def _pattern_submitted(self, message: Input.Submitted) -> None:
+        mode = self._input_mode
+        ok = (
+            self._apply_filter(message.value, quiet=False)
+            if mode == "filter"
+            else self._apply_search(message.value, quiet=False, jump=True)
+        )
+        if ok:
+            self._close_input(cancel=False)
+
+    def _pattern(self, value: str, *, quiet: bool) -> tuple[bool, re.Pattern[str] | None]:
+        """The typed regex, or the reason it is not one (under the input, and said once)."""
+        field = self.query_one("#log-pattern", Input)
+        try:
+            pattern = compile_pattern(value) if value else None
+        except ValueError as exc:
+            field.add_class("invalid")
+            field.border_subtitle = str(exc)
+            if not quiet:
+                self.notify(str(exc), severity="error", timeout=5)
+            return False, None
+        field.remove_class("invalid")
+        field.border_subtitle = ""
+        return True, pattern
+
+    def _apply_filter(self, value: str, *, quiet: bool) -> bool:
+        pane = self.current_pane
+        if pane is None:
+            return False
+        valid, pattern = self._pattern(value, quiet=quiet)
+        if not valid:
+            return False
+        current = pane.filter_pattern.pattern if pane.filter_pattern else ""
+        if (pattern.pattern if pattern else "") != current:
+            pane.set_filter(pattern)
+        self._refresh_status()
+        return True
+
+    def _apply_search(self, value: str, *, quiet: bool, jump: bool) -> bool:
+        pane = self.current_pane
+        if pane is None:
+            return False
+        valid, pattern = self._pattern(value, quiet=quiet)
+        if not valid:
+            return False
+        pane.set_search(pattern)
+        if jump and pattern is not None:
+            self._jump(backward=True, from_end=True)
+        return True
+
+
+def _state_text(state: SourceState, now: float) -> Text:
+    if state.status == "streaming":
+        return Text("● streaming", style="green")
+    if state.status == "disconnected":
+        wait = math.ceil(state.retry_in(now))
+        when = f"reconnecting in {wait}s" if wait > 0 else "reconnecting…"
+        return Text(f"⚡ disconnected: {state.reason} — {when}", style="bold red")
+    if state.status == "stopped":
+        return Text("■ stopped", style="dim")
+    return Text("◌ connecting…", style="yellow")
+
+
+# ---------------------------------------------------------------------------- app wiring
+def build_hub(app: OmniOpsApp) -> LogHub | None:
+    """The hub for the app's environment; None in replay or when no source is configured."""
+    if app.context.replay:
+        return None
+    environment = app.context.environment
+    sources = sources_for(environment)
+    if not sources or environment is None:
+        return None
+    context = app.check_context()
+    cap_mb = app.context.config.log_record_cap_mb
+
+    def capped(cap_bytes: int) -> None:
+        app.notify(
+            f"The session's log record reached its cap ({cap_mb:g} MB): from now on only "
+            "ERROR lines are recorded. The panes still show every line.",
+            severity="warning",
+            timeout=10,
+        )
+
+    return LogHub(
+        sources,
+        context.ssh,
+        capacity=max(1, environment.log_buffer_lines),
+        record=app.record if app.recording else None,
+        cap_bytes=cap_bytes_of(cap_mb),
+        discard=context.discard_ssh,
+        backoff=make_backoff,
+        on_capped=capped,
+    )
+
+
+def logs_screen(app: OmniOpsApp) -> LogsScreen | None:
+    """The installed logs screen, if it was ever opened."""
+    if app.is_screen_installed(SCREEN_NAME):
+        screen = app.get_screen(SCREEN_NAME)
+        return screen if isinstance(screen, LogsScreen) else None
+    return None
+
+
+def show_logs(app: OmniOpsApp) -> LogsScreen:
+    """Open the logs screen; the first time, build it and start the streams in the background."""
+    screen = logs_screen(app)
+    if screen is None:
+        hub = build_hub(app)
+        screen = LogsScreen(hub)
+        app.install_screen(screen, name=SCREEN_NAME)
+        if hub is not None:
+            app.run_worker(hub.run(), name="log-streams", group=WORKER_GROUP, exit_on_error=False)
+    if app.screen is screen:
+        return screen
+    if screen in app.screen_stack:
+        while app.screen is not screen:
+            app.pop_screen()
+    else:
+        app.push_screen(SCREEN_NAME)
+    return screen
+
+
+def stop_logs(app: OmniOpsApp) -> None:
+    """Stop the streams and write their queued lines (before the session ends)."""
+    app.workers.cancel_group(app, WORKER_GROUP)
+    screen = logs_screen(app)
+    if screen is not None and screen.hub is not None:
+        screen.hub.flush_record()
+
+
+def help_group() -> tuple[str, list[Binding], list[tuple[str, str]]]:
+    """The logs screen's keys, for the help screen and the README's keys table."""
+    bindings = [b for b in LogsScreen.BINDINGS if isinstance(b, Binding)]
+    return "Logs", bindings, list(LogsScreen.EXTRA_KEYS)

@@ -1,0 +1,107 @@
+"""Recorded sessions, newest first: replay one (enter) or export its post-mortem (e)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from omniops_tui.sessions.catalog import format_duration, list_sessions
+from omniops_tui.ui.widgets.status_bar import StatusBar
+
+
+class SessionsScreen(Screen[None]):
+    CSS_PATH = "sessions.tcss"
+    BINDINGS = [
+        Binding(
+            "enter",
+            "replay",
+            "Replay",
+            id="sessions.replay",
+            tooltip="Replay the highlighted session (this session is resumed afterwards)",
+        ),
+        Binding(
+            "e",
+            "export",
+            "Export post-mortem",
+            id="sessions.export",
+            tooltip="Write the highlighted session's post-mortem draft (Markdown) beside it",
+        ),
+        Binding("escape", "back", "Back", id="sessions.back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar("Sessions")
+        yield Static(id="sessions-where")
+        yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.screen_opened("sessions")
+        table = self.query_one(DataTable)
+        for label, key, width in (
+            ("Started (UTC)", "started", 17),
+            ("Events", "events", 7),
+            ("Length", "length", 8),
+            ("Runbooks · notes", "runbooks", None),
+        ):
+            table.add_column(label, key=key, width=width)
+        folder = self.sessions_dir()
+        current = Path(self.app.recorder.path) if self.app.recorder is not None else None
+        self.summaries = [s for s in list_sessions(folder) if not s.problem]
+        for summary in self.summaries:
+            started = summary.started_at.replace("T", " ")[:16]
+            label = ", ".join(summary.runbooks) or "-"
+            if summary.notes:
+                label += f" · {summary.notes} note{'s' if summary.notes > 1 else ''}"
+            if current is not None and Path(summary.file) == current:
+                label += " · (this session)"
+            table.add_row(
+                started, str(summary.events), format_duration(summary.duration_s), label, key=summary.file
+            )
+        where = Text(f"{len(self.summaries)} session(s) in {folder}", style="dim")
+        self.query_one("#sessions-where", Static).update(where)
+        table.focus()
+
+    def sessions_dir(self) -> Path:
+        if self.app.recorder is not None:
+            return Path(self.app.recorder.path).parent
+        from omniops_tui.config.locations import default_sessions_dir
+
+        return default_sessions_dir()
+
+    def _highlighted(self) -> Path | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return Path(key) if key else None
+
+    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+        self.action_replay()
+
+    def action_replay(self) -> None:
+        path = self._highlighted()
+        if path is not None:
+            self.app.request_replay(path)
+
+    def action_export(self) -> None:
+        from omniops_tui.sessions.export import export_session
+
+        path = self._highlighted()
+        if path is None:
+            return
+        out = path.with_suffix(".postmortem.md")
+        try:
+            out.write_text(export_session(path, "md"), encoding="utf-8")
+        except Exception as exc:  # a broken file must not take the app down
+            self.notify(f"Export failed: {exc}", severity="error")
+            return
+        self.notify(f"Post-mortem draft written to {out}", timeout=8)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

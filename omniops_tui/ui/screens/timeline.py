@@ -1,0 +1,65 @@
+"""The session so far: notes and the decisive events, newest last, with their times."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from omniops_tui.core.events import Event
+from omniops_tui.sessions.describe import describe
+
+
+class TimelineScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    TimelineScreen {
+        align: center middle;
+    }
+    TimelineScreen > VerticalScroll {
+        width: 95%;
+        height: 90%;
+        border: thick $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    """
+    BINDINGS = [Binding("escape,t,q", "dismiss", "Close", id="timeline.close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(id="timeline-table")
+
+    def on_mount(self) -> None:
+        self.app.session_changed.subscribe(self, self._on_event)
+        self._redraw()
+        self.query_one(VerticalScroll).scroll_end(animate=False)
+
+    def _on_event(self, event: Event | None) -> None:
+        self._redraw()
+
+    def _redraw(self) -> None:
+        table = Table(box=None, expand=True, show_header=False, padding=(0, 1))
+        table.add_column("time", style="dim", no_wrap=True, width=8)
+        table.add_column("what")
+        entries = self.app.state.milestones
+        if not entries:
+            table.add_row(
+                "",
+                Text(
+                    "Nothing yet. n adds a note; ticks, wizard answers and "
+                    "check failures appear here as they happen.",
+                    style="dim",
+                ),
+            )
+        for event in entries:
+            stamp = event.at[11:19] if event.at else f"+{event.t:.0f}s"
+            table.add_row(stamp, describe(event))
+        table.add_row("", Text("escape closes · n adds a note", style="dim"))
+        self.query_one("#timeline-table", Static).update(table)
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)
