@@ -11,14 +11,11 @@ import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any
 
 from omniops_tui.config.model import mask_url
+from omniops_tui.core.status import SEVERITY, STATUSES, Status  # noqa: F401  (re-exported)
 
-Status = Literal["pass", "warn", "fail", "error", "unknown"]
-STATUSES: tuple[Status, ...] = ("pass", "warn", "fail", "error", "unknown")
-# Worst first: when several answers fold into one (several hosts, several items) the worst wins.
-SEVERITY: dict[str, int] = {"error": 4, "fail": 3, "warn": 2, "unknown": 1, "pass": 0}
 NOT_CONFIGURED = "not configured"
 ANSWER_LIMIT = 600
 

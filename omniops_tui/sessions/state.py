@@ -27,7 +27,7 @@ from omniops_tui.core.events import (
     WizardRestarted,
     WizardStarted,
 )
-from omniops_tui.probes.base import SEVERITY
+from omniops_tui.core.status import SEVERITY
 from omniops_tui.sessions.describe import is_milestone
 
 PASSING = "pass"
