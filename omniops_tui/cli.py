@@ -11,43 +11,15 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from omniops_tui import __version__
 from omniops_tui.core.errors import UserError
+from omniops_tui.options import Options
 
 PathArg = click.Path(path_type=Path)
-
-
-@dataclass
-class Options:
-    runbooks: Path | None
-    sessions_dir: Path | None
-    config: Path | None
-    env: str | None
-    read_only: bool
-
-    def load_runbooks(self):
-        from omniops_tui.runbooks import load_runbooks
-
-        return load_runbooks(self.runbooks)
-
-    def load_config(self):
-        from omniops_tui.config.model import load_config
-
-        return load_config(self.config)
-
-    def resolve_sessions_dir(self, config=None) -> Path:
-        from omniops_tui.config.locations import default_sessions_dir
-
-        if self.sessions_dir is not None:
-            return self.sessions_dir
-        if config is not None and config.sessions_dir:
-            return Path(config.sessions_dir).expanduser()
-        return default_sessions_dir()
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -101,20 +73,13 @@ def cli(
 
 
 def run_tui(options: Options, *, resume: Path | None = None) -> None:
-    from omniops_tui.ui.app import build_app
+    from omniops_tui.ui.factory import build_app
 
-    while True:
-        app = build_app(options, resume=resume)
-        try:
-            app.run()
-        finally:
-            app.end_session("exit")
-        if app.replay_request is None:
-            break
-        # The sessions screen asked to replay a recording: play it, then come back to the
-        # live session (resumed, so nothing of it is lost).
-        run_replay(options, app.replay_request)
-        resume = app.recorder.path if app.recorder is not None else None
+    app = build_app(options, resume=resume)
+    try:
+        app.run()
+    finally:
+        app.end_session("exit")
     if app.return_code:
         sys.exit(app.return_code)
 
@@ -123,7 +88,7 @@ def run_replay(
     options: Options, path: Path, *, speed: str = "1x", idle_limit: float | None = None, at: str = ""
 ) -> None:
     from omniops_tui.sessions.player import parse_speed
-    from omniops_tui.ui.app import build_replay_app
+    from omniops_tui.ui.factory import build_replay_app
 
     try:
         speed_value = parse_speed(speed)

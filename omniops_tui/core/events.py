@@ -279,6 +279,8 @@ class CheckResultEvent(Event):
     evidence: dict[str, Any] = field(default_factory=dict)
     duration_ms: float = 0.0
     item_ids: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)  # steps/sections that show it without a tick
+    title: str = ""
 
 
 @event_type("item_flagged")
@@ -303,12 +305,21 @@ class LogLines(Event):
     errors_only: bool = False  # past the per-session cap only ERROR lines are kept
 
 
+@event_type("log_streams_started")
+@dataclass(kw_only=True)
+class LogStreamsStarted(Event):
+    """The log streams began: one `{"id", "host"}` per source, in the order the panes show them."""
+
+    sources: list[dict[str, str]] = field(default_factory=list)
+
+
 @event_type("log_disconnected")
 @dataclass(kw_only=True)
 class LogDisconnected(Event):
     source_id: str = ""
     host: str = ""
     reason: str = ""
+    retry_in: float = 0.0  # seconds until the first reconnect attempt
 
 
 @event_type("log_reconnected")
