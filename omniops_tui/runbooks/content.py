@@ -229,7 +229,8 @@ class ContentMixin:
         else:
             # Unlabelled list ("After deployment, verify:"): its items belong to the section.
             # A short intro line becomes the group's title (not shown twice).
-            title, timing, line = (self.pending_intro or self.section.title), "", piece.line
+            near_title = self.phases[-1].title if self.phases else self.section.title
+            title, timing, line = (self.pending_intro or near_title), "", piece.line
             container = self.container if self.container is not None else self.section.blocks
             if self.pending_intro and container and isinstance(container[-1], MarkdownBlock):
                 line = container.pop().line
@@ -338,7 +339,8 @@ def exact(text: str) -> str:
 def _is_short_label(text: str) -> bool:
     """ "After deployment, verify:" titles the checklist after it; a paragraph of prose or an
     image line does not."""
-    return "\n" not in text and len(text) <= SHORT_LABEL and not re.search(r"!\[[^\]]*\]\(", text)
+    short = "\n" not in text and len(text) <= SHORT_LABEL and text.rstrip().endswith(":")
+    return short and not re.search(r"!\[[^\]]*\]\(", text)
 
 
 def _item_texts(block: RawBlock) -> list[str]:

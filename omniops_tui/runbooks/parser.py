@@ -191,7 +191,12 @@ class _Parser(ContentMixin):
 
     def _start_single_runbook(self) -> None:
         """A file that is one runbook: titled by its front matter, its top heading or its name."""
-        title = self.front.title or plain(self.shape.title_text) or self.default_title or "Untitled runbook"
+        title = (
+            self.front.title
+            or plain(self.shape.title_text or self.shape.first_h1)
+            or self.default_title
+            or "Untitled runbook"
+        )
         runbook_id = self.namespace or slugify(title)
         metadata, tags, when = metadata_from(self.front)
         self.runbook = Runbook(
