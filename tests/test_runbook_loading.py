@@ -227,7 +227,7 @@ def test_bundled_logic_applies_only_to_the_runbooks_it_names(tmp_path: Path) -> 
 
 def test_search_by_title_and_tags() -> None:
     runbooks = load_runbook_files(FIXTURES).runbook_set.runbooks
-    assert [r.id for r in search_runbooks(runbooks, "cache")][0] == "cache-flush"
+    assert next(r.id for r in search_runbooks(runbooks, "cache")) == "cache-flush"
     assert [r.id for r in search_runbooks(runbooks, "network storage")] == ["network-volumefillingup"]
 
 
