@@ -102,32 +102,51 @@ def run_replay(
 @click.option("--json", "as_json", is_flag=True, help="Print the whole parsed model as JSON.")
 @click.pass_obj
 def runbooks_command(options: Options, as_json: bool) -> None:
-    """Print the runbook overview (or, with --json, every runbook in full)."""
-    runbook_set = options.load_runbooks()
+    """Print the runbook overview (or, with --json, every runbook in full).
+
+    The summary (N runbooks from M files, K skipped and why) and any warnings go to stderr.
+    """
+    from omniops_tui.runbooks.loader import load_runbook_files
+
+    loaded = load_runbook_files(options.runbooks)
+    for warning in [*loaded.skipped, *loaded.warnings]:
+        click.echo(f"omniops-tui: warning: {warning}", err=True)
+    click.echo(loaded.summary, err=True)
     if as_json:
-        click.echo(json.dumps(runbook_set.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(loaded.runbook_set.to_dict(), indent=2, ensure_ascii=False, default=str))
         return
     from omniops_tui.runbooks.overview import overview_table
 
-    click.echo(overview_table(runbook_set, width=_terminal_width()))
+    click.echo(overview_table(loaded.runbook_set, width=_terminal_width()))
 
 
 @cli.command("lint")
 @click.argument("files", nargs=-1, required=True, type=PathArg)
-def lint_command(files: tuple[Path, ...]) -> None:
-    """Check runbook Markdown: stray fences, missing metadata, duplicate ids, empty checklists.
+@click.option(
+    "--level",
+    type=click.Choice(["error", "warning", "info"]),
+    default="info",
+    show_default=True,
+    help="Show problems of this level and worse.",
+)
+def lint_command(files: tuple[Path, ...], level: str) -> None:
+    """Check runbook Markdown files or folders: lost text, stray fences, duplicate ids, boxes
+    that cannot be ticked, placeholders (errors, warnings, info).
 
-    Exit 1 when there are problems, 0 when clean.
+    Prints each file's problems as it goes. Exit 1 when there are errors, 0 otherwise.
     """
-    from omniops_tui.runbooks.lint import lint_paths
+    from omniops_tui.runbooks.lint import LEVELS, iter_lint
 
-    problems = lint_paths(list(files))
-    for problem in problems:
-        click.echo(str(problem))
-    if problems:
-        click.echo(f"{len(problems)} problem(s) in {len(files)} file(s)", err=True)
+    counts = dict.fromkeys(LEVELS, 0)
+    shown = LEVELS[: LEVELS.index(level) + 1]  # type: ignore[arg-type]
+    for problem in iter_lint(list(files)):
+        counts[problem.level] += 1
+        if problem.level in shown:
+            click.echo(str(problem))
+    summary = ", ".join(f"{counts[name]} {name}{'s' * (counts[name] != 1)}" for name in LEVELS)
+    click.echo(f"{summary} in {len(files)} path(s)", err=True)
+    if counts["error"]:
         sys.exit(1)
-    click.echo(f"{len(files)} file(s) clean", err=True)
 
 
 @cli.command("check")
