@@ -658,9 +658,9 @@ class OmniOpsApp(App[None]):
 
     def substitute(self, code: str) -> str:
         """Replace the runbooks' placeholders (yourdomain.com …) with the environment's values."""
-        for placeholder, value in self.context.config.placeholders_for(self.context.environment).items():
-            code = code.replace(placeholder, value)
-        return code
+        from omniops_tui.runbooks.placeholders import substitute_for
+
+        return substitute_for(code, self.context.config, self.context.environment).text
 
     def action_note(self) -> None:
         from omniops_tui.ui.screens.note import NoteDialog
