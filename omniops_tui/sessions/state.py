@@ -282,6 +282,7 @@ def register_handler(event_class: type, handler: Any) -> None:
 
 # Folds that live in their own modules register themselves on import; import them here so
 # every fold (live app, --resume, replay, export) includes them.
+from omniops_tui.sessions.projections import commands as _runs  # noqa: E402, F401
 from omniops_tui.sessions.projections import criteria as _alerts  # noqa: E402, F401
 from omniops_tui.sessions.projections import logs as _log_history  # noqa: E402, F401
 from omniops_tui.sessions.projections import metrics as _metric_history  # noqa: E402, F401
