@@ -108,6 +108,7 @@ class CommandRun:
         self.task: asyncio.Task[None] | None = None
         self.capped = False
         self._recorded = 0
+        self.started: CommandStarted | None = None  # the recorded event
 
     @property
     def finished(self) -> bool:
@@ -193,21 +194,20 @@ class CommandRunner:
         run = CommandRun(run_id, plan, hosts, self)
         for host in run.hosts.values():
             host.output = RunOutput(self.display_lines)
-        self.record(
-            CommandStarted(
-                run_id=run_id,
-                runbook_id=plan.runbook_id,
-                block_id=plan.block_id,
-                item_id=plan.item_id,
-                command=plan.command,
-                target=plan.target.label,
-                hosts=list(plan.target.hosts),
-                safety=plan.classification.safety,
-                confirmation=confirmation,
-                placeholders=plan.substitution.values(),
-                via=self.via,
-            )
+        run.started = CommandStarted(
+            run_id=run_id,
+            runbook_id=plan.runbook_id,
+            block_id=plan.block_id,
+            item_id=plan.item_id,
+            command=plan.command,
+            target=plan.target.label,
+            hosts=list(plan.target.hosts),
+            safety=plan.classification.safety,
+            confirmation=confirmation,
+            placeholders=plan.substitution.values(),
+            via=self.via,
         )
+        self.record(run.started)
         self.runs[run_id] = run
         run.task = asyncio.ensure_future(self._run_all(run))
         return run
