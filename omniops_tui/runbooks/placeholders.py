@@ -298,11 +298,16 @@ class Substitution:
         return list(dict.fromkeys(s.token for s in self.spans if not s.resolved and not s.in_comment))
 
     def values(self) -> list[dict[str, str]]:
-        """What was substituted, for the record: token, value and whether configured or typed."""
+        """What was substituted, for the record: placeholder, value, and whether configured or typed."""
         seen: dict[str, dict[str, str]] = {}
         for span in self.spans:
             if span.resolved and span.token not in seen:
-                seen[span.token] = {"token": span.token, "value": span.value or "", "source": span.source}
+                # "placeholder", not "token": the record's redactor blanks any field named token
+                seen[span.token] = {
+                    "placeholder": span.token,
+                    "value": span.value or "",
+                    "source": span.source,
+                }
         return list(seen.values())
 
     def to_dict(self) -> dict[str, Any]:
@@ -333,7 +338,7 @@ def substitute(
     cursor = 0
     for start, end, token, value, reason in _non_overlapping(found):
         source = "configured" if value is not None else ""
-        if token in typed:
+        if value is None and token in typed:  # typed values fill what the environment does not
             value, source, reason = typed[token], "typed", ""
         out.append(text[cursor:start])
         out_start = sum(map(len, out))

@@ -97,7 +97,7 @@ def test_typed_values_win_and_are_recorded_as_typed() -> None:
     assert before.required == ["YOUR_TOKEN"]  # the one in the comment needs nothing
     after = substitute_for(code, config, environment, typed={"YOUR_TOKEN": "$PD_TOKEN"})
     assert after.required == [] and "OAuth $PD_TOKEN" in after.text
-    assert {"token": "YOUR_TOKEN", "value": "$PD_TOKEN", "source": "typed"} in after.values()
+    assert {"placeholder": "YOUR_TOKEN", "value": "$PD_TOKEN", "source": "typed"} in after.values()
     assert {
         "token": "https://yourdomain.com",
         "value": "https://example.org",
