@@ -99,7 +99,7 @@ def test_typed_values_win_and_are_recorded_as_typed() -> None:
     assert after.required == [] and "OAuth $PD_TOKEN" in after.text
     assert {"placeholder": "YOUR_TOKEN", "value": "$PD_TOKEN", "source": "typed"} in after.values()
     assert {
-        "token": "https://yourdomain.com",
+        "placeholder": "https://yourdomain.com",
         "value": "https://example.org",
         "source": "configured",
     } in after.values()
