@@ -118,36 +118,6 @@ def parse(command_line: str) -> list[tuple[str, _Pipeline]]:
     return result
 
 
-def logical_lines(script: str) -> list[str]:
-    """A script's command lines: newlines end a line except inside quotes or after a backslash."""
-    lines: list[str] = []
-    current: list[str] = []
-    quote = ""
-    i = 0
-    while i < len(script):
-        char = script[i]
-        if char == "\\" and i + 1 < len(script) and quote != "'":
-            if script[i + 1] == "\n":
-                i += 2
-                continue
-            current.append(script[i : i + 2])
-            i += 2
-            continue
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        elif char == "\n":
-            lines.append("".join(current))
-            current = []
-            i += 1
-            continue
-        current.append(char)
-        i += 1
-    lines.append("".join(current))
-    return [line for line in lines if line.strip() and not line.strip().startswith("#")]
-
-
 class Shell:
     """Runs command lines against a host's command table and files."""
 
@@ -176,7 +146,7 @@ class Shell:
 
         `variables` carries shell variables from one call to the next (a script fed line by line).
         """
-        from omniops_tui.sandbox.shell_expand import CaptureSink, expand
+        from omniops_tui.sandbox.shell_expand import CaptureSink, expand, logical_lines
 
         status = 0
         variables = {} if variables is None else variables

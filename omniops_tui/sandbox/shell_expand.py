@@ -1,4 +1,4 @@
-"""Variables and `$(…)` for the sandbox shell: what the runbooks' remote scripts need.
+"""Scripts, variables and `$(…)` for the sandbox shell: what the runbooks' remote scripts need.
 
 Emergency Rollback hands `ssh production` a script such as
 
@@ -8,7 +8,8 @@ Emergency Rollback hands `ssh production` a script such as
 so a sandbox host must keep variables across lines and run command substitutions. Expansion
 is textual and happens before a line is parsed: `$NAME`, `${NAME}` and `$(command)` are
 replaced outside single quotes (an unknown variable is empty, as in sh); a line made only of
-`NAME=value` assignments sets variables instead of running anything.
+`NAME=value` assignments sets variables instead of running anything. `logical_lines` splits a
+script sent as one exec request into its command lines.
 """
 
 from __future__ import annotations
@@ -37,6 +38,36 @@ class CaptureSink:
 
     async def drain(self) -> None:
         return None
+
+
+def logical_lines(script: str) -> list[str]:
+    """A script's command lines: newlines end a line except inside quotes or after a backslash."""
+    lines: list[str] = []
+    current: list[str] = []
+    quote = ""
+    i = 0
+    while i < len(script):
+        char = script[i]
+        if char == "\\" and i + 1 < len(script) and quote != "'":
+            if script[i + 1] == "\n":
+                i += 2
+                continue
+            current.append(script[i : i + 2])
+            i += 2
+            continue
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "\n":
+            lines.append("".join(current))
+            current = []
+            i += 1
+            continue
+        current.append(char)
+        i += 1
+    lines.append("".join(current))
+    return [line for line in lines if line.strip() and not line.strip().startswith("#")]
 
 
 async def expand(line: str, variables: dict[str, str], capture: Capture) -> str | None:
