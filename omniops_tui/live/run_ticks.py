@@ -9,7 +9,6 @@ from an item. The UI asks; the engine records `item_checked` with `source = "run
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from omniops_tui.core.errors import UserError
 from omniops_tui.core.events import CommandStarted, ItemChecked
 from omniops_tui.live.run_policy import Target, parse_target
+from omniops_tui.runbooks.placeholder_catalogue import read_toml
 from omniops_tui.runbooks.safety import Classification
 
 RUNS_FILE = "runs.toml"
@@ -60,12 +60,7 @@ def load_run_bindings(runbooks: Path | None = None, known_items: set[str] | None
     path = BUNDLED_DIR / RUNS_FILE
     if runbooks is not None and (logic_dir(runbooks) / RUNS_FILE).is_file():
         path = logic_dir(runbooks) / RUNS_FILE
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read ({exc.strerror})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: invalid TOML: {exc}") from exc
+    data = read_toml(path, "run bindings")
     ticks: list[TickRule] = []
     for index, entry in enumerate(data.get("tick", [])):
         if not isinstance(entry, dict) or not entry.get("item") or not entry.get("command"):

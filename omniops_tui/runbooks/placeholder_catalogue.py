@@ -118,14 +118,18 @@ def _load(bundled: str, team: str) -> Catalogue:
     return Catalogue(tuple(rules), tuple(sources))
 
 
-def _parse_file(path: Path) -> list[Rule]:
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """A logic file beside the runbooks, parsed; unreadable or invalid is one UserError line."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise UserError(f"{path}: cannot read placeholders ({exc.strerror})") from exc
+        raise UserError(f"{path}: cannot read {what} ({exc.strerror})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}: invalid TOML: {exc}") from exc
-    return parse_catalogue(data, str(path))
+
+
+def _parse_file(path: Path) -> list[Rule]:
+    return parse_catalogue(read_toml(path, "placeholders"), str(path))
 
 
 def parse_catalogue(data: Mapping[str, Any], where: str = "<placeholders>") -> list[Rule]:
