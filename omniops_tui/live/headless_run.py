@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from omniops_tui.core.errors import UserError
-from omniops_tui.core.events import CommandRefused, Event, SessionEnded, SessionStarted
+from omniops_tui.core.events import Event, SessionEnded, SessionStarted
 from omniops_tui.live.run_policy import (
     Policy,
     Refused,
@@ -28,13 +28,13 @@ from omniops_tui.live.run_policy import (
     Target,
     headless_confirmation,
     parse_target,
-    plan_run,
+    plan_command,
+    refused_event,
 )
-from omniops_tui.live.run_ticks import decide_ticks, default_target, item_command, load_run_bindings
+from omniops_tui.live.run_ticks import decide_ticks, item_command, load_run_bindings
 from omniops_tui.live.runner import CommandRunner
 from omniops_tui.runbooks.model import CommandBlock, Runbook, RunbookSet, Step, iter_blocks
-from omniops_tui.runbooks.placeholders import Parts, load_catalogue, substitute
-from omniops_tui.runbooks.safety import classify, classify_block
+from omniops_tui.runbooks.safety import classify_block
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,32 +92,40 @@ def plan_choice(
     bindings: Any,
 ) -> list[RunPlan]:
     """Plan every block of the choice (text blocks are skipped, they are not commands)."""
-    parts = Parts.of(config, environment)
-    catalogue = load_catalogue(runbooks_path)
     policy = Policy.of(config, environment, read_only=read_only)
-    plans: list[RunPlan] = []
+    chosen = parse_target(target_spec, environment) if target_spec else None
+    common = {
+        "typed": typed,
+        "runbooks": runbooks_path,
+        "target_defaults": bindings.targets,
+        "runbook_id": runbook.id,
+    }
     if choice.item is not None:
-        classification = classify(choice.command)
-        target = parse_target(target_spec, environment) if target_spec else Target.local()
-        substitution = substitute(choice.command, parts, catalogue=catalogue, typed=typed)
         return [
-            plan_run(
-                substitution, classification, target, policy, runbook_id=runbook.id, item_id=choice.item.id
+            plan_command(
+                choice.command,
+                config,
+                environment,
+                policy,
+                target=chosen or Target.local(),
+                item_id=choice.item.id,
+                **common,
             )
         ]
-    for block in choice.blocks:
-        classification = classify_block(block)
-        if classification.not_a_command:
-            continue
-        target = (
-            parse_target(target_spec, environment)
-            if target_spec
-            else default_target(block.id, classification, environment, bindings)
+    plans = [
+        plan_command(
+            block.code,
+            config,
+            environment,
+            policy,
+            language=block.language,
+            target=chosen,
+            block_id=block.id,
+            **common,
         )
-        substitution = substitute(block.code, parts, catalogue=catalogue, typed=typed)
-        plans.append(
-            plan_run(substitution, classification, target, policy, runbook_id=runbook.id, block_id=block.id)
-        )
+        for block in choice.blocks
+        if not classify_block(block).not_a_command
+    ]
     if not plans:
         raise UserError(f"'{choice.title}' has no command block to run")
     return plans
@@ -264,16 +272,7 @@ def run_step(
             try:
                 confirmations.append(headless_confirmation(plan, yes=yes, confirm_name=confirm_name))
             except Refused as exc:
-                recorder.record(
-                    CommandRefused(
-                        runbook_id=plan.runbook_id,
-                        block_id=plan.block_id,
-                        command=plan.command,
-                        target=plan.target.label,
-                        safety=plan.classification.safety,
-                        reason=exc.message,
-                    )
-                )
+                recorder.record(refused_event(plan, exc.message))
                 raise Refused(f"{plan.block_id or plan.item_id}: {exc.message}") from None
 
         async def main() -> int:

@@ -15,11 +15,13 @@ command line refuse exactly the same things:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from omniops_tui.core.errors import UserError
-from omniops_tui.runbooks.placeholders import Substitution
-from omniops_tui.runbooks.safety import Classification
+from omniops_tui.core.events import CommandRefused
+from omniops_tui.runbooks.placeholders import Parts, Substitution, load_catalogue, substitute
+from omniops_tui.runbooks.safety import Classification, classify
 
 RunMode = Literal["read-only", "confirm", "off"]
 RUN_MODES: tuple[str, ...] = ("read-only", "confirm", "off")
@@ -171,6 +173,70 @@ def _refusal(classification: Classification, target: Target, policy: Policy) -> 
         hosts = ", ".join(classification.remote_hosts)
         return f"the block connects to {hosts} itself (ssh); run it on the local target"
     return ""
+
+
+def default_target(
+    block_id: str, classification: Classification, environment: Any, defaults: dict[str, str] | None = None
+) -> Target:
+    """Where a block runs unless the engineer picks: runs.toml's [targets], else server-side
+    blocks (pm2, docker-compose, df …) on every host, everything else in the local shell."""
+    hosts = [h.name for h in getattr(environment, "hosts", []) or []]
+    wanted = (defaults or {}).get(block_id, "")
+    if wanted == "hosts" and hosts:
+        return parse_target("all", environment)
+    if wanted and wanted != "local":
+        try:
+            return parse_target(wanted, environment)
+        except UserError:
+            return Target.local()
+    if not wanted and classification.host_side and hosts:
+        return parse_target("all", environment)
+    return Target.local()
+
+
+def plan_command(
+    code: str,
+    config: Any,
+    environment: Any,
+    policy: Policy,
+    *,
+    language: str = "bash",
+    target: Target | None = None,
+    typed: dict[str, str] | None = None,
+    runbooks: Path | None = None,
+    target_defaults: dict[str, str] | None = None,
+    runbook_id: str = "",
+    block_id: str = "",
+    item_id: str = "",
+) -> RunPlan:
+    """Everything at once for a block (or an item's command): substitute, classify, target, plan."""
+    classification = classify(code, language)
+    substitution = substitute(
+        code, Parts.of(config, environment), catalogue=load_catalogue(runbooks), typed=typed
+    )
+    if target is None:
+        target = default_target(block_id, classification, environment, target_defaults)
+    return plan_run(
+        substitution,
+        classification,
+        target,
+        policy,
+        runbook_id=runbook_id,
+        block_id=block_id,
+        item_id=item_id,
+    )
+
+
+def refused_event(plan: RunPlan, reason: str) -> CommandRefused:
+    """The record of a run that was asked for and refused (say why on screen too)."""
+    return CommandRefused(
+        runbook_id=plan.runbook_id,
+        block_id=plan.block_id or plan.item_id,
+        command=plan.command,
+        target=plan.target.label,
+        safety=plan.classification.safety,
+        reason=reason,
+    )
 
 
 class Refused(UserError):

@@ -15,9 +15,7 @@ from typing import Any
 
 from omniops_tui.core.errors import UserError
 from omniops_tui.core.events import CommandStarted, ItemChecked
-from omniops_tui.live.run_policy import Target, parse_target
 from omniops_tui.runbooks.placeholder_catalogue import read_toml
-from omniops_tui.runbooks.safety import Classification
 
 RUNS_FILE = "runs.toml"
 
@@ -116,21 +114,3 @@ def decide_ticks(
     if started.item_id and started.item_id not in {t.item_id for t in ticks} | set(offers):
         offers.append(started.item_id)
     return TickDecision(tuple(ticks), tuple(offers))
-
-
-def default_target(
-    block_id: str, classification: Classification, environment: Any, bindings: RunBindings
-) -> Target:
-    """Where a block runs unless the engineer picks: runs.toml, else server-side → hosts."""
-    hosts = [h.name for h in getattr(environment, "hosts", []) or []]
-    wanted = bindings.targets.get(block_id, "")
-    if wanted == "hosts" and hosts:
-        return parse_target("all", environment)
-    if wanted and wanted != "local":
-        try:
-            return parse_target(wanted, environment)
-        except UserError:
-            return Target.local()
-    if not wanted and classification.host_side and hosts:
-        return parse_target("all", environment)
-    return Target.local()

@@ -157,8 +157,8 @@ class CommandRun:
 class CommandRunner:
     """Starts runs from plans and records them; one per live session (or headless command).
 
-    `ssh` is the SSH pool (a `probes.context.CheckContext`: `await ssh.ssh(host_config)`) and
-    `host_config(name)` finds a configured host; both only matter for host targets.
+    `ssh` is the SSH pool, a `probes.context.CheckContext` (`ssh.host(name)` finds a configured
+    host, `await ssh.ssh(host)` its pooled connection); it only matters for host targets.
     `local_ssh_config`, when given, makes `ssh`/`rsync` inside local blocks use that file
     (the sandbox's hosts are not in ~/.ssh/config).
     """
