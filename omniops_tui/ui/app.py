@@ -660,7 +660,9 @@ class OmniOpsApp(App[None]):
         """Replace the runbooks' placeholders (yourdomain.com …) with the environment's values."""
         from omniops_tui.runbooks.placeholders import substitute_for
 
-        return substitute_for(code, self.context.config, self.context.environment).text
+        sources = self.context.runbooks.sources  # a team's placeholders.toml sits beside its runbooks
+        runbooks = Path(sources[0]) if sources else None
+        return substitute_for(code, self.context.config, self.context.environment, runbooks=runbooks).text
 
     def action_note(self) -> None:
         from omniops_tui.ui.screens.note import NoteDialog
