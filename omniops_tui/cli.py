@@ -177,6 +177,54 @@ def check_command(
         sys.exit(run.exit_code)
 
 
+@cli.command("commands")
+@click.argument("runbook")
+@click.option("--section", default=None, help="Only the blocks of one section, e.g. rollback-procedure.")
+@click.option("--env", "env_name", default=None, help="Environment whose values fill the placeholders.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Original, substituted text, spans and class of each block."
+)
+@click.pass_obj
+def commands_command(
+    options: Options, runbook: str, section: str | None, env_name: str | None, as_json: bool
+) -> None:
+    """Print every command block exactly as `c` copies it (placeholders substituted)."""
+    from omniops_tui.cli_run import print_commands
+
+    print_commands(options, runbook, section, env_name or options.env, as_json)
+
+
+@cli.command("run")
+@click.argument("runbook")
+@click.argument("step")
+@click.option("--env", "env_name", default=None, help="Environment from the config (overrides --env).")
+@click.option(
+    "--target", default=None, help="local, a host name, all, or host1,host2 (default: the block's)."
+)
+@click.option("--yes", is_flag=True, help="Confirm blocks that change something (non-interactive).")
+@click.option("--confirm", "confirm_name", default=None, help="Destructive blocks: the environment's name.")
+@click.option("--set", "assignments", multiple=True, help="A placeholder's value: TOKEN=VALUE (repeatable).")
+@click.pass_obj
+def run_command(
+    options: Options,
+    runbook: str,
+    step: str,
+    env_name: str | None,
+    target: str | None,
+    yes: bool,
+    confirm_name: str | None,
+    assignments: tuple[str, ...],
+) -> None:
+    """Run one step's command blocks with the UI's safety rules; output to stdout, the record to a session.
+
+    Read-only blocks run as asked; blocks that change something need --yes; destructive ones
+    --yes --confirm ENV_NAME. Exit code: the command's (2 when refused before anything ran).
+    """
+    from omniops_tui.cli_run import run_command as run
+
+    run(options, runbook, step, env_name, target, yes, confirm_name, assignments)
+
+
 @cli.command("init")
 @click.option("--force", is_flag=True, help="Replace an existing config file.")
 @click.option(

@@ -274,11 +274,13 @@ class LiveSession:
         return (not state.done) != (state.check_status == "pass")
 
     def substitute(self, code: str) -> str:
-        """The environment's values in place of the runbooks' placeholders."""
-        placeholders = self.setup.config.placeholders_for(self.setup.environment)
-        for placeholder, value in placeholders.items():
-            code = code.replace(placeholder, value)
-        return code
+        """The environment's values in place of the runbooks' placeholder tokens (only those, at
+        token boundaries; a team's placeholders.toml sits beside its runbooks)."""
+        from omniops_tui.runbooks.placeholders import substitute_for
+
+        sources = self.setup.runbooks.sources
+        runbooks = Path(sources[0]) if sources else None
+        return substitute_for(code, self.setup.config, self.setup.environment, runbooks=runbooks).text
 
     def copy_command(self, runbook_id: str, block_id: str, code: str) -> str:
         """The command as it goes to the clipboard (placeholders substituted), recorded."""

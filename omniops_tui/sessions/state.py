@@ -14,6 +14,10 @@ from typing import Any
 from omniops_tui.core.events import (
     CheckResultEvent,
     CommandCopied,
+    CommandFinished,
+    CommandOutput,
+    CommandRefused,
+    CommandStarted,
     CriterionCleared,
     CriterionFired,
     Event,
@@ -39,6 +43,8 @@ from omniops_tui.core.events import (
 from omniops_tui.core.status import SEVERITY
 from omniops_tui.logic.history import MetricHistory
 from omniops_tui.sessions.describe import is_milestone
+from omniops_tui.sessions.projections import commands
+from omniops_tui.sessions.projections.commands import CommandHistory
 from omniops_tui.sessions.projections.criteria import FiringCriteria
 from omniops_tui.sessions.projections.logs import LogView
 
@@ -125,6 +131,7 @@ class SessionState:
     metrics: MetricHistory = field(default_factory=MetricHistory)
     criteria: FiringCriteria = field(default_factory=FiringCriteria)
     logs: LogView = field(default_factory=LogView)
+    commands: CommandHistory = field(default_factory=CommandHistory)
 
     # ------------------------------------------------------------------ queries
     def item(self, item_id: str) -> ItemState:
@@ -196,6 +203,7 @@ _SNAPSHOT: dict[str, Any] = {
     "metrics": MetricHistory.snapshot,
     "criteria": FiringCriteria.snapshot,
     "logs": LogView.snapshot,
+    "commands": CommandHistory.snapshot,
 }
 
 
@@ -312,4 +320,9 @@ _HANDLERS: dict[type[Event], Handler] = {
     LogDisconnected: lambda state, event: state.logs.disconnected(event),
     LogReconnected: lambda state, event: state.logs.reconnected(event),
     LogRecordCapped: lambda state, event: state.logs.record_capped(event),
+    CommandStarted: lambda state, event: commands.started(state.commands, event),
+    CommandOutput: lambda state, event: commands.output(state.commands, event),
+    CommandFinished: lambda state, event: commands.finished(state.commands, event),
+    CommandRefused: lambda state, event: commands.refused(state.commands, event),
 }
+
