@@ -138,7 +138,7 @@ def lint_command(files: tuple[Path, ...], level: str) -> None:
     from omniops_tui.runbooks.lint import LEVELS, iter_lint
 
     counts = dict.fromkeys(LEVELS, 0)
-    shown = LEVELS[: LEVELS.index(level) + 1]  # type: ignore[arg-type]
+    shown = LEVELS[: LEVELS.index(level) + 1]
     for problem in iter_lint(list(files)):
         counts[problem.level] += 1
         if problem.level in shown:
@@ -163,10 +163,11 @@ def check_command(
     Exit 0 when nothing failed, 1 when a check failed or errored, 2 for a usage or config error.
     """
     from omniops_tui.live.report import render, run_checks
+    from omniops_tui.runbooks import load_runbooks
 
     run = run_checks(
         options.load_config(),
-        options.load_runbooks(),
+        load_runbooks(options.runbooks),
         options.runbooks,
         runbook,
         env_name=env_name or options.env,

@@ -63,8 +63,9 @@ def print_commands(
     options: Any, runbook_key: str, section: str | None, env_name: str | None, as_json: bool
 ) -> None:
     from omniops_tui.live.report import find_runbook, resolve_section
+    from omniops_tui.runbooks import load_runbooks
 
-    runbook_set = options.load_runbooks()
+    runbook_set = load_runbooks(options.runbooks)
     config = options.load_config()
     environment = config.environment(env_name)
     runbook = find_runbook(runbook_set, runbook_key)
@@ -102,10 +103,11 @@ def run_command(
     assignments: tuple[str, ...],
 ) -> None:
     from omniops_tui.live.headless_run import run_step
+    from omniops_tui.runbooks import load_runbooks
 
     config = options.load_config()
     code = run_step(
-        options.load_runbooks(),
+        load_runbooks(options.runbooks),
         options.runbooks,
         config,
         runbook_key=runbook,

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from omniops_tui.config.model import Config
-    from omniops_tui.runbooks.model import RunbookSet
 
 
 @dataclass(frozen=True)
@@ -20,11 +19,6 @@ class Options:
     config: Path | None = None
     env: str | None = None
     read_only: bool = False
-
-    def load_runbooks(self) -> RunbookSet:
-        from omniops_tui.runbooks import load_runbooks
-
-        return load_runbooks(self.runbooks)
 
     def load_config(self) -> Config:
         from omniops_tui.config.model import load_config

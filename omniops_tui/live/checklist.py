@@ -10,21 +10,18 @@ event and a notice, never silently unticked.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
 from omniops_tui.core.events import ItemFlagged
 from omniops_tui.core.status import FAILING, PASSING
+from omniops_tui.live.base import Notice, SessionCore
 from omniops_tui.probes.base import CheckResult, CheckSpec
 from omniops_tui.probes.runner import expand, preload_clients, sweep, to_event, wait_or_wake
-
-if TYPE_CHECKING:
-    from omniops_tui.live.session import LiveSession
 
 
 class ChecklistService:
     """Runs the focused runbook's checks; `run()` is one long-running service."""
 
-    def __init__(self, session: LiveSession) -> None:
+    def __init__(self, session: SessionCore) -> None:
         self.session = session
         self.runbook_id: str | None = None
         self.running_items: set[str] = set()
@@ -83,8 +80,6 @@ class ChecklistService:
             self.sweeps += 1
 
     def _flag(self, item_id: str, check_id: str, summary: str) -> None:
-        from omniops_tui.live.session import Notice
-
         session = self.session
         session.record(ItemFlagged(item_id=item_id, check_id=check_id, summary=summary))
         item = session.setup.runbooks.items_by_id().get(item_id)

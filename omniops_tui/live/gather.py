@@ -8,15 +8,12 @@ timeline so far; this module wires those from the session, so the UI only asks f
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from omniops_tui.live.base import SessionCore
 from omniops_tui.live.diagnostics import DiagnosticsResult, gather_diagnostics
 
-if TYPE_CHECKING:
-    from omniops_tui.live.session import LiveSession
 
-
-async def gather_for_session(session: LiveSession) -> DiagnosticsResult:
+async def gather_for_session(session: SessionCore) -> DiagnosticsResult:
     from omniops_tui.probes.ssh import run
     from omniops_tui.sessions.export import export_session
 
@@ -47,5 +44,5 @@ async def gather_for_session(session: LiveSession) -> DiagnosticsResult:
         timeline_md=timeline,
         timeout=session.setup.config.timeout_for(environment) * 2,
         host=hosts[0].name if hosts else "production",
-        redactor=session.recorder.redactor,
+        redactor=session.setup.redactor,
     )

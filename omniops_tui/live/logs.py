@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from omniops_tui.core.events import (
     LogDisconnected,
@@ -24,11 +23,9 @@ from omniops_tui.core.events import (
     LogRecordCapped,
     LogStreamsStarted,
 )
+from omniops_tui.live.base import Notice, SessionCore
 from omniops_tui.live.log_stream import Backoff, Connect, Discard, LogSource, LogStream, sources_for
 from omniops_tui.sessions.log_record import LogRecordCap, cap_bytes_of
-
-if TYPE_CHECKING:
-    from omniops_tui.live.session import LiveSession
 
 FLUSH_S = 0.1
 BATCH_LINES = 5_000  # a source's queue becomes an event at once when it gets this long
@@ -41,7 +38,7 @@ class LogsService:
 
     def __init__(
         self,
-        session: LiveSession,
+        session: SessionCore,
         sources: list[LogSource],
         connect: Connect,
         *,
@@ -62,7 +59,7 @@ class LogsService:
         self.running = False
 
     @classmethod
-    def for_session(cls, session: LiveSession) -> LogsService | None:
+    def for_session(cls, session: SessionCore) -> LogsService | None:
         """The service for the session's environment; None when it names no log source."""
         environment = session.setup.environment
         sources = sources_for(environment)
@@ -133,8 +130,6 @@ class LogsService:
             self._tell_capped()
 
     def _tell_capped(self) -> None:
-        from omniops_tui.live.session import Notice
-
         cap_mb = self.cap.cap_bytes / 1_000_000
         self.session.notify(
             Notice(

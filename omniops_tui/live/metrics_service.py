@@ -8,22 +8,21 @@ screen is refreshed from the same history.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from omniops_tui.core.events import CriterionCleared, CriterionFired, MetricSample
+from omniops_tui.live.base import Notice, SessionCore
 from omniops_tui.live.sampler import MetricsSampler
 from omniops_tui.logic.criteria import evaluate_history
-
-if TYPE_CHECKING:
-    from omniops_tui.live.session import LiveSession
 
 
 class MetricsService:
     """Samples every interval and keeps the criteria and the wizard up to date."""
 
-    def __init__(self, session: LiveSession) -> None:
+    def __init__(self, session: SessionCore, after_round: Callable[[], None] = lambda: None) -> None:
         self.session = session
         self.sampler: MetricsSampler | None = None
+        self._after_round = after_round  # the wizard refreshes its suggestion
 
     @property
     def rounds(self) -> int:
@@ -46,12 +45,10 @@ class MetricsService:
 
     def after_round(self, samples: list[MetricSample]) -> None:
         self.evaluate_criteria()
-        self.session.wizard.refresh()
+        self._after_round()
 
     def evaluate_criteria(self) -> None:
         """Record the criteria that started or stopped firing since the last round."""
-        from omniops_tui.live.session import Notice
-
         session = self.session
         criteria = session.basis.criteria
         if not criteria:

@@ -15,10 +15,9 @@ methods below.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 from omniops_tui import __version__
 from omniops_tui.core.events import (
@@ -34,6 +33,7 @@ from omniops_tui.core.events import (
     SessionResumed,
     SessionStarted,
 )
+from omniops_tui.live.base import DemoControl, Notice, Service
 from omniops_tui.live.checklist import ChecklistService
 from omniops_tui.live.metrics_service import MetricsService
 from omniops_tui.live.setup import LiveSetup
@@ -46,33 +46,6 @@ from omniops_tui.sessions.view import Listener, Listeners, SessionBasis
 
 if TYPE_CHECKING:  # loaded when the logs are first shown
     from omniops_tui.live.logs import LogsService
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """Something the engineer should see now (a toast). `text` may hold outside text: show it
-    literally, never as markup."""
-
-    text: str
-    severity: str = "information"  # information | warning | error
-    title: str = ""
-    timeout: float = 6.0
-
-
-@dataclass(frozen=True, slots=True)
-class Service:
-    """A long-running piece of the engine; the host runs `run()` and restarts it if it fails."""
-
-    name: str
-    run: Callable[[], Coroutine[Any, Any, None]]
-
-
-class DemoControl(Protocol):
-    """What the engine needs of the demo's sandbox (sandbox/demo.py `DemoServices`)."""
-
-    scenario: str
-
-    def set_scenario(self, name: str) -> None: ...
 
 
 class LiveSession:
@@ -99,8 +72,8 @@ class LiveSession:
         self._context: CheckContext | None = None
         self._last_screen: tuple[str, str, str] | None = None
         self.checks = ChecklistService(self)
-        self.metrics = MetricsService(self)
         self.wizard = WizardDriver(self)
+        self.metrics = MetricsService(self, after_round=self.wizard.refresh)
         self.logs: LogsService | None = None
 
     # ------------------------------------------------------------------ SessionView

@@ -26,7 +26,7 @@ from omniops_tui.logic.criteria import CRITERIA_FILE, Criterion, load_criteria
 from omniops_tui.logic.decision import TREE_FILE, DecisionTree, load_tree
 from omniops_tui.options import Options
 from omniops_tui.probes.bindings import Bindings
-from omniops_tui.runbooks.loader import BUNDLED_DIR, logic_dir
+from omniops_tui.runbooks.loader import BUNDLED_DIR, load_runbooks, logic_dir
 from omniops_tui.runbooks.model import RunbookSet
 from omniops_tui.sessions.recorder import Clock, SessionRecorder
 from omniops_tui.sessions.redact import Redactor
@@ -94,7 +94,7 @@ def load_setup(options: Options, *, with_environment: bool = True) -> LiveSetup:
     """Read and check everything; raises `UserError` (one line, exit 2) on anything wrong."""
     from omniops_tui.sessions.redact import build_redactor
 
-    runbooks = options.load_runbooks()
+    runbooks = load_runbooks(options.runbooks)
     config = options.load_config()
     environment = config.environment(options.env) if with_environment else None
     notices: list[str] = []

@@ -8,8 +8,6 @@ exactly what the engineer saw and the post-mortem can say which answers followed
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from omniops_tui.core.events import (
     WizardAnswered,
     WizardBack,
@@ -18,15 +16,13 @@ from omniops_tui.core.events import (
     WizardStarted,
     WizardSuggested,
 )
+from omniops_tui.live.base import SessionCore
 from omniops_tui.logic.decision import suggest
 from omniops_tui.sessions.wizard_view import WizardView, wizard_view
 
-if TYPE_CHECKING:
-    from omniops_tui.live.session import LiveSession
-
 
 class WizardDriver:
-    def __init__(self, session: LiveSession) -> None:
+    def __init__(self, session: SessionCore) -> None:
         self.session = session
 
     @property

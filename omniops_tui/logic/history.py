@@ -45,12 +45,16 @@ class MetricHistory:
 
     def worst(self, metric: str, higher_is_worse: bool = True) -> tuple[str, Point] | None:
         """The worst host's latest point of a per-host metric."""
-        candidates = [(host, self.latest(metric, host)) for host in self.hosts(metric)]
-        candidates = [(h, p) for h, p in candidates if p is not None and p.value is not None]
+        candidates: list[tuple[str, Point, float]] = []
+        for host in self.hosts(metric):
+            point = self.latest(metric, host)
+            if point is not None and point.value is not None:
+                candidates.append((host, point, point.value))
         if not candidates:
             return None
         pick = max if higher_is_worse else min
-        return pick(candidates, key=lambda hp: hp[1].value)  # type: ignore[arg-type, return-value]
+        host, point, _value = pick(candidates, key=lambda candidate: candidate[2])
+        return host, point
 
     def snapshot(self) -> MetricHistory:
         return MetricHistory(

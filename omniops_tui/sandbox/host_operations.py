@@ -13,13 +13,20 @@ from __future__ import annotations
 
 import hashlib
 import time
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from omniops_tui.sandbox.scenarios import commit_of
+from omniops_tui.sandbox.host_commands import HostFacts
+from omniops_tui.sandbox.scenarios import ProductionState, commit_of
 from omniops_tui.sandbox.shell import Chunks, Proc
 
-if TYPE_CHECKING:
-    from omniops_tui.sandbox.host_runtime import HostRuntime
+
+class OperatedHost(Protocol):
+    """What the operations need of a host: the production it belongs to, and its facts now."""
+
+    state: ProductionState
+
+    def facts(self) -> HostFacts: ...
+
 
 KNOWN_VERSIONS = ("v1.2.1", "v1.2.0", "v1.1.0", "v1.0.0")
 _RELEASE_NOTES = {
@@ -38,11 +45,11 @@ def _version_key(version: str) -> tuple[int, ...]:
 class Operations:
     """Command handlers that act on the production state of one host's sandbox."""
 
-    def __init__(self, runtime: HostRuntime) -> None:
+    def __init__(self, runtime: OperatedHost) -> None:
         self.runtime = runtime
 
     @property
-    def state(self):  # type: ignore[no-untyped-def]
+    def state(self) -> ProductionState:
         return self.runtime.state
 
     def versions(self) -> list[str]:

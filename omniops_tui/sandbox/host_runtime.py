@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, Callable
 
 from omniops_tui.sandbox import host_commands as hc
 from omniops_tui.sandbox.host_operations import Operations
@@ -99,7 +99,7 @@ class HostRuntime:
             "nginx": self._nginx,
         }
 
-    def _text(self, render) -> Handler:  # type: ignore[no-untyped-def]
+    def _text(self, render: Callable[[hc.HostFacts], str]) -> Handler:
         async def handler(args: list[str], inp: Chunks | None, proc: Proc) -> Chunks:
             yield render(self.facts())
 
@@ -337,7 +337,7 @@ class HostRuntime:
         else:
             proc.fail(f"[PM2][ERROR] Command not found: {sub}")
 
-    async def _pm2_logs(self, args: list[str]) -> AsyncIterator[str]:
+    async def _pm2_logs(self, args: list[str]) -> AsyncGenerator[str, None]:
         count = 15  # pm2's default
         for i, arg in enumerate(args):
             if arg == "--lines" and i + 1 < len(args):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from omniops_tui.sandbox.scenarios import SCENARIOS, ProductionState
@@ -226,7 +226,7 @@ class LogSource:
         return [text for _, text in lines[-count:]]
 
     # ------------------------------------------------------------------ live
-    async def follow(self, path: str) -> AsyncIterator[str]:
+    async def follow(self, path: str) -> AsyncGenerator[str, None]:
         """Newly written lines of `path`, as newline-terminated text chunks, forever."""
         if path == FIREHOSE_LOG or self.rate <= 0:
             async for chunk in self.firehose(path):
@@ -252,7 +252,7 @@ class LogSource:
             if out:
                 yield "".join(out)
 
-    async def firehose(self, path: str) -> AsyncIterator[str]:
+    async def firehose(self, path: str) -> AsyncGenerator[str, None]:
         """Chunks of FIREHOSE_CHUNK_LINES lines, as fast as the consumer takes them."""
         while True:
             bodies = self._firehose_bodies(path)

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-Chunks = AsyncIterator[str]
+Chunks = AsyncGenerator[str, None]
 
 
 class Sink(Protocol):
@@ -395,7 +395,7 @@ async def _chunk_lines(lines: list[str]) -> Chunks:
         yield "\n".join(lines) + "\n"
 
 
-async def _split_lines(inp: Chunks | None) -> AsyncIterator[str]:
+async def _split_lines(inp: Chunks | None) -> AsyncGenerator[str, None]:
     if inp is None:
         return
     try:

@@ -14,29 +14,34 @@ import asyncio
 import signal
 from collections import deque
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.app import App
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from omniops_tui.core.events import Event
-from omniops_tui.live.session import LiveSession, Notice, Service
+from omniops_tui.live.base import Notice, Service
+from omniops_tui.live.session import LiveSession
 from omniops_tui.sessions.replay import ReplaySession
+from omniops_tui.ui.actions import KeyActions
 from omniops_tui.ui.context import ScreenContext
-from omniops_tui.ui.keys import APP_BINDINGS, REPLAY_ACTIONS
-from omniops_tui.ui.messages import ChecksRunning, ReplaySeek, SessionUpdated
+from omniops_tui.ui.keys import APP_BINDINGS
+from omniops_tui.ui.messages import ChecksRunning, SessionUpdated
 from omniops_tui.ui.navigation import Navigator
 from omniops_tui.ui.replay_mode import ReplayMode
+
+if TYPE_CHECKING:
+    from omniops_tui.sandbox.demo import DemoServices
 
 MIN_WIDTH, MIN_HEIGHT = 60, 18
 RESTART_AFTER_S = 5.0
 
 
-class OmniOpsApp(Navigator, App[None]):
+class OmniOpsApp(Navigator, KeyActions):
     """omniops-tui: runbooks as screens, every action recorded."""
 
     TITLE = "omniops-tui"
@@ -51,7 +56,7 @@ class OmniOpsApp(Navigator, App[None]):
         *,
         replay: ReplaySession | None = None,
         notices: Sequence[str] = (),
-        demo: object | None = None,
+        demo: DemoServices | None = None,
         show_tour: bool = False,
         replay_at: str = "",
     ) -> None:
@@ -68,7 +73,7 @@ class OmniOpsApp(Navigator, App[None]):
             shell=self,
             engine=live,
             replay=replay if live is None else None,
-            demo=demo,  # type: ignore[arg-type]
+            demo=demo,
             config=setup.config if setup else None,
             environment=setup.environment if setup else None,
         )
@@ -115,9 +120,7 @@ class OmniOpsApp(Navigator, App[None]):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGHUP):
             try:
-                loop.add_signal_handler(
-                    sig, lambda name=sig.name: self.call_next(self._end_session, f"signal {name}")
-                )
+                loop.add_signal_handler(sig, partial(self.call_next, self._end_session, f"signal {sig.name}"))
             except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests)
                 return
 
@@ -178,130 +181,27 @@ class OmniOpsApp(Navigator, App[None]):
         if not self.replay_mode.active and self.screen_stack:
             self.screen.post_message(ChecksRunning(items))
 
-    def notify(self, message: str, **options: Any) -> None:  # type: ignore[override]
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
         """Every toast is also kept (the newest 200) so what the engineer was told can be checked."""
         self.messages_shown.append(message)
-        super().notify(message, **options)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def _notice(self, notice: Notice) -> None:
         self.notify(
             notice.text,
             title=notice.title,
-            severity=notice.severity,  # type: ignore[arg-type]
+            severity=notice.severity,
             timeout=notice.timeout,
             markup=False,
         )
-
-    # ------------------------------------------------------------------ keys
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in REPLAY_ACTIONS:
-            # Priority keys, but never while the engineer types (go-to-time, filters, notes).
-            if not self.replay_mode.active or isinstance(self.focused, Input):
-                return False
-            return action != "leave_replay" or self.live is not None
-        engine = self.ctx.engine
-        if action in ("note", "sessions") and engine is None:
-            return False
-        if action == "scenario":
-            return self.ctx.demo is not None and engine is not None
-        if action == "diagnostics":
-            return engine is not None and engine.writable
-        if action == "open_rollback":
-            return bool(self.ctx.session.state.criteria.firing)  # only while a criterion fires
-        return True
-
-    def action_help(self) -> None:
-        self.show("help")
-
-    def action_timeline(self) -> None:
-        self.show("timeline")
-
-    def action_logs(self) -> None:
-        self.show("logs")
-
-    def action_sessions(self) -> None:
-        self.show("sessions")
-
-    def action_metrics(self) -> None:
-        self.show("metrics")
-
-    def action_wizard(self) -> None:
-        self.show("wizard")
-
-    def action_open_rollback(self) -> None:
-        self.open_runbook("emergency-rollback", via="banner")
-
-    def action_note(self) -> None:
-        from omniops_tui.ui.screens.note import NoteDialog
-
-        engine = self.ctx.engine
-        if engine is None or not engine.writable:
-            return
-        runbook_id, section_id = getattr(self.screen, "note_context", lambda: ("", ""))()
-
-        def save(text: str | None) -> None:
-            if text:
-                engine.add_note(text, runbook_id, section_id)
-                self.notify("Note added to the timeline", timeout=2)
-
-        self.push_screen(NoteDialog(runbook_id), save)
-
-    def action_diagnostics(self) -> None:
-        engine = self.ctx.engine
-        if engine is None or not engine.writable:
-            return
-        self.notify("Gathering diagnostics (logs, active queries, health, timeline)…", timeout=4)
-
-        async def gather() -> None:
-            message = await engine.gather_diagnostics()
-            self.notify(message, timeout=10, markup=False)
-
-        self.run_worker(
-            gather(), name="diagnostics", group="diagnostics", exclusive=True, exit_on_error=False
-        )
-
-    def action_scenario(self) -> None:
-        from omniops_tui.ui.screens.demo import ScenarioPicker
-
-        demo, engine = self.ctx.demo, self.ctx.engine
-        if demo is None or engine is None:
-            return
-
-        def switch(name: str | None) -> None:
-            if name:
-                engine.switch_scenario(name)
-                self.post_update(None)
-                self.notify(f"Sandbox scenario: {name}", timeout=4, markup=False)
-
-        self.push_screen(ScenarioPicker(demo.scenario), switch)
-
-    # Replay keys: the replay mode owns them.
-    def action_replay_toggle(self) -> None:
-        self.replay_mode.toggle()
-
-    def action_replay_seek(self, seconds: float) -> None:
-        self.replay_mode.seek_by(seconds)
-
-    def action_replay_marker(self, forward: bool) -> None:
-        self.replay_mode.marker(forward)
-
-    def action_replay_speed(self, up: bool) -> None:
-        self.replay_mode.faster(up)
-
-    def action_replay_goto(self) -> None:
-        self.replay_mode.goto()
-
-    def on_replay_seek(self, message: ReplaySeek) -> None:
-        self.replay_mode.seek_fraction(message.fraction)
-
-    def action_leave_replay(self) -> None:
-        self.leave_replay()
-
-    def start_replay(self, path: Path) -> None:
-        self.replay_mode.open(path)
-
-    def leave_replay(self) -> None:
-        self.replay_mode.leave()
 
     # ------------------------------------------------------------------ size
     def on_resize(self, event: events.Resize) -> None:

@@ -53,6 +53,21 @@ class ScreenContext:
         return self.engine is not None and self.engine.writable
 
 
+SESSION_AWARE = "session-aware"
+"""The CSS class of widgets that redraw from the session (found with one selector query)."""
+
+
+class SessionWidget:
+    """A widget that redraws from the session when its screen hears `SessionUpdated` (give it
+    the `SESSION_AWARE` class); `replay_moved` redraws a replay's timeline bar."""
+
+    def session_changed(self, message: SessionUpdated) -> None:
+        """Redraw what `message.kinds` touched (override)."""
+
+    def replay_moved(self) -> None:
+        """The replay moved (override)."""
+
+
 class SessionScreen(Screen[None]):
     """A screen that shows a session: redraws on `SessionUpdated`, and fully when it comes back."""
 
@@ -72,20 +87,15 @@ class SessionScreen(Screen[None]):
         return None
 
     def on_session_updated(self, message: SessionUpdated) -> None:
-        from omniops_tui.ui.screens.metrics import MetricsStrip
-        from omniops_tui.ui.widgets.status_bar import StatusBar
-
-        for bar in self.query(StatusBar):
-            bar.session_changed(message)
-        for strip in self.query(MetricsStrip):
-            strip.session_changed(message)
+        for widget in self.query(f".{SESSION_AWARE}"):
+            if isinstance(widget, SessionWidget):
+                widget.session_changed(message)
         self.session_changed(message)
 
     def on_replay_moved(self, message: ReplayMoved) -> None:
-        from omniops_tui.ui.widgets.replay_bar import ReplayBar
-
-        for bar in self.query(ReplayBar):
-            bar.show()
+        for widget in self.query(f".{SESSION_AWARE}"):
+            if isinstance(widget, SessionWidget):
+                widget.replay_moved()
 
     def on_checks_running(self, message: ChecksRunning) -> None:
         self.checks_running(message.items)

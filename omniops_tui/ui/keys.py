@@ -5,13 +5,13 @@ Replay keys have priority (they win over a screen's own keys) and show only duri
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 REPLAY_ACTIONS = frozenset(
     {"replay_toggle", "replay_seek", "replay_marker", "replay_speed", "replay_goto", "leave_replay"}
 )
 
-APP_BINDINGS: list[Binding] = [
+APP_BINDINGS: list[BindingType] = [
     Binding("question_mark,f1", "help", "Help", id="help", tooltip="Every key, on every screen"),
     Binding("n,ctrl+n", "note", "Note", id="note", tooltip="Add a note to the session's timeline"),
     Binding("t", "timeline", "Timeline", id="timeline", tooltip="Notes and key events so far"),

@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import App
-from textual.screen import Screen
+
+from omniops_tui.ui.context import SessionScreen
 
 if TYPE_CHECKING:
-    from omniops_tui.live.session import Service
+    from omniops_tui.live.base import Service
     from omniops_tui.ui.context import ScreenContext
 
 SCREENS_BY_NAME = ("home", "wizard", "metrics", "logs", "sessions", "timeline", "help")
@@ -81,7 +82,7 @@ class Navigator:
                 self.run_service(service)
             show_logs(app, self.ctx)
             return
-        kinds: dict[str, type[Screen]] = {
+        kinds: dict[str, type[SessionScreen]] = {
             "wizard": WizardScreen,
             "metrics": MetricsScreen,
             "sessions": SessionsScreen,
@@ -94,7 +95,7 @@ class Navigator:
             while app.screen is not existing:
                 app.pop_screen()
             return
-        app.push_screen(kind(self.ctx))  # type: ignore[call-arg]
+        app.push_screen(kind(self.ctx))
 
     @property
     def _app(self) -> App[None]:

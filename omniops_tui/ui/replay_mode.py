@@ -9,26 +9,68 @@ live session keeps running and recording in the other; leaving it (ctrl+r) switc
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.timer import Timer
 
 from omniops_tui.core.errors import UserError
-from omniops_tui.core.events import ScreenOpened
+from omniops_tui.core.events import Event, ScreenOpened
 from omniops_tui.sessions.replay import ReplaySession
-from omniops_tui.ui.context import ScreenContext
+from omniops_tui.ui.context import ScreenContext, Shell
 from omniops_tui.ui.messages import ReplayMoved
 
-if TYPE_CHECKING:
-    from omniops_tui.ui.app import OmniOpsApp
+
+class ReplayHost(Shell, Protocol):
+    """What the replay needs of the App: its context, updates for its screens, navigation, and
+    Textual's modes and timers."""
+
+    ctx: ScreenContext
+
+    def post_update(self, events: Sequence[Event] | None) -> None: ...
+
+    def add_mode(self, mode: str, base_screen: Callable[[], Screen[Any]]) -> None: ...
+
+    def switch_mode(self, mode: str) -> Any: ...
+
+    def remove_mode(self, mode: str) -> Any: ...
+
+    def set_interval(
+        self, interval: float, callback: Callable[[], Any], *, name: str | None = None
+    ) -> Timer: ...
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None: ...
+
+    def push_screen(self, screen: Screen[Any], callback: Any = None) -> Any: ...
+
+    def pop_screen(self) -> Any: ...
+
+    def exit(self) -> None: ...
+
+    @property
+    def screen(self) -> Screen[Any]: ...
+
+    @property
+    def screen_stack(self) -> list[Screen[Any]]: ...
+
 
 TICK_S = 0.05
 MODE = "replay"
 
 
 class ReplayMode:
-    def __init__(self, app: OmniOpsApp) -> None:
+    def __init__(self, app: ReplayHost) -> None:
         self.app = app
         self.replay: ReplaySession | None = None
         self.ctx: ScreenContext | None = None
@@ -69,8 +111,17 @@ class ReplayMode:
             ctx = self.ctx
             app.add_mode(MODE, lambda: HomeScreen(ctx))
             app.switch_mode(MODE)
-        replay.listen(lambda events: app.post_update(events) if self.replay is replay else None)
-        replay.on_moved(lambda _: app.screen.post_message(ReplayMoved()) if self.replay is replay else None)
+
+        def changed(events: Sequence[Event] | None) -> None:
+            if self.replay is replay:
+                app.post_update(events)
+
+        def moved(_: object) -> None:
+            if self.replay is replay:
+                app.screen.post_message(ReplayMoved())
+
+        replay.listen(changed)
+        replay.on_moved(moved)
         self._timer = app.set_interval(TICK_S, self.tick, name="replay")
         replay.start(play=not at)
         if at:

@@ -16,14 +16,13 @@ from textual.widgets import DataTable, Footer, Static
 
 from omniops_tui.core.text import visible_line
 from omniops_tui.logic.criteria import evaluate_history
-from omniops_tui.logic.history import MetricHistory, Point
-from omniops_tui.logic.metrics import BY_NAME, CATALOGUE, MetricDef, format_value
-from omniops_tui.ui.context import ScreenContext, SessionScreen
+from omniops_tui.logic.history import MetricHistory
+from omniops_tui.logic.metrics import BY_NAME, CATALOGUE
+from omniops_tui.ui.context import SessionScreen
 from omniops_tui.ui.messages import SessionUpdated
+from omniops_tui.ui.widgets.figures import sparkline, value_text
 from omniops_tui.ui.widgets.status_bar import StatusBar
 
-STATUS_STYLES = {"pass": "green", "warn": "yellow", "fail": "bold red", "error": "red", "unknown": "dim"}
-SPARKS = "▁▂▃▄▅▆▇█"
 HOST_METRICS = ("cpu_percent", "mem_percent", "disk_percent", "load_per_cpu")
 SERVICE_FIGURES = tuple(m for m in CATALOGUE if not m.per_host)
 METRIC_KINDS = ("metric_sample", "criterion_fired", "criterion_cleared")
@@ -33,29 +32,6 @@ HOST_LABELS = {
     "disk_percent": "Disk /",
     "load_per_cpu": "Load/CPU",
 }
-
-
-def sparkline(values: list[float], width: int = 12) -> str:
-    values = values[-width:]
-    if not values:
-        return ""
-    low, high = min(values), max(values)
-    span = (high - low) or 1.0
-    return "".join(SPARKS[min(7, int((v - low) / span * 7.999))] for v in values)
-
-
-def value_text(definition: MetricDef, point: Point | None) -> Text:
-    if point is None:
-        return Text("—", style="dim")
-    if point.value is None:
-        label = (
-            "not configured"
-            if "not configured" in point.detail
-            else ("unreachable" if point.status == "error" else "—")
-        )
-        return Text(label, style=STATUS_STYLES.get(point.status, "dim"))
-    mark = {"pass": "● ", "warn": "▲ ", "fail": "✖ ", "error": "✖ "}.get(point.status, "")
-    return Text(mark + format_value(definition, point.value), style=STATUS_STYLES.get(point.status, ""))
 
 
 class MetricsScreen(SessionScreen):
@@ -249,59 +225,3 @@ def _set(table: DataTable, row: str, column: str, value: object) -> None:
         isinstance(value, Text) and isinstance(current, Text) and value.style != current.style
     ):
         table.update_cell(row, column, value)
-
-
-class MetricsStrip(Static):
-    """One line on runbook screens: the figures that decide most incidents, coloured."""
-
-    DEFAULT_CSS = """
-    MetricsStrip {
-        height: auto;
-        max-height: 2;
-        padding: 0 1;
-        display: none;
-    }
-    MetricsStrip.has-data {
-        display: block;
-    }
-    """
-
-    def __init__(self, ctx: ScreenContext, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.ctx = ctx
-
-    FIGURES = (
-        ("p95_ms", "P95"),
-        ("error_rate", "err"),
-        ("db_connected", "DB"),
-        ("redis_hit_rate", "cache"),
-        ("health_ok", "health"),
-    )
-
-    def on_mount(self) -> None:
-        self.refresh_strip()
-
-    def session_changed(self, message: SessionUpdated) -> None:
-        if message.touches("metric_sample"):
-            self.refresh_strip()
-
-    def refresh_strip(self) -> None:
-        facts = self.ctx.session.state.metrics
-        text = Text()
-        for name, label in self.FIGURES:
-            point = facts.latest(name)
-            if point is None:
-                continue
-            if text:
-                text.append(" · ", style="dim")
-            text.append(f"{label} ")
-            text.append_text(value_text(BY_NAME[name], point))
-        worst = facts.worst("cpu_percent")
-        if worst is not None:
-            host, point = worst
-            text.append(" · ", style="dim")
-            text.append("CPU ")
-            text.append_text(value_text(BY_NAME["cpu_percent"], point))
-            text.append(f" {host}", style="dim")
-        self.set_class(bool(text), "has-data")
-        self.update(text)

@@ -24,7 +24,7 @@ from omniops_tui.core.text import visible_line
 from omniops_tui.runbooks.model import ChecklistGroup, Runbook, Section, iter_blocks
 from omniops_tui.ui.context import ScreenContext, SessionScreen
 from omniops_tui.ui.messages import SessionUpdated
-from omniops_tui.ui.screens.metrics import MetricsStrip
+from omniops_tui.ui.widgets.metrics_strip import MetricsStrip
 from omniops_tui.ui.widgets.risk import progress_text, risk_text
 from omniops_tui.ui.widgets.runbook_rows import (
     ChecklistHeaderRow,

@@ -8,10 +8,11 @@ from textual.widgets import Static
 
 from omniops_tui.sessions.player import format_offset
 from omniops_tui.sessions.replay import ReplaySession
+from omniops_tui.ui.context import SESSION_AWARE, SessionWidget
 from omniops_tui.ui.messages import ReplaySeek
 
 
-class ReplayBar(Static):
+class ReplayBar(Static, SessionWidget):
     DEFAULT_CSS = """
     ReplayBar {
         height: 1;
@@ -22,11 +23,14 @@ class ReplayBar(Static):
     """
 
     def __init__(self, replay: ReplaySession, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+        super().__init__(id=id, classes=SESSION_AWARE)
         self.replay = replay
         self._bar: tuple[int, int] | None = None
 
     def on_mount(self) -> None:
+        self.show()
+
+    def replay_moved(self) -> None:
         self.show()
 
     def show(self) -> None:

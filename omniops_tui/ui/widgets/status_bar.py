@@ -13,11 +13,11 @@ from textual.widgets import Static
 
 from omniops_tui.core.text import visible_line
 from omniops_tui.logic.metrics import BY_NAME, format_value
-from omniops_tui.ui.context import ScreenContext
+from omniops_tui.ui.context import SESSION_AWARE, ScreenContext, SessionWidget
 from omniops_tui.ui.messages import SessionUpdated
 
 
-class StatusBar(Vertical):
+class StatusBar(Vertical, SessionWidget):
     """One line: app · location · env · recording file (or REPLAY); plus the rollback banner."""
 
     DEFAULT_CSS = """
@@ -45,7 +45,7 @@ class StatusBar(Vertical):
     """
 
     def __init__(self, ctx: ScreenContext, location: str = "") -> None:
-        super().__init__(id="status-bar")
+        super().__init__(id="status-bar", classes=SESSION_AWARE)
         self.ctx = ctx
         self.location = location
 
