@@ -8,11 +8,19 @@ can skip and count them.
 
 Stamps (`seq`, `t` = seconds since the session started on a monotonic clock, `at` = UTC wall
 time) are set by the recorder, never by the code that creates the event.
+
+Session files come from teammates and other machines: `from_record` checks every field's JSON
+type against the class's annotations (`"t": "notanumber"`, `"item_id": null`, `"lines": [1]`)
+and raises `EventFieldError` (a ValueError naming the field) instead of building an event that
+would crash a projection later; readers report it as a bad line with its number.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+import types
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +35,14 @@ _FIELDS: dict[type, frozenset[str]] = {}
 # Per class: (static defaults, (field, default factory) pairs); None when __init__ must run.
 _PLANS: dict[type, tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...]] | None] = {}
 STAMP_FIELDS = ("seq", "t", "at")
+# Per class: field -> (JSON types allowed, types allowed for a list's items or None).
+_TYPES: dict[type, dict[str, tuple[tuple[type, ...], tuple[type, ...] | None]]] = {}
+# Per class: the list fields whose items have a type, and the item types allowed.
+_ITEM_TYPES: dict[type, tuple[tuple[str, frozenset[type]], ...]] = {}
+
+
+class EventFieldError(ValueError):
+    """A recorded event whose field has the wrong type (a hand-edited or hostile session file)."""
 
 
 def event_type(name: str):
@@ -39,6 +55,10 @@ def event_type(name: str):
         EVENT_TYPES[name] = cls
         _FIELDS[cls] = frozenset(f.name for f in dataclasses.fields(cls))
         _PLANS[cls] = _plan(cls)
+        _TYPES[cls] = _field_types(cls)
+        _ITEM_TYPES[cls] = tuple(
+            (key, frozenset(items)) for key, (_kinds, items) in _TYPES[cls].items() if items is not None
+        )
         return cls
 
     return register
@@ -95,6 +115,7 @@ def from_record(record: dict[str, Any], *, consume: bool = False) -> Event:
     name = record.get("type")
     cls = EVENT_TYPES.get(name) if isinstance(name, str) else None
     if cls is None:
+        check_fields(UnknownEvent, record)
         return UnknownEvent(
             seq=int(record.get("seq", 0) or 0),
             t=float(record.get("t", 0) or 0),
@@ -103,6 +124,7 @@ def from_record(record: dict[str, Any], *, consume: bool = False) -> Event:
             raw=record,
         )
     known = _FIELDS[cls]
+    check_fields(cls, record)
     plan = _PLANS.get(cls)
     if plan is None:
         return cls(**{k: v for k, v in record.items() if k in known})
@@ -140,6 +162,109 @@ def _plan(cls: type) -> tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]
         else:
             return None
     return defaults, tuple(factories)
+
+
+def check_fields(cls: type, record: dict[str, Any]) -> None:
+    """EventFieldError when a field of `record` does not have the JSON type `cls` declares.
+
+    Cheap, because a 100,000-event session must still open in under a second: the keys and
+    value types of a record that passed are remembered (a recorder writes the same shape every
+    time), so most records cost one tuple and one set lookup, plus a look at the items of
+    their lists of strings.
+    """
+    shape = (cls, *record, *map(type, record.values()))
+    if shape not in _GOOD_SHAPES:
+        _check_types(cls, record)
+        if len(_GOOD_SHAPES) < 10_000:
+            _GOOD_SHAPES.add(shape)
+    for key, items in _ITEM_TYPES.get(cls, ()):
+        value = record.get(key)
+        if value and not set(map(type, value)) <= items:
+            raise EventFieldError(f"field '{key}' must be a list of {_describe(tuple(items), plural=True)}")
+
+
+_GOOD_SHAPES: set[tuple[Any, ...]] = set()
+
+
+def _check_types(cls: type, record: dict[str, Any]) -> None:
+    expected = _TYPES.get(cls) or _STAMP_TYPES
+    for key, value in record.items():
+        allowed = expected.get(key)
+        if allowed is not None and type(value) not in allowed[0]:
+            raise EventFieldError(f"field '{key}' must be {_describe(allowed[0])}, not {_json_kind(value)}")
+    t = record.get("t")
+    if type(t) is float and not math.isfinite(t):
+        raise EventFieldError(f"field 't' must be a finite number, not {t}")
+
+
+def _field_types(cls: type) -> dict[str, tuple[tuple[type, ...], tuple[type, ...] | None]]:
+    """What JSON types each field of `cls` accepts, read from its annotations (`Any` is not
+    checked; an annotation this function does not understand is not checked either)."""
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:  # a forward reference that does not resolve: check the stamps only
+        return dict(_STAMP_TYPES)
+    plan: dict[str, tuple[tuple[type, ...], tuple[type, ...] | None]] = {}
+    for f in dataclasses.fields(cls):
+        kinds = _json_types(hints.get(f.name, Any))
+        if kinds is not None:
+            plan[f.name] = kinds
+    return plan
+
+
+def _json_types(hint: Any) -> tuple[tuple[type, ...], tuple[type, ...] | None] | None:
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        found: list[type] = []
+        for option in typing.get_args(hint):
+            inner = _json_types(option)
+            if inner is None or inner[1] is not None:
+                return None
+            found += inner[0]
+        return tuple(found), None
+    if origin is list:
+        (item,) = typing.get_args(hint) or (Any,)
+        inner = _json_types(item)
+        return (list,), (inner[0] if inner is not None and inner[1] is None else None)
+    if origin is dict or hint is dict:
+        return (dict,), None
+    simple = {str: (str,), int: (int,), float: (float, int), bool: (bool,), type(None): (type(None),)}
+    return (simple[hint], None) if hint in simple else None
+
+
+_STAMP_TYPES: dict[str, tuple[tuple[type, ...], tuple[type, ...] | None]] = {
+    "seq": ((int,), None),
+    "t": ((float, int), None),
+    "at": ((str,), None),
+}
+_KIND_NAMES = {
+    str: "a string",
+    int: "a whole number",
+    float: "a number",
+    bool: "a boolean",
+    list: "a list",
+    dict: "an object",
+    type(None): "null",
+}
+
+
+def _describe(kinds: tuple[type, ...], *, plural: bool = False) -> str:
+    if float in kinds:
+        kinds = tuple(kind for kind in kinds if kind is not int)  # "a number" says it
+    names = dict.fromkeys(_KIND_NAMES.get(kind, kind.__name__) for kind in kinds)
+    text = " or ".join(names)
+    if plural:
+        text = (
+            text.replace("a string", "strings")
+            .replace("a whole number", "whole numbers")
+            .replace("a number", "numbers")
+            .replace("an object", "objects")
+        )
+    return text
+
+
+def _json_kind(value: Any) -> str:
+    return _KIND_NAMES.get(type(value), type(value).__name__)
 
 
 def utc_now_iso() -> str:
