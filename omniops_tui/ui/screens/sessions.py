@@ -90,14 +90,13 @@ class SessionsScreen(Screen[None]):
             self.app.request_replay(path)
 
     def action_export(self) -> None:
-        from omniops_tui.sessions.export import export_session
+        from omniops_tui.sessions.drafts import write_postmortem_beside
 
         path = self._highlighted()
         if path is None:
             return
-        out = path.with_suffix(".postmortem.md")
         try:
-            out.write_text(export_session(path, "md"), encoding="utf-8")
+            out = write_postmortem_beside(path)  # a new name when a draft exists: edits are kept
         except Exception as exc:  # a broken file must not take the app down
             self.notify(f"Export failed: {exc}", severity="error")
             return
