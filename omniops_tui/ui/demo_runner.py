@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from omniops_tui.config.locations import state_dir
+from omniops_tui.ui.crash_guard import CrashGuard
 
 if TYPE_CHECKING:
     from omniops_tui.cli import Options
@@ -81,10 +82,12 @@ def run_demo(options: Options, **kwargs: object) -> None:
     services = None
     try:
         app, services = prepare_demo_app(options, **kwargs)  # type: ignore[arg-type]
+        guard = CrashGuard.install(app)  # a crash is a private report, not locals on screen
         try:
             app.run()
         finally:
-            app.end_session("exit")
+            app.end_session("crash" if guard.error is not None else "exit")
+        guard.raise_if_crashed()
         if app.return_code:
             sys.exit(app.return_code)
     finally:
