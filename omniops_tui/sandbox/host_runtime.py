@@ -15,6 +15,7 @@ import time
 from collections.abc import AsyncIterator
 
 from omniops_tui.sandbox import host_commands as hc
+from omniops_tui.sandbox import hostile
 from omniops_tui.sandbox.logs import COMBINED_LOG, ERROR_LOG, LOG_DIR, LOG_FILES, LogSource
 from omniops_tui.sandbox.scenarios import ProductionState, commit_of
 from omniops_tui.sandbox.shell import Chunks, Handler, Proc, Shell, Sink, split_flags
@@ -249,7 +250,8 @@ class HostRuntime:
             args = args[2:]
         sub, rest = (args[0], args[1:]) if args else ("", [])
         if sub == "ps":
-            yield hc.docker_compose_ps(self.facts())
+            table = hc.docker_compose_ps(self.facts())
+            yield table + hostile.compose_ps_row() if self.state.profile.hostile else table
         elif sub == "logs":
             async for chunk in self._compose_logs(rest, proc):
                 yield chunk

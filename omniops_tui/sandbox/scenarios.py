@@ -18,7 +18,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-SCENARIOS: tuple[str, ...] = ("healthy", "error-spike", "slow", "db-down", "outage", "disk-full")
+SCENARIOS: tuple[str, ...] = ("healthy", "error-spike", "slow", "db-down", "outage", "disk-full", "hostile")
 
 #: In error-spike, every ERROR_EVERY-th request of each /api path answers 500 (8.3 %).
 ERROR_EVERY = 12
@@ -48,6 +48,7 @@ class Profile:
     slow: bool = False
     error_spike: bool = False
     warnings: tuple[str, ...] = ()
+    hostile: bool = False  # bodies, logs and command output carry hostile text (sandbox/hostile.py)
 
 
 PROFILES: dict[str, Profile] = {
@@ -146,6 +147,22 @@ PROFILES: dict[str, Profile] = {
         disk_used_percent=97,
         warnings=("disk usage 97% on /",),
     ),
+    "hostile": Profile(
+        "hostile",
+        "ok",
+        200,
+        "connected",
+        "connected",
+        "processing",
+        error_rate=0.03,
+        response_time_ms=75.0,
+        p95_ms=180.0,
+        cpu_percent=35.2,
+        load=(0.82, 0.91, 0.88),
+        mem_used_mb=2867,
+        disk_used_percent=42,
+        hostile=True,
+    ),
 }
 
 
@@ -216,4 +233,5 @@ SCENARIO_HELP = {
     "db-down": "The application (and the checks) cannot reach the database.",
     "outage": "Nothing answers: the app container exited, HTTP 503 everywhere.",
     "disk-full": "The root filesystem at 97 %: a capacity issue.",
+    "hostile": "Healthy figures, hostile text: control sequences, markup and secrets everywhere.",
 }
