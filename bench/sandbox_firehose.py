@@ -17,6 +17,7 @@ import json
 import time
 
 import asyncssh
+from _sandbox import exit_on_signals
 
 from omniops_tui.sandbox import Sandbox
 
@@ -55,6 +56,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--text", action="store_true", help="read decoded text instead of bytes")
     args = parser.parse_args()
+    exit_on_signals()  # the sandbox's folder (and key) is removed even when terminated
     print(json.dumps(asyncio.run(measure(args.seconds, args.text))))
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import sys
 from pathlib import Path
 
 import httpx
@@ -62,3 +65,48 @@ async def test_ssh_logs_and_commands_carry_them_too(hostile_sandbox: tuple[Sandb
         assert OSC2_TITLE in compose.stdout and "Exit 1" in compose.stdout
     finally:
         await context.aclose()
+
+
+async def test_sandbox_command_serves_the_hostile_scenario() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "omniops_tui",
+        "sandbox",
+        "--scenario",
+        "hostile",
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    try:
+        lines: list[str] = []
+        while not any(line.startswith("  folder:") for line in lines):
+            line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
+            assert line, lines
+            lines.append(line)
+        assert "scenario hostile" in lines[0]
+        base_url = next(line.split()[-1] for line in lines if line.startswith("  http:"))
+        folder = Path(next(line.split()[-1] for line in lines if line.startswith("  folder:")))
+        async with httpx.AsyncClient(timeout=10) as http:
+            assert OSC52_CLIPBOARD.encode() in (await http.get(f"{base_url}/api/health")).content
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 30)
+    assert process.returncode == 0 and not folder.exists()
+
+
+def test_demo_accepts_the_hostile_scenario(tmp_path: Path) -> None:
+    from omniops_tui.cli import Options
+    from omniops_tui.ui.demo_runner import prepare_demo_app
+
+    options = Options(
+        runbooks=None, sessions_dir=tmp_path / "sessions", config=None, env=None, read_only=False
+    )
+    app, services = prepare_demo_app(options, scenario="hostile", with_s3=False, tour=False)
+    try:
+        assert services.scenario == "hostile" and services.sandbox.scenario == "hostile"
+        assert app.context.environment is not None
+    finally:
+        services.close()
