@@ -1,14 +1,15 @@
 """Redaction on the log ingest path: what it costs next to writing the same lines to the record.
 
 Issue 12: redaction must stay a small fraction of log ingest. Builds 100,000 log lines the way
-the sandbox hosts write them (every scenario's mix, so ERROR/WARN lines and the hostile
-scenario's secrets and control sequences are in it), in batches of 500 as the log hub records
-them. Each round times the redactor on every batch (`Redactor.__call__` on a `log_lines`
-record, as the recorder calls it) and, as the reference, `json.dumps` + encode of the same
-records (what the recorder does with every event anyway). Ends with ONE JSON line:
+the sandbox hosts write them (every ordinary scenario's mix, ERROR/WARN lines included; with
+`--hostile` the hostile scenario's too, where a third of the lines carry secrets), in batches
+of 500 as the log hub records them. Each round times the redactor on every batch
+(`Redactor.__call__` on a `log_lines` record, as the recorder calls it) and, as the
+reference, `json.dumps` + encode of the same records (what the recorder does with every event
+anyway). Ends with ONE JSON line:
 `{"lines": …, "redact_us_per_line": {median, min, max}, "json_us_per_line": {…}, "ratio": {…}}`.
 
-    .venv/bin/python bench/redact.py [--rounds 7] [--lines 100000]
+    .venv/bin/python bench/redact.py [--rounds 7] [--lines 100000] [--hostile]
 """
 
 from __future__ import annotations
@@ -29,11 +30,12 @@ from omniops_tui.sessions.redact import build_redactor
 BATCH = 500
 
 
-def log_lines(count: int) -> list[str]:
+def log_lines(count: int, hostile: bool = False) -> list[str]:
     """`count` lines, an equal share from every scenario's combined.log."""
+    scenarios = [s for s in SCENARIOS if hostile or s != "hostile"]
     lines: list[str] = []
-    per = count // len(SCENARIOS) + 1
-    for scenario in SCENARIOS:
+    per = count // len(scenarios) + 1
+    for scenario in scenarios:
         source = LogSource(ProductionState(scenario), host_index=0, rate=20.0)
         lines += [f"{iso_ms(1.7e9 + seq / 20)} {source.body(COMBINED_LOG, seq)}" for seq in range(per)]
     return lines[:count]
@@ -51,8 +53,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--hostile", action="store_true", help="add the hostile scenario's lines")
     args = parser.parse_args()
-    lines = log_lines(args.lines)
+    lines = log_lines(args.lines, args.hostile)
     records = [
         {
             "seq": i,

@@ -70,28 +70,41 @@ _REFERENCE = r"(?!\$|\[REDACTED)"
 _AFTER_NAME = rf"['\"]?[ \t]*[:=][ \t]*(?P<assignment_q>['\"])?(?i:{AUTH_SCHEMES}[ \t]+)?+(?i:token=)?+"
 
 
-def _alternation(words: Iterable[str]) -> str:
-    """`words` as one regex alternation factored by common prefixes (a trie), so the engine
-    tries one character class per position instead of every word in turn."""
+def _alternation(words: Iterable[str], *, top: bool = True) -> str:
+    """`words` as one case-insensitive regex alternation factored by common prefixes (a trie).
+
+    Each branch starts with a class of its first letter (`[Pp](?i:ass…)`), which the engine
+    tests several times faster than a case-insensitive literal: the regex is tried at every
+    position of a suspect line, so its first step is what costs.
+    """
     branches: dict[str, list[str]] = {}
     ends = False
-    for word in sorted(set(words)):
+    for word in sorted({w.lower() for w in words}):
         if word:
             branches.setdefault(word[0], []).append(word[1:])
         else:
             ends = True
-    parts = [re.escape(first) + _alternation(rest) for first, rest in branches.items()]
+    parts = []
+    for first, rest in branches.items():
+        head = f"[{first}{first.upper()}]" if top and first.isalpha() else re.escape(first)
+        tail = _alternation(rest, top=False)
+        parts.append(head + (f"(?i:{tail})" if top and tail else tail))
     if not parts:
         return ""
     body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
     return f"(?:{body})?" if ends else body
 
 
+def _word(word: str) -> str:
+    """`word` in any case, its first letter as a class (see `_alternation`)."""
+    return _alternation([word])
+
+
 # The end of a secret name, matched where it ends (the rest of the name is read back in
 # `_replace`): a suffix after anything, a word only after a boundary, capitals in capitals.
 _SECRET_NAME_END = (
-    f"(?i:{_alternation(s.lower() for s in SECRET_SUFFIXES)})"
-    + "".join(f"|(?i:{w})(?<![A-Za-z0-9](?i:{w}))" for w in SECRET_WORDS)
+    _alternation(SECRET_SUFFIXES)
+    + "".join(f"|{_word(w)}(?<![A-Za-z0-9](?i:{w}))" for w in SECRET_WORDS)
     + "".join(f"|{c}(?<![a-z]{c})" for c in SECRET_CAPITAL_SUFFIXES)
 )
 # Named groups: `<name>_v` is the secret, `<name>_p` the kept text before it, `<name>_n` its name.
@@ -110,17 +123,19 @@ _PATTERNS = [
     # Authorization: Bearer X … / Authorization: Token token=X: to the end of the line or quote
     (
         "authorization",
-        rf"(?P<authorization_p>(?i:authorization)[ \t]*:[ \t]*+(?i:{AUTH_SCHEMES}[ \t]+)?+(?i:token=)?+)"
+        rf"(?P<authorization_p>{_word('authorization')}[ \t]*:[ \t]*+"
+        rf"(?i:{AUTH_SCHEMES}[ \t]+)?+(?i:token=)?+)"
         rf"(?P<authorization_v>{_REFERENCE}[^\s\"'][^\r\n\"']*)",
     ),
     # Cookie: a=b; c=d / Set-Cookie: …: to the end of the line or quote
     (
         "cookie",
-        rf"(?P<cookie_p>(?i:set-cookie|cookie)[ \t]*:[ \t]*+)(?P<cookie_v>{_REFERENCE}[^\s\"'][^\r\n\"']*)",
+        rf"(?P<cookie_p>{_alternation(['set-cookie', 'cookie'])}[ \t]*:[ \t]*+)"
+        rf"(?P<cookie_v>{_REFERENCE}[^\s\"'][^\r\n\"']*)",
     ),
     (
         "bearer",
-        r"(?P<bearer_p>(?i:bearer|token[ \t]+token=)[ \t]*)"
+        rf"(?P<bearer_p>(?:{_word('bearer')}|{_word('token')}[ \t]+(?i:token=))[ \t]*)"
         rf"(?P<bearer_v>{_REFERENCE}[A-Za-z0-9\-._~+/]+=*)",
     ),
     ("jwt", r"(?P<jwt_v>eyJ(?<![\w-]eyJ)[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*)"),
@@ -129,7 +144,8 @@ _PATTERNS = [
     # ALTER ROLE app PASSWORD 'x' / CREATE USER … IDENTIFIED BY 'x' ('' is a quote inside)
     (
         "sql_password",
-        r"(?P<sql_password_p>(?i:password|identified[ \t]+by)[ \t]+')(?P<sql_password_v>(?:[^'\n]|'')+)",
+        rf"(?P<sql_password_p>(?:{_word('password')}|{_word('identified')}[ \t]+(?i:by))[ \t]+')"
+        r"(?P<sql_password_v>(?:[^'\n]|'')+)",
     ),
     # PGPASSWORD=x / token=x / DB_PASS: x / password="two words" / 'secret': 'x'
     (
