@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from omniops_tui.cli import main
 from omniops_tui.config.model import parse_config
 from omniops_tui.core.errors import UserError
+from tests.cli_run import run_cli
 
 GOOD_ENV = """default_env = "production"
 
@@ -18,14 +18,6 @@ GOOD_ENV = """default_env = "production"
 base_url = "https://prod.example.com"
 """
 TWO_HOSTS = '[[env.production.hosts]]\nname = "a"\n\n[[env.production.hosts]]\n'
-
-
-def run_cli(args: list[str]) -> int:
-    try:
-        main(args)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
 
 
 def one_error_line(capsys: pytest.CaptureFixture[str], config: Path) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 SCENARIOS: tuple[str, ...] = ("healthy", "error-spike", "slow", "db-down", "outage", "disk-full", "hostile")
 
@@ -147,23 +147,11 @@ PROFILES: dict[str, Profile] = {
         disk_used_percent=97,
         warnings=("disk usage 97% on /",),
     ),
-    "hostile": Profile(
-        "hostile",
-        "ok",
-        200,
-        "connected",
-        "connected",
-        "processing",
-        error_rate=0.03,
-        response_time_ms=75.0,
-        p95_ms=180.0,
-        cpu_percent=35.2,
-        load=(0.82, 0.91, 0.88),
-        mem_used_mb=2867,
-        disk_used_percent=42,
-        hostile=True,
-    ),
 }
+
+
+# Healthy figures, hostile text (sandbox/hostile.py): the screens work, the text attacks them.
+PROFILES["hostile"] = replace(PROFILES["healthy"], name="hostile", hostile=True)
 
 
 def check_scenario(name: str) -> str:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from omniops_tui.cli import main
 from omniops_tui.sandbox import Sandbox
 from omniops_tui.sandbox.hostile import PLANTED_SECRETS
+from tests.cli_run import run_cli  # noqa: F401  (re-exported for the tests here)
 
 # ESC and the other C0 controls but tab/newline, DEL, and C1 (U+0080-U+009F, UTF-8 C2 80-9F).
 RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
@@ -29,14 +29,6 @@ def leaked_secrets(data: bytes) -> list[str]:
         for secret in PLANTED_SECRETS
         if secret.encode() in data or json.dumps(secret)[1:-1].encode() in data
     ]
-
-
-def run_cli(args: list[str]) -> int:
-    try:
-        main(args)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
 
 
 @pytest.fixture
