@@ -238,7 +238,10 @@ def test_sessions_list_shows_hostile_headers_as_text(
         "runbook_source": "not-a-list",
     }
     event = {"seq": 1, "t": 1.0, "at": "", "type": "runbook_started", "runbook_id": f"rb{OSC52_CLIPBOARD}"}
-    (sessions / "evil\x1b[2J.jsonl").write_text(json.dumps(header) + "\n" + json.dumps(event) + "\n")
+    endless = '{"seq": 2, "t": 1e999, "at": "", "type": "note_added"}\n{"seq": 3, "t": NaN, "type": "x"}\n'
+    (sessions / "evil\x1b[2J.jsonl").write_text(
+        json.dumps(header) + "\n" + json.dumps(event) + "\n" + endless
+    )
     (sessions / "broken.jsonl").write_text(f"{OSC2_TITLE}\n")
     assert run_cli(["--sessions-dir", str(sessions), "sessions", "list"]) == 0
     table = capsysbinary.readouterr().out
