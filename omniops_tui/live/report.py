@@ -203,9 +203,9 @@ def to_table(run: CheckRun, width: int = 100) -> str:
         labels = [titles.get(i, i) for i in spec.item_ids] or [
             "[" + titles.get(spec.places[0], spec.places[0]) + "]" if spec.places else "-"
         ]
-        summary = run.redactor.text(result.summary)
+        summary, value = run.redactor.text(result.summary), run.redactor.text(_value(result))
         for label in labels:
-            lines.append(row(label, spec.id, result.status.upper(), _value(result), summary))
+            lines.append(row(label, spec.id, result.status.upper(), value, summary))
     counts = ", ".join(f"{n} {status}" for status, n in run.counts.items() if n)
     scope = run.section_id or run.runbook.id
     lines.append("")
