@@ -1,9 +1,11 @@
 """The sandbox as the benches run it, and cleanup on every exit path.
 
 A sandbox folder holds a private key. `omniops-tui sandbox` in a child process (production is
-another machine) removes its folder when it stops on SIGTERM or SIGINT; `exit_on_signals()`
-makes the bench itself unwind its `with` / `finally` blocks (temporary folders, children,
-in-process sandboxes) when it is terminated or hung up on, instead of dying where it stands.
+another machine) removes its folder when it stops on SIGTERM or SIGINT. The bench itself must
+unwind its `with` / `finally` blocks (temporary folders, children, in-process sandboxes) when
+it is terminated or hung up on, instead of dying where it stands: `run(coro)` is
+`asyncio.run` with SIGTERM/SIGHUP cancelling the main task (so every `async with` closes while
+the loop still runs), and `exit_on_signals()` covers the synchronous parts.
 """
 
 from __future__ import annotations
@@ -12,8 +14,12 @@ import asyncio
 import signal
 import sys
 import time
+from collections.abc import Coroutine
 from pathlib import Path
 from types import FrameType
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def exit_on_signals() -> None:
@@ -24,6 +30,26 @@ def exit_on_signals() -> None:
 
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, leave)
+
+
+def run(main: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run(main)`; SIGTERM or SIGHUP cancel it cleanly and exit 128 + signal."""
+    received: list[int] = []
+
+    async def guarded() -> T:
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(sig, lambda sig=sig: (received.append(sig), task.cancel()))
+        return await main
+
+    try:
+        return asyncio.run(guarded())
+    except asyncio.CancelledError:
+        if received:
+            raise SystemExit(128 + received[0]) from None
+        raise
 
 
 async def sandbox_process(folder: Path, hosts: int = 2) -> tuple[asyncio.subprocess.Process, Path]:

@@ -11,7 +11,6 @@ one JSON line on stdout: {"checks": n, "concurrent_s": …, "sequential_s": …}
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sys
@@ -19,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _sandbox import exit_on_signals, sandbox_process, stop
+from _sandbox import exit_on_signals, run, sandbox_process, stop
 
 from omniops_tui.config.model import load_config
 from omniops_tui.probes import CheckContext, specs_for_runbook, sweep
@@ -88,4 +87,4 @@ async def main(in_process: bool = False) -> dict[str, float | int]:
 
 if __name__ == "__main__":
     exit_on_signals()
-    print(json.dumps(asyncio.run(main(in_process="--in-process" in sys.argv[1:]))))
+    print(json.dumps(run(main(in_process="--in-process" in sys.argv[1:]))))

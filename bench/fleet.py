@@ -11,7 +11,6 @@ is removed on every exit path, also when this bench is terminated.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 import tempfile
@@ -20,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _sandbox import exit_on_signals, sandbox_process, stop
+from _sandbox import exit_on_signals, run, sandbox_process, stop
 
 from omniops_tui.config.model import load_config
 from omniops_tui.live.sampler import MetricsSampler
@@ -64,7 +63,7 @@ async def rounds() -> tuple[float, float, float]:
 
 def main() -> None:
     exit_on_signals()
-    one, first, steady = asyncio.run(rounds())
+    one, first, steady = run(rounds())
     print(
         json.dumps(
             {

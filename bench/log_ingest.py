@@ -41,7 +41,7 @@ import tomli_w
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _sandbox import exit_on_signals
+from _sandbox import exit_on_signals, run
 
 from omniops_tui.sandbox.logs import COMBINED_LOG, FIREHOSE_LOG
 
@@ -209,9 +209,9 @@ def main() -> None:
     args = parser.parse_args()
     exit_on_signals()
     if args.serve:
-        asyncio.run(serve(args.serve, args.rate))
+        run(serve(args.serve, args.rate))
         return
-    print(json.dumps(asyncio.run(measure(args.seconds, args.same_process, args.rate))))
+    print(json.dumps(run(measure(args.seconds, args.same_process, args.rate))))
 
 
 if __name__ == "__main__":
