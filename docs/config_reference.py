@@ -22,12 +22,12 @@ DOCS: dict[str, tuple[str, str]] = {
     "sessions_dir": ("Where sessions are recorded (else the user state dir).", '"~/incidents/sessions"'),
     "log_record_cap_mb": ("Per-session budget for recorded log lines; past it only ERROR lines.", "50"),
     "read_only": (
-        "Like `--read-only`. omniops-tui only shows and copies commands today; this keeps "
-        "it that way should running them be added.",
+        "Like `--read-only`: only read-only command blocks may run (the others are refused, saying why).",
         "true",
     ),
     "placeholders": (
-        "Words of the runbooks replaced when commands are shown or copied.",
+        "Values of the runbooks' placeholders (placeholders.toml lists them) where the environment's "
+        "base_url and hosts do not give one.",
         '{ "yourdomain.com" = "shop.example.com" }',
     ),
     "secrets": (
@@ -63,6 +63,11 @@ DOCS: dict[str, tuple[str, str]] = {
     "env.secrets": ("Secrets to redact for this environment only.", '["STAGING_API_KEY"]'),
     "env.s3": ("The backup location table (below).", ""),
     "env.hosts": ("SSH hosts, one `[[env.NAME.hosts]]` table each (below).", ""),
+    "env.run": (
+        'What may run from the runbooks: "confirm" (default; a confirmation by class), '
+        '"read-only" or "off".',
+        '"read-only"',
+    ),
     # [env.NAME.s3]
     "s3.backup_url": ("Where backups are uploaded.", '"s3://omniops-backups/production/"'),
     "s3.endpoint_url": ("An S3-compatible endpoint (MinIO, moto…).", '"http://127.0.0.1:9000"'),

@@ -10,7 +10,7 @@ import pytest
 
 from omniops_tui.config.model import parse_config
 from omniops_tui.core.errors import UserError
-from tests.cli_run import run_cli
+from tests.cli_helper import run_cli
 
 GOOD_ENV = """default_env = "production"
 

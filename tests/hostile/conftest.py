@@ -11,7 +11,7 @@ import pytest
 
 from omniops_tui.sandbox import Sandbox
 from omniops_tui.sandbox.hostile import PLANTED_SECRETS
-from tests.cli_run import run_cli  # noqa: F401  (re-exported for the tests here)
+from tests.cli_helper import run_cli  # noqa: F401  (re-exported for the tests here)
 
 # ESC and the other C0 controls but tab/newline, DEL, and C1 (U+0080-U+009F, UTF-8 C2 80-9F).
 RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")

@@ -22,16 +22,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from omniops_tui.config.model import load_config
-from omniops_tui.core.events import NoteAdded
-from omniops_tui.live.diagnostics import gather_diagnostics
-from omniops_tui.live.log_hub import LogHub
-from omniops_tui.live.log_stream import sources_for
-from omniops_tui.probes.bindings import load_bindings
-from omniops_tui.probes.context import CheckContext
-from omniops_tui.probes.runner import sweep, to_event
-from omniops_tui.probes.ssh import run
-from omniops_tui.runbooks import load_runbooks
+from omniops_tui.live.session import LiveSession
+from omniops_tui.live.setup import load_setup, open_session
+from omniops_tui.options import Options
 from omniops_tui.sandbox import Sandbox
 from omniops_tui.sandbox.hostile import (
     C1_CSI,
@@ -42,9 +35,6 @@ from omniops_tui.sandbox.hostile import (
     SQL_PASSWORD,
 )
 from omniops_tui.sessions.drafts import write_postmortem_beside
-from omniops_tui.sessions.export import export_session
-from omniops_tui.sessions.recorder import SessionRecorder
-from omniops_tui.sessions.redact import build_redactor
 from tests.hostile.conftest import leaked_secrets, raw_controls, run_cli
 from tests.sessions.services import POSTGRES_DSN
 
@@ -98,63 +88,45 @@ async def test_record_exports_diagnostics_and_crash_reports_hold_no_raw_control_
     capsysbinary: pytest.CaptureFixture[bytes],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _sandbox, config_path = hostile_sandbox
-    config = load_config(config_path)
-    environment = config.environment()
-    assert environment is not None
-    redactor = build_redactor(config, environment)  # what the app gives its recorder
+    sandbox, _config = hostile_sandbox
+    # The database too, so the diagnostics' active queries come from a real PostgreSQL.
+    monkeypatch.setenv("OMNIOPS_T_HOSTILE_DB", POSTGRES_DSN)
+    config_path = sandbox.write_config(
+        tmp_path / "input" / "db.toml", database_url_env="OMNIOPS_T_HOSTILE_DB"
+    )
     sessions = tmp_path / "sessions"
-    recorder = SessionRecorder.create(sessions, ["bundled"], environment=environment.name, redactor=redactor)
-    context = CheckContext.from_config(config)
+    options = Options(runbooks=None, sessions_dir=sessions, config=config_path, env=None, read_only=False)
+    setup = load_setup(options)
+    recorder, state = open_session(setup)
+    session = LiveSession(setup, recorder, state)  # the engine the app drives
+    session.begin()
+    runbooks = setup.runbooks
     try:
         # Logs, as the log panes stream and record them.
-        hub = LogHub(
-            sources_for(environment),
-            context.ssh,
-            record=recorder.record,
-            discard=context.discard_ssh,
-            record_interval=0.05,
-        )
-        streaming = asyncio.create_task(hub.run())
-        await wait_for(lambda: "[REDACTED:PGPASSWORD]" in recorder.path.read_text())
+        logs = session.start_logs()
+        assert logs is not None
+        streaming = asyncio.create_task(logs.run())
+        await wait_for(lambda: "[REDACTED:PGPASSWORD]" in session.session_path.read_text())
         streaming.cancel()
         await asyncio.gather(streaming, return_exceptions=True)
         # Checks, as a runbook screen runs them.
-        runbooks = load_runbooks(None)
-        specs = load_bindings(None, runbooks).specs_for_runbook("emergency-rollback")
-        for spec, result in await sweep(specs, context):
-            recorder.record(to_event(spec, result))
-        recorder.record(
-            NoteAdded(text=f"pasted {OSC52_CLIPBOARD} {' '.join(MARKUP)} PGPASSWORD={PG_PASSWORD}")
-        )
-
-        # Diagnostics (Emergency Rollback step 8), with a live query that holds a password.
-        async def ssh_runner(host_name: str, command: str) -> tuple[int, str, str]:
-            ran = await run(context, context.hosts[0], command)
-            return int(ran.exit_status or 0), ran.stdout, ran.stderr
-
+        await session.checks.sweep_once(session.checks.specs("emergency-rollback"))
+        session.add_note(f"pasted {OSC52_CLIPBOARD} {' '.join(MARKUP)} PGPASSWORD={PG_PASSWORD}")
+        # Diagnostics (Emergency Rollback step 8) with a live query that holds a password.
         holder = await asyncpg.connect(POSTGRES_DSN)
         query = f"SELECT pg_sleep(30) /* ALTER ROLE omniops WITH PASSWORD '{SQL_PASSWORD}' */"
         sleeping = asyncio.create_task(holder.execute(query))
         try:
-            result = await gather_diagnostics(
-                sessions,
-                ssh_runner=ssh_runner,
-                db_dsn=POSTGRES_DSN,
-                health_url=context.url(environment.comprehensive_health_path),
-                timeline_md=export_session(recorder.path, "md", runbooks=runbooks),
-                timeout=15,
-                redactor=recorder.redactor,
-            )
+            said = await session.gather_diagnostics()
         finally:
             holder.terminate()
             await asyncio.gather(sleeping, return_exceptions=True)
-        recorder.record(result.to_event())
     finally:
-        await context.aclose()
+        await session.aclose("exit")
         recorder.close()
-    assert result.problems == [], result.problems
-    queries = (result.path / "db-active-queries.csv").read_text()
+    assert "failed" not in said, said
+    (bundle,) = (sessions / "incident-diagnostics").iterdir()
+    queries = (bundle / "db-active-queries.csv").read_text()
     assert "PASSWORD '[REDACTED:password]'" in queries
 
     # Exports, through the command line; the sessions screen's draft; `sessions list`.
@@ -213,13 +185,13 @@ async def test_record_exports_diagnostics_and_crash_reports_hold_no_raw_control_
     # ... and the payloads are there, visible, where they were seen.
     md = (exports / "export.md").read_text()
     assert "␛]52;c;ZWNobyBwd25lZA==" in md and "[@click=app.quit]" in md
-    assert "\\u001b]2;PWNED-TITLE" in (result.path / "health-snapshot.json").read_text()
-    assert "␛]52;c;" in (result.path / "error-logs.txt").read_text()
+    assert "\\u001b]2;PWNED-TITLE" in (bundle / "health-snapshot.json").read_text()
+    assert "␛]52;c;" in (bundle / "error-logs.txt").read_text()
 
     # Private: 0600 files, 0700 folders, like the sessions.
     for path in written:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
-    for folder in (result.path, result.path.parent, crash_reports[0].parent):
+    for folder in (bundle, bundle.parent, crash_reports[0].parent):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
 
 

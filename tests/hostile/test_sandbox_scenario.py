@@ -107,6 +107,6 @@ def test_demo_accepts_the_hostile_scenario(tmp_path: Path) -> None:
     app, services = prepare_demo_app(options, scenario="hostile", with_s3=False, tour=False)
     try:
         assert services.scenario == "hostile" and services.sandbox.scenario == "hostile"
-        assert app.context.environment is not None
+        assert app.live is not None and app.live.setup.environment is not None
     finally:
         services.close()

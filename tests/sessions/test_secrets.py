@@ -21,7 +21,7 @@ from omniops_tui.live.diagnostics import DOCKER_LOGS, ERROR_LOGS, gather_diagnos
 from omniops_tui.sessions.export import render
 from omniops_tui.sessions.reader import read_session
 from omniops_tui.sessions.redact import build_redactor
-from tests.cli_run import run_cli
+from tests.cli_helper import run_cli
 from tests.sessions.conftest import incident_script, record_script
 from tests.sessions.services import POSTGRES_DSN, http_server, start_ssh_host
 
