@@ -5,13 +5,13 @@ Every host gets ONE read-only probe per round on its pooled connection, all conc
 (as production would be elsewhere), so its SSH server work does not share this event loop.
 Prints one JSON line: {"hosts": 100, "wall_s": …, "one_host_wall_s": …, "first_round_s": …}
 (`wall_s` is a steady-state round; `first_round_s` includes the 100 SSH handshakes).
+The sandbox is `omniops-tui sandbox`, stopped with SIGTERM: its folder (private key included)
+is removed on every exit path, also when this bench is terminated.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,22 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _sandbox import exit_on_signals, run, sandbox_process, stop
+
 from omniops_tui.config.model import load_config
 from omniops_tui.live.sampler import MetricsSampler
 from omniops_tui.probes.context import CheckContext
 
 HOSTS = 100
-SANDBOX = """
-import asyncio, sys
-from pathlib import Path
-from omniops_tui.sandbox import Sandbox
-async def main():
-    async with Sandbox(hosts=int(sys.argv[1])) as sb:
-        sb.write_config(Path(sys.argv[2]))
-        print("ready", flush=True)
-        await asyncio.Event().wait()
-asyncio.run(main())
-"""
 
 
 async def host_round(config_path: Path, limit: int, rounds: int = 3) -> tuple[float, float]:
@@ -59,19 +50,20 @@ async def host_round(config_path: Path, limit: int, rounds: int = 3) -> tuple[fl
         await context.aclose()
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        config = Path(tmp) / "fleet.toml"
-        child = subprocess.Popen(
-            [sys.executable, "-c", SANDBOX, str(HOSTS), str(config)], stdout=subprocess.PIPE, text=True
-        )
+async def rounds() -> tuple[float, float, float]:
+    with tempfile.TemporaryDirectory(prefix="omniops-bench-fleet-") as tmp:
+        child, config = await sandbox_process(Path(tmp), hosts=HOSTS)
         try:
-            assert child.stdout is not None and child.stdout.readline().strip() == "ready"
-            _first_one, one = asyncio.run(host_round(config, 1))
-            first, steady = asyncio.run(host_round(config, HOSTS))
+            _first_one, one = await host_round(config, 1)
+            first, steady = await host_round(config, HOSTS)
         finally:
-            child.terminate()
-            child.wait(10)
+            await stop(child)
+    return one, first, steady
+
+
+def main() -> None:
+    exit_on_signals()
+    one, first, steady = run(rounds())
     print(
         json.dumps(
             {

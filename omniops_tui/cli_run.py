@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from omniops_tui.core.errors import UserError
+from omniops_tui.core.text import json_for_terminal, visible
 
 
 def command_entries(
@@ -72,12 +73,12 @@ def print_commands(
     section_id = resolve_section(runbook, section)
     entries = command_entries(runbook, section_id, config, environment, options.runbooks)
     if as_json:
-        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        click.echo(json_for_terminal(json.dumps(entries, indent=2, ensure_ascii=False)))
         return
     for entry in entries:
         note = f" · needs {', '.join(entry['unresolved'])}" if entry["unresolved"] else ""
         click.echo(f"# ── {entry['id']} ({entry['language'] or 'text'}, {entry['safety']}){note}")
-        click.echo(entry["text"])
+        click.echo(visible(entry["text"]))  # a runbook from elsewhere is outside text
         click.echo("")
 
 

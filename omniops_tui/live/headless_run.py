@@ -21,6 +21,7 @@ from typing import Any, TextIO
 
 from omniops_tui.core.errors import UserError
 from omniops_tui.core.events import Event, SessionEnded, SessionStarted
+from omniops_tui.core.text import visible, visible_line
 from omniops_tui.live.run_policy import (
     Policy,
     Refused,
@@ -132,7 +133,9 @@ def plan_choice(
 
 
 class _Printer:
-    """Writes runs' output as it comes; a group's lines get a `host │ ` prefix."""
+    """Writes runs' output as it comes; a group's lines get a `host │ ` prefix. The output is
+    outside text: control characters are made visible (issue 10 §1), so a host's `ESC ] 52`
+    never reaches the terminal."""
 
     def __init__(self, out: TextIO, group: bool) -> None:
         self.out = out
@@ -142,13 +145,13 @@ class _Printer:
     def listener(self, host: str) -> Callable[[str], None]:
         def write(text: str) -> None:
             if not self.group:
-                self.out.write(text)
+                self.out.write(visible(text))
                 self.out.flush()
                 return
             lines = (self.partial.get(host, "") + text).split("\n")
             self.partial[host] = lines.pop()
             for line in lines:
-                self.out.write(f"{host} │ {line}\n")
+                self.out.write(f"{host} │ {visible(line)}\n")
             self.out.flush()
 
         return write
@@ -156,7 +159,7 @@ class _Printer:
     def finish(self) -> None:
         for host, rest in self.partial.items():
             if rest:
-                self.out.write(f"{host} │ {rest}\n" if self.group else rest + "\n")
+                self.out.write(f"{host} │ {visible(rest)}\n" if self.group else visible(rest) + "\n")
         self.partial.clear()
 
 
@@ -196,7 +199,7 @@ async def run_plans(
         printer.finish()
         for host in run.hosts.values():
             if host.error:
-                err.write(f"{host.host or 'local'}: {host.error}\n")
+                err.write(f"{host.host or 'local'}: {visible_line(host.error)}\n")
         codes = [h.exit_code for h in run.hosts.values()]
         assert run.started is not None
         decision = decide_ticks(bindings, run.started, codes, run.output_tail(), items)

@@ -15,6 +15,7 @@ import time
 from collections.abc import AsyncGenerator, Callable
 
 from omniops_tui.sandbox import host_commands as hc
+from omniops_tui.sandbox import hostile
 from omniops_tui.sandbox.host_operations import Operations
 from omniops_tui.sandbox.logs import COMBINED_LOG, ERROR_LOG, LOG_DIR, LOG_FILES, LogSource
 from omniops_tui.sandbox.scenarios import ProductionState, commit_of
@@ -47,7 +48,11 @@ class HostRuntime:
         return hc.HostFacts.of(self.state, self.name, self.index)
 
     async def run(self, command_line: str, sink: Sink, variables: dict[str, str] | None = None) -> int:
-        return await self.shell.run(command_line, sink, variables)
+        """Run a command line for a client; a client that hung up mid-answer ends it quietly."""
+        try:
+            return await self.shell.run(command_line, sink, variables)
+        except (BrokenPipeError, ConnectionError):
+            return 141  # what a shell reports for SIGPIPE
 
     # ------------------------------------------------------------------ files
     def read(self, path: str) -> list[str] | None:
@@ -242,7 +247,8 @@ class HostRuntime:
             args = args[2:]
         sub, rest = (args[0], args[1:]) if args else ("", [])
         if sub == "ps":
-            yield hc.docker_compose_ps(self.facts())
+            table = hc.docker_compose_ps(self.facts())
+            yield table + hostile.compose_ps_row() if self.state.profile.hostile else table
         elif sub == "logs":
             async for chunk in self._compose_logs(rest, proc):
                 yield chunk

@@ -15,6 +15,10 @@ How the scenarios act on the wire (so tests can be exact):
   /api/health/comprehensive answers 503 with `"database": "disconnected"`; chat, GDPR export,
   scrape status and the WooCommerce test answer 500 (they need the database).
 
+hostile: healthy figures; `/api/health` answers plain text with raw control sequences and
+markup, `/api/health/comprehensive` carries them (and secrets) in its JSON fields (see
+sandbox/hostile.py). `/api/health/huge?mb=N` streams an N MiB JSON body in every scenario.
+
 Control endpoint (not part of the app, immune to scenarios): `GET /__sandbox/scenario` and
 `POST /__sandbox/scenario` with `{"scenario": "error-spike"}` (and/or `{"version": "v1.2.0"}`).
 """
@@ -28,6 +32,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from omniops_tui.sandbox import hostile
 from omniops_tui.sandbox.http_server import Request, Response
 from omniops_tui.sandbox.scenarios import (
     ERROR_EVERY,
@@ -85,6 +90,7 @@ class OmniOpsApp:
             "/embed": {"GET": self.embed},
             "/api/health": {"GET": self.health},
             "/api/health/comprehensive": {"GET": self.comprehensive},
+            "/api/health/huge": {"GET": self.huge},
             "/api/version": {"GET": self.version},
             "/api/chat": {"POST": self.chat},
             "/api/gdpr/export": {"POST": self.gdpr_export},
@@ -173,6 +179,8 @@ class OmniOpsApp:
 
     # ------------------------------------------------------------------ api
     async def health(self, request: Request) -> Response:
+        if self.state.profile.hostile:
+            return Response.text(hostile.health_text())
         return Response.json(
             {"status": "ok", "timestamp": _now_iso(), "uptime": round(self.state.uptime(), 1)}
         )
@@ -194,6 +202,8 @@ class OmniOpsApp:
         }
         if not p.db_reachable:
             body["error"] = _ECONN
+        if p.hostile:
+            body.update(hostile.comprehensive_fields())
         if request.query.get("verbose", "").lower() in ("1", "true", "yes"):
             body["checks"] = {
                 "database": {
@@ -206,6 +216,11 @@ class OmniOpsApp:
             }
             body["memory"] = {"rssMb": int(p.mem_used_mb * 0.68), "heapUsedMb": int(p.mem_used_mb * 0.3)}
         return Response.json(body, p.comprehensive_http)
+
+    async def huge(self, request: Request) -> Response:
+        """`?mb=N`: an N MiB JSON body (1 by default), streamed: for body-size caps."""
+        size = hostile.huge_size(request.query)
+        return Response(200, stream=lambda: hostile.huge_body(size), length=size)
 
     async def version(self, request: Request) -> Response:
         return Response.json(

@@ -21,6 +21,7 @@ import time
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
+from omniops_tui.sandbox.hostile import LOG_TEMPLATES as HOSTILE_TEMPLATES
 from omniops_tui.sandbox.scenarios import SCENARIOS, ProductionState
 
 LOG_DIR = "/var/log/omniops"
@@ -114,6 +115,7 @@ MIXES: dict[str, list[_Template]] = {
         (3, "WARN", "system", "log rotation failed: only 2.4G free on /"),
         (1, "ERROR", "worker", "job export:{n} failed: ENOSPC: no space left on device, write"),
     ],
+    "hostile": [*_HEALTHY, *HOSTILE_TEMPLATES],
 }
 _PROBLEM_LEVELS = ("WARN", "ERROR")
 _CYCLE = 997  # a prime, so hosts and files do not repeat in step

@@ -125,7 +125,7 @@ class Sandbox:
             self._own_workdir = True
         else:
             self.workdir = self._requested_workdir
-            self.workdir.mkdir(parents=True, exist_ok=True)
+            self.workdir.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
             await self._start_servers()
         except BaseException:
@@ -135,12 +135,11 @@ class Sandbox:
     async def _start_servers(self) -> None:
         host_key = asyncssh.generate_private_key("ssh-ed25519", comment="omniops-sandbox-host")
         client_key = asyncssh.generate_private_key("ssh-ed25519", comment="omniops-sandbox-client")
-        host_key.write_private_key(self.host_key)
+        # Private keys are 0600 from their first byte (not written, then chmod-ed).
+        _write_private(self.host_key, host_key.export_private_key())
         host_key.write_public_key(self.host_key.with_name(self.host_key.name + ".pub"))
-        client_key.write_private_key(self.client_key)
+        _write_private(self.client_key, client_key.export_private_key())
         client_key.write_public_key(self.client_key.with_name(self.client_key.name + ".pub"))
-        os.chmod(self.client_key, 0o600)
-        os.chmod(self.host_key, 0o600)
         authorized = asyncssh.import_authorized_keys(client_key.export_public_key().decode())
 
         self._http = HTTPServer(OmniOpsApp(self.state))
@@ -268,3 +267,10 @@ class Sandbox:
 def _quote(path: Path) -> str:
     text = str(path)
     return f'"{text}"' if " " in text else text
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.unlink(missing_ok=True)  # a workdir reused after a crash
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)

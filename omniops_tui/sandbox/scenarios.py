@@ -16,9 +16,9 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-SCENARIOS: tuple[str, ...] = ("healthy", "error-spike", "slow", "db-down", "outage", "disk-full")
+SCENARIOS: tuple[str, ...] = ("healthy", "error-spike", "slow", "db-down", "outage", "disk-full", "hostile")
 
 #: In error-spike, every ERROR_EVERY-th request of each /api path answers 500 (8.3 %).
 ERROR_EVERY = 12
@@ -48,6 +48,7 @@ class Profile:
     slow: bool = False
     error_spike: bool = False
     warnings: tuple[str, ...] = ()
+    hostile: bool = False  # bodies, logs and command output carry hostile text (sandbox/hostile.py)
 
 
 PROFILES: dict[str, Profile] = {
@@ -147,6 +148,10 @@ PROFILES: dict[str, Profile] = {
         warnings=("disk usage 97% on /",),
     ),
 }
+
+
+# Healthy figures, hostile text (sandbox/hostile.py): the screens work, the text attacks them.
+PROFILES["hostile"] = replace(PROFILES["healthy"], name="hostile", hostile=True)
 
 
 def check_scenario(name: str) -> str:
@@ -249,4 +254,5 @@ SCENARIO_HELP = {
     "db-down": "The application (and the checks) cannot reach the database.",
     "outage": "Nothing answers: the app container exited, HTTP 503 everywhere.",
     "disk-full": "The root filesystem at 97 %: a capacity issue.",
+    "hostile": "Healthy figures, hostile text: control sequences, markup and secrets everywhere.",
 }

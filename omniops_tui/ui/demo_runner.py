@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from omniops_tui.config.locations import state_dir
 from omniops_tui.options import Options
+from omniops_tui.ui.crash_guard import CrashGuard
 
 if TYPE_CHECKING:
     from omniops_tui.sandbox.demo import DemoServices
@@ -88,10 +89,12 @@ def run_demo(options: Options, **kwargs: Any) -> None:
     services = None
     try:
         app, services = prepare_demo_app(options, **kwargs)
+        guard = CrashGuard.install(app)  # a crash is a private report, not locals on screen
         try:
             app.run()
         finally:
-            app.end_session("exit")
+            app.end_session("crash" if guard.error is not None else "exit")
+        guard.raise_if_crashed()
         if app.return_code:
             sys.exit(app.return_code)
     finally:

@@ -101,11 +101,10 @@ class SessionsScreen(SessionScreen):
     @work(thread=True, group="export", exclusive=True, exit_on_error=False)
     def _export(self, path: Path) -> None:
         """Off the UI loop: a long session takes seconds to render."""
-        from omniops_tui.sessions.export import export_session
+        from omniops_tui.sessions.drafts import write_postmortem_beside
 
-        out = path.with_suffix(".postmortem.md")
         try:
-            out.write_text(export_session(path, "md"), encoding="utf-8")
+            out = write_postmortem_beside(path)  # a new name when a draft exists: edits are kept
         except Exception as exc:  # a broken file must not take the app down
             self.app.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", markup=False)
             return
