@@ -174,6 +174,9 @@ class ProductionState:
         self.injected: deque[tuple[float, str, str, str]] = deque(maxlen=200)
         self.injected_total = 0
         self.test_errors: deque[float] = deque(maxlen=1000)
+        # (wall time, scenario) of every switch, oldest first: /metrics integrates its counters
+        # over them, so a rate() over any window tells the scenarios' story.
+        self.switches: list[tuple[float, str]] = [(self.started_wall, self.scenario)]
 
     @property
     def profile(self) -> Profile:
@@ -183,6 +186,7 @@ class ProductionState:
         """Switch; counters restart so the error pattern is the same after every switch."""
         self.scenario = check_scenario(name)
         self._counters.clear()
+        self.switches.append((time.time(), self.scenario))
 
     def uptime(self) -> float:
         """Seconds the application has been up (since the sandbox started)."""
