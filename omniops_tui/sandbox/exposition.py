@@ -68,9 +68,10 @@ def latency_cdf(p95_ms: float) -> tuple[float, ...]:
     upper = next((i for i, bound in enumerate(BUCKETS) if p95 <= bound), len(BUCKETS) - 1)
     low = BUCKETS[upper - 1] if upper else 0.0
     high = BUCKETS[upper]
-    # 4 % of the requests spread evenly over [low, high]: 0.95 falls exactly at p95.
+    # 4 % of the requests spread evenly over [low, high]: 0.95 falls exactly at p95. In the
+    # first bucket Prometheus interpolates from 0, so the share under its bound sets the answer.
     at_low = 0.95 - 0.04 * (p95 - low) / (high - low)
-    at_high = at_low + 0.04
+    at_high = at_low + 0.04 if upper else min(1.0, 0.95 * high / p95)
     shares = []
     for index, bound in enumerate(BUCKETS):
         if index < upper:
