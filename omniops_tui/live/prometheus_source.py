@@ -1,9 +1,10 @@
 """Prometheus as a metrics source: the history when the session opens, then a sample per interval.
 
-`backfill()` asks one range query per figure (the last `history_minutes`, 30 by default) and
-turns each answer into one compact `metric_history` event; `sample_once()` asks one instant
-query per figure and turns the answer into `metric_sample` events with `source="prometheus"`.
-A per-host figure is ONE query whatever the fleet size: the answer has a series per host,
+`backfill()` asks one range query per service figure (the last `history_minutes`, 30 by
+default) and turns each answer into one compact `metric_history` event; `sample_once()` asks
+one instant query per service figure and turns the answers into `metric_sample` events with
+`source="prometheus"`. The per-host figures (CPU, memory, disk, load) are asked together in
+ONE query whatever the fleet size (`fleet_query()`): a series per host and figure, the host
 named by the `host_label` label. A query that answers no series is `unknown (no series for
 <query>)`, never 0; a failed one is an `error` sample carrying the server's one-line error.
 
@@ -16,9 +17,10 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from omniops_tui.config.model import Config, Environment, HostConfig
 from omniops_tui.core.events import MetricBackfill, MetricSample
@@ -29,6 +31,7 @@ from omniops_tui.probes.prometheus import PrometheusClient, PrometheusError, Ran
 from omniops_tui.sessions.projections.metrics import SERIES_LENGTH, backfill_points
 
 SOURCE = "prometheus"
+FIGURE_LABEL = "omniops_figure"  # tags each series of the fleet query with its figure
 PER_HOST_METRICS = ("cpu_percent", "mem_percent", "disk_percent", "load_per_cpu")
 
 
@@ -50,6 +53,7 @@ class PrometheusSource:
     covered_hosts: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
     rounds: int = 0
+    combine_hosts: bool = True
 
     @classmethod
     def from_environment(cls, config: Config, environment: Environment | None) -> PrometheusSource | None:
@@ -99,6 +103,44 @@ class PrometheusSource:
                 seen.setdefault(host.hostname, []).append(host.name)
         return {address: names[0] for address, names in seen.items() if len(names) == 1}
 
+    # ------------------------------------------------------------------ asking
+    def fleet_query(self) -> str:
+        """Every per-host figure in ONE query, each series tagged with its figure: a fleet of
+        any size costs one round trip for CPU, memory, disk and load together."""
+        parts = [
+            f'label_replace({query.query}, "{FIGURE_LABEL}", "{query.metric}", "", "")'
+            for query in self.queries
+            if query.per_host
+        ]
+        return " or ".join(parts) if len(parts) > 1 else ""
+
+    async def _ask(self, ask: Callable[[str], Awaitable[list[Any]]]) -> list[Any]:
+        """One answer (or PrometheusError) per bound query, in order; the per-host ones through
+        the fleet query. When the fleet query is refused, the per-host queries are asked one
+        by one from then on, so each error names its own query."""
+        fleet = self.fleet_query() if self.combine_hosts else ""
+        alone = [query for query in self.queries if not (fleet and query.per_host)]
+        asked = [ask(query.query) for query in alone]
+        if fleet:
+            asked.append(ask(fleet))
+        answers = await asyncio.gather(*asked, return_exceptions=True)
+        by_query: dict[str, Any] = {
+            query.query: answer for query, answer in zip(alone, answers, strict=False)
+        }
+        if fleet:
+            combined = answers[-1]
+            if isinstance(combined, PrometheusError) and combined.kind == "bad_query":
+                self.combine_hosts = False
+                return await self._ask(ask)
+            for query in self.queries:
+                if query.per_host:
+                    by_query[query.query] = (
+                        combined
+                        if isinstance(combined, BaseException)
+                        else [item for item in combined if item.labels.get(FIGURE_LABEL) == query.metric]
+                    )
+        return [by_query[query.query] for query in self.queries]
+
     # ------------------------------------------------------------------ history
     async def backfill(self, minutes: float | None = None) -> list[MetricBackfill]:
         """One range query per figure over the last `minutes`; one event per figure.
@@ -112,10 +154,7 @@ class PrometheusSource:
         step = max(self.interval, span / (SERIES_LENGTH - 1))
         end = self.wall_clock()
         start = math.floor((end - span) / step) * step
-        answers = await asyncio.gather(
-            *(self.client.range(query.query, start, end, step) for query in self.queries),
-            return_exceptions=True,
-        )
+        answers = await self._ask(lambda text: self.client.range(text, start, end, step))
         aliases = self._aliases()
         events = []
         for query, answer in zip(self.queries, answers, strict=True):
@@ -164,9 +203,7 @@ class PrometheusSource:
     # ------------------------------------------------------------------ each interval
     async def sample_once(self) -> list[MetricSample]:
         """One instant query per figure, all at once; unstamped samples (record them)."""
-        answers = await asyncio.gather(
-            *(self.client.instant(query.query) for query in self.queries), return_exceptions=True
-        )
+        answers = await self._ask(self.client.instant)
         aliases = self._aliases()
         samples: list[MetricSample] = []
         covered: set[str] = set()

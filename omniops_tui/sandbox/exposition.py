@@ -93,10 +93,9 @@ def app_lines(state_or_switches: ProductionState | Switches, now: float, version
     if isinstance(state_or_switches, ProductionState):
         switches: Switches = state_or_switches.switches
         version = version or state_or_switches.version
-        started = state_or_switches.started_wall
     else:
         switches = state_or_switches
-        started = switches[0][0]
+    started = switches[0][0]  # when the counters started (a backdated sandbox: its history)
     version = version or "v1.2.1"
 
     def rate(p: Profile) -> float:

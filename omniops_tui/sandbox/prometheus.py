@@ -25,8 +25,12 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from omniops_tui.sandbox.exposition import APP_INSTANCE, APP_JOB, NODE_JOB
+
+if TYPE_CHECKING:
+    from omniops_tui.sandbox.production import Sandbox
 
 PACKAGE = "prometheus"
 READY_TIMEOUT_S = 60.0
@@ -277,3 +281,44 @@ class PrometheusServer:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"prometheus at {self.url} has no series for {expr} after {timeout:g} s")
             time.sleep(0.2)
+
+
+# ------------------------------------------------------------------ the demo's Prometheus
+def start_for_sandbox(
+    sandbox: Sandbox, *, history_minutes: float = 30.0, scrape_interval: float = 2.0, step: float = 5.0
+) -> tuple[PrometheusServer | None, str]:
+    """A Prometheus scraping a started sandbox, with the sandbox's last `history_minutes`
+    already in it; (server, "") or (None, why not). Stop the server with `server.stop()`.
+
+    The sandbox's counters are made to start `history_minutes` ago (its first scenario is
+    backdated), so the history written by promtool and the live scrapes are one continuous
+    series: sparklines are full at once, and a sandbox left in a bad scenario for ten minutes
+    before the TUI opens has the rollback criteria fire as it opens. Use a rate() window of at
+    least three history steps (15 s with the default `step`), so it spans the junction too.
+    """
+    from omniops_tui.sandbox.exposition import history_openmetrics
+
+    if find_binaries() is None:
+        return (
+            None,
+            f"Prometheus: not installed (the Debian package `{PACKAGE}`): figures come from the probes",
+        )
+    now = time.time()
+    first_time, first_scenario = sandbox.state.switches[0]
+    origin = min(first_time, now - history_minutes * 60)
+    sandbox.state.switches[0] = (origin, first_scenario)
+    names = [host.name for host in sandbox.hosts]
+    history = ""
+    if history_minutes > 0:
+        history = history_openmetrics(list(sandbox.state.switches), names, origin, now, step, sandbox.version)
+    server = PrometheusServer(
+        app_target=sandbox.app_metrics_target,
+        node_target=sandbox.node_metrics_target,
+        scrape_interval=scrape_interval,
+        history=history,
+    )
+    try:
+        server.start()
+    except PrometheusUnavailable as exc:
+        return None, f"Prometheus: {exc}"
+    return server, f"Prometheus at {server.url} scraping the sandbox every {scrape_interval:g} s"

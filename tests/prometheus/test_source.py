@@ -172,7 +172,10 @@ async def test_five_hundred_hosts_through_one_query_each(fleet: Scraped) -> None
         )
     finally:
         await source.aclose()
-    assert CountingClient.instant_queries == len(source.queries) * source.rounds  # one per figure
+    # One query for the whole fleet's CPU, memory, disk and load, one per service figure.
+    service = [query for query in source.queries if not query.per_host]
+    assert CountingClient.instant_queries == (len(service) + 1) * source.rounds
+    assert all(f'"{name}"' in source.fleet_query() for name in ("cpu_percent", "mem_percent", "disk_percent"))
     per_metric = {
         m: [s for s in samples if s.metric == m] for m in ("cpu_percent", "mem_percent", "load_per_cpu")
     }
@@ -187,3 +190,16 @@ async def test_five_hundred_hosts_through_one_query_each(fleet: Scraped) -> None
     assert len(rows) == 500 and {row.status for row in rows} == {"fail"}  # every disk at 97 %
     assert {row.worst_metric for row in rows} == {"disk_percent"}
     assert [row.host for row in table.rows(filter="PROD-49")][:3] == ["prod-49", "prod-490", "prod-491"]
+
+
+async def test_a_broken_host_figure_is_named_alone(live: Scraped) -> None:
+    """A bad override cannot hide the other host figures behind the fleet query's error."""
+    source = live.source(queries={"load_per_cpu": "node_load1 /"})
+    try:
+        samples = by_key(await source.sample_once())
+    finally:
+        await source.aclose()
+    assert not source.combine_hosts
+    broken = samples[("load_per_cpu", "")]
+    assert broken.status == "error" and "query 'node_load1 /': bad_data" in broken.detail
+    assert samples[("cpu_percent", "prod-1")].value is not None
