@@ -25,6 +25,7 @@ from typing import Any
 from omniops_tui.config.model import Config, Environment, HostConfig
 from omniops_tui.core.events import MetricBackfill, MetricSample
 from omniops_tui.core.status import SEVERITY
+from omniops_tui.core.text import visible_line
 from omniops_tui.logic.metrics import BY_NAME
 from omniops_tui.logic.promql import BoundQuery, bound_queries, host_of
 from omniops_tui.probes.prometheus import PrometheusClient, PrometheusError, RangeSeries, Sample, shown
@@ -32,6 +33,9 @@ from omniops_tui.sessions.projections.metrics import SERIES_LENGTH, backfill_poi
 
 SOURCE = "prometheus"
 FIGURE_LABEL = "omniops_figure"  # tags each series of the fleet query with its figure
+HOST_HISTORY_POINTS = 31  # per host and figure: a sparkline, not the criteria's full history
+HOST_NAME_LIMIT = 200
+Asker = Callable[[str], Awaitable[list[Any]]]
 PER_HOST_METRICS = ("cpu_percent", "mem_percent", "disk_percent", "load_per_cpu")
 
 
@@ -114,15 +118,16 @@ class PrometheusSource:
         ]
         return " or ".join(parts) if len(parts) > 1 else ""
 
-    async def _ask(self, ask: Callable[[str], Awaitable[list[Any]]]) -> list[Any]:
+    async def _ask(self, ask: Asker, ask_hosts: Asker | None = None) -> list[Any]:
         """One answer (or PrometheusError) per bound query, in order; the per-host ones through
-        the fleet query. When the fleet query is refused, the per-host queries are asked one
-        by one from then on, so each error names its own query."""
+        the fleet query (asked with `ask_hosts` when given). When the fleet query is refused,
+        the per-host queries are asked one by one from then on, so each error names its own."""
+        ask_hosts = ask_hosts or ask
         fleet = self.fleet_query() if self.combine_hosts else ""
         alone = [query for query in self.queries if not (fleet and query.per_host)]
-        asked = [ask(query.query) for query in alone]
+        asked = [(ask_hosts if query.per_host else ask)(query.query) for query in alone]
         if fleet:
-            asked.append(ask(fleet))
+            asked.append(ask_hosts(fleet))
         answers = await asyncio.gather(*asked, return_exceptions=True)
         by_query: dict[str, Any] = {
             query.query: answer for query, answer in zip(alone, answers, strict=False)
@@ -131,7 +136,7 @@ class PrometheusSource:
             combined = answers[-1]
             if isinstance(combined, PrometheusError) and combined.kind == "bad_query":
                 self.combine_hosts = False
-                return await self._ask(ask)
+                return await self._ask(ask, ask_hosts)
             for query in self.queries:
                 if query.per_host:
                     by_query[query.query] = (
@@ -151,13 +156,21 @@ class PrometheusSource:
         span = 60.0 * (self.history_minutes if minutes is None else minutes)
         if span <= 0 or not self.queries:
             return []
-        step = max(self.interval, span / (SERIES_LENGTH - 1))
         end = self.wall_clock()
-        start = math.floor((end - span) / step) * step
-        answers = await self._ask(lambda text: self.client.range(text, start, end, step))
+        # Service figures in full (the criteria judge them); hosts coarser: a sparkline's worth
+        # each, so a 1,000-host fleet's history stays a few MB.
+        grids = {
+            per_host: _grid(end, span, max(self.interval, span / (points - 1)))
+            for per_host, points in ((False, SERIES_LENGTH), (True, HOST_HISTORY_POINTS))
+        }
+        answers = await self._ask(
+            lambda text: self.client.range(text, *grids[False]),
+            lambda text: self.client.range(text, *grids[True]),
+        )
         aliases = self._aliases()
         events = []
         for query, answer in zip(self.queries, answers, strict=True):
+            start, _end, step = grids[query.per_host]
             event = MetricBackfill(
                 metric=query.metric,
                 unit=_unit(query),
@@ -265,7 +278,7 @@ class PrometheusSource:
         if not query.per_host:
             return ""
         value = labels.get(self.host_label)
-        return host_of(value, aliases) if value else None
+        return visible_line(host_of(value, aliases))[:HOST_NAME_LIMIT] if value else None
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -294,6 +307,11 @@ def history_samples(events: list[MetricBackfill]) -> list[MetricSample]:
                 samples.append(sample)
     samples.sort(key=lambda sample: sample.t)
     return samples
+
+
+def _grid(end: float, span: float, step: float) -> tuple[float, float, float]:
+    """(start, end, step) of a range query: `span` seconds back from `end`, on whole steps."""
+    return math.floor((end - span) / step) * step, end, step
 
 
 def _unit(query: BoundQuery) -> str:

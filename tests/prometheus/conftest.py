@@ -138,21 +138,17 @@ def incident(prometheus_binary: None) -> Iterator[PrometheusServer]:
     now = time.time()
     switches = [(now - HISTORY_MINUTES * 60, "healthy"), (now - SPIKE_MINUTES * 60, "error-spike")]
     history = history_openmetrics(switches, ["prod-1", "prod-2"], now - HISTORY_MINUTES * 60, now, 15)
-    server = PrometheusServer(history=history)
-    try:
-        server.start()
-    except PrometheusUnavailable as exc:
-        pytest.fail(str(exc), pytrace=False)
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from _running(PrometheusServer(history=history))
 
 
 @pytest.fixture(scope="module")
 def guarded(prometheus_binary: None) -> Iterator[PrometheusServer]:
     """A Prometheus behind basic auth (its own web config)."""
-    server = PrometheusServer(basic_auth=(AUTH_USER, AUTH_HASH))
+    yield from _running(PrometheusServer(basic_auth=(AUTH_USER, AUTH_HASH)))
+
+
+def _running(server: PrometheusServer) -> Iterator[PrometheusServer]:
+    """Start it (a failure to start fails the tests, naming why), stop it after."""
     try:
         server.start()
     except PrometheusUnavailable as exc:

@@ -189,3 +189,18 @@ def test_the_host_table_at_a_thousand_hosts() -> None:
     assert [row.values["cpu_percent"] for row in rows[:3]] == [96.0] * 3  # the busiest first
     statuses = [row.status for row in rows]
     assert statuses == sorted(statuses, key=["fail", "warn", "unknown", "pass"].index)
+
+
+async def test_host_names_from_prometheus_are_data() -> None:
+    """A label value is outside text: control characters made visible, length bounded."""
+    from omniops_tui.live.prometheus_source import PrometheusSource
+    from omniops_tui.probes.prometheus import PrometheusClient
+
+    cpu = next(q for q in bound_queries(PrometheusConfig(url="http://x"), None) if q.metric == "cpu_percent")
+    source = PrometheusSource(PrometheusClient("http://127.0.0.1:9"), [cpu])
+    try:
+        host = source._host(cpu, {"instance": "\x1b]52;c;cm0gLXJm\x07prod-1" + "x" * 500 + ":9100"}, {})
+    finally:
+        await source.aclose()
+    assert host is not None and "\x1b" not in host and "\x07" not in host and len(host) == 200
+    assert host.startswith("␛]52;c;cm0gLXJm␇prod-1")

@@ -121,7 +121,7 @@ async def test_history_makes_a_ten_minute_criterion_fire_on_open(
         abs(facts.latest("error_rate").value - 8.2) < 0.01
         and facts.latest("error_rate").source == "prometheus"
     )
-    assert len(facts.values("cpu_percent", "prod-2")) >= 110
+    assert 25 <= len(facts.values("cpu_percent", "prod-2")) <= 31  # hosts: a sparkline's worth each
 
     evaluator = CriteriaEvaluator(load_criteria(BUNDLED_DIR / CRITERIA_FILE))
     for sample in history_samples(events):
