@@ -133,7 +133,7 @@ def start_demo(
     scenario: str = "healthy",
     with_s3: bool = True,
     log_rate: float = 8.0,
-    with_prometheus: bool = True,
+    with_prometheus: bool = False,
 ) -> DemoServices:
     """Start everything the demo needs; on any failure, what was started is stopped again."""
     workdir = Path(tempfile.mkdtemp(prefix="omniops-demo-"))
@@ -172,7 +172,10 @@ def start_demo(
 
 def _start_prometheus(services: DemoServices) -> dict[str, Any]:
     """A Prometheus scraping the sandbox, when the `prometheus` package is installed; the
-    config's `[env.demo.prometheus]` table for it (empty when it is not there)."""
+    config's `[env.demo.prometheus]` table for it (empty when it is not there).
+
+    Off unless `start_demo(with_prometheus=True)`: the demo turns it on once the app samples
+    through `PrometheusSampling` (the figures then come from it, with their history)."""
     from omniops_tui.sandbox.prometheus import start_for_sandbox
 
     server, services.status.prometheus = start_for_sandbox(services.sandbox)

@@ -58,10 +58,12 @@ def install_prometheus() -> str:
     if os.geteuid() != 0 or not apt:
         return f"no `prometheus` binary: install the Debian package `{PACKAGE}` (apt-get install {PACKAGE})"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    command = [apt, "install", "-y", "-q", "--no-install-recommends", PACKAGE]
+    # Several test processes (pytest-xdist) may get here at once: wait for apt's lock.
+    wait_for_lock = ["-o", "DPkg::Lock::Timeout=600"]
+    command = [apt, *wait_for_lock, "install", "-y", "-q", "--no-install-recommends", PACKAGE]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
     if done.returncode != 0:  # a stale package list: update once, then try again
-        subprocess.run([apt, "update", "-q"], env=env, capture_output=True, timeout=600)
+        subprocess.run([apt, *wait_for_lock, "update", "-q"], env=env, capture_output=True, timeout=600)
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
     _stop_package_service()
     if done.returncode != 0 or not find_binaries():
