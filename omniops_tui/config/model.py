@@ -66,6 +66,33 @@ class S3Config:
 
 
 @dataclass(slots=True)
+class PrometheusConfig:
+    """`[env.NAME.prometheus]`: read the figures (and their history) from a Prometheus server.
+
+    Secrets follow the config's rule: `*_env` keys name the variables that hold them. The
+    `*_selector` values are label matchers (`job="omniops"`) put into the default PromQL of
+    omniops_tui/probes/promql.toml as `$app`, `$node`, `$postgres`, `$redis`; `queries`
+    replaces a metric's expression (an empty string stops reading that metric from Prometheus).
+    """
+
+    url: str = ""
+    bearer_token_env: str = ""
+    username_env: str = ""
+    password_env: str = ""
+    verify_tls: bool = True
+    tls_ca_file: str = ""
+    timeout: float = 0.0
+    history_minutes: float = 30.0
+    window: str = "1m"
+    host_label: str = "instance"
+    app_selector: str = ""
+    node_selector: str = ""
+    postgres_selector: str = ""
+    redis_selector: str = ""
+    queries: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class Environment:
     name: str = ""
     base_url: str = ""
@@ -95,6 +122,7 @@ class Environment:
     # What may run from the runbooks here: "confirm" (the default: confirmations by class),
     # "read-only" (read-only blocks only) or "off" (nothing runs; commands are copied).
     run: str = ""
+    prometheus: PrometheusConfig | None = None
 
 
 @dataclass(slots=True)

@@ -489,6 +489,7 @@ class MetricSample(Event):
     unit: str = ""
     status: str = "unknown"  # pass (green), warn (amber), fail (red), error, unknown
     detail: str = ""
+    source: str = ""  # where the figure came from: "prometheus", or "" for the tool's own probes
 
 
 @event_type("criterion_fired")
@@ -603,3 +604,25 @@ class CommandRefused(Event):
     target: str = ""
     safety: str = ""
     reason: str = ""
+
+
+# --------------------------------------------------------------------------- metric history
+@event_type("metric_history")
+@dataclass(kw_only=True)
+class MetricBackfill(Event):
+    """A figure's history from before the session (or a gap), fetched in one range query.
+
+    Compact on purpose, a fleet's history is thousands of points: the points are evenly spaced,
+    `step_s` apart from `start` (UTC wall time of the first one), one list per host (`""` for a
+    figure of the whole service), None where the series had no value. The fold places them on
+    the session's clock, so sparklines are full and the rollback criteria see the real history.
+    """
+
+    metric: str = ""
+    unit: str = ""
+    source: str = "prometheus"
+    query: str = ""
+    start: str = ""
+    step_s: float = 0.0
+    series: dict[str, list[float | None]] = field(default_factory=dict)
+    detail: str = ""

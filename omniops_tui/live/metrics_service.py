@@ -9,11 +9,25 @@ screen is refreshed from the same history.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
+from omniops_tui.core.errors import UserError
 from omniops_tui.core.events import CriterionCleared, CriterionFired, MetricSample
 from omniops_tui.live.base import Notice, SessionCore
+from omniops_tui.live.prometheus_sampling import PrometheusSampling
+from omniops_tui.live.prometheus_source import PrometheusSource
 from omniops_tui.live.sampler import MetricsSampler
 from omniops_tui.logic.criteria import evaluate_history
+
+
+class Sampler(Protocol):
+    """The probes' sampler, or Prometheus first with the probes as its fallback."""
+
+    rounds: int
+
+    async def run(self) -> None: ...
+
+    def sample_now(self) -> None: ...
 
 
 class MetricsService:
@@ -21,7 +35,7 @@ class MetricsService:
 
     def __init__(self, session: SessionCore, after_round: Callable[[], None] = lambda: None) -> None:
         self.session = session
-        self.sampler: MetricsSampler | None = None
+        self.sampler: Sampler | None = None
         self._after_round = after_round  # the wizard refreshes its suggestion
 
     @property
@@ -30,13 +44,29 @@ class MetricsService:
 
     async def run(self) -> None:
         session = self.session
-        self.sampler = MetricsSampler(
-            session.check_context(),
-            session.setup.bindings,
-            session.record,
-            interval=session.setup.interval,
-            after_round=self.after_round,
-        )
+        setup = session.setup
+        source = None
+        try:
+            source = PrometheusSource.from_environment(setup.config, setup.environment)
+        except UserError as exc:  # a bad Prometheus setting: say it once, keep probing
+            session.notify(Notice(f"Prometheus not used: {exc.message}", "warning", timeout=10))
+        if source is not None:
+            self.sampler = PrometheusSampling(
+                source,
+                session.check_context(),
+                setup.bindings,
+                session.record,
+                interval=setup.interval,
+                after_round=self.after_round,
+            )
+        else:
+            self.sampler = MetricsSampler(
+                session.check_context(),
+                setup.bindings,
+                session.record,
+                interval=setup.interval,
+                after_round=self.after_round,
+            )
         await self.sampler.run()
 
     def sample_now(self) -> None:

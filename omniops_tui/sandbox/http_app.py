@@ -18,6 +18,8 @@ How the scenarios act on the wire (so tests can be exact):
 hostile: healthy figures; `/api/health` answers plain text with raw control sequences and
 markup, `/api/health/comprehensive` carries them (and secrets) in its JSON fields (see
 sandbox/hostile.py). `/api/health/huge?mb=N` streams an N MiB JSON body in every scenario.
+`/metrics` is the Prometheus text format (see exposition.py), counted as the proxy in front of
+the app counts: it answers in every scenario, an outage being 503s.
 
 Control endpoint (not part of the app, immune to scenarios): `GET /__sandbox/scenario` and
 `POST /__sandbox/scenario` with `{"scenario": "error-spike"}` (and/or `{"version": "v1.2.0"}`).
@@ -32,7 +34,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from omniops_tui.sandbox import hostile
+from omniops_tui.sandbox import exposition, hostile
 from omniops_tui.sandbox.http_server import Request, Response
 from omniops_tui.sandbox.scenarios import (
     ERROR_EVERY,
@@ -44,6 +46,7 @@ from omniops_tui.sandbox.scenarios import (
 )
 
 CONTROL_PATH = "/__sandbox/scenario"
+METRICS_PATH = "/metrics"
 REQUESTS_PER_5MIN = 6000
 _ECONN = "connect ECONNREFUSED 10.0.0.5:5432"
 _TYPE_ERROR = "Cannot read properties of undefined (reading 'content')"
@@ -103,6 +106,8 @@ class OmniOpsApp:
     async def __call__(self, request: Request) -> Response:
         if request.path == CONTROL_PATH:
             return await self.control(request)
+        if request.path == METRICS_PATH:  # the proxy's count: it answers in an outage too
+            return self.prometheus_metrics()
         profile = self.state.profile
         if not profile.app_running:
             return Response.text(_OUTAGE_PAGE, 503, "text/html")
@@ -148,6 +153,11 @@ class OmniOpsApp:
         return Response.json(
             {"scenario": self.state.scenario, "version": self.state.version, "scenarios": list(SCENARIOS)}
         )
+
+    def prometheus_metrics(self) -> Response:
+        """The Prometheus text format: request counters by status, latency histogram, build info."""
+        text = exposition.exposition(exposition.app_lines(self.state, time.time()))
+        return Response.text(text, content_type=exposition.CONTENT_TYPE)
 
     # ------------------------------------------------------------------ pages
     async def home(self, request: Request) -> Response:

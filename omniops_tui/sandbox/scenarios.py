@@ -181,6 +181,9 @@ class ProductionState:
         self.test_errors: deque[float] = deque(maxlen=1000)
         self.staged_version = ""
         self.before_stop = ""
+        # (wall time, scenario) of every switch, oldest first: /metrics integrates its counters
+        # over them, so a rate() over any window tells the scenarios' story.
+        self.switches: list[tuple[float, str]] = [(self.started_wall, self.scenario)]
 
     @property
     def profile(self) -> Profile:
@@ -191,6 +194,7 @@ class ProductionState:
         self.scenario = check_scenario(name)
         self._counters.clear()
         self.before_stop = ""
+        self.switches.append((time.time(), self.scenario))
 
     def uptime(self) -> float:
         """Seconds the application has been up (since the sandbox started)."""
