@@ -179,7 +179,10 @@ def check_command(
     Exit 0 when nothing failed, 1 when a check failed or errored, 2 for a usage or config error.
     """
     from omniops_tui.live.report import render, run_checks
+    from omniops_tui.probes.bindings import command_check_warnings
 
+    for warning in command_check_warnings(options.runbooks):
+        click.echo(f"omniops-tui: warning: {warning}", err=True)
     run = run_checks(
         options.load_config(),
         options.load_runbooks(),
@@ -187,6 +190,7 @@ def check_command(
         runbook,
         env_name=env_name or options.env,
         section=section,
+        read_only=options.read_only,
     )
     click.echo(render(run, as_json=as_json, width=_terminal_width()))
     if run.exit_code:

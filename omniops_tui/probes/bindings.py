@@ -19,6 +19,7 @@ from typing import Any
 
 from omniops_tui.core.errors import UserError
 from omniops_tui.probes.base import CheckSpec, Threshold
+from omniops_tui.probes.readonly import READ_METHODS, method_problem, refusal
 from omniops_tui.probes.registry import KINDS, CheckKind
 from omniops_tui.runbooks.model import RunbookSet
 
@@ -207,6 +208,7 @@ def _build_spec(
         if param.required and key not in params:
             raise UserError(lines.at(check_id, None, f"{name} needs {key} (kind {kind_name}: {param.doc})"))
         params.setdefault(key, param.default)
+    _check_read_only(name, check_id, kind_name, params, lines)
     return CheckSpec(
         id=check_id,
         kind=kind_name,
@@ -218,6 +220,55 @@ def _build_spec(
         places=_ids(raw, "places", check_id, lines, places, strict),
         line=lines.header(check_id) or 0,
     )
+
+
+def _check_read_only(name: str, check_id: str, kind: str, params: dict[str, Any], lines: _Lines) -> None:
+    """Checks never change anything: a method other than GET/HEAD (POST only for a declared
+    smoke test) or an SSH command off the read-only allow-list is refused here, at load."""
+    if kind == "http":
+        problem = method_problem(str(params["method"]), smoke_test=bool(params.get("smoke_test")))
+        if problem:
+            raise UserError(lines.at(check_id, "method", f"{name}: {problem}"))
+    if kind == "ssh_command":
+        problem = refusal(str(params["command"]))
+        if problem:
+            raise UserError(lines.at(check_id, "command", f"{name}.command refused: {problem}"))
+
+
+def command_check_warnings(runbooks: Path | None) -> list[str]:
+    """One line when a runbook folder that is not the bundled one declares command checks.
+
+    Those checks are read-only (the allow-list holds whatever the folder says), but they run
+    against the engineer's production on every sweep, so a folder from another repository is
+    named at start-up (`check` prints it to stderr, the TUI shows it) and in `lint`. Problems
+    reading the file are left to `load_bindings`, which reports them properly.
+    """
+    from omniops_tui.runbooks.loader import BUNDLED_DIR
+
+    path = bindings_path(runbooks)
+    if runbooks is None or path.parent.resolve() == BUNDLED_DIR.resolve():
+        return []
+    try:
+        checks = tomllib.loads(path.read_text(encoding="utf-8")).get("checks", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    if not isinstance(checks, dict):
+        return []
+    tables = {key: raw for key, raw in checks.items() if isinstance(raw, dict)}
+    commands = [key for key, raw in tables.items() if raw.get("kind") == "ssh_command"]
+    posts = [
+        key
+        for key, raw in tables.items()
+        if raw.get("kind") == "http" and str(raw.get("method", "GET")).upper() not in READ_METHODS
+    ]
+    declared = [f"SSH command checks {', '.join(commands)}"] if commands else []
+    declared += [f"POST smoke tests {', '.join(posts)}"] if posts else []
+    if not declared:
+        return []
+    return [
+        f"{path}: runbooks from another folder than the bundled one declare {'; '.join(declared)}; "
+        "they run against your environment on every sweep: review them (read-only is enforced)"
+    ]
 
 
 def _threshold(raw: dict[str, Any], check_id: str, kind: CheckKind, lines: _Lines) -> Threshold | None:

@@ -371,7 +371,10 @@ class OmniOpsApp(App[None]):
 
             environment = self.context.environment
             self._check_context = CheckContext(
-                self.context.config, environment, timeout=self.context.config.timeout_for(environment)
+                self.context.config,
+                environment,
+                timeout=self.context.config.timeout_for(environment),
+                read_only=self.context.read_only,
             )
         return self._check_context
 
@@ -754,12 +757,15 @@ def build_context(
     bindings = None
     if environment is not None:
         from omniops_tui.config.model import missing_secrets
-        from omniops_tui.probes.bindings import load_bindings
+        from omniops_tui.probes.bindings import command_check_warnings, load_bindings
+        from omniops_tui.probes.config_commands import check_config_commands
 
         problems = missing_secrets(config, environment)
         if problems:
             raise UserError(problems[0])
+        check_config_commands(config)
         bindings = load_bindings(options.runbooks, runbooks)
+        notices.extend(command_check_warnings(options.runbooks))
     from omniops_tui.sessions.redact import build_redactor
 
     # Secrets never reach the record: every event is redacted before it is written.
