@@ -19,7 +19,7 @@ from typing import Any
 
 from omniops_tui.core.errors import UserError
 from omniops_tui.probes.base import CheckSpec, Threshold
-from omniops_tui.probes.readonly import READ_METHODS, method_problem, refusal
+from omniops_tui.probes.readonly import method_problem, refusal
 from omniops_tui.probes.registry import KINDS, CheckKind
 from omniops_tui.runbooks.model import RunbookSet
 
@@ -259,7 +259,7 @@ def command_check_warnings(runbooks: Path | None) -> list[str]:
     posts = [
         key
         for key, raw in tables.items()
-        if raw.get("kind") == "http" and str(raw.get("method", "GET")).upper() not in READ_METHODS
+        if raw.get("kind") == "http" and str(raw.get("method", "GET")).upper() == "POST"
     ]
     declared = [f"SSH command checks {', '.join(commands)}"] if commands else []
     declared += [f"POST smoke tests {', '.join(posts)}"] if posts else []

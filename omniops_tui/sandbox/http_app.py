@@ -25,7 +25,8 @@ import asyncio
 import hashlib
 import html
 import time
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
 from omniops_tui.sandbox.http_server import Request, Response
@@ -78,6 +79,7 @@ class OmniOpsApp:
 
     def __init__(self, state: ProductionState) -> None:
         self.state = state
+        self.received: deque[tuple[str, str]] = deque(maxlen=10_000)
         self.routes: dict[str, dict[str, Route]] = {
             "/": {"GET": self.home},
             "/admin": {"GET": self.admin},
@@ -85,6 +87,7 @@ class OmniOpsApp:
             "/embed": {"GET": self.embed},
             "/api/health": {"GET": self.health},
             "/api/health/comprehensive": {"GET": self.comprehensive},
+            "/api/health/huge": {"GET": self.huge},
             "/api/version": {"GET": self.version},
             "/api/chat": {"POST": self.chat},
             "/api/gdpr/export": {"POST": self.gdpr_export},
@@ -95,6 +98,7 @@ class OmniOpsApp:
         }
 
     async def __call__(self, request: Request) -> Response:
+        self.received.append((request.method, request.target))  # the read-only tests read it
         if request.path == CONTROL_PATH:
             return await self.control(request)
         profile = self.state.profile
@@ -206,6 +210,23 @@ class OmniOpsApp:
             }
             body["memory"] = {"rssMb": int(p.mem_used_mb * 0.68), "heapUsedMb": int(p.mem_used_mb * 0.3)}
         return Response.json(body, p.comprehensive_http)
+
+    async def huge(self, request: Request) -> Response:
+        """A health answer of `?mb=N` megabytes (default 1024), streamed: what a broken or
+        hostile endpoint sends, for the bounded-memory tests (never held in memory here)."""
+        text = request.query.get("mb", "1024")
+        size = min(int(text), 8192) * 1024 * 1024 if text.isdigit() and int(text) > 0 else 1 << 30
+        head, tail, block = b'{"status":"healthy","padding":"', b'"}', b"x" * 65536
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield head
+            left = size - len(head) - len(tail)
+            while left > 0:
+                yield block[: min(left, len(block))]
+                left -= len(block)
+            yield tail
+
+        return Response(200, content_type="application/json", stream=chunks, stream_length=size)
 
     async def version(self, request: Request) -> Response:
         return Response.json(

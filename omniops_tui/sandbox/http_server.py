@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http import HTTPStatus
@@ -45,6 +45,10 @@ class Response:
     body: bytes = b""
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+    # A body too large to hold (the bounded-memory tests' gigabyte): `stream_length` bytes
+    # produced by `stream()` and written as the client reads them, instead of `body`.
+    stream: Callable[[], AsyncIterator[bytes]] | None = None
+    stream_length: int = 0
 
     @classmethod
     def json(cls, data: Any, status: int = 200) -> Response:
@@ -177,11 +181,15 @@ class HTTPServer:
             f"Server: {self.server_name}",
             f"Date: {formatdate(usegmt=True)}",
             f"Content-Type: {response.content_type}",
-            f"Content-Length: {len(response.body)}",
+            f"Content-Length: {response.stream_length if response.stream else len(response.body)}",
             f"Connection: {'keep-alive' if keep_alive else 'close'}",
             *(f"{k}: {v}" for k, v in response.headers.items()),
         ]
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
-        if method != "HEAD":
+        if method != "HEAD" and response.stream is not None:
+            async for chunk in response.stream():
+                writer.write(chunk)
+                await writer.drain()
+        elif method != "HEAD":
             writer.write(response.body)
         await writer.drain()
