@@ -32,7 +32,6 @@ from omniops_tui.core.events import (
     NoteAdded,
     RunbookStarted,
     ScreenOpened,
-    SessionEnded,
     SessionResumed,
     SessionStarted,
 )
@@ -42,8 +41,11 @@ from omniops_tui.sessions.recorder import Clock, SessionRecorder
 from omniops_tui.sessions.state import SessionState
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
+
     from omniops_tui.cli import Options
     from omniops_tui.live.checklist import LiveChecks
+    from omniops_tui.live.hangup import HangupGuard
     from omniops_tui.live.sampler import MetricsSampler
     from omniops_tui.logic.criteria import CriteriaEvaluator, Criterion
     from omniops_tui.probes.bindings import Bindings
@@ -208,6 +210,7 @@ class OmniOpsApp(App[None]):
         self.replay_changed: Signal[object] = Signal(self, "replay-changed")
         self.replay_request: Path | None = None
         self.evaluator: CriteriaEvaluator | None = None
+        self._hangup: HangupGuard | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def get_default_screen(self) -> Screen:
@@ -254,18 +257,30 @@ class OmniOpsApp(App[None]):
         self.end_session("startup-bench")
         self.exit()
 
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, with output that survives a hung-up terminal (ui/terminal.py)."""
+        from omniops_tui.ui.terminal import hangup_safe
+
+        return hangup_safe(super().get_driver_class())
+
     def _handle_signals(self) -> None:
         """SIGTERM or SIGHUP (the SSH session to the bastion dropped) end the session cleanly:
-        the record gets its last events and whoever started us can clean up behind us."""
+        the record gets its last events and whoever started us can clean up behind us; and
+        whatever happens, the process is gone within 2 s (live/hangup.py)."""
         import asyncio
-        import signal
+
+        from omniops_tui.live.hangup import HangupGuard
 
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            try:
-                loop.add_signal_handler(sig, lambda name=sig.name: self.call_next(self._on_signal, name))
-            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests)
-                return
+        self._hangup = HangupGuard(
+            lambda name: loop.call_soon_threadsafe(self.call_next, self._on_signal, name),
+            last_words=lambda name: self.end_session(f"signal {name}"),
+        )
+        self._hangup.install()
+
+    def on_unmount(self) -> None:
+        if self._hangup is not None:
+            self._hangup.uninstall()
 
     async def _on_signal(self, name: str) -> None:
         self.stop_live_checks()
@@ -283,10 +298,10 @@ class OmniOpsApp(App[None]):
         self.exit()
 
     def end_session(self, reason: str) -> None:
-        """Close the record; safe to call twice and after the screens are gone."""
-        if self.recorder is not None and not self.recorder.closed:
-            self.recorder.record(SessionEnded(reason=reason))
-            self.recorder.close()
+        """Close the record; safe to call twice, from the exit deadline's thread too, and after
+        the screens are gone."""
+        if self.recorder is not None:
+            self.recorder.end(reason)
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size.width, event.size.height)
