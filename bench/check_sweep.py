@@ -19,9 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from omniops_tui.probes import CheckContext, specs_for_runbook, sweep
-
 from omniops_tui.config.model import load_config
+from omniops_tui.probes import CheckContext, specs_for_runbook, sweep
 from omniops_tui.sandbox import Sandbox
 from omniops_tui.sandbox.net import reachable
 

@@ -110,7 +110,7 @@ async def serve(config: Path, rate: float) -> None:
 async def measure(seconds: float, same_process: bool, rate: float = 0.0) -> dict[str, float]:
     from textual import events
 
-    from omniops_tui.cli import Options
+    from omniops_tui.options import Options
     from omniops_tui.ui.app import build_app
     from omniops_tui.ui.screens.logs import LogsScreen
 

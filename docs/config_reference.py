@@ -22,8 +22,8 @@ DOCS: dict[str, tuple[str, str]] = {
     "sessions_dir": ("Where sessions are recorded (else the user state dir).", '"~/incidents/sessions"'),
     "log_record_cap_mb": ("Per-session budget for recorded log lines; past it only ERROR lines.", "50"),
     "read_only": (
-        "Like `--read-only`: checks send GET and HEAD only (no smoke-test POSTs) and run only "
-        "allow-listed SSH commands; nothing is ever run on request.",
+        "Like `--read-only`: only read-only command blocks may run (the others are refused, saying "
+        "why), and checks send GET and HEAD only (no smoke-test POSTs).",
         "true",
     ),
     "max_response_mb": (
@@ -32,7 +32,8 @@ DOCS: dict[str, tuple[str, str]] = {
         "1",
     ),
     "placeholders": (
-        "Words of the runbooks replaced when commands are shown or copied.",
+        "Values of the runbooks' placeholders (placeholders.toml lists them) where the environment's "
+        "base_url and hosts do not give one.",
         '{ "yourdomain.com" = "shop.example.com" }',
     ),
     "secrets": (
@@ -68,6 +69,10 @@ DOCS: dict[str, tuple[str, str]] = {
     "env.secrets": ("Secrets to redact for this environment only.", '["STAGING_API_KEY"]'),
     "env.s3": ("The backup location table (below).", ""),
     "env.hosts": ("SSH hosts, one `[[env.NAME.hosts]]` table each (below).", ""),
+    "env.run": (
+        'What may run from the runbooks: "confirm" (default; a confirmation by class), "read-only" or "off".',
+        '"read-only"',
+    ),
     # [env.NAME.s3]
     "s3.backup_url": ("Where backups are uploaded.", '"s3://omniops-backups/production/"'),
     "s3.endpoint_url": ("An S3-compatible endpoint (MinIO, moto…).", '"http://127.0.0.1:9000"'),
@@ -95,8 +100,7 @@ DOCS: dict[str, tuple[str, str]] = {
         '["docker-compose logs -f --tail=100 app"]',
     ),
     "hosts.commands": (
-        "Replace a host command by name (cpu, memory, disk…); refused unless on the read-only "
-        "allow-list.",
+        "Replace a host command by name (cpu, memory, disk…); refused unless on the read-only allow-list.",
         '{ cpu = "mpstat 1 1" }',
     ),
 }

@@ -11,43 +11,15 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from omniops_tui import __version__
 from omniops_tui.core.errors import UserError
+from omniops_tui.options import Options
 
 PathArg = click.Path(path_type=Path)
-
-
-@dataclass
-class Options:
-    runbooks: Path | None
-    sessions_dir: Path | None
-    config: Path | None
-    env: str | None
-    read_only: bool
-
-    def load_runbooks(self):
-        from omniops_tui.runbooks import load_runbooks
-
-        return load_runbooks(self.runbooks)
-
-    def load_config(self):
-        from omniops_tui.config.model import load_config
-
-        return load_config(self.config)
-
-    def resolve_sessions_dir(self, config=None) -> Path:
-        from omniops_tui.config.locations import default_sessions_dir
-
-        if self.sessions_dir is not None:
-            return self.sessions_dir
-        if config is not None and config.sessions_dir:
-            return Path(config.sessions_dir).expanduser()
-        return default_sessions_dir()
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -101,20 +73,13 @@ def cli(
 
 
 def run_tui(options: Options, *, resume: Path | None = None) -> None:
-    from omniops_tui.ui.app import build_app
+    from omniops_tui.ui.factory import build_app
 
-    while True:
-        app = build_app(options, resume=resume)
-        try:
-            app.run()
-        finally:
-            app.end_session("exit")
-        if app.replay_request is None:
-            break
-        # The sessions screen asked to replay a recording: play it, then come back to the
-        # live session (resumed, so nothing of it is lost).
-        run_replay(options, app.replay_request)
-        resume = app.recorder.path if app.recorder is not None else None
+    app = build_app(options, resume=resume)
+    try:
+        app.run()
+    finally:
+        app.end_session("exit")
     if app.return_code:
         sys.exit(app.return_code)
 
@@ -123,7 +88,7 @@ def run_replay(
     options: Options, path: Path, *, speed: str = "1x", idle_limit: float | None = None, at: str = ""
 ) -> None:
     from omniops_tui.sessions.player import parse_speed
-    from omniops_tui.ui.app import build_replay_app
+    from omniops_tui.ui.factory import build_replay_app
 
     try:
         speed_value = parse_speed(speed)
@@ -137,32 +102,51 @@ def run_replay(
 @click.option("--json", "as_json", is_flag=True, help="Print the whole parsed model as JSON.")
 @click.pass_obj
 def runbooks_command(options: Options, as_json: bool) -> None:
-    """Print the runbook overview (or, with --json, every runbook in full)."""
-    runbook_set = options.load_runbooks()
+    """Print the runbook overview (or, with --json, every runbook in full).
+
+    The summary (N runbooks from M files, K skipped and why) and any warnings go to stderr.
+    """
+    from omniops_tui.runbooks.loader import load_runbook_files
+
+    loaded = load_runbook_files(options.runbooks)
+    for warning in [*loaded.skipped, *loaded.warnings]:
+        click.echo(f"omniops-tui: warning: {warning}", err=True)
+    click.echo(loaded.summary, err=True)
     if as_json:
-        click.echo(json.dumps(runbook_set.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(loaded.runbook_set.to_dict(), indent=2, ensure_ascii=False, default=str))
         return
     from omniops_tui.runbooks.overview import overview_table
 
-    click.echo(overview_table(runbook_set, width=_terminal_width()))
+    click.echo(overview_table(loaded.runbook_set, width=_terminal_width()))
 
 
 @cli.command("lint")
 @click.argument("files", nargs=-1, required=True, type=PathArg)
-def lint_command(files: tuple[Path, ...]) -> None:
-    """Check runbook Markdown: stray fences, missing metadata, duplicate ids, empty checklists.
+@click.option(
+    "--level",
+    type=click.Choice(["error", "warning", "info"]),
+    default="info",
+    show_default=True,
+    help="Show problems of this level and worse.",
+)
+def lint_command(files: tuple[Path, ...], level: str) -> None:
+    """Check runbook Markdown files or folders: lost text, stray fences, duplicate ids, boxes
+    that cannot be ticked, placeholders (errors, warnings, info).
 
-    Exit 1 when there are problems, 0 when clean.
+    Prints each file's problems as it goes. Exit 1 when there are errors, 0 otherwise.
     """
-    from omniops_tui.runbooks.lint import lint_paths
+    from omniops_tui.runbooks.lint import LEVELS, iter_lint
 
-    problems = lint_paths(list(files))
-    for problem in problems:
-        click.echo(str(problem))
-    if problems:
-        click.echo(f"{len(problems)} problem(s) in {len(files)} file(s)", err=True)
+    counts = dict.fromkeys(LEVELS, 0)
+    shown = LEVELS[: LEVELS.index(level) + 1]  # type: ignore[arg-type]
+    for problem in iter_lint(list(files)):
+        counts[problem.level] += 1
+        if problem.level in shown:
+            click.echo(str(problem))
+    summary = ", ".join(f"{counts[name]} {name}{'s' * (counts[name] != 1)}" for name in LEVELS)
+    click.echo(f"{summary} in {len(files)} path(s)", err=True)
+    if counts["error"]:
         sys.exit(1)
-    click.echo(f"{len(files)} file(s) clean", err=True)
 
 
 @cli.command("check")
@@ -195,6 +179,54 @@ def check_command(
     click.echo(render(run, as_json=as_json, width=_terminal_width()))
     if run.exit_code:
         sys.exit(run.exit_code)
+
+
+@cli.command("commands")
+@click.argument("runbook")
+@click.option("--section", default=None, help="Only the blocks of one section, e.g. rollback-procedure.")
+@click.option("--env", "env_name", default=None, help="Environment whose values fill the placeholders.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Original, substituted text, spans and class of each block."
+)
+@click.pass_obj
+def commands_command(
+    options: Options, runbook: str, section: str | None, env_name: str | None, as_json: bool
+) -> None:
+    """Print every command block exactly as `c` copies it (placeholders substituted)."""
+    from omniops_tui.cli_run import print_commands
+
+    print_commands(options, runbook, section, env_name or options.env, as_json)
+
+
+@cli.command("run")
+@click.argument("runbook")
+@click.argument("step")
+@click.option("--env", "env_name", default=None, help="Environment from the config (overrides --env).")
+@click.option(
+    "--target", default=None, help="local, a host name, all, or host1,host2 (default: the block's)."
+)
+@click.option("--yes", is_flag=True, help="Confirm blocks that change something (non-interactive).")
+@click.option("--confirm", "confirm_name", default=None, help="Destructive blocks: the environment's name.")
+@click.option("--set", "assignments", multiple=True, help="A placeholder's value: TOKEN=VALUE (repeatable).")
+@click.pass_obj
+def run_command(
+    options: Options,
+    runbook: str,
+    step: str,
+    env_name: str | None,
+    target: str | None,
+    yes: bool,
+    confirm_name: str | None,
+    assignments: tuple[str, ...],
+) -> None:
+    """Run one step's command blocks with the UI's safety rules; output to stdout, the record to a session.
+
+    Read-only blocks run as asked; blocks that change something need --yes; destructive ones
+    --yes --confirm ENV_NAME. Exit code: the command's (2 when refused before anything ran).
+    """
+    from omniops_tui.cli_run import run_command as run
+
+    run(options, runbook, step, env_name, target, yes, confirm_name, assignments)
 
 
 @cli.command("init")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from omniops_tui.core.events import MetricSample
 from omniops_tui.logic.criteria import CRITERIA_FILE, CriteriaEvaluator, load_criteria
 from omniops_tui.logic.decision import suggest
+from omniops_tui.logic.history import MetricHistory
 from omniops_tui.logic.metrics import BY_NAME, format_value
 from omniops_tui.runbooks.loader import BUNDLED_DIR
 from omniops_tui.runbooks.model import RunbookSet
@@ -56,11 +57,11 @@ def test_database_connection_errors_fire_within_a_minute() -> None:
     assert [x.criterion.id for x in evaluator.evaluate(60)] == ["database-connections"]
 
 
-def _state(*samples: tuple[str, str, float | None, str]) -> SessionState:
+def _state(*samples: tuple[str, str, float | None, str]) -> MetricHistory:
     state = SessionState()
     for metric, host, value, status in samples:
         state.apply(MetricSample(metric=metric, host=host, value=value, status=status))
-    return state
+    return state.metrics
 
 
 def test_wizard_probes_from_a_healthy_and_an_outage_history() -> None:
@@ -87,7 +88,7 @@ def test_wizard_probes_from_a_healthy_and_an_outage_history() -> None:
     )
     assert suggest("production_down", spike).answer is True
     assert suggest("complete_outage", spike).answer is False
-    assert suggest("production_down", SessionState()).answer is None
+    assert suggest("production_down", SessionState().metrics).answer is None
 
 
 def test_metric_colours_follow_the_documents_thresholds() -> None:

@@ -86,6 +86,9 @@ class Environment:
     secrets: list[str] = field(default_factory=list)
     s3: S3Config | None = None
     hosts: list[HostConfig] = field(default_factory=list)
+    # What may run from the runbooks here: "confirm" (the default: confirmations by class),
+    # "read-only" (read-only blocks only) or "off" (nothing runs; commands are copied).
+    run: str = ""
 
 
 @dataclass(slots=True)
@@ -203,6 +206,8 @@ def _check_environment(environment: Environment, locator: _Locator) -> None:
         raise UserError(locator.at(f"{prefix}.base_url", "must start with http:// or https://"))
     if environment.s3 and environment.s3.backup_url and not environment.s3.backup_url.startswith("s3://"):
         raise UserError(locator.at(f"{prefix}.s3.backup_url", "must look like s3://bucket/prefix"))
+    if environment.run and environment.run not in ("read-only", "confirm", "off"):
+        raise UserError(locator.at(f"{prefix}.run", 'must be "read-only", "confirm" or "off"'))
     for key in ("database_url_env", "redis_url_env"):
         value = getattr(environment, key)
         if value and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):

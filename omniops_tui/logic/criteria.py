@@ -10,10 +10,12 @@ The rows a machine cannot judge (data loss, an exploited vulnerability) are show
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from omniops_tui.core.errors import UserError
+from omniops_tui.logic.history import MetricHistory
 from omniops_tui.logic.metrics import BY_NAME, Band, format_value
 
 CRITERIA_FILE = "rollback-criteria.toml"
@@ -121,9 +123,9 @@ def _duration(seconds: float) -> str:
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
-def load_criteria(path: Path) -> list[Criterion]:
+def load_criteria(path: Path, text: str | None = None) -> list[Criterion]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8") if text is None else text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}: invalid TOML: {exc}") from exc
     except OSError as exc:
@@ -158,3 +160,25 @@ def load_criteria(path: Path) -> list[Criterion]:
         except KeyError as exc:
             raise UserError(f"{where}: missing key {exc}") from exc
     return criteria
+
+
+def evaluate_history(
+    criteria: Sequence[Criterion], history: MetricHistory, now: float
+) -> dict[str, CriterionState]:
+    """Each criterion's state at `now`, from the metric history alone.
+
+    A pure function of the recorded samples, so the live engine (which records the firing and
+    clearing) and a replay (which shows "breaching for 4m of 10m") read the same answer.
+    """
+    evaluator = CriteriaEvaluator(list(criteria))
+    sources = {c.source for c in criteria if not c.manual}
+    points = sorted(
+        (point.t, metric, point.value)
+        for (metric, _host), series in history.series.items()
+        if metric in sources
+        for point in series
+    )
+    for t, metric, value in points:
+        evaluator.observe(metric, value, t)
+    evaluator.evaluate(now)
+    return evaluator.states

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from omniops_tui.core.errors import UserError
 
 if TYPE_CHECKING:
-    from omniops_tui.sessions.projections.metrics import MetricHistory
+    from omniops_tui.logic.history import MetricHistory
 
 TREE_FILE = "decision-tree.toml"
 
@@ -99,10 +99,10 @@ class DecisionTree:
         return paths
 
 
-def load_tree(path: Path) -> DecisionTree:
+def load_tree(path: Path, text: str | None = None) -> DecisionTree:
     """Read and validate a decision-tree TOML; every error names the file and what to fix."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8") if text is None else text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}: invalid TOML: {exc}") from exc
     except OSError as exc:
@@ -150,11 +150,8 @@ class Suggestion:
 HEALTH_WINDOW = 3
 
 
-def suggest(probe: str, state: object) -> Suggestion:
-    """Pre-answer a question from the session's latest facts (metric samples and checks)."""
-    from omniops_tui.sessions.projections.metrics import history
-
-    facts = history(state)  # type: ignore[arg-type]
+def suggest(probe: str, facts: MetricHistory) -> Suggestion:
+    """Pre-answer a question from the session's latest facts (the metric history)."""
     prober = _PROBES.get(probe)
     if prober is None:
         return Suggestion(None, "")

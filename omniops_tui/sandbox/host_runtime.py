@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import AsyncIterator
 
 from omniops_tui.sandbox import host_commands as hc
+from omniops_tui.sandbox.host_operations import Operations
 from omniops_tui.sandbox.logs import COMBINED_LOG, ERROR_LOG, LOG_DIR, LOG_FILES, LogSource
 from omniops_tui.sandbox.scenarios import ProductionState, commit_of
 from omniops_tui.sandbox.shell import Chunks, Handler, Proc, Shell, Sink, split_flags
@@ -42,15 +43,16 @@ class HostRuntime:
         self.index = index
         self.state = state
         self.logs = logs
+        self.ops = Operations(self)
         self.shell = Shell(self._commands(), self)
         self.received: deque[str] = deque(maxlen=RECEIVED_KEPT)
 
     def facts(self) -> hc.HostFacts:
         return hc.HostFacts.of(self.state, self.name, self.index)
 
-    async def run(self, command_line: str, sink: Sink) -> int:
+    async def run(self, command_line: str, sink: Sink, variables: dict[str, str] | None = None) -> int:
         self.received.append(command_line)  # what arrived, exactly: the read-only tests read it
-        return await self.shell.run(command_line, sink)
+        return await self.shell.run(command_line, sink, variables)
 
     # ------------------------------------------------------------------ files
     def read(self, path: str) -> list[str] | None:
@@ -96,7 +98,9 @@ class HostRuntime:
             "pm2": self._pm2,
             "ls": self._ls,
             "sleep": self._sleep,
-            "git": self._git,
+            "git": self.ops.git,
+            "npm": self.ops.npm,
+            "systemctl": self.ops.systemctl,
             "nginx": self._nginx,
         }
 
@@ -183,22 +187,6 @@ class HostRuntime:
         return
         yield ""  # pragma: no cover
 
-    def _versions(self) -> list[str]:
-        return [self.state.version, *(v for v in _PREVIOUS_VERSIONS if v != self.state.version)]
-
-    async def _git(self, args: list[str], inp: Chunks | None, proc: Proc) -> Chunks:
-        sub = args[0] if args else ""
-        if sub == "tag":
-            yield "\n".join(self._versions()) + "\n"
-        elif sub == "describe":
-            yield self.state.version + "\n"
-        elif sub == "rev-parse":
-            yield commit_of(self.state.version) + "\n"
-        elif sub == "log":
-            yield f"{commit_of(self.state.version)} Release {self.state.version}\n"
-        else:
-            proc.fail(f"git: '{sub}' is not available on this host", 1)
-
     async def _nginx(self, args: list[str], inp: Chunks | None, proc: Proc) -> Chunks:
         if "-t" in args:
             proc.err(
@@ -237,8 +225,13 @@ class HostRuntime:
                 + "8c1d0e5f2a3b   nginx:1.25             Up 12 days             omniops-nginx\n"
                 + "5b7e9a2c4d6f   redis:7-alpine         Up 12 days             omniops-redis\n"
             )
+        elif sub == "tag" and len(rest) >= 2:
+            source = rest[0].rsplit(":", 1)[-1]
+            if rest[1].endswith(":latest") and source in self.ops.versions():
+                self.state.stage_version(source)
         elif sub == "images":
-            tags = ["latest", *self._versions()]
+            # The running version is `latest`; the other tags are the ones to roll back to.
+            tags = ["latest", *(v for v in self.ops.versions() if v != self.state.version)]
             if any("{{.Tag}}" in a for a in rest):
                 yield "\n".join(tags) + "\n"
             else:
@@ -268,6 +261,10 @@ class HostRuntime:
                 "down": "Stopping",
             }[sub]
             services = [s for s in rest if not s.startswith("-")] or ["app"]
+            if "app" in services and sub in ("restart", "start", "up"):
+                self.ops.restart("docker-compose")
+            elif "app" in services and sub in ("stop", "down"):
+                self.ops.stop()
             proc.err("".join(f"{verb} omniops-{s} ... done\n" for s in services))
         else:
             proc.fail(f"No such command: {sub}")
@@ -328,6 +325,10 @@ class HostRuntime:
             async for chunk in self._pm2_logs(rest):
                 yield chunk
         elif sub in ("restart", "reload", "stop", "start"):
+            if sub == "stop":
+                self.ops.stop()
+            else:
+                self.ops.restart("pm2")
             action = {
                 "restart": "restartProcessId",
                 "reload": "reloadProcessId",

@@ -174,6 +174,8 @@ class ProductionState:
         self.injected: deque[tuple[float, str, str, str]] = deque(maxlen=200)
         self.injected_total = 0
         self.test_errors: deque[float] = deque(maxlen=1000)
+        self.staged_version = ""
+        self.before_stop = ""
 
     @property
     def profile(self) -> Profile:
@@ -183,6 +185,7 @@ class ProductionState:
         """Switch; counters restart so the error pattern is the same after every switch."""
         self.scenario = check_scenario(name)
         self._counters.clear()
+        self.before_stop = ""
 
     def uptime(self) -> float:
         """Seconds the application has been up (since the sandbox started)."""
@@ -198,6 +201,36 @@ class ProductionState:
         """Make a line appear in the hosts' logs (history and live streams)."""
         self.injected.append((time.time(), level, component, message))
         self.injected_total += 1
+
+    # ------------------------------------------------------------------ operations
+    # What the runbooks' operational commands do to production (sandbox/host_operations.py):
+    # stopping the app is an outage; starting it again ends one, and a deploy of another
+    # version (a rollback: `git checkout v1.2.0` or `docker tag …:v1.2.0 …:latest`, then a
+    # restart) ends a bad deploy's error spike. Database, disk and load problems stay: a
+    # restart does not fix infrastructure.
+    def stage_version(self, version: str) -> None:
+        """`git checkout TAG` / `docker tag omniops:TAG omniops:latest`: what a restart deploys."""
+        self.staged_version = version
+
+    def stop_app(self) -> None:
+        if self.scenario != "outage":
+            before = self.scenario
+            self.set_scenario("outage")
+            self.before_stop = before
+        self.inject("WARN", "pm2", "Stopping app:omniops-app id:0 (requested by an operator)")
+
+    def restart_app(self) -> None:
+        """The application restarts (with the staged version, if any) and comes back up."""
+        staged = self.staged_version or self.version
+        changed = staged != self.version
+        self.version = staged
+        self.started = time.monotonic()
+        if self.scenario == "outage":
+            self.set_scenario(self.before_stop or "healthy")
+        if self.scenario in ("outage", "error-spike") and changed:
+            self.set_scenario("healthy")
+        self.inject("INFO", "pm2", f"App [omniops-app:0] online ({self.version})")
+        self.inject("INFO", "api", f"Ready on http://0.0.0.0:3000 (version {self.version})")
 
     def injected_since(self, total_seen: int) -> tuple[list[tuple[float, str, str, str]], int]:
         """Lines injected after a reader had seen `total_seen` of them, and the new total."""

@@ -11,7 +11,11 @@ class RunbookCommands(Provider):
     """Every runbook, every section of every runbook, and the app's main actions."""
 
     def _entries(self) -> list[tuple[str, str, object]]:
+        from omniops_tui.ui.app import OmniOpsApp
+
         app = self.app
+        assert isinstance(app, OmniOpsApp)
+        ctx = app.ctx
         entries: list[tuple[str, str, object]] = [
             (
                 "Which runbook? (decision-tree wizard)",
@@ -35,7 +39,7 @@ class RunbookCommands(Provider):
             ),
             ("Recorded sessions", "Replay a session, export its post-mortem", app.action_sessions),
         ]
-        if app.recording:
+        if ctx.writable:
             entries.append(
                 (
                     "Gather diagnostics (Emergency Rollback step 8)",
@@ -43,15 +47,15 @@ class RunbookCommands(Provider):
                     app.action_diagnostics,
                 )
             )
-        demo = app.context.demo
-        if demo is not None:
+        engine = ctx.engine
+        if ctx.demo is not None and engine is not None:
             from omniops_tui.sandbox.scenarios import SCENARIO_HELP, SCENARIOS
 
             entries += [
-                (f"Demo scenario: {name}", SCENARIO_HELP.get(name, ""), partial(app.switch_scenario, name))
+                (f"Demo scenario: {name}", SCENARIO_HELP.get(name, ""), partial(engine.switch_scenario, name))
                 for name in SCENARIOS
             ]
-        for runbook in app.runbooks.runbooks:
+        for runbook in ctx.session.basis.runbooks.runbooks:
             entries.append(
                 (
                     f"Open runbook: {runbook.number}. {runbook.title}",

@@ -1,5 +1,8 @@
-"""The metric history folded from `metric_sample` events: what the metrics screen, sparklines,
-rollback criteria and wizard probes read. Bounded per series so memory stays flat."""
+"""The metric history: bounded series of samples per (metric, host).
+
+A plain data structure (no session, no UI): the session fold fills it from `metric_sample`
+events (sessions/projections), and the metrics screen, sparklines, rollback criteria and wizard
+probes read it. Bounded per series so memory stays flat."""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from omniops_tui.core.events import MetricSample
-from omniops_tui.sessions.state import SessionState, register_handler
 
 SERIES_LENGTH = 240  # 1 hour at a 15 s interval
 
@@ -54,17 +56,3 @@ class MetricHistory:
         return MetricHistory(
             {key: deque(points, maxlen=SERIES_LENGTH) for key, points in self.series.items()}
         )
-
-
-def history(state: SessionState) -> MetricHistory:
-    found = state.extra.get("metrics")
-    if found is None:
-        found = state.extra["metrics"] = MetricHistory()
-    return found
-
-
-def _apply(state: SessionState, event: MetricSample) -> None:
-    history(state).add(event)
-
-
-register_handler(MetricSample, _apply)
