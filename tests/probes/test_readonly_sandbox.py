@@ -12,13 +12,14 @@ from typing import Any
 import tomli_w
 
 from omniops_tui.config.model import load_config
-from omniops_tui.core.events import Event
-from omniops_tui.live.checklist import LiveChecks
+from omniops_tui.core.events import CheckResultEvent
+from omniops_tui.live.session import LiveSession
+from omniops_tui.live.setup import load_setup, open_session
+from omniops_tui.options import Options
 from omniops_tui.probes.base import CheckSpec
 from omniops_tui.probes.bindings import Bindings
-from omniops_tui.probes.context import CheckContext
 from omniops_tui.runbooks.loader import BUNDLED_DIR
-from omniops_tui.sessions.state import SessionState
+from omniops_tui.sessions.reader import read_session
 from tests.probes.test_cli import run_cli
 
 DESTRUCTIVE = "rm -rf /srv/app/releases/* ; systemctl restart app"
@@ -146,9 +147,12 @@ async def test_read_only_sends_no_smoke_test_post(sandbox: Any, tmp_path: Path) 
 
 
 async def test_the_live_loop_never_sends_what_slipped_past_loading(sandbox: Any, tmp_path: Path) -> None:
-    """Bindings and config built in code (nothing validated them): the checks refuse at run."""
-    config = load_config(sandbox.write_config(tmp_path / "sandbox.toml"))
-    config.env["sandbox"].hosts[0].commands = {"memory": "free -m && reboot"}
+    """The engine's live checks (a LiveSession) with bindings and a host command put in by code,
+    so nothing validated them when they were loaded: the checks refuse them when they run."""
+    config_path = sandbox.write_config(tmp_path / "sandbox.toml")
+    setup = load_setup(Options(config=config_path, sessions_dir=tmp_path / "sessions"))
+    assert setup.environment is not None
+    setup.environment.hosts[0].commands = {"memory": "free -m && reboot"}
     specs = {
         "wipe": CheckSpec("wipe", "ssh_command", params={"command": DESTRUCTIVE}, places=(PLACE,)),
         "users": CheckSpec(
@@ -159,21 +163,20 @@ async def test_the_live_loop_never_sends_what_slipped_past_loading(sandbox: Any,
         ),
         "memory": CheckSpec("memory", "ssh_memory", params={}, places=(PLACE,)),
     }
-    recorded: list[Event] = []
-    live = LiveChecks(
-        CheckContext.from_config(config), Bindings(None, specs), SessionState(), recorded.append
-    )
+    setup.bindings = Bindings(None, specs)
+    recorder, state = open_session(setup)
+    session = LiveSession(setup, recorder, state)
     try:
-        await live.sweep_once(live.specs("standard-release"))
+        await session.checks.sweep_once(session.checks.specs("standard-release"))
     finally:
-        await live.context.aclose()
-    results = {e.check_id: e for e in recorded}  # type: ignore[attr-defined]
+        await session.aclose("quit")
+    results = {e.check_id: e for e in read_session(recorder.path).events if isinstance(e, CheckResultEvent)}
     assert results["wipe@prod-1"].summary.startswith(f"refused: `{DESTRUCTIVE}`: rm is not on")
     assert results["users"].summary.startswith("refused: method DELETE is not allowed")
     assert results["chat"].summary.startswith("refused: method POST needs smoke_test = true")
     assert results["memory@prod-1"].summary.startswith("refused: `free -m && reboot`: reboot is not")
     assert results["memory@prod-2"].status == "pass"
-    assert {e.status for k, e in results.items() if k != "memory@prod-2"} == {"error"}  # type: ignore[attr-defined]
+    assert {e.status for k, e in results.items() if k != "memory@prod-2"} == {"error"}
     assert _arrived(sandbox, "rm ", "restart", "reboot") == []
     assert [line for _h, line in sandbox.commands_received()] == ["free -m"]
     assert not [r for r in sandbox.requests_received() if r[0] != "GET"]

@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from omniops_tui.cli import Options, cli
+from omniops_tui.cli import cli
 from omniops_tui.core.errors import UserError
 from omniops_tui.core.events import LogLines, NoteAdded, RecordGap
+from omniops_tui.live.setup import load_setup, open_session
+from omniops_tui.options import Options
 from omniops_tui.sessions.player import Timeline
 from omniops_tui.sessions.reader import read_session
 from omniops_tui.sessions.recorder import SessionRecorder
@@ -91,12 +93,10 @@ def test_a_log_flood_on_a_full_disk_leaves_a_whole_record_with_a_gap(small_disk:
 
 
 def _resume_and_append(path: Path) -> None:
-    from omniops_tui.ui.app import build_context
-
-    options = Options(runbooks=None, sessions_dir=path.parent, config=None, env=None, read_only=False)
-    context = build_context(options, resume=path)
-    assert context.recorder is not None
-    context.recorder.end("quit")
+    """What `omniops-tui --resume FILE` does before the screens start."""
+    setup = load_setup(Options(sessions_dir=path.parent))
+    recorder, _state = open_session(setup, resume=path)
+    recorder.end("quit")
 
 
 def test_a_disk_full_from_the_start_is_one_line(small_disk: Path) -> None:
