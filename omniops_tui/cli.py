@@ -135,11 +135,19 @@ def lint_command(files: tuple[Path, ...], level: str) -> None:
 
     Prints each file's problems as it goes. Exit 1 when there are errors, 0 otherwise.
     """
-    from omniops_tui.runbooks.lint import LEVELS, iter_lint
+    from omniops_tui.probes.config_commands import command_checks_declared
+    from omniops_tui.runbooks.lint import LEVELS, Problem, iter_lint
+    from omniops_tui.runbooks.loader import logic_dir
 
     counts = dict.fromkeys(LEVELS, 0)
     shown = LEVELS[: LEVELS.index(level) + 1]  # type: ignore[arg-type]
-    for problem in iter_lint(list(files)):
+    folders = sorted({logic_dir(path) for path in files if path.exists()})
+    declared = [
+        Problem(str(where), line, message, "warning")
+        for folder in folders
+        for where, line, message in command_checks_declared(folder)
+    ]
+    for problem in [*iter_lint(list(files)), *declared]:
         counts[problem.level] += 1
         if problem.level in shown:
             click.echo(str(problem))
@@ -163,7 +171,7 @@ def check_command(
     Exit 0 when nothing failed, 1 when a check failed or errored, 2 for a usage or config error.
     """
     from omniops_tui.live.report import render, run_checks
-    from omniops_tui.probes.bindings import command_check_warnings
+    from omniops_tui.probes.config_commands import command_check_warnings
 
     for warning in command_check_warnings(options.runbooks):
         click.echo(f"omniops-tui: warning: {warning}", err=True)

@@ -106,8 +106,8 @@ def load_setup(options: Options, *, with_environment: bool = True) -> LiveSetup:
     bindings = None
     if environment is not None:
         from omniops_tui.config.model import missing_secrets
-        from omniops_tui.probes.bindings import command_check_warnings, load_bindings
-        from omniops_tui.probes.config_commands import check_config_commands
+        from omniops_tui.probes.bindings import load_bindings
+        from omniops_tui.probes.config_commands import check_config_commands, command_check_warnings
 
         problems = missing_secrets(config, environment)
         if problems:

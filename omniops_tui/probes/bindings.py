@@ -235,42 +235,6 @@ def _check_read_only(name: str, check_id: str, kind: str, params: dict[str, Any]
             raise UserError(lines.at(check_id, "command", f"{name}.command refused: {problem}"))
 
 
-def command_check_warnings(runbooks: Path | None) -> list[str]:
-    """One line when a runbook folder that is not the bundled one declares command checks.
-
-    Those checks are read-only (the allow-list holds whatever the folder says), but they run
-    against the engineer's production on every sweep, so a folder from another repository is
-    named at start-up (`check` prints it to stderr, the TUI shows it) and in `lint`. Problems
-    reading the file are left to `load_bindings`, which reports them properly.
-    """
-    from omniops_tui.runbooks.loader import BUNDLED_DIR
-
-    path = bindings_path(runbooks)
-    if runbooks is None or path.parent.resolve() == BUNDLED_DIR.resolve():
-        return []
-    try:
-        checks = tomllib.loads(path.read_text(encoding="utf-8")).get("checks", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return []
-    if not isinstance(checks, dict):
-        return []
-    tables = {key: raw for key, raw in checks.items() if isinstance(raw, dict)}
-    commands = [key for key, raw in tables.items() if raw.get("kind") == "ssh_command"]
-    posts = [
-        key
-        for key, raw in tables.items()
-        if raw.get("kind") == "http" and str(raw.get("method", "GET")).upper() == "POST"
-    ]
-    declared = [f"SSH command checks {', '.join(commands)}"] if commands else []
-    declared += [f"POST smoke tests {', '.join(posts)}"] if posts else []
-    if not declared:
-        return []
-    return [
-        f"{path}: runbooks from another folder than the bundled one declare {'; '.join(declared)}; "
-        "they run against your environment on every sweep: review them (read-only is enforced)"
-    ]
-
-
 def _threshold(raw: dict[str, Any], check_id: str, kind: CheckKind, lines: _Lines) -> Threshold | None:
     values = {key: _number(raw, key, check_id, lines) for key in THRESHOLD_KEYS if key in raw}
     if not values:

@@ -325,4 +325,3 @@ _HANDLERS: dict[type[Event], Handler] = {
     CommandFinished: lambda state, event: commands.finished(state.commands, event),
     CommandRefused: lambda state, event: commands.refused(state.commands, event),
 }
-

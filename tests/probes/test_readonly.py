@@ -9,8 +9,12 @@ import pytest
 
 from omniops_tui.config.model import HostConfig, parse_config
 from omniops_tui.core.errors import UserError
-from omniops_tui.probes.bindings import command_check_warnings, parse_bindings
-from omniops_tui.probes.config_commands import check_config_commands, config_command_problems
+from omniops_tui.probes.bindings import parse_bindings
+from omniops_tui.probes.config_commands import (
+    check_config_commands,
+    command_check_warnings,
+    config_command_problems,
+)
 from omniops_tui.probes.readonly import (
     CommandRefused,
     http_gate,
@@ -217,3 +221,21 @@ def test_host_command_overrides_and_log_commands_go_through_the_allow_list(tmp_p
     ]
     with pytest.raises(UserError, match=r":11: env.prod host prod-2 commands.cpu refused"):
         check_config_commands(config)
+
+
+def test_lint_names_a_folder_with_command_checks(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from omniops_tui.cli import cli
+
+    folder = tmp_path / "team-runbooks"
+    folder.mkdir()
+    (folder / "runbooks.md").write_text(BUNDLED_DOCUMENT.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "bindings.toml").write_text(
+        'version = 1\n\n[checks.app]\nkind = "ssh_command"\ncommand = "pm2 status"\n', encoding="utf-8"
+    )
+    result = CliRunner().invoke(cli, ["lint", str(folder), "--level", "warning"])
+    assert f"{folder / 'bindings.toml'}:3: warning: runbooks from another folder than the bundled one " in (
+        result.output
+    )
+    assert "declare SSH command checks app;" in result.output
