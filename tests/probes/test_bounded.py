@@ -4,12 +4,12 @@ SSH output, the diagnostics snapshot), and a check's configured timeout is the o
 from __future__ import annotations
 
 import gzip
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from omniops_tui.config.model import load_config
 from omniops_tui.live.diagnostics import gather_diagnostics
@@ -95,8 +95,11 @@ def test_configured_timeouts_hold_for_every_kind() -> None:
     assert timeout_for(spec("s3_backup", timeout=0.5), context) == 0.5
 
 
-async def test_an_s3_check_gives_up_at_the_configured_timeout() -> None:
+async def test_an_s3_check_gives_up_at_the_configured_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     from omniops_tui.sandbox import BlackholeServer
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
 
     async with BlackholeServer() as hole:
         context = context_from(
@@ -109,8 +112,6 @@ async def test_an_s3_check_gives_up_at_the_configured_timeout() -> None:
                 },
             )
         )
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
         result = await run_check(spec("s3_backup"), context)
     assert result.status == "error" and result.summary == "timed out after 1 s"
 
