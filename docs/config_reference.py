@@ -70,8 +70,7 @@ DOCS: dict[str, tuple[str, str]] = {
     "env.s3": ("The backup location table (below).", ""),
     "env.hosts": ("SSH hosts, one `[[env.NAME.hosts]]` table each (below).", ""),
     "env.run": (
-        'What may run from the runbooks: "confirm" (default; a confirmation by class), '
-        '"read-only" or "off".',
+        'What may run from the runbooks: "confirm" (default; a confirmation by class), "read-only" or "off".',
         '"read-only"',
     ),
     # [env.NAME.s3]
