@@ -67,7 +67,11 @@ class SandboxChild:
             [sys.executable, "-c", SANDBOX, str(hosts), str(self.config)], stdout=subprocess.PIPE, text=True
         )
         assert self.process.stdout is not None
-        words = self.process.stdout.readline().split()
+        try:
+            words = self.process.stdout.readline().split()
+        except BaseException:  # terminated while it starts: it must not outlive us
+            self.stop()
+            raise
         if not words or words[0] != "ready":
             self.stop()
             raise RuntimeError("the sandbox child did not start")

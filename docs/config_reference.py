@@ -22,8 +22,14 @@ DOCS: dict[str, tuple[str, str]] = {
     "sessions_dir": ("Where sessions are recorded (else the user state dir).", '"~/incidents/sessions"'),
     "log_record_cap_mb": ("Per-session budget for recorded log lines; past it only ERROR lines.", "50"),
     "read_only": (
-        "Like `--read-only`: only read-only command blocks may run (the others are refused, saying why).",
+        "Like `--read-only`: only read-only command blocks may run (the others are refused, saying "
+        "why), and checks send GET and HEAD only (no smoke-test POSTs).",
         "true",
+    ),
+    "max_response_mb": (
+        "The most of one HTTP body or SSH command output a check reads; past it the answer is cut "
+        "and the check says so.",
+        "1",
     ),
     "placeholders": (
         "Values of the runbooks' placeholders (placeholders.toml lists them) where the environment's "
@@ -80,7 +86,8 @@ DOCS: dict[str, tuple[str, str]] = {
     "hosts.user": ("SSH user.", '"deploy"'),
     "hosts.port": ("SSH port (0: the SSH config's or 22).", "22"),
     "hosts.known_hosts": (
-        "known_hosts file (default ~/.ssh/known_hosts); unknown keys are refused.",
+        "known_hosts file (default: the SSH config's, else ~/.ssh/known_hosts); unknown and "
+        "changed keys are refused, `none` trusts nothing.",
         '"~/.ssh/known_hosts"',
     ),
     "hosts.client_keys": (
@@ -90,11 +97,11 @@ DOCS: dict[str, tuple[str, str]] = {
     "hosts.ssh_config": ("SSH config file used to resolve name (default ~/.ssh/config).", '"~/.ssh/config"'),
     "hosts.logs": ("Files streamed by the log panes (`tail -F`).", '["/var/log/omniops/error.log"]'),
     "hosts.log_commands": (
-        "Commands streamed by the log panes.",
+        "Commands streamed by the log panes (read-only allow-list, like `commands`).",
         '["docker-compose logs -f --tail=100 app"]',
     ),
     "hosts.commands": (
-        "Replace a read-only host command by name (cpu, memory, disk…).",
+        "Replace a host command by name (cpu, memory, disk…); refused unless on the read-only allow-list.",
         '{ cpu = "mpstat 1 1" }',
     ),
     # [env.NAME.prometheus]

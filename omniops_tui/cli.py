@@ -144,11 +144,19 @@ def lint_command(files: tuple[Path, ...], level: str) -> None:
 
     Prints each file's problems as it goes. Exit 1 when there are errors, 0 otherwise.
     """
-    from omniops_tui.runbooks.lint import LEVELS, iter_lint
+    from omniops_tui.probes.config_commands import command_checks_declared
+    from omniops_tui.runbooks.lint import LEVELS, Problem, iter_lint
+    from omniops_tui.runbooks.loader import logic_dir
 
     counts = dict.fromkeys(LEVELS, 0)
     shown = LEVELS[: LEVELS.index(level) + 1]
-    for problem in iter_lint(list(files)):
+    folders = sorted({logic_dir(path) for path in files if path.exists()})
+    declared = [
+        Problem(str(where), line, message, "warning")
+        for folder in folders
+        for where, line, message in command_checks_declared(folder)
+    ]
+    for problem in [*iter_lint(list(files)), *declared]:
         counts[problem.level] += 1
         if problem.level in shown:
             click.echo(visible_line(str(problem)))
@@ -172,8 +180,11 @@ def check_command(
     Exit 0 when nothing failed, 1 when a check failed or errored, 2 for a usage or config error.
     """
     from omniops_tui.live.report import render, run_checks
+    from omniops_tui.probes.config_commands import command_check_warnings
     from omniops_tui.runbooks import load_runbooks
 
+    for warning in command_check_warnings(options.runbooks):
+        click.echo(f"omniops-tui: warning: {warning}", err=True)
     run = run_checks(
         options.load_config(),
         load_runbooks(options.runbooks),
@@ -181,6 +192,7 @@ def check_command(
         runbook,
         env_name=env_name or options.env,
         section=section,
+        read_only=options.read_only,
     )
     click.echo(render(run, as_json=as_json, width=_terminal_width()))
     if run.exit_code:

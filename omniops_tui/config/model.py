@@ -137,6 +137,8 @@ class Config:
     placeholders: dict[str, str] = field(default_factory=dict)
     secrets: list[str] = field(default_factory=list)
     env: dict[str, Environment] = field(default_factory=dict)
+    # The most of one HTTP body or SSH command output a check reads; the rest is not read.
+    max_response_mb: float = 1.0
 
     def environment(self, name: str | None = None) -> Environment | None:
         """The named environment (or the default); None when none is configured."""

@@ -626,3 +626,25 @@ class MetricBackfill(Event):
     step_s: float = 0.0
     series: dict[str, list[float | None]] = field(default_factory=dict)
     detail: str = ""
+
+
+# --------------------------------------------------------------------------- the record itself
+@event_type("record_gap")
+@dataclass(kw_only=True)
+class RecordGap(Event):
+    """Writing the session failed for a while (a full disk) and works again.
+
+    Events recorded meanwhile were held in memory and written late (`delayed`), up to a bound;
+    past it they were dropped: `lost` of them, sequence numbers `lost_from_seq`…`lost_to_seq`,
+    recorded between `lost_from_t` and `lost_to_t` (session offsets). `since_t` is when writing
+    first failed and `reason` why.
+    """
+
+    reason: str = ""
+    since_t: float = 0.0
+    delayed: int = 0
+    lost: int = 0
+    lost_from_seq: int = 0
+    lost_to_seq: int = 0
+    lost_from_t: float = 0.0
+    lost_to_t: float = 0.0

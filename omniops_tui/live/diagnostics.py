@@ -71,8 +71,13 @@ async def gather_diagnostics(
     host: str = "production",
     redactor: Redactor | None = None,
     now: datetime | None = None,
+    max_response_bytes: int = 0,
 ) -> DiagnosticsResult:
-    """Gather the bundle into `out_dir/incident-diagnostics/<timestamp>/` (see the module doc)."""
+    """Gather the bundle into `out_dir/incident-diagnostics/<timestamp>/` (see the module doc).
+
+    The health snapshot reads at most `max_response_bytes` of the answer (default 1 MB, the
+    config's `max_response_mb`); SSH output is bounded by the runner (`probes.ssh_exec.run`).
+    """
     folder = _new_folder(out_dir / FOLDER, (now or datetime.now(UTC)).strftime("%Y%m%d_%H%M%S"))
     result = DiagnosticsResult(folder)
     clean = redactor.text if redactor is not None else (lambda text: text)
@@ -92,7 +97,7 @@ async def gather_diagnostics(
         "docker-logs.txt": ssh_part(DOCKER_LOGS),
         "error-logs.txt": ssh_part(ERROR_LOGS),
         "db-active-queries.csv": _active_queries(db_dsn, timeout),
-        "health-snapshot.json": _health(health_url, timeout, redactor),
+        "health-snapshot.json": _health(health_url, timeout, redactor, max_response_bytes),
     }
     names = list(parts)
     outcomes = await asyncio.gather(
@@ -155,22 +160,30 @@ async def _active_queries(dsn: str | None, timeout: float) -> str:
     return buffer.getvalue()
 
 
-async def _health(url: str | None, timeout: float, redactor: Redactor | None) -> str:
+async def _health(url: str | None, timeout: float, redactor: Redactor | None, cap: int) -> str:
     if not url:
         raise _Problem("no health URL configured")
     import httpx
 
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=True) as client:
+    from omniops_tui.probes.bounded_http import cap_bytes, capped_client_options, cut_at
+
+    bounded = capped_client_options(cap or cap_bytes(None))
+    async with httpx.AsyncClient(timeout=timeout, follow_redirects=True, **bounded) as client:
         response = await client.get(url)
+    cut = cut_at(response)
     try:
         body: Any = response.json()
     except ValueError:
         body = {"status_code": response.status_code, "body": response.text}
+        if cut:
+            body["cut_at_bytes"] = cut
     if redactor is not None:
         body = redactor.value(body)
     text = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
     if response.status_code >= 400:
         raise _Partial(text, f"HTTP {response.status_code} from {url}")
+    if cut:
+        raise _Partial(text, f"answer larger than {cut} bytes from {url}; kept the first {cut}")
     return text
 
 

@@ -45,4 +45,5 @@ async def gather_for_session(session: SessionCore) -> DiagnosticsResult:
         timeout=session.setup.config.timeout_for(environment) * 2,
         host=hosts[0].name if hosts else "production",
         redactor=session.setup.redactor,
+        max_response_bytes=context.max_response_bytes if context is not None else 0,
     )

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import shlex
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
 from omniops_tui.config.model import Environment, HostConfig
+from omniops_tui.probes.readonly import CommandRefused, parse_readonly, readonly_command
 
 if TYPE_CHECKING:
     import asyncssh
@@ -69,7 +69,11 @@ class LogSource:
 
 
 def sources_for(environment: Environment | None, tail_lines: int = DEFAULT_TAIL_LINES) -> list[LogSource]:
-    """Every log source of the environment's hosts, files first, in config order."""
+    """Every log source of the environment's hosts, files first, in config order.
+
+    Commands go through the read-only allow-list and run re-quoted; a `log_commands` entry it
+    refuses is left out (the start-up check, `probes.config_commands`, already said why).
+    """
     if environment is None:
         return []
     sources: list[LogSource] = []
@@ -77,10 +81,14 @@ def sources_for(environment: Environment | None, tail_lines: int = DEFAULT_TAIL_
         taken: set[str] = set()
         for path in host.logs:
             label = _unique(PurePosixPath(path).name or path, taken)
-            command = f"tail -n {int(tail_lines)} -F {shlex.quote(path)}"
+            command = readonly_command(["tail", "-n", str(int(tail_lines)), "-F", path]).text
             sources.append(LogSource(f"{host.name}:{label}", host, command, label))
-        for command in host.log_commands:
-            words = command.split()
+        for configured in host.log_commands:
+            try:
+                command = parse_readonly(configured).text
+            except CommandRefused:
+                continue
+            words = configured.split()
             label = _unique(PurePosixPath(words[0]).name if words else "command", taken)
             sources.append(LogSource(f"{host.name}:{label}", host, command, label))
     return sources

@@ -24,6 +24,7 @@ from omniops_tui.core.errors import UserError
 from omniops_tui.core.text import json_for_terminal, visible_line
 from omniops_tui.probes.base import STATUSES, CheckResult, CheckSpec, fmt_number, worst
 from omniops_tui.probes.bindings import load_bindings
+from omniops_tui.probes.config_commands import check_config_commands
 from omniops_tui.probes.context import CheckContext
 from omniops_tui.probes.registry import KINDS
 from omniops_tui.probes.runner import sweep, to_event
@@ -95,8 +96,12 @@ def run_checks(
     *,
     env_name: str | None = None,
     section: str | None = None,
+    read_only: bool = False,
 ) -> CheckRun:
-    """Validate everything first (UserError), then run the bound checks once, concurrently."""
+    """Validate everything first (UserError), then run the bound checks once, concurrently.
+
+    `read_only` (or the config's `read_only`) keeps the smoke-test POSTs from being sent.
+    """
     runbook = find_runbook(runbook_set, runbook_key)
     section_id = resolve_section(runbook, section)
     if not config.env:
@@ -111,7 +116,8 @@ def run_checks(
             f"{config.path}: no [env.NAME] table, nothing to check against; "
             "add one (see `omniops-tui init --path FILE` for an example)"
         )
-    context = CheckContext.from_config(config, env_name)
+    check_config_commands(config)
+    context = CheckContext.from_config(config, env_name, read_only=read_only or config.read_only)
     bindings = load_bindings(runbooks_path, runbook_set)
     specs = bindings.specs_for_runbook(runbook.id, section_id)
     require_secrets(config, context, specs)

@@ -29,7 +29,6 @@ from omniops_tui.core.events import (
     RunbookStarted,
     ScenarioSwitched,
     ScreenOpened,
-    SessionEnded,
     SessionResumed,
     SessionStarted,
 )
@@ -178,7 +177,10 @@ class LiveSession:
         if self._context is None:
             environment = self.setup.environment
             self._context = CheckContext(
-                self.setup.config, environment, timeout=self.setup.config.timeout_for(environment)
+                self.setup.config,
+                environment,
+                timeout=self.setup.config.timeout_for(environment),
+                read_only=self.setup.read_only,
             )
         return self._context
 
@@ -207,11 +209,11 @@ class LiveSession:
         self.end(reason)
 
     def end(self, reason: str) -> None:
-        """Close the record; safe to call twice and from any exit path."""
+        """Close the record; safe to call twice and from any exit path (the hang-up deadline
+        calls `recorder.end` itself, from its thread: it is atomic)."""
         if not self.recorder.closed:
             self.flush_logs()
-            self.recorder.record(SessionEnded(reason=reason))
-            self.recorder.close()
+            self.recorder.end(reason)
 
     # ------------------------------------------------------------------ the engineer's intents
     def open_runbook(self, runbook_id: str, *, via: str) -> Runbook | None:

@@ -107,11 +107,14 @@ def load_setup(options: Options, *, with_environment: bool = True) -> LiveSetup:
     if environment is not None:
         from omniops_tui.config.model import missing_secrets
         from omniops_tui.probes.bindings import load_bindings
+        from omniops_tui.probes.config_commands import check_config_commands, command_check_warnings
 
         problems = missing_secrets(config, environment)
         if problems:
             raise UserError(problems[0])
+        check_config_commands(config)  # the hosts' own commands must be read-only too
         bindings = load_bindings(options.runbooks, runbooks)
+        notices.extend(command_check_warnings(options.runbooks))
     # Secrets never reach the record: every event is redacted before it is written.
     redactor = build_redactor(config, environment)
     notices.extend(f"secret '{name}' is not set, so it cannot be redacted" for name in redactor.unresolved)

@@ -19,6 +19,7 @@ from typing import Any
 
 from omniops_tui.core.errors import UserError
 from omniops_tui.probes.base import CheckSpec, Threshold
+from omniops_tui.probes.readonly import method_problem, refusal
 from omniops_tui.probes.registry import KINDS, CheckKind
 from omniops_tui.runbooks.model import RunbookSet
 
@@ -207,6 +208,7 @@ def _build_spec(
         if param.required and key not in params:
             raise UserError(lines.at(check_id, None, f"{name} needs {key} (kind {kind_name}: {param.doc})"))
         params.setdefault(key, param.default)
+    _check_read_only(name, check_id, kind_name, params, lines)
     return CheckSpec(
         id=check_id,
         kind=kind_name,
@@ -218,6 +220,19 @@ def _build_spec(
         places=_ids(raw, "places", check_id, lines, places, strict),
         line=lines.header(check_id) or 0,
     )
+
+
+def _check_read_only(name: str, check_id: str, kind: str, params: dict[str, Any], lines: _Lines) -> None:
+    """Checks never change anything: a method other than GET/HEAD (POST only for a declared
+    smoke test) or an SSH command off the read-only allow-list is refused here, at load."""
+    if kind == "http":
+        problem = method_problem(str(params["method"]), smoke_test=bool(params.get("smoke_test")))
+        if problem:
+            raise UserError(lines.at(check_id, "method", f"{name}: {problem}"))
+    if kind == "ssh_command":
+        problem = refusal(str(params["command"]))
+        if problem:
+            raise UserError(lines.at(check_id, "command", f"{name}.command refused: {problem}"))
 
 
 def _threshold(raw: dict[str, Any], check_id: str, kind: CheckKind, lines: _Lines) -> Threshold | None:

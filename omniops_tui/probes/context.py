@@ -33,6 +33,16 @@ class SSHHostKeyError(Exception):
     """The host's key is not in known_hosts: refused, with the fingerprint and the fix."""
 
 
+class SSHHostKeyChanged(SSHHostKeyError):
+    """known_hosts has another key for this host: refused, and said loudly (no keyscan advice)."""
+
+
+#: An empty known_hosts (asyncssh's "trusted keys, CA keys, revoked keys" lists): trusts nothing.
+#: Used when the SSH config says `UserKnownHostsFile none`, which would otherwise turn host key
+#: checking off (issue 10 §6).
+TRUST_NOTHING: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+
+
 class _Shared:
     """State every fork of a context shares."""
 
@@ -55,19 +65,24 @@ class CheckContext:
         environment: Environment | None,
         *,
         timeout: float | None = None,
+        read_only: bool | None = None,
         _shared: _Shared | None = None,
     ) -> None:
         self.config = config or Config()
         self.environment = environment
         self.timeout = timeout or self.config.timeout_for(environment)
+        # --read-only / read_only = true: GET, HEAD and the SSH allow-list only (no smoke POSTs).
+        self.read_only = self.config.read_only if read_only is None else read_only
         self._shared = _shared or _Shared()
         self._http: httpx.AsyncClient | None = None
         self._http_lock = asyncio.Lock()
 
     @classmethod
-    def from_config(cls, config: Config, env_name: str | None = None) -> CheckContext:
+    def from_config(
+        cls, config: Config, env_name: str | None = None, *, read_only: bool | None = None
+    ) -> CheckContext:
         """Build from the config and the chosen environment (its default when None)."""
-        return cls(config, config.environment(env_name))
+        return cls(config, config.environment(env_name), read_only=read_only)
 
     # ------------------------------------------------------------------ configuration
     @property
@@ -81,6 +96,13 @@ class CheckContext:
     @property
     def hosts(self) -> list[HostConfig]:
         return list(self.environment.hosts) if self.environment else []
+
+    @property
+    def max_response_bytes(self) -> int:
+        """The most of one HTTP body or one command's output a check reads (`max_response_mb`)."""
+        from omniops_tui.probes.bounded_http import cap_bytes
+
+        return cap_bytes(getattr(self.config, "max_response_mb", None))
 
     def host(self, name: str) -> HostConfig | None:
         return next((h for h in self.hosts if h.name == name), None)
@@ -159,20 +181,31 @@ class CheckContext:
     # ------------------------------------------------------------------ sweeps
     def fork(self) -> CheckContext:
         """A view for one sweep: same config, SSH pool and history; its own HTTP client."""
-        return CheckContext(self.config, self.environment, timeout=self.timeout, _shared=self._shared)
+        return CheckContext(
+            self.config,
+            self.environment,
+            timeout=self.timeout,
+            read_only=self.read_only,
+            _shared=self._shared,
+        )
 
     async def http(self) -> httpx.AsyncClient:
-        """The sweep's HTTP client (one per fork, created on first use)."""
+        """The sweep's HTTP client (one per fork, created on first use); every body it reads
+        is cut at `max_response_bytes`."""
         async with self._http_lock:
             if self._http is None:
                 import httpx
+
+                from omniops_tui.probes.bounded_http import capped_client_options
 
                 self._http = httpx.AsyncClient(
                     timeout=httpx.Timeout(self.timeout),
                     verify=self.ssl_context(),
                     follow_redirects=True,
-                    headers={"User-Agent": "omniops-tui-check"},
                     limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+                    **capped_client_options(
+                        self.max_response_bytes, headers={"User-Agent": "omniops-tui-check"}
+                    ),
                 )
             return self._http
 
@@ -220,20 +253,37 @@ class CheckContext:
             del self._shared.ssh[name]
 
     async def _connect(self, host: HostConfig) -> asyncssh.SSHClientConnection:
+        """Open a connection with strict host keys and without agent forwarding (issue 10 §6).
+
+        The options are built first (SSH config included) so their outcome can be checked:
+        `UserKnownHostsFile none` (or `known_hosts = "none"`) would make asyncssh trust any
+        key, so it is replaced by an empty list that trusts nothing; `ForwardAgent yes` is
+        overridden, the agent is never forwarded.
+        """
         import asyncssh
 
-        options: dict[str, Any] = {"connect_timeout": self.timeout, "login_timeout": self.timeout}
+        options: dict[str, Any] = {
+            "connect_timeout": self.timeout,
+            "login_timeout": self.timeout,
+            "agent_forwarding": False,
+        }
         config_file = Path(host.ssh_config or "~/.ssh/config").expanduser()
         options["config"] = [str(config_file)] if config_file.exists() else []
         if host.known_hosts:
-            options["known_hosts"] = str(Path(host.known_hosts).expanduser())
+            known_file = host.known_hosts.strip()
+            options["known_hosts"] = (
+                TRUST_NOTHING if known_file.lower() == "none" else str(Path(known_file).expanduser())
+            )
         if host.client_keys:
             options["client_keys"] = [str(Path(k).expanduser()) for k in host.client_keys]
         if host.user:
             options["username"] = host.user
-        if host.port:
-            options["port"] = host.port
         target = host.hostname or host.name
+        built = await asyncssh.SSHClientConnectionOptions.construct(
+            None, host=target, port=host.port or (), **options
+        )
+        if built.known_hosts is None:
+            built = await asyncssh.SSHClientConnectionOptions.construct(built, known_hosts=TRUST_NOTHING)
         seen: dict[str, Any] = {}
 
         class _Client(asyncssh.SSHClient):
@@ -241,23 +291,17 @@ class CheckContext:
                 self, host_: str, addr: str, port: int, key: asyncssh.SSHKey
             ) -> bool:
                 # Called only when known_hosts does not trust the key: note it, refuse it.
-                seen.update(host=host_, port=port, key=key)
+                seen.update(host=host_, addr=addr, port=port, key=key)
                 return False
 
         try:
-            return await asyncssh.connect(target, client_factory=_Client, **options)
+            return await asyncssh.connect(
+                target, port=host.port or (), client_factory=_Client, options=built, config=None
+            )
         except asyncssh.HostKeyNotVerifiable as exc:
             if "key" not in seen:
                 raise
-            key: asyncssh.SSHKey = seen["key"]
-            fingerprint = key.get_fingerprint("sha256")
-            port = seen["port"] or 22
-            scan_host = seen["host"] or target
-            known = options.get("known_hosts", "~/.ssh/known_hosts")
-            raise SSHHostKeyError(
-                f"host key for {host.name} ({fingerprint}) is not in {known}; verify it and add it "
-                f"with `ssh-keyscan -p {port} {scan_host} >> {known}`"
-            ) from exc
+            raise _host_key_error(host.name, target, built.known_hosts, seen) from exc
 
     # ------------------------------------------------------------------ closing
     async def aclose(self) -> None:
@@ -287,6 +331,52 @@ class CheckContext:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+def _host_key_error(name: str, target: str, known: Any, seen: dict[str, Any]) -> SSHHostKeyError:
+    """The key was refused: CHANGED when known_hosts has another key for the host, else unknown."""
+    import asyncssh
+
+    key: asyncssh.SSHKey = seen["key"]
+    fingerprint = key.get_fingerprint("sha256")
+    port = seen["port"] or 22
+    scan_host = seen["host"] or target
+    if known is TRUST_NOTHING:
+        return SSHHostKeyError(
+            f"host key for {name} ({fingerprint}) cannot be verified: known_hosts is `none` "
+            "(UserKnownHostsFile none in the SSH config, or known_hosts in the config); "
+            "set known_hosts to a file holding the host's verified key"
+        )
+    where = _known_hosts_name(known)
+    recorded: list[Any] = []
+    try:
+        recorded = list(
+            asyncssh.match_known_hosts(
+                known or _DEFAULT_KNOWN_HOSTS, scan_host, seen["addr"], None if port == 22 else port
+            )[0]
+        )
+    except (OSError, ValueError, asyncssh.Error):
+        recorded = []
+    if recorded:
+        return SSHHostKeyChanged(
+            f"host key CHANGED for {name}; possible man-in-the-middle; not connecting "
+            f"(it offered {fingerprint}; {where} has another key for {scan_host})"
+        )
+    return SSHHostKeyError(
+        f"host key for {name} ({fingerprint}) is not in {where}; verify it and add it "
+        f"with `ssh-keyscan -p {port} {scan_host} >> {where}`"
+    )
+
+
+_DEFAULT_KNOWN_HOSTS = str(Path("~/.ssh/known_hosts").expanduser())
+
+
+def _known_hosts_name(known: Any) -> str:
+    if isinstance(known, str):
+        return known
+    if isinstance(known, list | tuple) and known and isinstance(known[0], str):
+        return str(known[0])
+    return "~/.ssh/known_hosts"
 
 
 def context_for(config: Config, env_name: str | None = None, *, strict: bool = False) -> CheckContext:

@@ -1,9 +1,11 @@
 """HTTP probes (httpx): health, comprehensive health fields, version, smoke tests, latency.
 
 Imported only when an HTTP check runs. Every request goes through the sweep's one
-`httpx.AsyncClient` (`CheckContext.http`), is read-only in effect (the document's smoke tests
-POST to endpoints that answer without changing anything), and leaves what was asked and what
-came back in the evidence.
+`httpx.AsyncClient` (`CheckContext.http`), whose bodies are cut at `max_response_mb`
+(`probes.bounded_http`), and leaves what was asked and what came back in the evidence.
+Checks read: GET and HEAD; the document's smoke tests POST to endpoints that answer without
+changing anything, and only when their binding declares `smoke_test = true`, never under
+`--read-only` (`probes.readonly.method_problem`).
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ from omniops_tui.probes.base import (
     CheckSpec,
     Stopwatch,
     error_text,
+    fmt_bytes,
     fmt_number,
     truncate,
 )
+from omniops_tui.probes.bounded_http import cut_at
 from omniops_tui.probes.context import CheckContext
+from omniops_tui.probes.readonly import http_gate
 from omniops_tui.probes.registry import threshold_of
 
 
@@ -38,7 +43,9 @@ def _not_configured(context: CheckContext) -> CheckResult | None:
 def _answer(response: httpx.Response) -> str:
     reason = response.reason_phrase or ""
     body = response.text if response.content else ""
-    return truncate(f"HTTP {response.status_code} {reason}\n{body}".rstrip())
+    cut = cut_at(response)
+    note = f"\n(answer cut at {fmt_bytes(cut)}: it was larger)" if cut else ""
+    return truncate(f"HTTP {response.status_code} {reason}{note}\n{body}".rstrip())
 
 
 def _status_line(response: httpx.Response) -> str:
@@ -88,6 +95,10 @@ async def check_http(spec: CheckSpec, context: CheckContext) -> CheckResult:
         return missing
     method = str(spec.param("method", "GET")).upper()
     body = context.render(spec.param("json"))
+    gate = http_gate(method, smoke_test=bool(spec.param("smoke_test")), read_only=context.read_only)
+    if gate is not None:  # refused, or a smoke test under read-only: the request is never sent
+        asked = f"{method} {context.url(spec.param('path'))}"
+        return CheckResult(gate[0], None, "", gate[1], {"asked": asked, "answer": gate[2]})
     asked, response, ms, error = await _request(context, method, spec.param("path"), json_body=body)
     if response is None:
         return CheckResult("error", None, "", error, {"asked": asked, "answer": error})

@@ -55,7 +55,6 @@ class CheckKind:
     default_threshold: Threshold | None = None
     uses_threshold: bool = True
     per_host: bool = False
-    default_timeout: float | None = None
 
     def load(self) -> CheckFn:
         module = importlib.import_module(self.module)
@@ -93,7 +92,12 @@ register(
         "One request: its status (any 2xx unless expect_status) and, like `jq -e`, a JSON field.",
         {
             "path": _PATH,
-            "method": _p(str, default="GET", doc="GET or POST (POST only for the read-only smoke tests)"),
+            "method": _p(str, default="GET", doc="GET or HEAD; POST only with smoke_test = true"),
+            "smoke_test": _p(
+                bool,
+                default=False,
+                doc="a smoke test that POSTs to an endpoint changing nothing; never run under --read-only",
+            ),
             "json": _p(dict, doc="JSON body to send; strings may use {domain}"),
             "expect_status": _p(int, list, doc="status (or list) that passes; default any 2xx"),
             "require_field": _p(str, doc="dotted JSON field that must be present and not null"),
@@ -152,7 +156,6 @@ register(
             "metric": _p(str, default="p95", doc="p95, avg, max or error_rate"),
         },
         default_threshold=Threshold(below=500.0),
-        default_timeout=30.0,
     )
 )
 register(
@@ -361,7 +364,6 @@ register(
             "suffix": _p(str, doc="only objects whose key ends with this, e.g. .sql.gz"),
         },
         uses_threshold=False,
-        default_timeout=15.0,
     )
 )
 

@@ -3,8 +3,11 @@
 Each check runs one command on one host (the runner expands a check to every configured
 host) over the context's pooled connection, and parses the *standard* output of the real tool
 (procps `top -bn1` and `free -m`, POSIX `df -P`, `/proc/loadavg`, docker-compose `ps`, the pm2
-table). A host may override a command in its config (`commands = { cpu = "…" }`). Host keys
-are checked against known_hosts by the context; an unknown key is refused, never accepted.
+table). A host may override a command in its config (`commands = { cpu = "…" }`). Every
+command, the checks' own and the overrides, goes through the read-only allow-list
+(`probes.readonly`) and runs re-quoted word by word; its output is read up to the context's cap
+(`max_response_mb`) and the channel closed past it. Host keys are checked against known_hosts
+by the context; an unknown key is refused, never accepted.
 """
 
 from __future__ import annotations
@@ -15,96 +18,15 @@ from typing import Any
 from omniops_tui.config.model import HostConfig
 from omniops_tui.probes.base import CheckResult, CheckSpec, fmt_number, truncate
 from omniops_tui.probes.context import CheckContext
+from omniops_tui.probes.readonly import parse_readonly
 from omniops_tui.probes.registry import threshold_of
+from omniops_tui.probes.ssh_exec import DEFAULT_COMMANDS, Ran, host_command, run
 
-DEFAULT_COMMANDS = {
-    "uptime": "uptime",
-    "cpu": "top -bn1",
-    "loadavg": "cat /proc/loadavg",
-    "nproc": "nproc",
-    "memory": "free -m",
-    "disk": "df -P {path}",
-    "docker_compose": "docker-compose ps",
-    "pm2": "pm2 status",
-    "log": "tail -n {lines} {log}",
-}
-COMMAND_NOT_FOUND = 127
-
-
-class Ran:
-    """What one command answered: exit status and output, plus how to show it as evidence."""
-
-    def __init__(
-        self, host: HostConfig, command: str, exit_status: int | None, stdout: str, stderr: str
-    ) -> None:
-        self.host = host
-        self.command = command
-        self.exit_status = exit_status
-        self.stdout = stdout
-        self.stderr = stderr
-
-    @property
-    def ok(self) -> bool:
-        return self.exit_status == 0
-
-    def evidence(self, **extra: Any) -> dict[str, Any]:
-        answer = self.stdout if self.stdout.strip() else self.stderr
-        return {
-            "asked": f"ssh {self.host.name} {self.command!r}",
-            "answer": truncate(f"exit {self.exit_status}\n{answer}".rstrip()),
-            "exit_status": self.exit_status,
-            **extra,
-        }
-
-    def failure(self, what: str) -> CheckResult:
-        """The command did not succeed: unknown when the tool is absent, fail otherwise."""
-        first = (self.stderr.strip() or self.stdout.strip()).splitlines()[:1]
-        detail = f": {first[0]}" if first else ""
-        if self.exit_status == COMMAND_NOT_FOUND:
-            return CheckResult(
-                "unknown", None, "", f"{what}: command not found on {self.host.name}", self.evidence()
-            )
-        return CheckResult(
-            "fail", None, "", f"{what} exited {self.exit_status}{detail}"[:160], self.evidence()
-        )
+__all__ = ["DEFAULT_COMMANDS", "Ran", "host_command", "run"]  # the sampler and the app import these here
 
 
 def _host(spec: CheckSpec, context: CheckContext) -> HostConfig | None:
     return context.host(spec.host) if spec.host else None
-
-
-def _command(host: HostConfig, name: str, **values: Any) -> str:
-    template = host.commands.get(name) or DEFAULT_COMMANDS[name]
-    return template.format(**values) if values else template
-
-
-async def run(context: CheckContext, host: HostConfig, command: str) -> Ran:
-    """Run `command` on the pooled connection; a connection that died since the last sweep is
-    noticed only when used, so it is dropped and the command retried once on a fresh one."""
-    import asyncssh
-
-    for attempt in (1, 2):
-        connection = await context.ssh(host)
-        try:
-            result = await connection.run(command, check=False)
-        except (
-            asyncssh.ConnectionLost,
-            asyncssh.DisconnectError,
-            asyncssh.ChannelOpenError,
-            ConnectionError,
-        ) as exc:
-            context.discard_ssh(host.name, connection)
-            if attempt == 2:
-                raise ConnectionError(f"{host.name}: {exc}") from exc
-            continue
-        return Ran(host, command, result.exit_status, _text(result.stdout), _text(result.stderr))
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _text(output: str | bytes | None) -> str:
-    if isinstance(output, bytes):
-        return output.decode(errors="replace")
-    return output or ""
 
 
 def _no_host(spec: CheckSpec, context: CheckContext) -> CheckResult:
@@ -225,7 +147,7 @@ async def check_ssh_command(spec: CheckSpec, context: CheckContext) -> CheckResu
     host = _host(spec, context)
     if host is None:
         return _no_host(spec, context)
-    ran = await run(context, host, str(context.render(spec.param("command"))))
+    ran = await run(context, host, parse_readonly(str(spec.param("command")), context.render))
     if not ran.ok:
         return ran.failure(ran.command)
     contains = spec.param("contains")
@@ -241,7 +163,7 @@ async def check_ssh_uptime(spec: CheckSpec, context: CheckContext) -> CheckResul
     host = _host(spec, context)
     if host is None:
         return _no_host(spec, context)
-    ran = await run(context, host, _command(host, "uptime"))
+    ran = await run(context, host, host_command(host, "uptime"))
     if not ran.ok:
         return ran.failure("uptime")
     load = parse_loadavg(ran.stdout)
@@ -258,12 +180,12 @@ async def check_ssh_cpu(spec: CheckSpec, context: CheckContext) -> CheckResult:
     host = _host(spec, context)
     if host is None:
         return _no_host(spec, context)
-    ran = await run(context, host, _command(host, "cpu"))
+    ran = await run(context, host, host_command(host, "cpu"))
     busy = parse_top_cpu(ran.stdout) if ran.ok else None
     how = "top"
     if busy is None:
-        loadavg = await run(context, host, _command(host, "loadavg"))
-        nproc = await run(context, host, _command(host, "nproc"))
+        loadavg = await run(context, host, host_command(host, "loadavg"))
+        nproc = await run(context, host, host_command(host, "nproc"))
         load = parse_loadavg(loadavg.stdout) if loadavg.ok else None
         cores = int(nproc.stdout.strip()) if nproc.ok and nproc.stdout.strip().isdigit() else 0
         if load is None or not cores:
@@ -287,7 +209,7 @@ async def check_ssh_memory(spec: CheckSpec, context: CheckContext) -> CheckResul
     host = _host(spec, context)
     if host is None:
         return _no_host(spec, context)
-    ran = await run(context, host, _command(host, "memory"))
+    ran = await run(context, host, host_command(host, "memory"))
     if not ran.ok:
         return ran.failure("free -m")
     figures = parse_free(ran.stdout)
@@ -321,7 +243,7 @@ async def check_ssh_disk(spec: CheckSpec, context: CheckContext) -> CheckResult:
     if host is None:
         return _no_host(spec, context)
     path = str(spec.param("path", "/"))
-    ran = await run(context, host, _command(host, "disk", path=path))
+    ran = await run(context, host, host_command(host, "disk", path=path))
     if not ran.ok:
         return ran.failure(f"df -P {path}")
     figures = parse_df(ran.stdout)
@@ -338,7 +260,7 @@ async def check_ssh_docker_compose(spec: CheckSpec, context: CheckContext) -> Ch
     host = _host(spec, context)
     if host is None:
         return _no_host(spec, context)
-    ran = await run(context, host, _command(host, "docker_compose"))
+    ran = await run(context, host, host_command(host, "docker_compose"))
     if not ran.ok:
         return ran.failure("docker-compose ps")
     services = parse_compose_ps(ran.stdout)
@@ -366,7 +288,7 @@ async def check_ssh_pm2(spec: CheckSpec, context: CheckContext) -> CheckResult:
     host = _host(spec, context)
     if host is None:
         return _no_host(spec, context)
-    ran = await run(context, host, _command(host, "pm2"))
+    ran = await run(context, host, host_command(host, "pm2"))
     if not ran.ok:
         return ran.failure("pm2 status")
     processes = parse_pm2(ran.stdout)
@@ -397,7 +319,7 @@ async def check_ssh_log_errors(spec: CheckSpec, context: CheckContext) -> CheckR
         return CheckResult.not_configured(f"no log for {host.name} (set logs in its [[hosts]] table)")
     lines = int(spec.param("lines", 500))
     pattern = str(spec.param("pattern", "ERROR"))
-    ran = await run(context, host, _command(host, "log", lines=lines, log=log))
+    ran = await run(context, host, host_command(host, "log", lines=lines, log=log))
     if not ran.ok:
         return ran.failure(f"tail {log}")
     read = [line for line in ran.stdout.splitlines() if line.strip()]

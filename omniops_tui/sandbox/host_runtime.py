@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections import deque
 from collections.abc import AsyncGenerator, Callable
 
 from omniops_tui.sandbox import host_commands as hc
@@ -21,6 +22,8 @@ from omniops_tui.sandbox.logs import COMBINED_LOG, ERROR_LOG, LOG_DIR, LOG_FILES
 from omniops_tui.sandbox.scenarios import ProductionState, commit_of
 from omniops_tui.sandbox.shell import Chunks, Handler, Proc, Shell, Sink, split_flags
 
+#: How many of the latest command lines a host keeps (`Sandbox.commands_received`).
+RECEIVED_KEPT = 10_000
 #: How many lines a whole-file read (`cat`, `grep PATTERN FILE`) sees.
 FILE_LINES = 2000
 PM2_LOG_DIR = "/home/omniops/.pm2/logs"
@@ -43,12 +46,14 @@ class HostRuntime:
         self.logs = logs
         self.ops = Operations(self)
         self.shell = Shell(self._commands(), self)
+        self.received: deque[str] = deque(maxlen=RECEIVED_KEPT)
 
     def facts(self) -> hc.HostFacts:
         return hc.HostFacts.of(self.state, self.name, self.index)
 
     async def run(self, command_line: str, sink: Sink, variables: dict[str, str] | None = None) -> int:
         """Run a command line for a client; a client that hung up mid-answer ends it quietly."""
+        self.received.append(command_line)  # what arrived, exactly: the read-only tests read it
         try:
             return await self.shell.run(command_line, sink, variables)
         except (BrokenPipeError, ConnectionError):

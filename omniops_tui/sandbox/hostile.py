@@ -138,7 +138,7 @@ def huge_size(query: dict[str, str]) -> int:
 
 async def huge_body(size: int) -> AsyncIterator[bytes]:
     """A JSON object of exactly `size` bytes, in 64 KiB chunks, made as it is sent."""
-    head = b'{"status":"ok","padding":"'
+    head = b'{"status":"healthy","padding":"'
     tail = b'"}'
     yield head
     left = size - len(head) - len(tail)

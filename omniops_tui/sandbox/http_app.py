@@ -31,6 +31,7 @@ import asyncio
 import hashlib
 import html
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -86,6 +87,7 @@ class OmniOpsApp:
 
     def __init__(self, state: ProductionState) -> None:
         self.state = state
+        self.received: deque[tuple[str, str]] = deque(maxlen=10_000)
         self.routes: dict[str, dict[str, Route]] = {
             "/": {"GET": self.home},
             "/admin": {"GET": self.admin},
@@ -104,6 +106,7 @@ class OmniOpsApp:
         }
 
     async def __call__(self, request: Request) -> Response:
+        self.received.append((request.method, request.target))  # the read-only tests read it
         if request.path == CONTROL_PATH:
             return await self.control(request)
         if request.path == METRICS_PATH:  # the proxy's count: it answers in an outage too

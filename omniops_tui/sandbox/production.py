@@ -64,6 +64,7 @@ class Sandbox:
         self.workdir = workdir or Path()
         self._http: HTTPServer | None = None
         self._node_metrics: HTTPServer | None = None
+        self._app: OmniOpsApp | None = None
         self._ssh_hosts: list[SSHHost] = []
         self._live: set[asyncssh.SSHServerConnection] = set()
         self._started = False
@@ -106,6 +107,15 @@ class Sandbox:
     def version(self, value: str) -> None:
         self.state.version = value
 
+    def commands_received(self) -> list[tuple[str, str]]:
+        """(host, command line) of every command the SSH hosts were asked to run, in order per
+        host (the latest 10,000 each): how a test proves a command never arrived."""
+        return [(h.runtime.name, line) for h in self._ssh_hosts for line in h.runtime.received]
+
+    def requests_received(self) -> list[tuple[str, str]]:
+        """(method, target) of every HTTP request the app was sent (the latest 10,000)."""
+        return list(self._app.received) if self._app is not None else []
+
     @property
     def open_ssh_connections(self) -> int:
         return len(self._live)
@@ -145,7 +155,8 @@ class Sandbox:
         client_key.write_public_key(self.client_key.with_name(self.client_key.name + ".pub"))
         authorized = asyncssh.import_authorized_keys(client_key.export_public_key().decode())
 
-        self._http = HTTPServer(OmniOpsApp(self.state))
+        self._app = OmniOpsApp(self.state)
+        self._http = HTTPServer(self._app)
         await self._http.start(LOOPBACK)
         self.base_url = f"http://{LOOPBACK}:{self._http.port}"
         self._node_metrics = HTTPServer(self._node_exposition, "node_exporter (sandbox)")

@@ -1,9 +1,12 @@
 """Reading session files, tolerantly where tolerance is safe and strictly where it is not.
 
-- a truncated last line (the process was killed mid-write) is ignored, with a notice;
+- a truncated last line (no newline: the process was killed mid-write) is ignored, with a notice;
+- a corrupt line anywhere else (a disk that filled up, an editor) is skipped with a notice naming
+  its line, and the rest is read: one bad line never costs the whole record;
 - unknown event types (a newer version wrote them) are skipped and counted;
-- another format or version is refused with a clear message;
-- any other bad line is an error naming the file and the line.
+- sequence numbers that go backwards, and a second `session_ended` with no `session_resumed`
+  between, are flagged with the line (two writers at once: issue 10 §9); exports show notices;
+- another format or version is refused with a clear message.
 """
 
 from __future__ import annotations
@@ -14,7 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from omniops_tui.core.errors import UserError
-from omniops_tui.core.events import FORMAT_NAME, FORMAT_VERSION, Event, UnknownEvent, from_record
+from omniops_tui.core.events import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    Event,
+    EventFieldError,
+    SessionEnded,
+    SessionResumed,
+    SessionStarted,
+    UnknownEvent,
+    from_record,
+)
 from omniops_tui.sessions.header import SessionHeader
 
 _SCAN = json.JSONDecoder().scan_once
@@ -28,6 +41,8 @@ class SessionFile:
     unknown_types: dict[str, int] = field(default_factory=dict)
     truncated_tail: bool = False
     notices: list[str] = field(default_factory=list)
+    skipped_lines: list[int] = field(default_factory=list)  # 1-based: blank or corrupt
+    suspect: bool = False  # out-of-order sequences or a doubled session_ended: two writers?
 
     @property
     def last_seq(self) -> int:
@@ -67,6 +82,7 @@ def read_session(path: Path) -> SessionFile:
     header = _header(path, first.encode("utf-8") if isinstance(first, str) else first)
     session = SessionFile(path, header)
     _read_events(path, lines, ends_clean, session)
+    _check_order(path, session)
     unknown = sum(session.unknown_types.values())
     if unknown:
         kinds = ", ".join(sorted(session.unknown_types))
@@ -85,7 +101,14 @@ def _read_events(path: Path, lines: list[str] | list[bytes], ends_clean: bool, s
     not an object, cut off, or the file was not valid UTF-8) is handed as bytes to
     `json.loads`, exactly as before, so errors and notices are unchanged.
     """
-    last_index = len(lines) - 1
+    if not ends_clean and len(lines) > 1:
+        # The recorder writes each line with its newline in one write: a last line without
+        # one was cut off, even when what is left happens to parse.
+        lines.pop()
+        session.truncated_tail = True
+        session.notices.append(
+            f"{path}:{len(lines) + 1}: last line is incomplete (the recording was cut off); ignored it"
+        )
     scan = _SCAN
     build = from_record
     append = session.events.append
@@ -98,8 +121,10 @@ def _read_events(path: Path, lines: list[str] | list[bytes], ends_clean: bool, s
             if type(line) is str:
                 try:
                     record, end = scan(line, 0)
-                    clean = end == len(line) and type(record) is dict
+                    clean = end == len(line) and type(record) is dict and type(record.get("type")) is str
                     event = build(record, consume=True) if clean else None
+                    if event is not None and (type(event.seq) is not int or type(event.t) not in _NUMBER):
+                        event = None
                 except Exception:
                     event = None  # the careful path below parses it again and names the problem
                 if event is not None:
@@ -108,9 +133,7 @@ def _read_events(path: Path, lines: list[str] | list[bytes], ends_clean: bool, s
                     append(event)
                     continue
                 line = line.encode("utf-8")
-            event = _slow_line(path, line, index, index == last_index and not ends_clean, session)
-            if event is _STOP:
-                break
+            event = _slow_line(path, line, index, session)
             if event is not None:
                 if isinstance(event, UnknownEvent):
                     unknown[event.type_name] = unknown.get(event.type_name, 0) + 1
@@ -120,28 +143,95 @@ def _read_events(path: Path, lines: list[str] | list[bytes], ends_clean: bool, s
             gc.enable()
 
 
-_STOP = UnknownEvent(type_name="<stop>")
+_NUMBER = (int, float)
 
 
-def _slow_line(path: Path, line: bytes, index: int, cut_off: bool, session: SessionFile) -> Event | None:
-    """One line the careful way: None for a blank line, `_STOP` after a cut-off last line."""
+def _slow_line(path: Path, line: bytes, index: int, session: SessionFile) -> Event | None:
+    """One line the careful way: None for a blank or corrupt line (noticed, then skipped).
+
+    Two kinds of damage, two answers: a line that is not a JSON object (cut by a crash or a full
+    disk, garbled) is skipped with a notice and the rest is read; a well-formed event whose field
+    has the wrong type (hand-edited, hostile) is refused with one line naming file, line and field
+    (`UserError`, exit 2), since nothing can be trusted to mean what it says.
+    """
     if not line.strip():
+        session.skipped_lines.append(index + 1)
         return None
     try:
         record = json.loads(line)
         if not isinstance(record, dict):
             raise ValueError("not a JSON object")
-        return from_record(record)
     except (ValueError, TypeError) as exc:
-        if cut_off:
-            session.truncated_tail = True
-            session.notices.append(
-                f"{path}:{index + 1}: last line is incomplete (the recording was cut off); ignored it"
-            )
-            return _STOP
-        raise UserError(
-            f"{path}:{index + 1}: corrupt session line ({_reason(exc)}); the lines before it are intact"
-        ) from exc
+        session.skipped_lines.append(index + 1)
+        session.notices.append(
+            f"{path}:{index + 1}: corrupt session line ({_reason(exc)}); skipped it and read the rest"
+        )
+        return None
+    try:
+        _check_stamps(record)
+        return from_record(record)
+    except EventFieldError as exc:
+        raise UserError(f"{path}:{index + 1}: {exc}; fix or remove that line") from None
+    except (ValueError, TypeError) as exc:
+        session.skipped_lines.append(index + 1)
+        session.notices.append(
+            f"{path}:{index + 1}: corrupt session line ({_reason(exc)}); skipped it and read the rest"
+        )
+        return None
+
+
+def _check_stamps(record: dict[str, object]) -> None:
+    """Type, sequence and offset are what ordering, replay and resume stand on."""
+    if not isinstance(record.get("type"), str):
+        raise ValueError("no event type")
+    seq, t = record.get("seq"), record.get("t", 0)
+    if type(seq) is not int:
+        raise EventFieldError(f"field 'seq' must be a whole number, not {seq!r}")
+    if type(t) not in _NUMBER:
+        raise EventFieldError(f"field 't' must be a number, not {t!r}")
+
+
+def _check_order(path: Path, session: SessionFile) -> None:
+    """Flag sequences that do not increase and a second `session_ended` with no resume between."""
+    last = 0
+    ended: int | None = None
+    backwards: list[tuple[int, int, int]] = []
+    doubled: list[tuple[int, int]] = []
+    for index, event in enumerate(session.events):
+        seq = event.seq
+        if seq <= last:
+            backwards.append((index, seq, last))
+        else:
+            last = seq
+        kind = type(event)
+        if kind is SessionEnded:
+            if ended is not None:
+                doubled.append((index, ended))
+            ended = index
+        elif kind is SessionResumed or kind is SessionStarted:
+            ended = None
+    if backwards:
+        index, seq, previous = backwards[0]
+        more = f"; {len(backwards)} such lines in all" if len(backwards) > 1 else ""
+        session.notices.append(
+            f"{path}:{_line_of(session, index)}: sequence {seq} after {previous}: out of order "
+            f"(two writers at once?){more}"
+        )
+    for index, first in doubled[:3]:
+        session.notices.append(
+            f"{path}:{_line_of(session, index)}: a second session_ended (the first is line "
+            f"{_line_of(session, first)}) with no session_resumed between: two writers at once?"
+        )
+    session.suspect = bool(backwards or doubled)
+
+
+def _line_of(session: SessionFile, event_index: int) -> int:
+    """The 1-based line of the event at `event_index` (the header is line 1)."""
+    line = event_index + 2
+    for skipped in session.skipped_lines:
+        if skipped <= line:
+            line += 1
+    return line
 
 
 def read_header(path: Path) -> SessionHeader:

@@ -11,20 +11,20 @@ leaving the replay returns to it.
 from __future__ import annotations
 
 import asyncio
-import signal
 from collections import deque
 from collections.abc import Sequence
-from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.app import App
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from omniops_tui.core.events import Event
 from omniops_tui.live.base import Notice, Service
+from omniops_tui.live.hangup import HangupGuard
 from omniops_tui.live.session import LiveSession
 from omniops_tui.sessions.replay import ReplaySession
 from omniops_tui.ui.actions import KeyActions
@@ -82,6 +82,7 @@ class OmniOpsApp(Navigator, KeyActions):
         self._services: dict[str, Service] = {}
         self.messages_shown: deque[str] = deque(maxlen=200)
         self._too_small = False
+        self._hangup: HangupGuard | None = None
         self.add_mode("live", self._home)
 
     def _home(self) -> Screen:
@@ -115,14 +116,26 @@ class OmniOpsApp(Navigator, KeyActions):
             self.replay_mode.attach(replay, at=at, base=True)
         self.call_after_refresh(self._check_size)
 
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, with output that survives a hung-up terminal (ui/terminal.py)."""
+        from omniops_tui.ui.terminal import hangup_safe
+
+        return hangup_safe(super().get_driver_class())
+
     def _handle_signals(self) -> None:
-        """SIGTERM or SIGHUP (the SSH session to the bastion dropped) end the session cleanly."""
+        """SIGTERM or SIGHUP (the SSH session to the bastion dropped) end the session cleanly,
+        and whatever happens the process is gone within 2 s (live/hangup.py)."""
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            try:
-                loop.add_signal_handler(sig, partial(self.call_next, self._end_session, f"signal {sig.name}"))
-            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests)
-                return
+        recorder = self.live.recorder if self.live is not None else None
+        self._hangup = HangupGuard(
+            lambda name: loop.call_soon_threadsafe(self.call_next, self._end_session, f"signal {name}"),
+            last_words=(lambda name: recorder.end(f"signal {name}")) if recorder is not None else None,
+        )
+        self._hangup.install()
+
+    def on_unmount(self) -> None:
+        if self._hangup is not None:
+            self._hangup.uninstall()
 
     async def action_quit(self) -> None:
         await self._end_session("quit")

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import shutil
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from omniops_tui.config.locations import state_dir
+from omniops_tui.live.hangup import at_exit_deadline
 from omniops_tui.options import Options
 from omniops_tui.ui.crash_guard import CrashGuard
 
@@ -87,9 +91,13 @@ def run_demo(options: Options, **kwargs: Any) -> None:
 
     signal.signal(signal.SIGTERM, terminate)
     services = None
+    forget: Callable[[], None] = lambda: None  # noqa: E731
     try:
         app, services = prepare_demo_app(options, **kwargs)
         guard = CrashGuard.install(app)  # a crash is a private report, not locals on screen
+        # A hang-up may end the process before the cleanup below has run: the folder holding
+        # the sandbox's private key goes anyway (live/hangup.py).
+        forget = at_exit_deadline(partial(shutil.rmtree, services.workdir, ignore_errors=True))
         try:
             app.run()
         finally:
@@ -100,4 +108,5 @@ def run_demo(options: Options, **kwargs: Any) -> None:
     finally:
         if services is not None:
             services.close()
+        forget()
         signal.signal(signal.SIGTERM, previous)

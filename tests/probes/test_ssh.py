@@ -133,8 +133,11 @@ async def test_commands_exit_codes_and_missing_tools(sandbox: Any, tmp_path: Pat
         failing = await run_check(spec("ssh_command", command="ls /nope", on_host="prod-1"), context)
         assert failing.status == "fail" and failing.summary.startswith("ls /nope exited 2")
         assert failing.evidence["exit_status"] == 2
-        absent = await run_check(spec("ssh_command", command="kubectl get pods", on_host="prod-1"), context)
+        absent = await run_check(spec("ssh_command", command="iostat -x", on_host="prod-1"), context)
         assert absent.status == "unknown" and "command not found on prod-1" in absent.summary
+        refused = await run_check(spec("ssh_command", command="kubectl get pods", on_host="prod-1"), context)
+        assert refused.status == "error"
+        assert refused.summary.startswith("refused: `kubectl get pods`: kubectl is not on the read-only")
         no_log = await run_check(spec("ssh_log_errors", log="/var/log/nope.log", on_host="prod-1"), context)
         assert no_log.status == "fail" and "tail /var/log/nope.log exited" in no_log.summary
     finally:

@@ -77,23 +77,61 @@ def test_unknown_types_are_skipped_and_counted(incident: Recorded) -> None:
 
 
 @pytest.mark.parametrize(
-    "bad",
+    ("bad", "reason"),
     [
-        b"not json",
-        b'["a list"]',
-        b'{"seq": 40} trailing',
-        b"\xff\xfe{}",
-        b'{"seq": "forty", "type": "from_the_future"}',
+        (b"not json", "Expecting value"),
+        (b'["a list"]', "not a JSON object"),
+        (b'{"seq": 40} trailing', "Extra data"),
+        (b"\xff\xfe{}", "Expecting value"),
+        (b'{"seq": 40, "t": 1.0}', "no event type"),
     ],
 )
-def test_a_corrupt_line_names_the_file_and_line(incident: Recorded, bad: bytes) -> None:
+def test_a_corrupt_line_is_skipped_with_a_notice_naming_it_and_the_rest_is_read(
+    incident: Recorded, bad: bytes, reason: str
+) -> None:
     with open(incident.path, "ab") as handle:
         handle.write(bad + b"\n")
         handle.write(b'{"seq":41,"t":1602.0,"at":"","type":"note_added","text":"after"}\n')
     line = len(incident.events) + 2
-    expected = rf"^{incident.path}:{line}: corrupt session line .*the lines before it are intact"
-    with pytest.raises(UserError, match=expected):
+    session = read_session(incident.path)
+    assert session.notices == [
+        f"{incident.path}:{line}: corrupt session line ({reason}); skipped it and read the rest"
+    ]
+    assert session.events[:-1] == incident.events and session.events[-1].text == "after"  # type: ignore[attr-defined]
+    assert not session.truncated_tail and not session.suspect
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        (b'{"seq": "forty", "type": "from_the_future"}', "'seq'"),
+        (b'{"seq": 40, "t": "notanumber", "type": "note_added"}', "'t'"),
+    ],
+)
+def test_a_well_formed_event_with_a_wrong_type_is_refused_naming_line_and_field(
+    incident: Recorded, bad: bytes, field: str
+) -> None:
+    """Garbage is skipped (a crash, a full disk); a readable event that lies is refused (issue 10 §11)."""
+    with open(incident.path, "ab") as handle:
+        handle.write(bad + b"\n")
+    with pytest.raises(UserError) as refused:
         read_session(incident.path)
+    assert (
+        f"{incident.path}:{len(incident.events) + 2}:" in refused.value.message
+        and field in refused.value.message
+    )
+
+
+def test_a_corrupt_newline_terminated_last_line_is_reported_with_its_line(incident: Recorded) -> None:
+    with open(incident.path, "ab") as handle:
+        handle.write(b'{"seq":40,"t":1601.0,"at":"","type":"note_added","text":"cut"\n')
+    session = read_session(incident.path)
+    line = len(incident.events) + 2
+    assert session.notices == [
+        f"{incident.path}:{line}: corrupt session line (Expecting ',' delimiter); "
+        "skipped it and read the rest"
+    ]
+    assert session.events == incident.events and not session.truncated_tail
 
 
 def test_blank_lines_are_tolerated(incident: Recorded) -> None:
