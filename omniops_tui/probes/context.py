@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 _VARIABLE = re.compile(r"\{([a-z_]+)\}")
 HISTORY_LENGTH = 240
+USER_AGENT = "omniops-tui-check"
 
 
 class SSHHostKeyError(Exception):
@@ -171,7 +172,7 @@ class CheckContext:
                     timeout=httpx.Timeout(self.timeout),
                     verify=self.ssl_context(),
                     follow_redirects=True,
-                    headers={"User-Agent": "omniops-tui-check"},
+                    headers={"User-Agent": USER_AGENT},
                     limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
                 )
             return self._http
