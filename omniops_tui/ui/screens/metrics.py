@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from omniops_tui.core.events import Event
+from omniops_tui.logic.criteria import do_not_rollback_hint
 from omniops_tui.logic.metrics import BY_NAME, CATALOGUE, MetricDef, format_value
 from omniops_tui.sessions.projections.criteria import firing
 from omniops_tui.sessions.projections.metrics import MetricHistory, Point, history
@@ -211,18 +212,11 @@ class MetricsScreen(Screen[None]):
             widget.update("")
             return
         text = Text("DO NOT ROLLBACK IF:\n", style="bold")
-        error_rate = facts.latest("error_rate")
-        db = facts.latest("db_connected")
         for line in criteria.do_not_rollback:
             text.append(f"• {line}")
-            if "< 1% error rate" in line and error_rate is not None and error_rate.value is not None:
-                applies = error_rate.value < 1
-                text.append(
-                    f"  (now {error_rate.value:.2f}%: {'applies' if applies else 'does not apply'})",
-                    style="green" if applies else "dim",
-                )
-            if "infrastructure" in line and db is not None and db.value == 0:
-                text.append("  (database not connected: check infrastructure first)", style="yellow")
+            hint = do_not_rollback_hint(line, facts)
+            if hint is not None:
+                text.append(f"  ({hint.text})", style="green" if hint.applies else "dim")
             text.append("\n")
         widget.update(text)
 
