@@ -240,6 +240,9 @@ class WizardAnswered(Event):
     source: str = "manual"
     suggested: bool | None = None
     evidence: str = ""
+    # Session time of the oldest figure the evidence read (logic.decision.Suggestion.at):
+    # how old the evidence is, so a later look can tell whether the answer still stands.
+    evidence_at: float | None = None
 
 
 @event_type("wizard_back")
