@@ -24,6 +24,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     ]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long UI tests first: on two workers the short ones fill in around them at the end."""
+    items.sort(key=lambda item: 0 if "/tests/ui/" in str(item.path) else 1)
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     """A reachable PostgreSQL (database `test`): found, or started for this worker, on first use.
