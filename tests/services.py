@@ -21,6 +21,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlparse
@@ -46,20 +47,19 @@ def free_port() -> int:
 @cache
 def ensure_postgres() -> str:
     """The PostgreSQL URL to use (database `test`), starting a throwaway server if need be."""
-    url = os.environ.setdefault(DATABASE_ENV, DEFAULT_DATABASE_URL)
-    if not reachable(url, 5432):
-        url = _start_postgres(url)
-        os.environ[DATABASE_ENV] = url
-    return url
+    return _ensure(DATABASE_ENV, DEFAULT_DATABASE_URL, 5432, _start_postgres)
 
 
 @cache
 def ensure_redis() -> str:
     """The Redis URL to use, starting a throwaway redis-server if need be."""
-    url = os.environ.setdefault(REDIS_ENV, DEFAULT_REDIS_URL)
-    if not reachable(url, 6379):
-        url = _start_redis(url)
-        os.environ[REDIS_ENV] = url
+    return _ensure(REDIS_ENV, DEFAULT_REDIS_URL, 6379, _start_redis)
+
+
+def _ensure(variable: str, default: str, port: int, start: Callable[[str], str]) -> str:
+    url = os.environ.setdefault(variable, default)
+    if not reachable(url, port):
+        url = os.environ[variable] = start(url)
     return url
 
 

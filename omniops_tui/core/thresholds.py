@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import operator
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from omniops_tui.core.errors import UserError
+from omniops_tui.core.tomlfile import read_toml
 
 THRESHOLDS_FILE = Path(__file__).with_name("thresholds.toml")
 
@@ -183,12 +183,7 @@ def thresholds() -> Thresholds:
 
 def load_thresholds(path: Path) -> Thresholds:
     """Read and validate a thresholds file; every mistake is one line naming the file and entry."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: invalid TOML: {exc}") from exc
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read thresholds ({exc.strerror})") from exc
+    data = read_toml(path, "thresholds")
     metrics: dict[str, MetricEntry] = {}
     limits: dict[str, Limits] = {}
     for section in ("metrics", "limits"):

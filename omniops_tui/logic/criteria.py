@@ -16,13 +16,13 @@ The rows a machine cannot judge (data loss, an exploited vulnerability) are show
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from omniops_tui.core.errors import UserError
 from omniops_tui.core.thresholds import Band, thresholds
+from omniops_tui.core.tomlfile import read_toml
 from omniops_tui.logic.metrics import BY_NAME, Facts, format_value
 
 CRITERIA_FILE = "rollback-criteria.toml"
@@ -226,12 +226,7 @@ def load_criteria(path: Path) -> list[Criterion]:
     The red band comes from the one thresholds file (error rate "> 5", P95 "> 3000"), so the
     number is written once; a team's file may still give `op` and `limit` of its own.
     """
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: invalid TOML: {exc}") from exc
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read rollback criteria ({exc.strerror})") from exc
+    data = read_toml(path, "rollback criteria")
     criteria: list[Criterion] = []
     for index, raw in enumerate(data.get("criterion", [])):
         where = f"{path}: criterion #{index + 1}"

@@ -7,7 +7,6 @@ recorded `wizard_*` events through `walk`, so a replayed wizard takes exactly th
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 from omniops_tui.core.errors import UserError
 from omniops_tui.core.events import WizardAnswered
 from omniops_tui.core.thresholds import thresholds
+from omniops_tui.core.tomlfile import read_toml
 from omniops_tui.logic.metrics import BY_NAME, Facts, Point, format_value
 
 TREE_FILE = "decision-tree.toml"
@@ -101,12 +101,7 @@ class DecisionTree:
 
 def load_tree(path: Path) -> DecisionTree:
     """Read and validate a decision-tree TOML; every error names the file and what to fix."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: invalid TOML: {exc}") from exc
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read decision tree ({exc.strerror})") from exc
+    data = read_toml(path, "decision tree")
     nodes = data.get("nodes")
     if not isinstance(nodes, dict) or not nodes:
         raise UserError(f"{path}: no [nodes.*] tables; see the bundled {TREE_FILE} for the format")
