@@ -183,7 +183,8 @@ class MetricsSampler:
             reason = "timed out" if isinstance(exc, TimeoutError) else (str(exc) or type(exc).__name__)
             return host_samples(host.name, None, f"unreachable: {reason}"[:200])
         if not ran.ok and not ran.stdout:
-            return host_samples(host.name, None, f"probe failed: {ran.stderr or 'no output'}"[:200])
+            reason = f"probe failed: {ran.stderr or 'no output'}"[:200]
+            return host_samples(host.name, None, reason, reachable=True)
         return host_samples(host.name, parse_host_probe(ran.stdout))
 
 
@@ -237,11 +238,18 @@ def _why(reason: str, summary: str) -> str:
     return f"{reason} ({summary})" if reason.startswith("out of range") else reason
 
 
+_SAYS_NOTHING = frozenset({"", "unknown", "n/a", "na", "none", "null", "?"})
+
+
 def _says(body: CheckResult | None) -> str | None:
-    """What the health body says the database is ("connected", "disconnected"…), if anything."""
+    """What the health body says the database is ("connected", "disconnected"…), if anything.
+
+    "unknown" (an app that cannot tell) says nothing either way.
+    """
     if body is None or body.status not in ("pass", "fail") or not isinstance(body.value, str):
         return None
-    return body.value.strip() or None
+    said = body.value.strip()
+    return None if said.casefold() in _SAYS_NOTHING else said
 
 
 def database_sample(ping: CheckResult | None, body: CheckResult | None) -> MetricSample:
@@ -274,15 +282,18 @@ def database_sample(ping: CheckResult | None, body: CheckResult | None) -> Metri
     return MetricSample(metric="db_connected", value=value, unit="", status=status, detail=detail)
 
 
-def host_samples(host: str, figures: HostFigures | None, reason: str = "") -> list[MetricSample]:
-    """A host's figures, plus whether it answered at all (`host_reachable`)."""
+def host_samples(
+    host: str, figures: HostFigures | None, reason: str = "", *, reachable: bool | None = None
+) -> list[MetricSample]:
+    """A host's figures (unknown, with `reason`, when there are none), and whether it answered."""
+    answered = figures is not None if reachable is None else reachable
     samples = [
         MetricSample(
             metric="host_reachable",
             host=host,
-            value=0.0 if figures is None else 1.0,
+            value=1.0 if answered else 0.0,
             unit="",
-            status="fail" if figures is None else "pass",
+            status="pass" if answered else "fail",
             detail=reason or (figures.detail if figures else ""),
         )
     ]

@@ -309,5 +309,6 @@ async def sandbox() -> AsyncIterator[Any]:
 def sandbox_context(sb: Any, tmp_path: Path, **extra_env: Any) -> CheckContext:
     from omniops_tui.config.model import load_config
 
-    path = sb.write_config(tmp_path / f"sandbox-{uuid.uuid4().hex[:6]}.toml", extra_env=extra_env or None)
+    extra_env.setdefault("timeout", 30)  # a loaded machine is slow, not down
+    path = sb.write_config(tmp_path / f"sandbox-{uuid.uuid4().hex[:6]}.toml", extra_env=extra_env)
     return CheckContext.from_config(load_config(path))

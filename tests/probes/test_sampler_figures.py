@@ -29,6 +29,9 @@ from omniops_tui.sandbox.scenarios import SCENARIOS
 from tests.sessions.services import closed_port
 
 pytestmark = pytest.mark.services
+# A loaded machine must not turn a slow answer into a timeout (a timed-out health check is a
+# failed one): what is tested is what the figures say, not how fast the sandbox answers.
+PATIENT = {"timeout": 30}
 
 
 @pytest.fixture
@@ -40,7 +43,9 @@ async def production(
     monkeypatch.setenv(database, pg_db)
     monkeypatch.setenv(cache, redis_server_url)
     async with Sandbox(scenario="healthy", hosts=2, log_rate=1.0) as sandbox:
-        path = sandbox.write_config(tmp_path / "sandbox.toml", database_url_env=database, redis_url_env=cache)
+        path = sandbox.write_config(
+            tmp_path / "sandbox.toml", database_url_env=database, redis_url_env=cache, extra_env=PATIENT
+        )
         async with CheckContext.from_config(load_config(path)) as context:
             yield sandbox, context
 
@@ -137,7 +142,9 @@ async def test_one_http_500_is_not_blamed_on_the_database(
     """Error spike: every 12th call of a path answers 500; the round that gets it stays honest."""
     sandbox, with_database = production
     sandbox.set_scenario("error-spike")
-    without_database = CheckContext.from_config(load_config(sandbox.write_config(tmp_path / "bare.toml")))
+    without_database = CheckContext.from_config(
+        load_config(sandbox.write_config(tmp_path / "bare.toml", extra_env=PATIENT))
+    )
     try:
         for _ in range(12):  # the comprehensive health is asked several times a round
             samples = await _round(without_database)
@@ -161,7 +168,9 @@ async def test_an_outage_without_a_database_check_leaves_the_database_unknown(
 ) -> None:
     sandbox, _context = production
     sandbox.set_scenario("outage")
-    async with CheckContext.from_config(load_config(sandbox.write_config(tmp_path / "bare.toml"))) as bare:
+    async with CheckContext.from_config(
+        load_config(sandbox.write_config(tmp_path / "bare.toml", extra_env=PATIENT))
+    ) as bare:
         db = (await _round(bare))[("db_connected", "")]
     assert (db.value, db.status) == (None, "unknown")
     assert "the health answer does not say" in db.detail and "503" in db.detail
@@ -171,7 +180,7 @@ async def test_an_unreachable_host_is_unknown_with_the_reason(
     production: tuple[Sandbox, CheckContext], tmp_path: Path
 ) -> None:
     sandbox, _context = production
-    path = sandbox.write_config(tmp_path / "gone.toml")
+    path = sandbox.write_config(tmp_path / "gone.toml", extra_env=PATIENT)
     config = tomllib.loads(path.read_text())
     gone = dict(config["env"]["sandbox"]["hosts"][0], name="gone-1", port=closed_port())
     config["env"]["sandbox"]["hosts"].append(gone)
@@ -186,3 +195,33 @@ async def test_an_unreachable_host_is_unknown_with_the_reason(
     for name in ("cpu_percent", "mem_percent", "disk_percent", "load_per_cpu"):
         sample = samples[(name, "gone-1")]
         assert (sample.value, sample.status) == (None, "unknown") and "unreachable" in sample.detail
+
+
+def test_the_database_figure_from_its_sources() -> None:
+    """SELECT 1 decides; the health body counts only when it names the database's state."""
+    from omniops_tui.live.sampler import database_sample
+    from omniops_tui.probes.base import CheckResult
+
+    ping_ok, ping_down = (
+        CheckResult("pass", 2.0, "ms", "SELECT 1 in 2 ms"),
+        CheckResult("error", None, "", "refused"),
+    )
+    says = {word: CheckResult("fail", word, "", f"database: {word}") for word in ("disconnected", "unknown")}
+    connected = CheckResult("pass", "connected", "", "database: connected")
+    http_500 = CheckResult("fail", None, "", "database missing from the answer")
+    cases = [
+        (ping_ok, None, 1.0),
+        (ping_ok, http_500, 1.0),
+        (ping_ok, says["unknown"], 1.0),
+        (ping_ok, says["disconnected"], 0.0),  # the application's own connection errors
+        (ping_down, connected, 0.0),
+        (None, connected, 1.0),
+        (None, says["disconnected"], 0.0),
+        (None, says["unknown"], None),
+        (None, http_500, None),
+        (CheckResult.not_configured("no database_url_env"), http_500, None),
+    ]
+    for ping, body, value in cases:
+        sample = database_sample(ping, body)
+        assert sample.value == value, (ping, body, sample)
+        assert sample.status == {1.0: "pass", 0.0: "fail", None: "unknown"}[value] and sample.detail
