@@ -11,7 +11,6 @@ one JSON line on stdout: {"checks": n, "concurrent_s": …, "sequential_s": …}
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sys
@@ -19,9 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from omniops_tui.probes import CheckContext, specs_for_runbook, sweep
+from _sandbox import exit_on_signals, run, sandbox_process, stop
 
 from omniops_tui.config.model import load_config
+from omniops_tui.probes import CheckContext, specs_for_runbook, sweep
 from omniops_tui.sandbox import Sandbox
 from omniops_tui.sandbox.net import reachable
 
@@ -61,31 +61,6 @@ async def measure(config_path: Path, variables: dict[str, str]) -> dict[str, flo
     }
 
 
-async def sandbox_process(folder: Path) -> tuple[asyncio.subprocess.Process, Path]:
-    """`omniops-tui sandbox` in a child process; returns once its config file is written."""
-    config = folder / "config.toml"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "omniops_tui",
-        "sandbox",
-        "--hosts",
-        "2",
-        "--config-out",
-        str(config),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 30
-    while not config.exists():
-        if process.returncode is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the sandbox did not start: {(await process.stderr.read()).decode()}")
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(0.2)  # the file is written just before the banner; let it finish
-    return process, config
-
-
 async def main(in_process: bool = False) -> dict[str, float | int]:
     variables: dict[str, str] = {}
     if reachable(DATABASE_URL, 5432):
@@ -107,9 +82,9 @@ async def main(in_process: bool = False) -> dict[str, float | int]:
         try:
             return await measure(config, variables)
         finally:
-            process.terminate()
-            await process.wait()
+            await stop(process)
 
 
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(main(in_process="--in-process" in sys.argv[1:]))))
+    exit_on_signals()
+    print(json.dumps(run(main(in_process="--in-process" in sys.argv[1:]))))

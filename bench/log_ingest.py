@@ -41,6 +41,8 @@ import tomli_w
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _sandbox import exit_on_signals, run
+
 from omniops_tui.sandbox.logs import COMBINED_LOG, FIREHOSE_LOG
 
 KEY_INTERVAL_S = 0.1
@@ -101,7 +103,9 @@ async def serve(config: Path, rate: float) -> None:
     # The app hangs up mid-write when the bench ends: asyncio's "socket.send() raised" is noise.
     logging.getLogger("asyncio").setLevel(logging.ERROR)
 
-    async with Sandbox(hosts=1, log_rate=rate) as sandbox:
+    # Its folder (private key included) inside the parent's temporary folder: removed even if
+    # this child is killed.
+    async with Sandbox(hosts=1, log_rate=rate, workdir=config.parent / "sandbox") as sandbox:
         sandbox.write_config(config)
         print("ready", flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
@@ -110,7 +114,7 @@ async def serve(config: Path, rate: float) -> None:
 async def measure(seconds: float, same_process: bool, rate: float = 0.0) -> dict[str, float]:
     from textual import events
 
-    from omniops_tui.cli import Options
+    from omniops_tui.options import Options
     from omniops_tui.ui.app import build_app
     from omniops_tui.ui.screens.logs import LogsScreen
 
@@ -203,10 +207,11 @@ def main() -> None:
     )
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    exit_on_signals()
     if args.serve:
-        asyncio.run(serve(args.serve, args.rate))
+        run(serve(args.serve, args.rate))
         return
-    print(json.dumps(asyncio.run(measure(args.seconds, args.same_process, args.rate))))
+    print(json.dumps(run(measure(args.seconds, args.same_process, args.rate))))
 
 
 if __name__ == "__main__":

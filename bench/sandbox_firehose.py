@@ -12,11 +12,11 @@ Prints exactly one JSON line: `{"lines_per_s": …, "mb_per_s": …, "seconds": 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import time
 
 import asyncssh
+from _sandbox import exit_on_signals, run
 
 from omniops_tui.sandbox import Sandbox
 
@@ -55,7 +55,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--text", action="store_true", help="read decoded text instead of bytes")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(measure(args.seconds, args.text))))
+    exit_on_signals()  # the sandbox's folder (and key) is removed even when terminated
+    print(json.dumps(run(measure(args.seconds, args.text))))
 
 
 if __name__ == "__main__":

@@ -22,12 +22,12 @@ DOCS: dict[str, tuple[str, str]] = {
     "sessions_dir": ("Where sessions are recorded (else the user state dir).", '"~/incidents/sessions"'),
     "log_record_cap_mb": ("Per-session budget for recorded log lines; past it only ERROR lines.", "50"),
     "read_only": (
-        "Like `--read-only`. omniops-tui only shows and copies commands today; this keeps "
-        "it that way should running them be added.",
+        "Like `--read-only`: only read-only command blocks may run (the others are refused, saying why).",
         "true",
     ),
     "placeholders": (
-        "Words of the runbooks replaced when commands are shown or copied.",
+        "Values of the runbooks' placeholders (placeholders.toml lists them) where the environment's "
+        "base_url and hosts do not give one.",
         '{ "yourdomain.com" = "shop.example.com" }',
     ),
     "secrets": (
@@ -63,6 +63,11 @@ DOCS: dict[str, tuple[str, str]] = {
     "env.secrets": ("Secrets to redact for this environment only.", '["STAGING_API_KEY"]'),
     "env.s3": ("The backup location table (below).", ""),
     "env.hosts": ("SSH hosts, one `[[env.NAME.hosts]]` table each (below).", ""),
+    "env.run": (
+        'What may run from the runbooks: "confirm" (default; a confirmation by class), "read-only" or "off".',
+        '"read-only"',
+    ),
+    "env.prometheus": ("A Prometheus to read the figures and their history from (below).", ""),
     # [env.NAME.s3]
     "s3.backup_url": ("Where backups are uploaded.", '"s3://omniops-backups/production/"'),
     "s3.endpoint_url": ("An S3-compatible endpoint (MinIO, moto…).", '"http://127.0.0.1:9000"'),
@@ -92,17 +97,49 @@ DOCS: dict[str, tuple[str, str]] = {
         "Replace a read-only host command by name (cpu, memory, disk…).",
         '{ cpu = "mpstat 1 1" }',
     ),
+    # [env.NAME.prometheus]
+    "prometheus.url": (
+        "The Prometheus server (its HTTP API is read, never written).",
+        '"https://prometheus.internal:9090"',
+    ),
+    "prometheus.bearer_token_env": ("NAME of the variable holding a bearer token.", '"PROMETHEUS_TOKEN"'),
+    "prometheus.username_env": ("NAME of the variable holding the basic auth user.", '"PROMETHEUS_USER"'),
+    "prometheus.password_env": (
+        "NAME of the variable holding the basic auth password.",
+        '"PROMETHEUS_PASSWORD"',
+    ),
+    "prometheus.verify_tls": ("Verify the server's HTTPS certificate.", "true"),
+    "prometheus.tls_ca_file": ("A private CA bundle for the server.", '"/etc/ssl/internal-ca.pem"'),
+    "prometheus.timeout": ("Seconds one query may take (0: the environment's timeout).", "10"),
+    "prometheus.history_minutes": ("History fetched at start (sparklines, rollback criteria).", "30"),
+    "prometheus.window": ("The `rate()` window of the default queries (`$window`).", '"2m"'),
+    "prometheus.host_label": (
+        "The label naming the host of node series (its `:port` is dropped).",
+        '"instance"',
+    ),
+    "prometheus.app_selector": ("Label matchers of the application's series (`$app`).", "'job=\"omniops\"'"),
+    "prometheus.node_selector": ("Label matchers of node_exporter's series (`$node`).", "'job=\"node\"'"),
+    "prometheus.postgres_selector": (
+        "Label matchers of postgres_exporter's series (`$postgres`).",
+        "'job=\"postgres\"'",
+    ),
+    "prometheus.redis_selector": ("Label matchers of redis_exporter's series (`$redis`).", "'job=\"redis\"'"),
+    "prometheus.queries": (
+        'Replace a metric\'s PromQL ("" reads it from the probes instead).',
+        "{ error_rate = 'sum(rate(http_requests_total{code=~\"5..\"}[5m])) / sum(rate(http_requests_total[5m])) * 100' }",
+    ),
 }
 
 
 def reference() -> str:
-    from omniops_tui.config.model import Config, Environment, HostConfig, S3Config
+    from omniops_tui.config.model import Config, Environment, HostConfig, PrometheusConfig, S3Config
 
     sections = [
         ("Top level", "", Config, {"path", "env"}),
         ("`[env.NAME]`", "env.", Environment, {"name"}),
         ("`[env.NAME.s3]`", "s3.", S3Config, set()),
         ("`[[env.NAME.hosts]]`", "hosts.", HostConfig, set()),
+        ("`[env.NAME.prometheus]`", "prometheus.", PrometheusConfig, set()),
     ]
     lines = ["| Key | Default | What it does | Example |", "|---|---|---|---|"]
     for title, prefix, cls, skip in sections:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from omniops_tui.cli import Options
+from omniops_tui.options import Options
 from omniops_tui.sessions.recorder import Clock
 from omniops_tui.ui.demo_runner import prepare_demo_app
 

@@ -2,52 +2,26 @@
 
 Heavy modules (Textual, the checks' clients) are imported inside the commands that need them,
 so `omniops-tui --help` and `lint` start instantly. Every `UserError` becomes one line on
-stderr and its exit code (2 for usage/config errors); an unexpected exception writes its
-traceback to a crash file and prints one line saying where, never a traceback.
+stderr and its exit code (2 for usage/config errors); an unexpected exception (also one
+inside the TUI) writes a private, redacted crash report (crash.py) and prints one line saying
+where, never a traceback or a local variable. Text that came from outside (session headers,
+runbook files, S3 listings, error messages quoting them) is printed through `visible()`.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import traceback
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from omniops_tui import __version__
 from omniops_tui.core.errors import UserError
+from omniops_tui.core.text import json_for_terminal, visible, visible_line
+from omniops_tui.options import Options
 
 PathArg = click.Path(path_type=Path)
-
-
-@dataclass
-class Options:
-    runbooks: Path | None
-    sessions_dir: Path | None
-    config: Path | None
-    env: str | None
-    read_only: bool
-
-    def load_runbooks(self):
-        from omniops_tui.runbooks import load_runbooks
-
-        return load_runbooks(self.runbooks)
-
-    def load_config(self):
-        from omniops_tui.config.model import load_config
-
-        return load_config(self.config)
-
-    def resolve_sessions_dir(self, config=None) -> Path:
-        from omniops_tui.config.locations import default_sessions_dir
-
-        if self.sessions_dir is not None:
-            return self.sessions_dir
-        if config is not None and config.sessions_dir:
-            return Path(config.sessions_dir).expanduser()
-        return default_sessions_dir()
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -101,20 +75,16 @@ def cli(
 
 
 def run_tui(options: Options, *, resume: Path | None = None) -> None:
-    from omniops_tui.ui.app import build_app
+    from omniops_tui.ui.crash_guard import CrashGuard
+    from omniops_tui.ui.factory import build_app
 
-    while True:
-        app = build_app(options, resume=resume)
-        try:
-            app.run()
-        finally:
-            app.end_session("exit")
-        if app.replay_request is None:
-            break
-        # The sessions screen asked to replay a recording: play it, then come back to the
-        # live session (resumed, so nothing of it is lost).
-        run_replay(options, app.replay_request)
-        resume = app.recorder.path if app.recorder is not None else None
+    app = build_app(options, resume=resume)
+    guard = CrashGuard.install(app)
+    try:
+        app.run()
+    finally:
+        app.end_session("crash" if guard.error is not None else "exit")
+    guard.raise_if_crashed()  # main() writes the crash report
     if app.return_code:
         sys.exit(app.return_code)
 
@@ -123,46 +93,69 @@ def run_replay(
     options: Options, path: Path, *, speed: str = "1x", idle_limit: float | None = None, at: str = ""
 ) -> None:
     from omniops_tui.sessions.player import parse_speed
-    from omniops_tui.ui.app import build_replay_app
+    from omniops_tui.ui.crash_guard import CrashGuard
+    from omniops_tui.ui.factory import build_replay_app
 
     try:
         speed_value = parse_speed(speed)
     except ValueError as exc:
         raise UserError(f"--speed {speed}: {exc}") from exc
     app = build_replay_app(options, path, speed=speed_value, idle_limit=idle_limit, at=at)
+    guard = CrashGuard.install(app)
     app.run()
+    guard.raise_if_crashed()
 
 
 @cli.command("runbooks")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole parsed model as JSON.")
 @click.pass_obj
 def runbooks_command(options: Options, as_json: bool) -> None:
-    """Print the runbook overview (or, with --json, every runbook in full)."""
-    runbook_set = options.load_runbooks()
+    """Print the runbook overview (or, with --json, every runbook in full).
+
+    The summary (N runbooks from M files, K skipped and why) and any warnings go to stderr.
+    """
+    from omniops_tui.runbooks.loader import load_runbook_files
+
+    loaded = load_runbook_files(options.runbooks)
+    for warning in [*loaded.skipped, *loaded.warnings]:
+        click.echo(f"omniops-tui: warning: {visible_line(str(warning))}", err=True)
+    click.echo(loaded.summary, err=True)
     if as_json:
-        click.echo(json.dumps(runbook_set.to_dict(), indent=2, ensure_ascii=False))
+        text = json.dumps(loaded.runbook_set.to_dict(), indent=2, ensure_ascii=False, default=str)
+        click.echo(json_for_terminal(text))
         return
     from omniops_tui.runbooks.overview import overview_table
 
-    click.echo(overview_table(runbook_set, width=_terminal_width()))
+    click.echo(visible(overview_table(loaded.runbook_set, width=_terminal_width())))
 
 
 @cli.command("lint")
 @click.argument("files", nargs=-1, required=True, type=PathArg)
-def lint_command(files: tuple[Path, ...]) -> None:
-    """Check runbook Markdown: stray fences, missing metadata, duplicate ids, empty checklists.
+@click.option(
+    "--level",
+    type=click.Choice(["error", "warning", "info"]),
+    default="info",
+    show_default=True,
+    help="Show problems of this level and worse.",
+)
+def lint_command(files: tuple[Path, ...], level: str) -> None:
+    """Check runbook Markdown files or folders: lost text, stray fences, duplicate ids, boxes
+    that cannot be ticked, placeholders (errors, warnings, info).
 
-    Exit 1 when there are problems, 0 when clean.
+    Prints each file's problems as it goes. Exit 1 when there are errors, 0 otherwise.
     """
-    from omniops_tui.runbooks.lint import lint_paths
+    from omniops_tui.runbooks.lint import LEVELS, iter_lint
 
-    problems = lint_paths(list(files))
-    for problem in problems:
-        click.echo(str(problem))
-    if problems:
-        click.echo(f"{len(problems)} problem(s) in {len(files)} file(s)", err=True)
+    counts = dict.fromkeys(LEVELS, 0)
+    shown = LEVELS[: LEVELS.index(level) + 1]
+    for problem in iter_lint(list(files)):
+        counts[problem.level] += 1
+        if problem.level in shown:
+            click.echo(visible_line(str(problem)))
+    summary = ", ".join(f"{counts[name]} {name}{'s' * (counts[name] != 1)}" for name in LEVELS)
+    click.echo(f"{summary} in {len(files)} path(s)", err=True)
+    if counts["error"]:
         sys.exit(1)
-    click.echo(f"{len(files)} file(s) clean", err=True)
 
 
 @cli.command("check")
@@ -179,10 +172,11 @@ def check_command(
     Exit 0 when nothing failed, 1 when a check failed or errored, 2 for a usage or config error.
     """
     from omniops_tui.live.report import render, run_checks
+    from omniops_tui.runbooks import load_runbooks
 
     run = run_checks(
         options.load_config(),
-        options.load_runbooks(),
+        load_runbooks(options.runbooks),
         options.runbooks,
         runbook,
         env_name=env_name or options.env,
@@ -191,6 +185,54 @@ def check_command(
     click.echo(render(run, as_json=as_json, width=_terminal_width()))
     if run.exit_code:
         sys.exit(run.exit_code)
+
+
+@cli.command("commands")
+@click.argument("runbook")
+@click.option("--section", default=None, help="Only the blocks of one section, e.g. rollback-procedure.")
+@click.option("--env", "env_name", default=None, help="Environment whose values fill the placeholders.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Original, substituted text, spans and class of each block."
+)
+@click.pass_obj
+def commands_command(
+    options: Options, runbook: str, section: str | None, env_name: str | None, as_json: bool
+) -> None:
+    """Print every command block exactly as `c` copies it (placeholders substituted)."""
+    from omniops_tui.cli_run import print_commands
+
+    print_commands(options, runbook, section, env_name or options.env, as_json)
+
+
+@cli.command("run")
+@click.argument("runbook")
+@click.argument("step")
+@click.option("--env", "env_name", default=None, help="Environment from the config (overrides --env).")
+@click.option(
+    "--target", default=None, help="local, a host name, all, or host1,host2 (default: the block's)."
+)
+@click.option("--yes", is_flag=True, help="Confirm blocks that change something (non-interactive).")
+@click.option("--confirm", "confirm_name", default=None, help="Destructive blocks: the environment's name.")
+@click.option("--set", "assignments", multiple=True, help="A placeholder's value: TOKEN=VALUE (repeatable).")
+@click.pass_obj
+def run_command(
+    options: Options,
+    runbook: str,
+    step: str,
+    env_name: str | None,
+    target: str | None,
+    yes: bool,
+    confirm_name: str | None,
+    assignments: tuple[str, ...],
+) -> None:
+    """Run one step's command blocks with the UI's safety rules; output to stdout, the record to a session.
+
+    Read-only blocks run as asked; blocks that change something need --yes; destructive ones
+    --yes --confirm ENV_NAME. Exit code: the command's (2 when refused before anything ran).
+    """
+    from omniops_tui.cli_run import run_command as run
+
+    run(options, runbook, step, env_name, target, yes, confirm_name, assignments)
 
 
 @cli.command("init")
@@ -206,7 +248,7 @@ def check_command(
 def init_command(options: Options, force: bool, path: Path | None) -> None:
     """Write a commented starter config (never overwrites one without --force)."""
     from omniops_tui.config.locations import default_config_path
-    from omniops_tui.config.model import write_starter_config
+    from omniops_tui.config.starter import write_starter_config
 
     written = write_starter_config(path or options.config or default_config_path(), force=force)
     click.echo(f"wrote {written}; edit it, then try `omniops-tui config` and `omniops-tui check …`")
@@ -217,8 +259,12 @@ def init_command(options: Options, force: bool, path: Path | None) -> None:
 def config_command(options: Options) -> None:
     """Print the effective config with secrets masked."""
     from omniops_tui.config.model import masked_config_text
+    from omniops_tui.sessions.redact import patterns_only
 
-    click.echo(masked_config_text(options.load_config(), options.env), nl=False)
+    # Masked by structure (secret variables by name, literals as ***), then by pattern: a
+    # `PGPASSWORD=…` inside a host command or a placeholder is a secret too.
+    text = masked_config_text(options.load_config(), options.env)
+    click.echo(visible(patterns_only().text(text)), nl=False)
 
 
 @cli.group("sessions")
@@ -236,22 +282,23 @@ def sessions_list(options: Options, as_json: bool) -> None:
     sessions_dir = options.resolve_sessions_dir()
     summaries = list_sessions(sessions_dir)
     if as_json:
-        click.echo(json.dumps([s.to_dict() for s in summaries], indent=2))
+        click.echo(
+            json_for_terminal(json.dumps([s.to_dict() for s in summaries], indent=2, ensure_ascii=False))
+        )
         return
     if not summaries:
-        click.echo(f"no sessions in {sessions_dir}")
+        click.echo(f"no sessions in {visible_line(str(sessions_dir))}")
         return
+    # Headers and file names come from other people's files: one visible line per session.
     click.echo(f"{'FILE':<34} {'STARTED (UTC)':<20} {'EVENTS':>6} {'DURATION':>8}  RUNBOOKS")
     for s in summaries:
+        name = visible_line(Path(s.file).name)
         if s.problem:
-            click.echo(f"{Path(s.file).name:<34} {s.problem}")
+            click.echo(f"{name:<34} {visible_line(s.problem)}")
             continue
-        started = s.started_at.replace("T", " ")[:19]
-        runbooks = ", ".join(s.runbooks) or "-"
-        click.echo(
-            f"{Path(s.file).name:<34} {started:<20} {s.events:>6} "
-            f"{format_duration(s.duration_s):>8}  {runbooks}"
-        )
+        started = visible_line(s.started_at.replace("T", " ")[:19])
+        runbooks = visible_line(", ".join(s.runbooks)) or "-"
+        click.echo(f"{name:<34} {started:<20} {s.events:>6} {format_duration(s.duration_s):>8}  {runbooks}")
 
 
 @sessions_group.command("replay")
@@ -283,13 +330,21 @@ def sessions_replay(options: Options, file: Path, speed: str, idle_limit: float 
     show_default=True,
     help="md: post-mortem draft; json: for tools; deploy-log: deployment-log.txt entry.",
 )
-@click.option("-o", "--output", "out", type=PathArg, default=None, help="Write here instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=PathArg,
+    default=None,
+    help="Write here (a new file, 0600) instead of stdout.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing -o file (never the session itself).")
 @click.pass_obj
-def sessions_export(options: Options, file: Path, fmt: str, out: Path | None) -> None:
+def sessions_export(options: Options, file: Path, fmt: str, out: Path | None, force: bool) -> None:
     """Export a session as a post-mortem draft, JSON, or a deployment-log entry (secrets redacted)."""
     import omniops_tui.cli_sessions as commands
 
-    commands.export(options, file, fmt, out)
+    commands.export(options, file, fmt, out, force)
 
 
 @sessions_group.command("push")
@@ -333,7 +388,7 @@ def sessions_pull(
     "--scenario",
     default="healthy",
     show_default=True,
-    help="healthy, error-spike, slow, db-down, outage or disk-full.",
+    help="healthy, error-spike, slow, db-down, outage, disk-full or hostile.",
 )
 @click.option(
     "--hosts",
@@ -384,7 +439,7 @@ def sandbox_command(scenario: str, hosts: int, config_out: Path | None) -> None:
     "--scenario",
     default="healthy",
     show_default=True,
-    help="healthy, error-spike, slow, db-down, outage or disk-full.",
+    help="healthy, error-spike, slow, db-down, outage, disk-full or hostile.",
 )
 @click.option("--no-s3", is_flag=True, help="Do not start a local S3 endpoint even when moto is installed.")
 @click.option("--tour/--no-tour", default=None, help="Show the first-run tour (default: on the first demo).")
@@ -441,23 +496,17 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("aborted", err=True)
         sys.exit(130)
     except UserError as exc:
-        click.echo(f"omniops-tui: error: {exc.message}", err=True)
+        # One line, whatever it quotes (a file name, a server's message): no raw control text.
+        click.echo(f"omniops-tui: error: {visible_line(exc.message)}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception:
-        crash = _write_crash_report()
-        click.echo(
-            f"omniops-tui: internal error; details written to {crash}. Your session recording is intact.",
-            err=True,
-        )
+    except Exception as exc:
+        from omniops_tui.crash import crash_line, write_crash_report
+
+        try:
+            report: Path | None = write_crash_report(exc)
+        except Exception:
+            report = None
+        click.echo(crash_line(report), err=True)
         sys.exit(70)
-
-
-def _write_crash_report() -> Path:
-    import tempfile
-    import time
-
-    path = Path(tempfile.gettempdir()) / f"omniops-tui-crash-{int(time.time())}.txt"
-    path.write_text(traceback.format_exc(), encoding="utf-8")
-    return path

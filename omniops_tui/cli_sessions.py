@@ -11,7 +11,8 @@ from typing import Any
 
 import click
 
-from omniops_tui.core.errors import UserError
+from omniops_tui.core.files import check_output, write_output
+from omniops_tui.core.text import visible_line
 
 
 def redactor_for(options: Any, environment_name: str = "") -> Any:
@@ -33,14 +34,19 @@ def resolve_session_path(options: Any, file: Path) -> Path:
     return candidate if candidate.exists() else file
 
 
-def export(options: Any, file: Path, fmt: str, out: Path | None) -> None:
+def export(options: Any, file: Path, fmt: str, out: Path | None, force: bool = False) -> None:
+    """`sessions export`: to stdout, or to `out` (0600; never the session itself, never
+    through a symlink, an existing file only with `force`)."""
     from omniops_tui.sessions.export import render
     from omniops_tui.sessions.postmortem import runbooks_for
     from omniops_tui.sessions.reader import read_session
 
-    session = read_session(resolve_session_path(options, file))
+    source = resolve_session_path(options, file)
+    if out is not None:
+        check_output(out, force=force, protect=(source,))  # refuse before the work, not after
+    session = read_session(source)
     for notice in session.notices:
-        click.echo(f"omniops-tui: {notice}", err=True)
+        click.echo(f"omniops-tui: {visible_line(notice)}", err=True)
     text = render(
         session,
         fmt,
@@ -50,12 +56,8 @@ def export(options: Any, file: Path, fmt: str, out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=False)
         return
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"{out}: cannot write the export ({exc.strerror})") from exc
-    click.echo(f"wrote {out}", err=True)
+    write_output(out, text, force=force, protect=(source,))
+    click.echo(f"wrote {visible_line(str(out))}", err=True)
 
 
 def push(options: Any, file: Path, url: str, endpoint_url: str | None, profile: str | None) -> None:
@@ -64,7 +66,7 @@ def push(options: Any, file: Path, url: str, endpoint_url: str | None, profile: 
     target = push_session(
         resolve_session_path(options, file), url, endpoint_url=endpoint_url, profile=profile
     )
-    click.echo(f"pushed {file.name} to {target.url}")
+    click.echo(f"pushed {visible_line(file.name)} to {visible_line(target.url)}")
 
 
 def pull(
@@ -78,11 +80,12 @@ def pull(
         remote = list_remote(url, endpoint_url=endpoint_url, profile=profile)
         if not remote:
             click.echo(f"no sessions under {url}")
-        for item in remote:
-            click.echo(f"{item.name:<40} {item.last_modified:<24} {item.size:>10}  {item.key}")
+        for item in remote:  # names from the bucket are outside text
+            name, key = visible_line(item.name), visible_line(item.key)
+            click.echo(f"{name:<40} {item.last_modified:<24} {item.size:>10}  {key}")
         return
     if dest is None:
         dest = options.resolve_sessions_dir()
         dest.mkdir(parents=True, exist_ok=True)
     path = pull_session(url, dest, endpoint_url=endpoint_url, profile=profile)
-    click.echo(f"pulled {url} to {path}")
+    click.echo(f"pulled {visible_line(url)} to {visible_line(str(path))}")

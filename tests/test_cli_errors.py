@@ -29,10 +29,15 @@ def test_missing_runbook_file(tmp_path: Path) -> None:
     assert_one_line_error(run("--runbooks", str(missing), "runbooks"), str(missing), "no such")
 
 
-def test_markdown_without_runbooks(tmp_path: Path) -> None:
+def test_markdown_without_numbered_runbooks_is_one_runbook(tmp_path: Path) -> None:
+    """Issue 11: any team's Markdown loads; only a file with nothing in it is refused."""
     doc = tmp_path / "notes.md"
     doc.write_text("# Just notes\n\nNothing to run.\n")
-    assert_one_line_error(run("--runbooks", str(doc), "runbooks"), str(doc), "no runbooks found")
+    result = run("--runbooks", str(doc), "runbooks")
+    assert result.returncode == 0 and "Just notes" in result.stdout, result
+    empty = tmp_path / "empty.md"
+    empty.write_text("\n\n")
+    assert_one_line_error(run("--runbooks", str(empty), "runbooks"), str(empty), "empty file")
 
 
 def test_unreadable_runbook_file(tmp_path: Path) -> None:

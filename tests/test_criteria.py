@@ -14,9 +14,9 @@ from omniops_tui.logic.criteria import (
     do_not_rollback_hint,
     load_criteria,
 )
+from omniops_tui.logic.history import MetricHistory
 from omniops_tui.runbooks.loader import BUNDLED_DIR
 from omniops_tui.runbooks.model import RunbookSet
-from omniops_tui.sessions.projections.metrics import MetricHistory
 
 CRITERIA = load_criteria(BUNDLED_DIR / CRITERIA_FILE)
 

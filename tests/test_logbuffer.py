@@ -8,7 +8,7 @@ import re
 import pytest
 
 from omniops_tui.config.model import Environment, HostConfig
-from omniops_tui.core.events import Event, LogLines, LogReconnected, LogRecordCapped
+from omniops_tui.core.events import LogLines, LogReconnected, LogRecordCapped
 from omniops_tui.core.logbuffer import (
     SEPARATOR,
     ContextFilter,
@@ -22,8 +22,7 @@ from omniops_tui.core.logbuffer import (
     is_error_line,
 )
 from omniops_tui.live.log_stream import Backoff, LineSplitter, skip_seen, sources_for
-from omniops_tui.sessions.log_record import BATCH_LINES, LogRecorder
-from omniops_tui.sessions.projections.logs import log_history
+from omniops_tui.sessions.log_record import LogRecordCap
 from omniops_tui.sessions.state import SessionState
 
 
@@ -222,47 +221,44 @@ def test_sources_are_files_then_commands_per_host() -> None:
 
 
 # ---------------------------------------------------------------------------- the record
-def test_the_record_is_batched_and_capped_then_keeps_only_errors() -> None:
-    recorded: list[Event] = []
-    capped: list[int] = []
-    recorder = LogRecorder(recorded.append, cap_bytes=25, on_capped=capped.append)
-    recorder.add("prod-1:app.log", "prod-1", ["INFO one", "INFO two"])  # 16 bytes
-    recorder.add("prod-1:app.log", "prod-1", ["ERROR three"])  # 11 more: crosses the cap
-    assert recorded == []
-    recorder.flush()
-    kinds = [(type(e).__name__, getattr(e, "lines", None), getattr(e, "errors_only", None)) for e in recorded]
-    assert kinds == [
-        ("LogLines", ["INFO one", "INFO two"], False),
-        ("LogRecordCapped", None, None),
-        ("LogLines", ["ERROR three"], True),
-    ]
-    assert capped == [25] and recorder.bytes_recorded == 16 + 11
-    recorder.add("prod-1:app.log", "prod-1", ["INFO four", "ERROR five"])
-    recorder.flush()
-    assert isinstance(recorded[-1], LogLines) and recorded[-1].lines == ["ERROR five"]
-    assert recorded[-1].errors_only
-    assert sum(isinstance(e, LogRecordCapped) for e in recorded) == 1
+def test_the_record_keeps_lines_up_to_its_budget_then_only_errors() -> None:
+    cap = LogRecordCap(cap_bytes=25)
+    first = cap.admit(["INFO one", "INFO two"])  # 16 bytes: within the budget
+    assert first.kept == ["INFO one", "INFO two"] and not first.errors and not first.capped_now
+    crossing = cap.admit(["INFO x", "ERROR three"])  # 6 fit, the rest is past it
+    assert crossing.kept == ["INFO x"] and crossing.errors == ["ERROR three"] and crossing.capped_now
+    later = cap.admit(["INFO four", "ERROR five"])
+    assert later.kept == [] and later.errors == ["ERROR five"] and not later.capped_now
+    assert cap.capped and cap.bytes_recorded == 16 + 6 + 11 + 10
 
 
-def test_lines_queued_before_the_cap_are_filtered_when_written_after_it() -> None:
-    recorded: list[Event] = []
-    recorder = LogRecorder(recorded.append, cap_bytes=10)
-    recorder.add("b", "h", ["INFO queued", "ERROR queued"])
-    recorder.add("a", "h", ["INFO crosses the cap"])
-    recorder.flush("a")
-    recorder.flush()
-    assert [type(e).__name__ for e in recorded] == ["LogRecordCapped", "LogLines"]
-    assert isinstance(recorded[-1], LogLines) and recorded[-1].lines == ["ERROR queued"]
-    assert recorded[-1].errors_only
+def test_the_log_service_batches_records_and_caps(tmp_path) -> None:
+    """Through a real session: lines become events per source; a long queue is written at once;
+    past the budget the panes get every line and the record only the ERROR ones."""
+    from omniops_tui.live import logs as logs_module
+    from omniops_tui.live.log_stream import LogSource
+    from omniops_tui.live.session import LiveSession
+    from omniops_tui.live.setup import load_setup, open_session
+    from omniops_tui.options import Options
+    from omniops_tui.sessions.reader import read_session
 
-
-def test_a_long_queue_is_written_without_waiting_for_the_flush() -> None:
-    recorded: list[Event] = []
-    recorder = LogRecorder(recorded.append, cap_bytes=10**9)
-    recorder.add("a", "h", ["x"] * (BATCH_LINES - 1))
-    assert recorded == []
-    recorder.add("a", "h", ["x"])
-    assert len(recorded) == 1 and len(recorded[0].lines) == BATCH_LINES  # type: ignore[attr-defined]
+    setup = load_setup(Options(sessions_dir=tmp_path))
+    session = LiveSession(setup, *open_session(setup, session_id="logs"))
+    source = LogSource("h:app.log", HostConfig("h"), "tail -F app.log", "app.log")
+    service = logs_module.LogsService(session, [source], connect=None, cap_bytes=40)  # type: ignore[arg-type]
+    service.stream_lines(source, ["INFO one", "INFO two"])
+    assert not session.state.logs.sources  # queued until the next flush ...
+    service.stream_lines(source, ["x"] * logs_module.BATCH_LINES)  # ... or until the queue is long
+    shown = session.state.logs.sources["h:app.log"].buffer
+    assert shown.received == 2 + logs_module.BATCH_LINES
+    service.stream_lines(source, ["INFO three", "ERROR four"])
+    service.flush()
+    assert shown.lines()[-2:] == ["INFO three", "ERROR four"]  # the panes get every line
+    session.end("test")
+    events = read_session(session.recorder.path).events
+    kinds = [(e.type, getattr(e, "errors_only", None)) for e in events if e.type.startswith("log_")]
+    assert kinds == [("log_lines", False), ("log_record_capped", None), ("log_lines", True)]
+    assert events[-2].lines == ["ERROR four"]  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------------------- the replay fold
@@ -271,13 +267,13 @@ def test_the_fold_keeps_lines_gaps_and_a_merged_view_and_snapshots_independently
     state.apply(LogLines(source_id="prod-1:error.log", host="prod-1", lines=["a", "b"]))
     state.apply(LogReconnected(source_id="prod-1:error.log", host="prod-1", gap_s=12.2, attempts=3))
     state.apply(LogLines(source_id="prod-1:pm2", host="prod-1", lines=["c"]))
-    history = log_history(state)
-    assert list(history.sources["prod-1:error.log"].lines) == [
+    logs = state.logs
+    assert logs.sources["prod-1:error.log"].buffer.lines() == [
         "a",
         "b",
         "──── gap of 12 s (reconnected after 3 attempts) ────",
     ]
-    assert list(history.merged) == [
+    assert logs.merged.lines() == [
         "prod-1 error.log │ a",
         "prod-1 error.log │ b",
         "──── prod-1:error.log: gap of 12 s (reconnected after 3 attempts) ────",
@@ -286,8 +282,8 @@ def test_the_fold_keeps_lines_gaps_and_a_merged_view_and_snapshots_independently
     copy = state.snapshot()
     state.apply(LogLines(source_id="prod-1:pm2", host="prod-1", lines=["d"]))
     state.apply(LogRecordCapped(cap_bytes=5))
-    assert list(log_history(copy).sources["prod-1:pm2"].lines) == ["c"]
-    assert not log_history(copy).capped and log_history(state).capped
+    assert copy.logs.sources["prod-1:pm2"].buffer.lines() == ["c"]
+    assert not copy.logs.capped and state.logs.capped
 
 
 def test_the_log_engine_imports_without_textual_or_asyncssh() -> None:
@@ -298,7 +294,8 @@ def test_the_log_engine_imports_without_textual_or_asyncssh() -> None:
     modules = [
         "omniops_tui.core.logbuffer",
         "omniops_tui.live.log_stream",
-        "omniops_tui.live.log_hub",
+        "omniops_tui.live.logs",
+        "omniops_tui.live.session",
         "omniops_tui.sessions.log_record",
         "omniops_tui.sessions.projections.logs",
     ]

@@ -8,11 +8,19 @@ can skip and count them.
 
 Stamps (`seq`, `t` = seconds since the session started on a monotonic clock, `at` = UTC wall
 time) are set by the recorder, never by the code that creates the event.
+
+Session files come from teammates and other machines: `from_record` checks every field's JSON
+type against the class's annotations (`"t": "notanumber"`, `"item_id": null`, `"lines": [1]`)
+and raises `EventFieldError` (a ValueError naming the field) instead of building an event that
+would crash a projection later; readers report it as a bad line with its number.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+import types
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +35,12 @@ _FIELDS: dict[type, frozenset[str]] = {}
 # Per class: (static defaults, (field, default factory) pairs); None when __init__ must run.
 _PLANS: dict[type, tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...]] | None] = {}
 STAMP_FIELDS = ("seq", "t", "at")
+# Per class: field -> (JSON types allowed, types allowed for a list's items or None).
+_TYPES: dict[type, dict[str, tuple[tuple[type, ...], tuple[type, ...] | None]]] = {}
+
+
+class EventFieldError(ValueError):
+    """A recorded event whose field has the wrong type (a hand-edited or hostile session file)."""
 
 
 def event_type(name: str):
@@ -39,6 +53,7 @@ def event_type(name: str):
         EVENT_TYPES[name] = cls
         _FIELDS[cls] = frozenset(f.name for f in dataclasses.fields(cls))
         _PLANS[cls] = _plan(cls)
+        _TYPES[cls] = _field_types(cls)
         return cls
 
     return register
@@ -95,6 +110,7 @@ def from_record(record: dict[str, Any], *, consume: bool = False) -> Event:
     name = record.get("type")
     cls = EVENT_TYPES.get(name) if isinstance(name, str) else None
     if cls is None:
+        check_fields(UnknownEvent, record)
         return UnknownEvent(
             seq=int(record.get("seq", 0) or 0),
             t=float(record.get("t", 0) or 0),
@@ -103,6 +119,7 @@ def from_record(record: dict[str, Any], *, consume: bool = False) -> Event:
             raw=record,
         )
     known = _FIELDS[cls]
+    check_fields(cls, record)
     plan = _PLANS.get(cls)
     if plan is None:
         return cls(**{k: v for k, v in record.items() if k in known})
@@ -140,6 +157,130 @@ def _plan(cls: type) -> tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]
         else:
             return None
     return defaults, tuple(factories)
+
+
+def check_fields(cls: type, record: dict[str, Any]) -> None:
+    """EventFieldError when a field of `record` does not have the JSON type `cls` declares."""
+    checker = _CHECKERS.get(cls)
+    if checker is None:
+        checker = _CHECKERS[cls] = _compile_checker(_TYPES.get(cls) or _STAMP_TYPES)
+    checker(record)
+
+
+_CHECKERS: dict[type, Callable[[dict[str, Any]], None]] = {}
+_MISSING = object()
+
+
+def _compile_checker(
+    expected: dict[str, tuple[tuple[type, ...], tuple[type, ...] | None]],
+) -> Callable[[dict[str, Any]], None]:
+    """A function checking one class's fields in straight-line code, as dataclasses makes its
+    __init__: a 100,000-event session must still open in under a second, and a loop over the
+    fields costs twice as much. Each field is one lookup and one type test; a list of strings
+    also has its items' types looked at."""
+    lines = ["def check(record):", "    get = record.get"]
+    names: dict[str, Any] = {
+        "MISSING": _MISSING,
+        "wrong": _wrong,
+        "wrong_items": _wrong_items,
+        "isfinite": math.isfinite,
+    }
+    for number, (key, (kinds, items)) in enumerate(expected.items()):
+        names[f"K{number}"] = kinds
+        lines += [
+            f"    v = get({key!r}, MISSING)",
+            "    if v is not MISSING:",
+            f"        if type(v) not in K{number}: wrong({key!r}, K{number}, v)",
+        ]
+        if items is not None:
+            names[f"I{number}"] = frozenset(items)
+            lines.append(
+                f"        if v and not set(map(type, v)) <= I{number}: wrong_items({key!r}, I{number})"
+            )
+        if key == "t":
+            lines.append("        if type(v) is float and not isfinite(v): wrong('t', (), v)")
+    exec("\n".join(lines), names)  # our own text, built from the annotations
+    return names["check"]
+
+
+def _wrong(key: str, kinds: tuple[type, ...], value: Any) -> None:
+    if not kinds:
+        raise EventFieldError(f"field '{key}' must be a finite number, not {value}")
+    raise EventFieldError(f"field '{key}' must be {_describe(kinds)}, not {_json_kind(value)}")
+
+
+def _wrong_items(key: str, items: frozenset[type]) -> None:
+    raise EventFieldError(f"field '{key}' must be a list of {_describe(tuple(items), plural=True)}")
+
+
+def _field_types(cls: type) -> dict[str, tuple[tuple[type, ...], tuple[type, ...] | None]]:
+    """What JSON types each field of `cls` accepts, read from its annotations (`Any` is not
+    checked; an annotation this function does not understand is not checked either)."""
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:  # a forward reference that does not resolve: check the stamps only
+        return dict(_STAMP_TYPES)
+    plan: dict[str, tuple[tuple[type, ...], tuple[type, ...] | None]] = {}
+    for f in dataclasses.fields(cls):
+        kinds = _json_types(hints.get(f.name, Any))
+        if kinds is not None:
+            plan[f.name] = kinds
+    return plan
+
+
+def _json_types(hint: Any) -> tuple[tuple[type, ...], tuple[type, ...] | None] | None:
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        found: list[type] = []
+        for option in typing.get_args(hint):
+            inner = _json_types(option)
+            if inner is None or inner[1] is not None:
+                return None
+            found += inner[0]
+        return tuple(found), None
+    if origin is list:
+        (item,) = typing.get_args(hint) or (Any,)
+        inner = _json_types(item)
+        return (list,), (inner[0] if inner is not None and inner[1] is None else None)
+    if origin is dict or hint is dict:
+        return (dict,), None
+    simple = {str: (str,), int: (int,), float: (float, int), bool: (bool,), type(None): (type(None),)}
+    return (simple[hint], None) if hint in simple else None
+
+
+_STAMP_TYPES: dict[str, tuple[tuple[type, ...], tuple[type, ...] | None]] = {
+    "seq": ((int,), None),
+    "t": ((float, int), None),
+    "at": ((str,), None),
+}
+_KIND_NAMES = {
+    str: "a string",
+    int: "a whole number",
+    float: "a number",
+    bool: "a boolean",
+    list: "a list",
+    dict: "an object",
+    type(None): "null",
+}
+
+
+def _describe(kinds: tuple[type, ...], *, plural: bool = False) -> str:
+    if float in kinds:
+        kinds = tuple(kind for kind in kinds if kind is not int)  # "a number" says it
+    names = dict.fromkeys(_KIND_NAMES.get(kind, kind.__name__) for kind in kinds)
+    text = " or ".join(names)
+    if plural:
+        text = (
+            text.replace("a string", "strings")
+            .replace("a whole number", "whole numbers")
+            .replace("a number", "numbers")
+            .replace("an object", "objects")
+        )
+    return text
+
+
+def _json_kind(value: Any) -> str:
+    return _KIND_NAMES.get(type(value), type(value).__name__)
 
 
 def utc_now_iso() -> str:
@@ -282,6 +423,8 @@ class CheckResultEvent(Event):
     evidence: dict[str, Any] = field(default_factory=dict)
     duration_ms: float = 0.0
     item_ids: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)  # steps/sections that show it without a tick
+    title: str = ""
 
 
 @event_type("item_flagged")
@@ -306,12 +449,21 @@ class LogLines(Event):
     errors_only: bool = False  # past the per-session cap only ERROR lines are kept
 
 
+@event_type("log_streams_started")
+@dataclass(kw_only=True)
+class LogStreamsStarted(Event):
+    """The log streams began: one `{"id", "host"}` per source, in the order the panes show them."""
+
+    sources: list[dict[str, str]] = field(default_factory=list)
+
+
 @event_type("log_disconnected")
 @dataclass(kw_only=True)
 class LogDisconnected(Event):
     source_id: str = ""
     host: str = ""
     reason: str = ""
+    retry_in: float = 0.0  # seconds until the first reconnect attempt
 
 
 @event_type("log_reconnected")
@@ -340,6 +492,7 @@ class MetricSample(Event):
     unit: str = ""
     status: str = "unknown"  # pass (green), warn (amber), fail (red), error, unknown
     detail: str = ""
+    source: str = ""  # where the figure came from: "prometheus", or "" for the tool's own probes
 
 
 @event_type("criterion_fired")
@@ -386,3 +539,93 @@ class ScenarioSwitched(Event):
     """The demo's sandbox production switched scenario (healthy, error-spike, …)."""
 
     scenario: str = ""
+
+
+# --------------------------------------------------------------------------- running commands
+@event_type("command_started")
+@dataclass(kw_only=True)
+class CommandStarted(Event):
+    """A runbook command block started on a target, after its confirmation.
+
+    `command` is the text that ran (placeholders substituted); `placeholders` lists the values
+    substituted, each with `source` "configured" or "typed"; `confirmation` says how it was
+    allowed: "key" (read-only), "confirmed" (named targets), "typed:NAME" (destructive), or
+    "--yes --confirm NAME" (headless).
+    """
+
+    run_id: str = ""
+    runbook_id: str = ""
+    block_id: str = ""
+    item_id: str = ""  # when the run is a checklist item's own command
+    command: str = ""
+    target: str = ""  # "local", a host name, or a group label
+    hosts: list[str] = field(default_factory=list)  # empty for a local run
+    safety: str = ""  # read-only, changes, destructive
+    confirmation: str = ""
+    placeholders: list[dict[str, str]] = field(default_factory=list)
+    via: str = ""  # ui, headless
+
+
+@event_type("command_output")
+@dataclass(kw_only=True)
+class CommandOutput(Event):
+    """A chunk of a run's output on one host (stdout and stderr merged, as a terminal shows).
+
+    Recorded up to a per-run cap; the chunk that reaches it has `capped = True` and nothing
+    more of that host's output is recorded (the live pane goes on showing it).
+    """
+
+    run_id: str = ""
+    host: str = ""  # "" for a local run
+    text: str = ""
+    capped: bool = False
+
+
+@event_type("command_finished")
+@dataclass(kw_only=True)
+class CommandFinished(Event):
+    """One host's part of a run ended: exit code (None when it never started), duration, why."""
+
+    run_id: str = ""
+    host: str = ""
+    exit_code: int | None = None
+    duration_s: float = 0.0
+    interrupted_by: str = ""  # "", "user", "shutdown", "timeout"
+    error: str = ""  # the run could not start or lost its connection
+    output_bytes: int = 0
+    recorded_bytes: int = 0
+
+
+@event_type("command_refused")
+@dataclass(kw_only=True)
+class CommandRefused(Event):
+    """A run that was asked for and refused (read-only mode, interactive, wrong confirmation …)."""
+
+    runbook_id: str = ""
+    block_id: str = ""
+    command: str = ""
+    target: str = ""
+    safety: str = ""
+    reason: str = ""
+
+
+# --------------------------------------------------------------------------- metric history
+@event_type("metric_history")
+@dataclass(kw_only=True)
+class MetricBackfill(Event):
+    """A figure's history from before the session (or a gap), fetched in one range query.
+
+    Compact on purpose, a fleet's history is thousands of points: the points are evenly spaced,
+    `step_s` apart from `start` (UTC wall time of the first one), one list per host (`""` for a
+    figure of the whole service), None where the series had no value. The fold places them on
+    the session's clock, so sparklines are full and the rollback criteria see the real history.
+    """
+
+    metric: str = ""
+    unit: str = ""
+    source: str = "prometheus"
+    query: str = ""
+    start: str = ""
+    step_s: float = 0.0
+    series: dict[str, list[float | None]] = field(default_factory=dict)
+    detail: str = ""

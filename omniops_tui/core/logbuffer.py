@@ -29,6 +29,8 @@ DEFAULT_CAPACITY = 10_000
 DEFAULT_CONTEXT = 2
 MARKER_PREFIX = "──── "
 SEPARATOR = "--"
+PREFIX_SEP = " │ "
+"""Between the `host source` label and the line itself, in the merged view."""
 ERROR_LINE = re.compile(r"\b(?:ERROR|FATAL|CRITICAL)\b")
 
 
@@ -176,6 +178,27 @@ class LogBuffer:
         now = self.clock() if now is None else now
         return max(0.0, now - self._arrivals[0][0])
 
+    def __eq__(self, other: object) -> bool:
+        """Same lines and the same stream counters (what was drawn so far is the pane's affair)."""
+        if not isinstance(other, LogBuffer):
+            return NotImplemented
+        return (self.capacity, self.received, self.dropped, self._lines) == (
+            other.capacity,
+            other.received,
+            other.dropped,
+            other._lines,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: equal buffers may change apart
+
+    def snapshot(self) -> LogBuffer:
+        """An independent copy of the scrollback and counters, with nothing pending (a replay
+        checkpoint: the pane showing it redraws from the scrollback)."""
+        copied = LogBuffer(self.capacity, clock=self.clock)
+        copied.received, copied.shown, copied.dropped = self.received, self.shown, self.dropped
+        copied._lines.extend(self._lines)
+        return copied
+
     def clear(self) -> None:
         """Empty the scrollback (counters stay: they describe the stream, not the view)."""
         self._lines.clear()
@@ -185,9 +208,12 @@ class LogBuffer:
 class ContextFilter:
     """`grep -C context PATTERN` over a stream of batches, with `--` between groups."""
 
-    def __init__(self, pattern: re.Pattern[str], context: int = DEFAULT_CONTEXT) -> None:
+    def __init__(
+        self, pattern: re.Pattern[str], context: int = DEFAULT_CONTEXT, *, prefixed: bool = False
+    ) -> None:
         self.pattern = pattern
         self.context = max(0, context)
+        self.prefixed = prefixed  # merged-view lines: match the line, never its `host source` label
         self.matches = 0
         self._before: deque[str] = deque(maxlen=self.context or None)
         self._after = 0
@@ -200,8 +226,9 @@ class ContextFilter:
         search = self.pattern.search
         before = self._before
         context = self.context
+        prefixed = self.prefixed
         for line in lines:
-            matched = search(line) is not None
+            matched = search(body(line) if prefixed else line) is not None
             if matched or line.startswith(MARKER_PREFIX):
                 if matched:
                     self.matches += 1
@@ -224,13 +251,26 @@ class ContextFilter:
         return out
 
 
-def filter_lines(lines: Iterable[str], pattern: re.Pattern[str], context: int = DEFAULT_CONTEXT) -> list[str]:
+def body(line: str) -> str:
+    """A merged-view line without its `host source │ ` label."""
+    cut = line.find(PREFIX_SEP)
+    return line[cut + len(PREFIX_SEP) :] if cut >= 0 else line
+
+
+def filter_lines(
+    lines: Iterable[str], pattern: re.Pattern[str], context: int = DEFAULT_CONTEXT, *, prefixed: bool = False
+) -> list[str]:
     """Matching lines with `context` lines around them, the way a pane shows a filter."""
-    return ContextFilter(pattern, context).feed(lines)
+    return ContextFilter(pattern, context, prefixed=prefixed).feed(lines)
 
 
 def find(
-    lines: Sequence[str], pattern: re.Pattern[str], start: int, *, backward: bool = False
+    lines: Sequence[str],
+    pattern: re.Pattern[str],
+    start: int,
+    *,
+    backward: bool = False,
+    prefixed: bool = False,
 ) -> tuple[int, bool] | None:
     """The next line after `start` (or before it, `backward`) that matches, wrapping around.
 
@@ -240,7 +280,11 @@ def find(
     count = len(lines)
     if not count:
         return None
-    search = pattern.search
+    plain = pattern.search
+
+    def search(line: str) -> re.Match[str] | None:
+        return plain(body(line) if prefixed else line)
+
     step = -1 if backward else 1
     first = start + step
     order = range(first, -1, -1) if backward else range(max(first, 0), count)

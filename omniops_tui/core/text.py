@@ -43,3 +43,19 @@ def visible_line(text: str) -> str:
 
 def has_control(text: str) -> bool:
     return _CONTROL.search(text) is not None
+
+
+# DEL and C1 (JSON escapes C0 itself): what `json.dumps(..., ensure_ascii=False)` leaves raw.
+_JSON_RAW_CONTROL = re.compile("[\x7f-\x9f]")
+
+
+def json_for_terminal(json_text: str) -> str:
+    """JSON text (from `json.dumps(..., ensure_ascii=False)`) safe to print and faithful.
+
+    JSON escapes C0 controls (ESC is written `\\u001b`) but leaves DEL and C1 (`\\x9b` is CSI
+    on many terminals) raw; they can only occur inside strings, where `\\u009b` means the same,
+    so the data a tool reads back is unchanged and nothing reaches the terminal raw.
+    """
+    if not _JSON_RAW_CONTROL.search(json_text):
+        return json_text
+    return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json_text)

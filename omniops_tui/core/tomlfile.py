@@ -13,10 +13,10 @@ from typing import Any
 from omniops_tui.core.errors import UserError
 
 
-def read_toml(path: Path, what: str) -> dict[str, Any]:
-    """The decoded file; `what` names it in errors ("cannot read rollback criteria (…)")."""
+def read_toml(path: Path, what: str, text: str | None = None) -> dict[str, Any]:
+    """The decoded file (or `text`, a recorded copy of it); `what` names it in errors."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8") if text is None else text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}: invalid TOML: {exc}") from exc
     except OSError as exc:

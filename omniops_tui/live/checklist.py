@@ -1,84 +1,96 @@
 """Live checklists: the bound checks of the open runbook, run concurrently on an interval.
 
-No Textual here: the app runs `LiveChecks.run()` in an async worker and passes `record`, the
-session's one write path. Every result becomes a `check_result` event (the item ticks itself
-or turns red from the fold, not from this code); an item that was passing and now fails is
-flagged with an `item_flagged` event and `on_flag` (a notification), never silently unticked.
+The service follows the runbook the engineer has open (`focus`); while one is open its checks
+sweep every interval (or at once on `rerun_now`). Every result becomes a `check_result` event
+through the session's one write path (the item ticks itself or turns red from the fold, not
+from this code); an item that was passing and now fails is flagged with an `item_flagged`
+event and a notice, never silently unticked.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from omniops_tui.core.events import Event, ItemFlagged
+from omniops_tui.core.events import ItemFlagged
+from omniops_tui.core.status import FAILING, PASSING
+from omniops_tui.live.base import Notice, SessionCore
 from omniops_tui.probes.base import CheckResult, CheckSpec
-from omniops_tui.probes.bindings import Bindings
-from omniops_tui.probes.context import CheckContext
 from omniops_tui.probes.runner import expand, preload_clients, sweep, to_event, wait_or_wake
-from omniops_tui.sessions.state import SessionState
-
-FAILING = ("fail", "error")
 
 
-@dataclass
-class LiveChecks:
-    context: CheckContext
-    bindings: Bindings
-    state: SessionState
-    record: Callable[[Event], object]
-    interval: float = 15.0
-    on_running: Callable[[set[str]], None] = lambda items: None
-    on_flag: Callable[[ItemFlagged], None] = lambda event: None
-    running_items: set[str] = field(default_factory=set)
-    _wake: asyncio.Event = field(default_factory=asyncio.Event)
-    sweeps: int = 0
+class ChecklistService:
+    """Runs the focused runbook's checks; `run()` is one long-running service."""
 
-    def specs(self, runbook_id: str) -> list[CheckSpec]:
-        return self.bindings.specs_for_runbook(runbook_id)
+    def __init__(self, session: SessionCore) -> None:
+        self.session = session
+        self.runbook_id: str | None = None
+        self.running_items: set[str] = set()
+        self.sweeps = 0
+        self._wake = asyncio.Event()
+
+    def focus(self, runbook_id: str | None) -> None:
+        """The runbook on screen (None: none); its checks start at once."""
+        if runbook_id != self.runbook_id:
+            self.runbook_id = runbook_id
+            self._wake.set()
 
     def rerun_now(self) -> None:
         """Skip the rest of the wait: the engineer asked for fresh answers."""
         self._wake.set()
 
-    async def run(self, runbook_id: str) -> None:
-        """Sweep, wait the interval (or until `rerun_now`), repeat, until cancelled."""
-        specs = self.specs(runbook_id)
-        if not specs:
-            return
+    def specs(self, runbook_id: str) -> list[CheckSpec]:
+        bindings = self.session.setup.bindings
+        return bindings.specs_for_runbook(runbook_id) if bindings is not None else []
+
+    async def run(self) -> None:
+        """Sweep the focused runbook, wait the interval (or a wake), repeat, until cancelled."""
         await preload_clients()
+        interval = self.session.setup.interval
         while True:
-            await self.sweep_once(specs)
-            await wait_or_wake(self._wake, self.interval)
+            runbook_id = self.runbook_id
+            self._wake.clear()
+            specs = self.specs(runbook_id) if runbook_id else []
+            if specs:
+                await self.sweep_once(specs)
+                await wait_or_wake(self._wake, interval)
+            else:
+                await self._wake.wait()
 
     async def sweep_once(self, specs: list[CheckSpec]) -> None:
-        expanded = expand(specs, self.context)
+        session = self.session
+        expanded = expand(specs, session.check_context())
         pending: dict[str, set[str]] = {spec.id: set(spec.item_ids) for spec in expanded}
-        self.running_items = {item for items in pending.values() for item in items}
-        self.on_running(set(self.running_items))
+        self._set_running({item for items in pending.values() for item in items})
         was_done = {item: self._passing(item) for item in self.running_items}
 
         def arrived(spec: CheckSpec, result: CheckResult) -> None:
-            self.record(to_event(spec, result))
+            session.record(to_event(spec, result))
             pending.pop(spec.id, None)
-            self.running_items = {item for items in pending.values() for item in items}
-            self.on_running(set(self.running_items))
+            self._set_running({item for items in pending.values() for item in items})
             if result.status in FAILING:
                 for item_id in spec.item_ids:
-                    if was_done.get(item_id) and not self.state.item(item_id).flagged:
-                        event = ItemFlagged(item_id=item_id, check_id=spec.id, summary=result.summary)
-                        self.record(event)
-                        self.on_flag(event)
+                    if was_done.get(item_id) and not session.state.item(item_id).flagged:
+                        self._flag(item_id, spec.id, result.summary)
                         was_done[item_id] = False
 
         try:
-            await sweep(specs, self.context, on_result=arrived)
+            await sweep(specs, session.check_context(), on_result=arrived)
         finally:
-            self.running_items = set()
-            self.on_running(set())
+            self._set_running(set())
             self.sweeps += 1
 
+    def _flag(self, item_id: str, check_id: str, summary: str) -> None:
+        session = self.session
+        session.record(ItemFlagged(item_id=item_id, check_id=check_id, summary=summary))
+        item = session.setup.runbooks.items_by_id().get(item_id)
+        text = item.text if item else item_id
+        session.notify(Notice(f"Was passing, now failing: {text}\n{summary}", "error", timeout=10))
+
+    def _set_running(self, items: set[str]) -> None:
+        if items != self.running_items:
+            self.running_items = items
+            self.session.running_changed(frozenset(items))
+
     def _passing(self, item_id: str) -> bool:
-        item = self.state.items.get(item_id)
-        return item is not None and item.check_status == "pass"
+        item = self.session.state.items.get(item_id)
+        return item is not None and item.check_status == PASSING

@@ -12,8 +12,11 @@ hand:
 
 Every part runs concurrently, bounded by `timeout`, and is best-effort: a dead host or
 database costs one line in `problems`, never the other files. Every file is redacted before it
-is written (query texts and logs are full of DSNs and tokens). The result lists what was
-written and what went wrong, so the app can record a `DiagnosticsGathered` event.
+is written (query texts and logs are full of DSNs, tokens and `PASSWORD '…'`) and has its
+control characters made visible (these files are read with `cat` and `less`: a log line's
+`ESC ] 52` must not reach that terminal). Folders are created 0700 and files 0600 with
+`O_EXCL | O_NOFOLLOW`, like the sessions. The result lists what was written and what went
+wrong, so the app can record a `DiagnosticsGathered` event.
 
 SSH is injected (`ssh_runner(host, command) -> (exit_status, stdout, stderr)`), so this module
 does not depend on how the app connects (the checks package owns SSH).
@@ -32,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from omniops_tui.core.events import DiagnosticsGathered
+from omniops_tui.core.files import DIR_MODE, write_new
+from omniops_tui.core.text import visible
 from omniops_tui.sessions.redact import Redactor
 
 SshRunner = Callable[[str, str], Awaitable[tuple[int, str, str]]]
@@ -112,11 +117,11 @@ async def gather_diagnostics(
 
 
 def _new_folder(parent: Path, stamp: str) -> Path:
-    parent.mkdir(parents=True, exist_ok=True)
+    parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
     for attempt in range(100):
         folder = parent / (stamp if attempt == 0 else f"{stamp}-{attempt + 1}")
         try:
-            folder.mkdir()
+            folder.mkdir(mode=DIR_MODE)
             return folder
         except FileExistsError:
             continue
@@ -143,7 +148,7 @@ async def _active_queries(dsn: str | None, timeout: float) -> str:
     finally:
         await connection.close()
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow(["" if value is None else str(value) for value in row.values()])
@@ -178,7 +183,8 @@ class _Partial(_Problem):
 
 
 def _write(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
+    """A new private file (the folder is new too); control characters made visible."""
+    write_new(path, visible(text))
 
 
 def _first_line(text: str) -> str:

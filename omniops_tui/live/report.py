@@ -3,6 +3,10 @@
 The document's verification.sh and production-smoke-test.sh as one command. Exit status:
 0 when nothing failed (pass, warn and unknown are not failures), 1 when any check failed or
 errored, 2 for usage and config errors (raised as `UserError` before anything runs).
+
+What the checks bring back is outside text (HTTP bodies, command output): the output is
+redacted like the record (`build_redactor`: a token in a health body must not land in a CI
+log) and its control characters are made visible (table) or escaped (JSON).
 """
 
 from __future__ import annotations
@@ -10,20 +14,22 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from omniops_tui.config.model import Config, resolve_secret
+from omniops_tui.config.model import Config
+from omniops_tui.config.secrets import SECRET_OF_TARGET, resolve_secret
 from omniops_tui.core.errors import UserError
+from omniops_tui.core.text import json_for_terminal, visible_line
 from omniops_tui.probes.base import STATUSES, CheckResult, CheckSpec, fmt_number, worst
 from omniops_tui.probes.bindings import load_bindings
 from omniops_tui.probes.context import CheckContext
 from omniops_tui.probes.registry import KINDS
 from omniops_tui.probes.runner import sweep, to_event
 from omniops_tui.runbooks.model import Runbook, RunbookSet, Step, iter_blocks
+from omniops_tui.sessions.redact import Redactor, build_redactor
 
-SECRET_OF_TARGET = {"postgres": "database_url_env", "redis": "redis_url_env"}
 FAILING = ("fail", "error")
 
 
@@ -36,6 +42,7 @@ class CheckRun:
     environment: str
     outcomes: list[tuple[CheckSpec, CheckResult]]
     elapsed_s: float
+    redactor: Redactor = field(default_factory=lambda: Redactor({}))
 
     @property
     def counts(self) -> dict[str, int]:
@@ -117,7 +124,9 @@ def run_checks(
 
     started = time.perf_counter()
     outcomes = asyncio.run(go())
-    return CheckRun(runbook, section_id, context.env_name, outcomes, time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    redactor = build_redactor(config, context.environment)
+    return CheckRun(runbook, section_id, context.env_name, outcomes, elapsed, redactor)
 
 
 # ------------------------------------------------------------------------------ output
@@ -162,7 +171,9 @@ def to_json(run: CheckRun) -> dict[str, Any]:
 
 
 def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    """One table cell: outside text (a summary quoting an HTTP body) on one line, with its
+    control characters made visible, so an ESC from a server never reaches the terminal."""
+    text = visible_line(" ".join(text.split()))
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
@@ -192,8 +203,9 @@ def to_table(run: CheckRun, width: int = 100) -> str:
         labels = [titles.get(i, i) for i in spec.item_ids] or [
             "[" + titles.get(spec.places[0], spec.places[0]) + "]" if spec.places else "-"
         ]
+        summary, value = run.redactor.text(result.summary), run.redactor.text(_value(result))
         for label in labels:
-            lines.append(row(label, spec.id, result.status.upper(), _value(result), result.summary))
+            lines.append(row(label, spec.id, result.status.upper(), value, summary))
     counts = ", ".join(f"{n} {status}" for status, n in run.counts.items() if n)
     scope = run.section_id or run.runbook.id
     lines.append("")
@@ -217,5 +229,6 @@ def _value(result: CheckResult) -> str:
 
 def render(run: CheckRun, *, as_json: bool, width: int) -> str:
     if as_json:
-        return json.dumps(to_json(run), indent=2, ensure_ascii=False, default=str)
+        data = run.redactor.value(to_json(run))
+        return json_for_terminal(json.dumps(data, indent=2, ensure_ascii=False, default=str))
     return to_table(run, width)

@@ -77,6 +77,8 @@ SERVICE_FIGURES: tuple[ServiceFigure, ...] = (
 # database check is configured and the body names the database (see `database_sample`).
 DATABASE_PING = ServiceFigure("db_connected", "db-ping", "ok")
 DATABASE_IN_BODY = ServiceFigure("db_connected", "health-database", "verdict")
+# Every service figure's check, the database's two included (what a Prometheus round may skip).
+PROBED_FIGURES = (*SERVICE_FIGURES, DATABASE_PING, DATABASE_IN_BODY)
 HOST_FIGURES = ("cpu_percent", "mem_percent", "disk_percent", "load_per_cpu")
 
 
@@ -160,8 +162,7 @@ class MetricsSampler:
         return CheckSpec(id=f"metric:{wanted.metric}", kind=kind.name, params=params)
 
     async def _service(self, context: CheckContext) -> list[MetricSample]:
-        figures = (*SERVICE_FIGURES, DATABASE_PING, DATABASE_IN_BODY)
-        wanted = [(figure, spec) for figure in figures if (spec := self._spec(figure))]
+        wanted = [(figure, spec) for figure in PROBED_FIGURES if (spec := self._spec(figure))]
         results = await asyncio.gather(*(run_check(spec, context) for _figure, spec in wanted))
         answers = {figure.key: result for (figure, _spec), result in zip(wanted, results, strict=True)}
         samples = [
@@ -238,18 +239,17 @@ def _why(reason: str, summary: str) -> str:
     return f"{reason} ({summary})" if reason.startswith("out of range") else reason
 
 
-_SAYS_NOTHING = frozenset({"", "unknown", "n/a", "na", "none", "null", "?"})
+# What a health body's database field must say to count: connected, or one of these words.
+# Anything else ("unknown", "degraded", hostile text) says nothing either way.
+_DOWN_WORDS = frozenset({"disconnected", "down", "error", "failed", "unreachable", "unavailable", "timeout"})
 
 
 def _says(body: CheckResult | None) -> str | None:
-    """What the health body says the database is ("connected", "disconnected"…), if anything.
-
-    "unknown" (an app that cannot tell) says nothing either way.
-    """
+    """ "connected" or a down word from the health body's database field, else None."""
     if body is None or body.status not in ("pass", "fail") or not isinstance(body.value, str):
         return None
-    said = body.value.strip()
-    return None if said.casefold() in _SAYS_NOTHING else said
+    said = body.value.strip().casefold()
+    return said if said == "connected" or said in _DOWN_WORDS else None
 
 
 def database_sample(ping: CheckResult | None, body: CheckResult | None) -> MetricSample:

@@ -16,6 +16,7 @@ The rows a machine cannot judge (data loss, an exploited vulnerability) are show
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -23,6 +24,7 @@ from typing import Protocol
 from omniops_tui.core.errors import UserError
 from omniops_tui.core.thresholds import Band, thresholds
 from omniops_tui.core.tomlfile import read_toml
+from omniops_tui.logic.history import MetricHistory
 from omniops_tui.logic.metrics import BY_NAME, Facts, format_value
 
 CRITERIA_FILE = "rollback-criteria.toml"
@@ -46,8 +48,9 @@ class CriterionStatus:
     """One criterion now: what the banner and the metrics screen show.
 
     `status`: "ok" (the latest measurement is within limits), "breaching" (in the band, not yet
-    for its duration), "firing", "no data" (never measured), "unknown" (the latest sample could
-    not be measured and there is no run in progress), or "manual" (a human's judgement).
+    for its duration), "fired" (held for its duration), "no data" (never measured), "unknown"
+    (the latest sample could not be measured and there is no run in progress), or "manual" (a
+    human's judgement).
     `value` is the latest measurement (None when the latest sample had none: `detail` says
     why); `since` when the current breaching run started; `held_s` how long the evidence
     covers (latest breaching sample minus `since`).
@@ -66,7 +69,7 @@ class CriterionStatus:
 
     @property
     def firing(self) -> bool:
-        return self.status == "firing"
+        return self.status == "fired"
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +166,7 @@ class CriteriaEvaluator:
             return CriterionStatus(criterion, "manual")
         run = self._runs[criterion.id]
         if run.firing:
-            status = "firing"
+            status = "fired"
         elif run.since is not None:
             status = "breaching"
         elif run.latest_t is None or not run.measured:
@@ -220,13 +223,13 @@ def _duration(seconds: float) -> str:
 
 
 # ---------------------------------------------------------------------------- loading
-def load_criteria(path: Path) -> list[Criterion]:
+def load_criteria(path: Path, text: str | None = None) -> list[Criterion]:
     """Read the criteria; a row without `op`/`limit` fires while its figure is red.
 
     The red band comes from the one thresholds file (error rate "> 5", P95 "> 3000"), so the
     number is written once; a team's file may still give `op` and `limit` of its own.
     """
-    data = read_toml(path, "rollback criteria")
+    data = read_toml(path, "rollback criteria", text)
     criteria: list[Criterion] = []
     for index, raw in enumerate(data.get("criterion", [])):
         where = f"{path}: criterion #{index + 1}"
@@ -299,3 +302,29 @@ def do_not_rollback_hint(line: str, facts: Facts) -> DoNotRollbackHint | None:
 
 def _normalise(text: str) -> str:
     return " ".join(text.casefold().replace("*", "").split()).rstrip(".")
+
+
+# ---------------------------------------------------------------------------- from the history
+def evaluate_history(
+    criteria: Sequence[Criterion], history: MetricHistory, now: float
+) -> dict[str, CriterionStatus]:
+    """Each criterion's status at `now`, from the metric history alone.
+
+    A pure function of the recorded samples, so the live engine (which records the firing and
+    clearing) and a replay (which shows "breaching for 4m of 10m") read the same answer.
+    """
+    evaluator = CriteriaEvaluator(list(criteria))
+    sources = {c.source for c in criteria if not c.manual}
+    points = sorted(
+        (
+            (metric, point)
+            for (metric, _host), series in history.series.items()
+            if metric in sources
+            for point in series
+        ),
+        key=lambda pair: pair[1].t,
+    )
+    for metric, point in points:
+        evaluator.observe(metric, point.value, point.t, status=point.status, detail=point.detail)
+    evaluator.evaluate(now)
+    return evaluator.states

@@ -99,9 +99,9 @@ class DecisionTree:
         return paths
 
 
-def load_tree(path: Path) -> DecisionTree:
+def load_tree(path: Path, text: str | None = None) -> DecisionTree:
     """Read and validate a decision-tree TOML; every error names the file and what to fix."""
-    data = read_toml(path, "decision tree")
+    data = read_toml(path, "decision tree", text)
     nodes = data.get("nodes")
     if not isinstance(nodes, dict) or not nodes:
         raise UserError(f"{path}: no [nodes.*] tables; see the bundled {TREE_FILE} for the format")
@@ -148,15 +148,8 @@ class Suggestion:
     at: float | None = None
 
 
-def suggest(probe: str, state: object) -> Suggestion:
-    """Pre-answer a question from the session's figures (compatibility: reads the state's fold)."""
-    from omniops_tui.sessions.projections.metrics import history
-
-    return suggest_from(probe, history(state))  # type: ignore[arg-type]
-
-
-def suggest_from(probe: str, facts: Facts) -> Suggestion:
-    """Pre-answer a question from the figures so far (the metric history projection)."""
+def suggest(probe: str, facts: Facts) -> Suggestion:
+    """Pre-answer a question from the figures so far (the metric history)."""
     prober = _PROBES.get(probe)
     if prober is None:
         return Suggestion(None, "")
@@ -311,7 +304,7 @@ def is_stale(
     question = tree.questions.get(answer.node_id)
     if question is None or not question.probe:
         return Staleness(False, age, "answered from what you know")
-    current = suggest_from(question.probe, facts)
+    current = suggest(question.probe, facts)
     if current.answer is not None and current.answer != answer.answer:
         word = "YES" if current.answer else "NO"
         reason = f"the evidence has changed: it now suggests {word} ({current.evidence})"

@@ -11,6 +11,7 @@ place a raw number becomes a figure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -44,7 +45,7 @@ class Facts(Protocol):
 
     def latest(self, metric: str, host: str = "") -> Point | None: ...
 
-    def recent(self, metric: str, host: str = "") -> list[Point]: ...
+    def recent(self, metric: str, host: str = "") -> Sequence[Point]: ...
 
     def hosts(self, metric: str) -> list[str]: ...
 

@@ -481,6 +481,27 @@ register(
     )
 )
 
+# ----------------------------------------------------------------------------------- Prometheus
+register(
+    CheckKind(
+        "promql",
+        "omniops_tui.probes.promql_check",
+        "check_promql",
+        "prometheus",
+        "A PromQL expression against its threshold, now or over a window (the worst value must pass); "
+        "`fallback` runs another check when the environment has no Prometheus.",
+        {
+            "query": _p(str, doc="PromQL; $app, $node, $window … are the environment's values"),
+            "metric": _p(str, doc="a catalogue figure instead of a query, e.g. error_rate (promql.toml)"),
+            "window": _p(str, default="", doc="judge the worst value over this window, e.g. 5m"),
+            "unit": _p(str, default="", doc="unit of the value (%, ms …)"),
+            "label": _p(str, doc="how the summary names the value"),
+            "fallback": _p(dict, doc='the check to run without Prometheus, e.g. { kind = "http_json", … }'),
+            "judged_by": _JUDGED_BY,
+        },
+    )
+)
+
 
 def get_kind(name: str) -> CheckKind:
     return KINDS[name]

@@ -161,6 +161,8 @@ def to_event(spec: CheckSpec, result: CheckResult) -> CheckResultEvent:
         evidence=_plain(result.evidence),
         duration_ms=round(result.duration_ms, 1),
         item_ids=list(spec.item_ids),
+        places=list(spec.places),
+        title=spec.title,
     )
 
 

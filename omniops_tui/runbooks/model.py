@@ -6,7 +6,9 @@ session recorded today still names the same item when it is replayed tomorrow, a
 (which check ticks which item) can refer to it from TOML.
 
 A section's content is an ordered list of blocks; whatever the parser did not recognise is a
-`MarkdownBlock` holding the original source, so nothing in the document is lost.
+`MarkdownBlock` holding the original source, so nothing in the document is lost. Nested task
+lists stay flat in their group (document order) with `depth` and `parent_id`, so a view that
+ignores nesting still shows every item and a view that knows it can indent.
 """
 
 from __future__ import annotations
@@ -20,11 +22,24 @@ RiskLevel = Literal["low", "medium", "high", "critical", "unknown"]
 
 @dataclass(slots=True)
 class MarkdownBlock:
-    """Prose the parser keeps verbatim and the UI renders as Markdown."""
+    """Prose the parser keeps verbatim and the UI renders as Markdown.
+
+    `references` holds the definitions of the reference-style links the text uses (they may
+    stand anywhere in the file); `display` is what a Markdown renderer should be given.
+    """
 
     text: str
     line: int
+    references: dict[str, str] = field(default_factory=dict)
     kind: Literal["markdown"] = "markdown"
+
+    @property
+    def display(self) -> str:
+        """The text for a Markdown renderer: `<placeholder>` stays literal (a renderer would
+        take it for HTML and drop it) and reference links find their URL."""
+        from omniops_tui.runbooks.inline import display_markdown
+
+        return display_markdown(self.text, self.references)
 
 
 @dataclass(slots=True)
@@ -51,7 +66,12 @@ class TableBlock:
 
 @dataclass(slots=True)
 class ChecklistItem:
-    """One `- [ ]` line. `id` is what sessions and bindings refer to."""
+    """One `- [ ]` line. `id` is what sessions and bindings refer to.
+
+    A nested task item has `depth` > 0 and the id of the task item it sits under in
+    `parent_id`; sub-bullets, continuation paragraphs and commands under the item are its
+    `detail` (commands there are `CommandBlock`s, copyable like any other).
+    """
 
     id: str
     text: str
@@ -59,6 +79,9 @@ class ChecklistItem:
     runbook_id: str
     group_id: str
     initially_checked: bool = False
+    depth: int = 0
+    parent_id: str = ""
+    detail: list[Block] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -118,6 +141,7 @@ class Phase:
     title: str
     line: int
     blocks: list[Block] = field(default_factory=list)
+    level: int = 4  # the Markdown heading level, for indenting an outline
     kind: Literal["phase"] = "phase"
 
 
@@ -156,6 +180,7 @@ class Section:
     kind: SectionKind
     line: int
     blocks: list[Block] = field(default_factory=list)
+    level: int = 3  # the Markdown heading level (0: text before any heading)
 
 
 @dataclass(slots=True)
@@ -167,6 +192,8 @@ class Metadata:
     rollback_difficulty: str = ""
     best_time: str = ""
     minimum_team: str = ""
+    owner: str = ""
+    severity: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -197,6 +224,27 @@ class Runbook:
     decision_criteria: DecisionCriteria | None = None
     overview: dict[str, str] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    front_matter: dict[str, Any] = field(default_factory=dict)
+    document: str = ""  # id of the Document (file) it comes from
+
+    def outline(self, max_level: int = 4) -> list[OutlineEntry]:
+        """Sections and the headings under them, down to `max_level` (####), for a sidebar."""
+        entries: list[OutlineEntry] = []
+        for section in self.sections:
+            entries.append(OutlineEntry(section.id, section.title, 0, "section", section.line))
+            stack: list[tuple[list[Block], int]] = [(section.blocks, 1)]
+            found: list[OutlineEntry] = []
+            while stack:  # iterative: a deep document never meets the recursion limit
+                blocks, depth = stack.pop()
+                for block in reversed(blocks):
+                    if isinstance(block, Phase) and block.level <= max_level:
+                        found.append(OutlineEntry(block.id, block.title, depth, "phase", block.line))
+                        stack.append((block.blocks, depth + 1))
+                    elif isinstance(block, TroubleshootingEntry):
+                        found.append(OutlineEntry(block.id, block.title, depth, "issue", block.line))
+            entries.extend(sorted(found, key=lambda e: e.line))
+        return entries
 
     def checklist_groups(self) -> Iterator[ChecklistGroup]:
         for section in self.sections:
@@ -241,6 +289,41 @@ class Runbook:
 
 
 @dataclass(slots=True)
+class OutlineEntry:
+    """One line of a runbook's outline: a section (depth 0) or a heading under it."""
+
+    id: str
+    title: str
+    depth: int
+    kind: Literal["section", "phase", "issue"]
+    line: int
+
+
+@dataclass(slots=True)
+class Document:
+    """One Markdown file as loaded: its runbooks and the text around them.
+
+    `preamble` is what comes before its first runbook, `appendix` what comes after a runbook
+    under a heading that is not one (an appendix, a sign-off block): both are reachable
+    sections, never dropped. `folder` is the file's folder relative to the loaded root, for
+    grouping a home screen by folder.
+    """
+
+    id: str
+    source: str
+    title: str
+    folder: str = ""
+    runbook_ids: list[str] = field(default_factory=list)
+    preamble: list[Section] = field(default_factory=list)
+    appendix: list[Section] = field(default_factory=list)
+    front_matter: dict[str, Any] = field(default_factory=dict)
+    appendix_title: str = ""  # the "## Appendix: …" heading that opens the appendix
+
+    def sections(self) -> list[Section]:
+        return [*self.preamble, *self.appendix]
+
+
+@dataclass(slots=True)
 class RunbookSet:
     """Everything parsed from one or more Markdown files."""
 
@@ -249,6 +332,7 @@ class RunbookSet:
     preamble: list[Section] = field(default_factory=list)
     appendix: list[Section] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
 
     def get(self, key: str) -> Runbook | None:
         """Find a runbook by id, alias, number or unambiguous id prefix."""
@@ -272,6 +356,20 @@ class RunbookSet:
             "preamble": [asdict(s) for s in self.preamble],
             "runbooks": [runbook_to_dict(r) for r in self.runbooks],
             "appendix": [asdict(s) for s in self.appendix],
+            "documents": [
+                {
+                    "id": d.id,
+                    "source": d.source,
+                    "title": d.title,
+                    "folder": d.folder,
+                    "runbook_ids": d.runbook_ids,
+                    "front_matter": d.front_matter,
+                    "appendix_title": d.appendix_title,
+                    "preamble_ids": [s.id for s in d.preamble],
+                    "appendix_ids": [s.id for s in d.appendix],
+                }
+                for d in self.documents
+            ],
         }
 
 
@@ -289,18 +387,22 @@ def runbook_to_dict(runbook: Runbook) -> dict[str, Any]:
 
 
 def iter_blocks(blocks: list[Block], kind: type | None = None) -> Iterator[Any]:
-    """Walk blocks depth-first (phases contain steps, steps contain commands…)."""
-    for block in blocks:
+    """Walk blocks depth-first in document order (phases contain steps, steps contain
+    commands, checklist items hold their detail…). Iterative, so no document is too deep."""
+    stack: list[Iterator[Any]] = [iter(blocks)]
+    while stack:
+        block = next(stack[-1], None)
+        if block is None:
+            stack.pop()
+            continue
         if kind is None or isinstance(block, kind):
             yield block
-        if isinstance(block, Phase | Step):
-            yield from iter_blocks(block.blocks, kind)
-            if isinstance(block, Step):
-                # Expected output is yielded as such, never as a command to run or copy.
-                for expected in block.expected:
-                    if kind is None or isinstance(expected, kind):
-                        yield expected
+        if isinstance(block, Phase):
+            stack.append(iter(block.blocks))
+        elif isinstance(block, Step):
+            # Expected output is yielded as such, never as a command to run or copy.
+            stack.append(iter([*block.blocks, *block.expected]))
         elif isinstance(block, TroubleshootingEntry):
-            yield from iter_blocks(block.symptoms, kind)
-            yield from iter_blocks(block.resolution, kind)
-            yield from iter_blocks(block.other, kind)
+            stack.append(iter([*block.symptoms, *block.resolution, *block.other]))
+        elif isinstance(block, ChecklistGroup):
+            stack.append(iter([detail for item in block.items for detail in item.detail]))

@@ -15,15 +15,15 @@ RISK_STYLES = {"low": "green", "medium": "yellow", "high": "bold dark_orange", "
 
 def overview_table(runbook_set: RunbookSet, width: int = 100, color: bool | None = None) -> str:
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for name, kwargs in (
-        ("ID", {"no_wrap": True}),
-        ("TITLE", {}),
-        ("DURATION", {"no_wrap": True}),
-        ("RISK", {"no_wrap": True}),
-        ("ROLLBACK", {}),
-        ("WHEN TO USE", {}),
+    for name, no_wrap in (
+        ("ID", True),
+        ("TITLE", False),
+        ("DURATION", True),
+        ("RISK", True),
+        ("ROLLBACK", False),
+        ("WHEN TO USE", False),
     ):
-        table.add_column(name, **kwargs)
+        table.add_column(name, no_wrap=no_wrap)
     for runbook in runbook_set.runbooks:
         style = RISK_STYLES.get(runbook.risk_level, "")
         table.add_row(

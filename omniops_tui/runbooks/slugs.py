@@ -27,14 +27,27 @@ class IdRegistry:
     seen: dict[str, int] = field(default_factory=dict)
     duplicates: list[tuple[str, int, int]] = field(default_factory=list)
 
-    def claim(self, wanted: str, line: int) -> str:
+    def claim(self, wanted: str, line: int, alternates: tuple[str, ...] = (), *, quiet: bool = False) -> str:
+        """`wanted` if free, else the first free alternate (a more exact spelling, such as
+        `t-plus-4-hours` for "T+4 Hours" beside "T-4 Hours"), else `wanted-2`… noted as a
+        duplicate for lint unless `quiet`."""
         if wanted not in self.seen:
             self.seen[wanted] = line
             return wanted
-        self.duplicates.append((wanted, line, self.seen[wanted]))
+        for alternate in alternates:
+            if alternate not in self.seen:
+                self.seen[alternate] = line
+                return alternate
+        if not quiet:  # an id nobody writes by hand (a group, a code block) is no one's mistake
+            self.duplicates.append((wanted, line, self.seen[wanted]))
         n = 2
         while f"{wanted}-{n}" in self.seen:
             n += 1
         unique = f"{wanted}-{n}"
         self.seen[unique] = line
         return unique
+
+
+def exact_slug(text: str, max_length: int = 60) -> str:
+    """A slug that keeps what `slugify` folds together: "+" and "-" differ ("T+4" / "T-4")."""
+    return slugify(text.replace("+", " plus "), max_length)

@@ -53,6 +53,8 @@ class DemoStatus:
     database_ok: bool = False
     redis_ok: bool = False
     s3_ok: bool = False
+    prometheus: str = ""
+    prometheus_ok: bool = False
 
     def lines(self) -> list[str]:
         return [self.database, self.redis, self.s3]
@@ -70,6 +72,7 @@ class DemoServices:
     redis_url: str = ""
     scenario: str = "healthy"
     _moto: Any = None
+    _prometheus: Any = None
     _traffic: Any = None
     _saved_env: dict[str, str | None] = field(default_factory=dict)
     _closed: bool = False
@@ -98,6 +101,9 @@ class DemoServices:
         if self._moto is not None:
             with contextlib.suppress(Exception):
                 self._moto.stop()
+        if self._prometheus is not None:
+            with contextlib.suppress(Exception):
+                self._prometheus.stop()
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -127,6 +133,7 @@ def start_demo(
     scenario: str = "healthy",
     with_s3: bool = True,
     log_rate: float = 8.0,
+    with_prometheus: bool = False,
 ) -> DemoServices:
     """Start everything the demo needs; on any failure, what was started is stopped again."""
     workdir = Path(tempfile.mkdtemp(prefix="omniops-demo-"))
@@ -144,13 +151,16 @@ def start_demo(
         s3 = _start_s3(services) if with_s3 else None
         if not with_s3:
             services.status.s3 = "S3: off (--no-s3): backup rows show 'not configured'"
+        extra_env: dict[str, Any] = {"check_interval": CHECK_INTERVAL}
+        if with_prometheus:
+            extra_env.update(_start_prometheus(services))
         sandbox.write_config(
             services.config_path,
             env_name="demo",
             database_url_env=DATABASE_ENV if services.status.database_ok else "",
             redis_url_env=REDIS_ENV if services.status.redis_ok else "",
             s3=s3,
-            extra_env={"check_interval": CHECK_INTERVAL},
+            extra_env=extra_env,
         )
         _set_interval(services.config_path)
         services.set_scenario(scenario)
@@ -158,6 +168,22 @@ def start_demo(
     except BaseException:
         services.close()
         raise
+
+
+def _start_prometheus(services: DemoServices) -> dict[str, Any]:
+    """A Prometheus scraping the sandbox, when the `prometheus` package is installed; the
+    config's `[env.demo.prometheus]` table for it (empty when it is not there).
+
+    Off unless `start_demo(with_prometheus=True)`: the demo turns it on once the app samples
+    through `PrometheusSampling` (the figures then come from it, with their history)."""
+    from omniops_tui.sandbox.prometheus import start_for_sandbox
+
+    server, services.status.prometheus = start_for_sandbox(services.sandbox)
+    if server is None:
+        return {}
+    services._prometheus = server
+    services.status.prometheus_ok = True
+    return {"prometheus": {"url": server.url, "window": "15s"}}
 
 
 def _serve_forever(loop: asyncio.AbstractEventLoop) -> None:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, Callable
 
 from omniops_tui.sandbox import host_commands as hc
+from omniops_tui.sandbox import hostile
+from omniops_tui.sandbox.host_operations import Operations
 from omniops_tui.sandbox.logs import COMBINED_LOG, ERROR_LOG, LOG_DIR, LOG_FILES, LogSource
 from omniops_tui.sandbox.scenarios import ProductionState, commit_of
 from omniops_tui.sandbox.shell import Chunks, Handler, Proc, Shell, Sink, split_flags
@@ -39,13 +41,18 @@ class HostRuntime:
         self.index = index
         self.state = state
         self.logs = logs
+        self.ops = Operations(self)
         self.shell = Shell(self._commands(), self)
 
     def facts(self) -> hc.HostFacts:
         return hc.HostFacts.of(self.state, self.name, self.index)
 
-    async def run(self, command_line: str, sink: Sink) -> int:
-        return await self.shell.run(command_line, sink)
+    async def run(self, command_line: str, sink: Sink, variables: dict[str, str] | None = None) -> int:
+        """Run a command line for a client; a client that hung up mid-answer ends it quietly."""
+        try:
+            return await self.shell.run(command_line, sink, variables)
+        except (BrokenPipeError, ConnectionError):
+            return 141  # what a shell reports for SIGPIPE
 
     # ------------------------------------------------------------------ files
     def read(self, path: str) -> list[str] | None:
@@ -91,11 +98,13 @@ class HostRuntime:
             "pm2": self._pm2,
             "ls": self._ls,
             "sleep": self._sleep,
-            "git": self._git,
+            "git": self.ops.git,
+            "npm": self.ops.npm,
+            "systemctl": self.ops.systemctl,
             "nginx": self._nginx,
         }
 
-    def _text(self, render) -> Handler:  # type: ignore[no-untyped-def]
+    def _text(self, render: Callable[[hc.HostFacts], str]) -> Handler:
         async def handler(args: list[str], inp: Chunks | None, proc: Proc) -> Chunks:
             yield render(self.facts())
 
@@ -178,22 +187,6 @@ class HostRuntime:
         return
         yield ""  # pragma: no cover
 
-    def _versions(self) -> list[str]:
-        return [self.state.version, *(v for v in _PREVIOUS_VERSIONS if v != self.state.version)]
-
-    async def _git(self, args: list[str], inp: Chunks | None, proc: Proc) -> Chunks:
-        sub = args[0] if args else ""
-        if sub == "tag":
-            yield "\n".join(self._versions()) + "\n"
-        elif sub == "describe":
-            yield self.state.version + "\n"
-        elif sub == "rev-parse":
-            yield commit_of(self.state.version) + "\n"
-        elif sub == "log":
-            yield f"{commit_of(self.state.version)} Release {self.state.version}\n"
-        else:
-            proc.fail(f"git: '{sub}' is not available on this host", 1)
-
     async def _nginx(self, args: list[str], inp: Chunks | None, proc: Proc) -> Chunks:
         if "-t" in args:
             proc.err(
@@ -232,8 +225,13 @@ class HostRuntime:
                 + "8c1d0e5f2a3b   nginx:1.25             Up 12 days             omniops-nginx\n"
                 + "5b7e9a2c4d6f   redis:7-alpine         Up 12 days             omniops-redis\n"
             )
+        elif sub == "tag" and len(rest) >= 2:
+            source = rest[0].rsplit(":", 1)[-1]
+            if rest[1].endswith(":latest") and source in self.ops.versions():
+                self.state.stage_version(source)
         elif sub == "images":
-            tags = ["latest", *self._versions()]
+            # The running version is `latest`; the other tags are the ones to roll back to.
+            tags = ["latest", *(v for v in self.ops.versions() if v != self.state.version)]
             if any("{{.Tag}}" in a for a in rest):
                 yield "\n".join(tags) + "\n"
             else:
@@ -249,7 +247,8 @@ class HostRuntime:
             args = args[2:]
         sub, rest = (args[0], args[1:]) if args else ("", [])
         if sub == "ps":
-            yield hc.docker_compose_ps(self.facts())
+            table = hc.docker_compose_ps(self.facts())
+            yield table + hostile.compose_ps_row() if self.state.profile.hostile else table
         elif sub == "logs":
             async for chunk in self._compose_logs(rest, proc):
                 yield chunk
@@ -263,6 +262,10 @@ class HostRuntime:
                 "down": "Stopping",
             }[sub]
             services = [s for s in rest if not s.startswith("-")] or ["app"]
+            if "app" in services and sub in ("restart", "start", "up"):
+                self.ops.restart("docker-compose")
+            elif "app" in services and sub in ("stop", "down"):
+                self.ops.stop()
             proc.err("".join(f"{verb} omniops-{s} ... done\n" for s in services))
         else:
             proc.fail(f"No such command: {sub}")
@@ -323,6 +326,10 @@ class HostRuntime:
             async for chunk in self._pm2_logs(rest):
                 yield chunk
         elif sub in ("restart", "reload", "stop", "start"):
+            if sub == "stop":
+                self.ops.stop()
+            else:
+                self.ops.restart("pm2")
             action = {
                 "restart": "restartProcessId",
                 "reload": "reloadProcessId",
@@ -336,7 +343,7 @@ class HostRuntime:
         else:
             proc.fail(f"[PM2][ERROR] Command not found: {sub}")
 
-    async def _pm2_logs(self, args: list[str]) -> AsyncIterator[str]:
+    async def _pm2_logs(self, args: list[str]) -> AsyncGenerator[str, None]:
         count = 15  # pm2's default
         for i, arg in enumerate(args):
             if arg == "--lines" and i + 1 < len(args):

@@ -15,6 +15,12 @@ How the scenarios act on the wire (so tests can be exact):
   /api/health/comprehensive answers 503 with `"database": "disconnected"`; chat, GDPR export,
   scrape status and the WooCommerce test answer 500 (they need the database).
 
+hostile: healthy figures; `/api/health` answers plain text with raw control sequences and
+markup, `/api/health/comprehensive` carries them (and secrets) in its JSON fields (see
+sandbox/hostile.py). `/api/health/huge?mb=N` streams an N MiB JSON body in every scenario.
+`/metrics` is the Prometheus text format (see exposition.py), counted as the proxy in front of
+the app counts: it answers in every scenario, an outage being 503s.
+
 Control endpoint (not part of the app, immune to scenarios): `GET /__sandbox/scenario` and
 `POST /__sandbox/scenario` with `{"scenario": "error-spike"}` (and/or `{"version": "v1.2.0"}`).
 """
@@ -28,6 +34,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from omniops_tui.sandbox import exposition, hostile
 from omniops_tui.sandbox.http_server import Request, Response
 from omniops_tui.sandbox.scenarios import (
     ERROR_EVERY,
@@ -39,6 +46,7 @@ from omniops_tui.sandbox.scenarios import (
 )
 
 CONTROL_PATH = "/__sandbox/scenario"
+METRICS_PATH = "/metrics"
 REQUESTS_PER_5MIN = 6000
 _ECONN = "connect ECONNREFUSED 10.0.0.5:5432"
 _TYPE_ERROR = "Cannot read properties of undefined (reading 'content')"
@@ -85,6 +93,7 @@ class OmniOpsApp:
             "/embed": {"GET": self.embed},
             "/api/health": {"GET": self.health},
             "/api/health/comprehensive": {"GET": self.comprehensive},
+            "/api/health/huge": {"GET": self.huge},
             "/api/version": {"GET": self.version},
             "/api/chat": {"POST": self.chat},
             "/api/gdpr/export": {"POST": self.gdpr_export},
@@ -97,6 +106,8 @@ class OmniOpsApp:
     async def __call__(self, request: Request) -> Response:
         if request.path == CONTROL_PATH:
             return await self.control(request)
+        if request.path == METRICS_PATH:  # the proxy's count: it answers in an outage too
+            return self.prometheus_metrics()
         profile = self.state.profile
         if not profile.app_running:
             return Response.text(_OUTAGE_PAGE, 503, "text/html")
@@ -143,6 +154,11 @@ class OmniOpsApp:
             {"scenario": self.state.scenario, "version": self.state.version, "scenarios": list(SCENARIOS)}
         )
 
+    def prometheus_metrics(self) -> Response:
+        """The Prometheus text format: request counters by status, latency histogram, build info."""
+        text = exposition.exposition(exposition.app_lines(self.state, time.time()))
+        return Response.text(text, content_type=exposition.CONTENT_TYPE)
+
     # ------------------------------------------------------------------ pages
     async def home(self, request: Request) -> Response:
         return _page(
@@ -173,6 +189,8 @@ class OmniOpsApp:
 
     # ------------------------------------------------------------------ api
     async def health(self, request: Request) -> Response:
+        if self.state.profile.hostile:
+            return Response.text(hostile.health_text())
         return Response.json(
             {"status": "ok", "timestamp": _now_iso(), "uptime": round(self.state.uptime(), 1)}
         )
@@ -194,6 +212,8 @@ class OmniOpsApp:
         }
         if not p.db_reachable:
             body["error"] = _ECONN
+        if p.hostile:
+            body.update(hostile.comprehensive_fields())
         if request.query.get("verbose", "").lower() in ("1", "true", "yes"):
             body["checks"] = {
                 "database": {
@@ -206,6 +226,11 @@ class OmniOpsApp:
             }
             body["memory"] = {"rssMb": int(p.mem_used_mb * 0.68), "heapUsedMb": int(p.mem_used_mb * 0.3)}
         return Response.json(body, p.comprehensive_http)
+
+    async def huge(self, request: Request) -> Response:
+        """`?mb=N`: an N MiB JSON body (1 by default), streamed: for body-size caps."""
+        size = hostile.huge_size(request.query)
+        return Response(200, stream=lambda: hostile.huge_body(size), length=size)
 
     async def version(self, request: Request) -> Response:
         return Response.json(

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http import HTTPStatus
@@ -45,6 +45,9 @@ class Response:
     body: bytes = b""
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+    # A body made while it is sent (`length` bytes exactly), instead of `body`: huge answers.
+    stream: Callable[[], AsyncIterator[bytes]] | None = None
+    length: int = 0
 
     @classmethod
     def json(cls, data: Any, status: int = 200) -> Response:
@@ -177,11 +180,17 @@ class HTTPServer:
             f"Server: {self.server_name}",
             f"Date: {formatdate(usegmt=True)}",
             f"Content-Type: {response.content_type}",
-            f"Content-Length: {len(response.body)}",
+            f"Content-Length: {response.length if response.stream is not None else len(response.body)}",
             f"Connection: {'keep-alive' if keep_alive else 'close'}",
             *(f"{k}: {v}" for k, v in response.headers.items()),
         ]
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+        if method != "HEAD" and response.stream is not None:
+            await writer.drain()
+            async for chunk in response.stream():
+                writer.write(chunk)
+                await writer.drain()
+            return
         if method != "HEAD":
             writer.write(response.body)
         await writer.drain()

@@ -18,9 +18,10 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
+from omniops_tui.sandbox.hostile import LOG_TEMPLATES as HOSTILE_TEMPLATES
 from omniops_tui.sandbox.scenarios import SCENARIOS, ProductionState
 
 LOG_DIR = "/var/log/omniops"
@@ -114,6 +115,7 @@ MIXES: dict[str, list[_Template]] = {
         (3, "WARN", "system", "log rotation failed: only 2.4G free on /"),
         (1, "ERROR", "worker", "job export:{n} failed: ENOSPC: no space left on device, write"),
     ],
+    "hostile": [*_HEALTHY, *HOSTILE_TEMPLATES],
 }
 _PROBLEM_LEVELS = ("WARN", "ERROR")
 _CYCLE = 997  # a prime, so hosts and files do not repeat in step
@@ -226,7 +228,7 @@ class LogSource:
         return [text for _, text in lines[-count:]]
 
     # ------------------------------------------------------------------ live
-    async def follow(self, path: str) -> AsyncIterator[str]:
+    async def follow(self, path: str) -> AsyncGenerator[str, None]:
         """Newly written lines of `path`, as newline-terminated text chunks, forever."""
         if path == FIREHOSE_LOG or self.rate <= 0:
             async for chunk in self.firehose(path):
@@ -252,7 +254,7 @@ class LogSource:
             if out:
                 yield "".join(out)
 
-    async def firehose(self, path: str) -> AsyncIterator[str]:
+    async def firehose(self, path: str) -> AsyncGenerator[str, None]:
         """Chunks of FIREHOSE_CHUNK_LINES lines, as fast as the consumer takes them."""
         while True:
             bodies = self._firehose_bodies(path)

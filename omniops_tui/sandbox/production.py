@@ -19,15 +19,17 @@ import contextlib
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import asyncssh
 
+from omniops_tui.sandbox import exposition
 from omniops_tui.sandbox.host_runtime import HostRuntime
 from omniops_tui.sandbox.http_app import OmniOpsApp
-from omniops_tui.sandbox.http_server import HTTPServer
+from omniops_tui.sandbox.http_server import HTTPServer, Request, Response
 from omniops_tui.sandbox.logs import COMBINED_LOG, ERROR_LOG, LogSource
 from omniops_tui.sandbox.scenarios import ProductionState, check_scenario
 from omniops_tui.sandbox.ssh_host import SandboxHost, SSHHost
@@ -61,6 +63,7 @@ class Sandbox:
         self._own_workdir = False
         self.workdir = workdir or Path()
         self._http: HTTPServer | None = None
+        self._node_metrics: HTTPServer | None = None
         self._ssh_hosts: list[SSHHost] = []
         self._live: set[asyncssh.SSHServerConnection] = set()
         self._started = False
@@ -125,7 +128,7 @@ class Sandbox:
             self._own_workdir = True
         else:
             self.workdir = self._requested_workdir
-            self.workdir.mkdir(parents=True, exist_ok=True)
+            self.workdir.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
             await self._start_servers()
         except BaseException:
@@ -135,17 +138,18 @@ class Sandbox:
     async def _start_servers(self) -> None:
         host_key = asyncssh.generate_private_key("ssh-ed25519", comment="omniops-sandbox-host")
         client_key = asyncssh.generate_private_key("ssh-ed25519", comment="omniops-sandbox-client")
-        host_key.write_private_key(self.host_key)
+        # Private keys are 0600 from their first byte (not written, then chmod-ed).
+        _write_private(self.host_key, host_key.export_private_key())
         host_key.write_public_key(self.host_key.with_name(self.host_key.name + ".pub"))
-        client_key.write_private_key(self.client_key)
+        _write_private(self.client_key, client_key.export_private_key())
         client_key.write_public_key(self.client_key.with_name(self.client_key.name + ".pub"))
-        os.chmod(self.client_key, 0o600)
-        os.chmod(self.host_key, 0o600)
         authorized = asyncssh.import_authorized_keys(client_key.export_public_key().decode())
 
         self._http = HTTPServer(OmniOpsApp(self.state))
         await self._http.start(LOOPBACK)
         self.base_url = f"http://{LOOPBACK}:{self._http.port}"
+        self._node_metrics = HTTPServer(self._node_exposition, "node_exporter (sandbox)")
+        await self._node_metrics.start(LOOPBACK)
 
         for index in range(self._host_count):
             name = f"prod-{index + 1}"
@@ -191,6 +195,9 @@ class Sandbox:
         if self._http is not None:
             await self._http.stop()
             self._http = None
+        if self._node_metrics is not None:
+            await self._node_metrics.stop()
+            self._node_metrics = None
         if self._own_workdir:
             with contextlib.suppress(OSError):
                 shutil.rmtree(self.workdir)
@@ -205,6 +212,24 @@ class Sandbox:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.stop()
+
+    # ------------------------------------------------------------------ Prometheus targets
+    @property
+    def app_metrics_target(self) -> str:
+        """`host:port` Prometheus scrapes for the app's `/metrics`."""
+        return self.base_url.removeprefix("http://")
+
+    @property
+    def node_metrics_target(self) -> str:
+        """`host:port` of the one endpoint serving every host's node series (`/metrics`)."""
+        return f"{LOOPBACK}:{self._node_metrics.port}" if self._node_metrics else ""
+
+    async def _node_exposition(self, request: Request) -> Response:
+        if request.path != "/metrics":
+            return Response.text("node series are at /metrics\n", 404)
+        names = [h.runtime.name for h in self._ssh_hosts]
+        text = exposition.exposition(exposition.node_lines(self.state.switches, names, time.time()))
+        return Response.text(text, content_type=exposition.CONTENT_TYPE)
 
     # ------------------------------------------------------------------ config
     def write_config(
@@ -268,3 +293,10 @@ class Sandbox:
 def _quote(path: Path) -> str:
     text = str(path)
     return f'"{text}"' if " " in text else text
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.unlink(missing_ok=True)  # a workdir reused after a crash
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)

@@ -16,9 +16,9 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-SCENARIOS: tuple[str, ...] = ("healthy", "error-spike", "slow", "db-down", "outage", "disk-full")
+SCENARIOS: tuple[str, ...] = ("healthy", "error-spike", "slow", "db-down", "outage", "disk-full", "hostile")
 
 #: In error-spike, every ERROR_EVERY-th request of each /api path answers 500 (8.3 %).
 ERROR_EVERY = 12
@@ -48,6 +48,7 @@ class Profile:
     slow: bool = False
     error_spike: bool = False
     warnings: tuple[str, ...] = ()
+    hostile: bool = False  # bodies, logs and command output carry hostile text (sandbox/hostile.py)
 
 
 PROFILES: dict[str, Profile] = {
@@ -149,6 +150,10 @@ PROFILES: dict[str, Profile] = {
 }
 
 
+# Healthy figures, hostile text (sandbox/hostile.py): the screens work, the text attacks them.
+PROFILES["hostile"] = replace(PROFILES["healthy"], name="hostile", hostile=True)
+
+
 def check_scenario(name: str) -> str:
     """The name itself, or ValueError listing the known ones (the one place that validates)."""
     if name not in PROFILES:
@@ -174,6 +179,11 @@ class ProductionState:
         self.injected: deque[tuple[float, str, str, str]] = deque(maxlen=200)
         self.injected_total = 0
         self.test_errors: deque[float] = deque(maxlen=1000)
+        self.staged_version = ""
+        self.before_stop = ""
+        # (wall time, scenario) of every switch, oldest first: /metrics integrates its counters
+        # over them, so a rate() over any window tells the scenarios' story.
+        self.switches: list[tuple[float, str]] = [(self.started_wall, self.scenario)]
 
     @property
     def profile(self) -> Profile:
@@ -183,6 +193,8 @@ class ProductionState:
         """Switch; counters restart so the error pattern is the same after every switch."""
         self.scenario = check_scenario(name)
         self._counters.clear()
+        self.before_stop = ""
+        self.switches.append((time.time(), self.scenario))
 
     def uptime(self) -> float:
         """Seconds the application has been up (since the sandbox started)."""
@@ -198,6 +210,36 @@ class ProductionState:
         """Make a line appear in the hosts' logs (history and live streams)."""
         self.injected.append((time.time(), level, component, message))
         self.injected_total += 1
+
+    # ------------------------------------------------------------------ operations
+    # What the runbooks' operational commands do to production (sandbox/host_operations.py):
+    # stopping the app is an outage; starting it again ends one, and a deploy of another
+    # version (a rollback: `git checkout v1.2.0` or `docker tag …:v1.2.0 …:latest`, then a
+    # restart) ends a bad deploy's error spike. Database, disk and load problems stay: a
+    # restart does not fix infrastructure.
+    def stage_version(self, version: str) -> None:
+        """`git checkout TAG` / `docker tag omniops:TAG omniops:latest`: what a restart deploys."""
+        self.staged_version = version
+
+    def stop_app(self) -> None:
+        if self.scenario != "outage":
+            before = self.scenario
+            self.set_scenario("outage")
+            self.before_stop = before
+        self.inject("WARN", "pm2", "Stopping app:omniops-app id:0 (requested by an operator)")
+
+    def restart_app(self) -> None:
+        """The application restarts (with the staged version, if any) and comes back up."""
+        staged = self.staged_version or self.version
+        changed = staged != self.version
+        self.version = staged
+        self.started = time.monotonic()
+        if self.scenario == "outage":
+            self.set_scenario(self.before_stop or "healthy")
+        if self.scenario in ("outage", "error-spike") and changed:
+            self.set_scenario("healthy")
+        self.inject("INFO", "pm2", f"App [omniops-app:0] online ({self.version})")
+        self.inject("INFO", "api", f"Ready on http://0.0.0.0:3000 (version {self.version})")
 
     def injected_since(self, total_seen: int) -> tuple[list[tuple[float, str, str, str]], int]:
         """Lines injected after a reader had seen `total_seen` of them, and the new total."""
@@ -216,4 +258,5 @@ SCENARIO_HELP = {
     "db-down": "The application (and the checks) cannot reach the database.",
     "outage": "Nothing answers: the app container exited, HTTP 503 everywhere.",
     "disk-full": "The root filesystem at 97 %: a capacity issue.",
+    "hostile": "Healthy figures, hostile text: control sequences, markup and secrets everywhere.",
 }

@@ -7,8 +7,9 @@ one shape serves finite commands (one chunk), endless ones (`tail -F`, streamed 
 channel closes) and filters on endless streams (`tail -f … | grep ERROR`). `head` closes
 its input early, which is what ends an endless producer.
 
-Supported: `;`, `&&`, `||`, `|`, `> /dev/null`, `2>/dev/null`, `2>&1`, a leading `cd DIR`,
-`sudo`/`timeout N` prefixes, and the filters grep (-E -F -i -v -c), head, tail, sort (-r -n),
+Supported: several lines (a script sent as one exec request), variables and `$(…)` (see
+shell_expand.py), `;`, `&&`, `||`, `|`, `> /dev/null`, `2>/dev/null`, `2>&1`, a leading
+`cd DIR`, `sudo`/`timeout N` prefixes, and the filters grep (-E -F -i -v -c), head, tail, sort (-r -n),
 uniq (-c), wc (-l), cat. Anything else is looked up in the host's command table; unknown
 commands answer like dash: `sh: 1: NAME: not found`, exit 127.
 """
@@ -17,11 +18,11 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-Chunks = AsyncIterator[str]
+Chunks = AsyncGenerator[str, None]
 
 
 class Sink(Protocol):
@@ -140,21 +141,43 @@ class Shell:
             "exit": self._exit,
         }
 
-    async def run(self, command_line: str, sink: Sink) -> int:
-        """Execute a whole command line; returns the exit status of the last pipeline."""
-        try:
-            plan = parse(command_line)
-        except ValueError as exc:
-            sink.write_err(f"sh: 1: Syntax error: {exc}\n")
-            return 2
+    async def run(self, command_line: str, sink: Sink, variables: dict[str, str] | None = None) -> int:
+        """Execute a command line or a multi-line script; returns the last pipeline's status.
+
+        `variables` carries shell variables from one call to the next (a script fed line by line).
+        """
+        from omniops_tui.sandbox.shell_expand import CaptureSink, expand, logical_lines
+
         status = 0
-        try:
-            for joiner, pipeline in plan:
-                if (joiner == "&&" and status != 0) or (joiner == "||" and status == 0):
+        variables = {} if variables is None else variables
+
+        async def capture(inner: str) -> str:
+            captured = CaptureSink(sink.write_err)
+            for joiner, pipeline in parse(inner):
+                if joiner in ("&&", "||"):
                     continue
-                status = await self._run_pipeline(pipeline, sink)
-        except ExitShell as exc:
-            return exc.status
+                await self._run_pipeline(pipeline, captured)
+            return "".join(captured.out)
+
+        for number, written in enumerate(logical_lines(command_line), 1):
+            try:
+                line = (
+                    await expand(written, variables, capture) if "$" in written or "=" in written else written
+                )
+                if line is None:
+                    status = 0
+                    continue
+                plan = parse(line)
+            except ValueError as exc:
+                sink.write_err(f"sh: {number}: Syntax error: {exc}\n")
+                return 2
+            try:
+                for joiner, pipeline in plan:
+                    if (joiner == "&&" and status != 0) or (joiner == "||" and status == 0):
+                        continue
+                    status = await self._run_pipeline(pipeline, sink)
+            except ExitShell as exc:
+                return exc.status
         return status
 
     async def _run_pipeline(self, pipeline: _Pipeline, sink: Sink) -> int:
@@ -372,7 +395,7 @@ async def _chunk_lines(lines: list[str]) -> Chunks:
         yield "\n".join(lines) + "\n"
 
 
-async def _split_lines(inp: Chunks | None) -> AsyncIterator[str]:
+async def _split_lines(inp: Chunks | None) -> AsyncGenerator[str, None]:
     if inp is None:
         return
     try:

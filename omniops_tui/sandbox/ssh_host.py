@@ -134,7 +134,7 @@ class SSHHost:
             if process.command is None:
                 status = await self._script(process, sink)
             else:
-                status = await self.runtime.run(process.command, sink)
+                status = await self._exec(process, process.command, sink)
         except (BrokenPipeError, ConnectionError, asyncssh.Error):
             return  # the client went away while we were writing
         except Exception:  # a bug in the sandbox must not kill the connection silently
@@ -145,11 +145,36 @@ class SSHHost:
         with contextlib.suppress(Exception):
             process.exit(status)
 
+    async def _exec(self, process: asyncssh.SSHServerProcess[str], command: str, sink: _ChannelSink) -> int:
+        """Run one exec request; a signal from the client (`ctrl+c` in a runner) stops it."""
+        task = asyncio.create_task(self.runtime.run(command, sink))
+        while not task.done():
+            reader = asyncio.create_task(process.stdin.read(65536))
+            done, _ = await asyncio.wait({task, reader}, return_when=asyncio.FIRST_COMPLETED)
+            if task in done:
+                reader.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await reader
+                break
+            try:
+                data = reader.result()
+            except (asyncssh.BreakReceived, asyncssh.SignalReceived):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+                return 130
+            except (asyncssh.TerminalSizeChanged, asyncssh.Error):
+                continue
+            if not data:  # stdin closed: nothing can interrupt by signal any more… but keep waiting
+                return await task
+        return task.result()
+
     async def _script(self, process: asyncssh.SSHServerProcess[str], sink: _ChannelSink) -> int:
         """A shell without a command: run stdin line by line until EOF or `exit`."""
         interactive = process.get_terminal_type() is not None
         prompt = f"omniops@{self.runtime.name}:~$ "
         status = 0
+        variables: dict[str, str] = {}  # kept from line to line, as one shell would
         while True:
             if interactive:
                 sink.write(prompt)
@@ -164,13 +189,18 @@ class SSHHost:
                 continue
             if command in ("exit", "logout"):
                 return status
-            status = await self._interruptible(process, command, sink, interactive)
+            status = await self._interruptible(process, command, sink, interactive, variables)
 
     async def _interruptible(
-        self, process: asyncssh.SSHServerProcess[str], command: str, sink: _ChannelSink, interactive: bool
+        self,
+        process: asyncssh.SSHServerProcess[str],
+        command: str,
+        sink: _ChannelSink,
+        interactive: bool,
+        variables: dict[str, str] | None = None,
     ) -> int:
         """Run one command; at a terminal, ctrl+c (or any key) stops an endless one."""
-        task = asyncio.create_task(self.runtime.run(command, sink))
+        task = asyncio.create_task(self.runtime.run(command, sink, variables))
         if not interactive:
             return await task
         watcher = asyncio.create_task(process.stdin.read(1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -81,9 +82,10 @@ def _offset(raw: bytes, fallback: float) -> float:
         return fallback
     end = raw.find(b",", start)
     try:
-        return float(raw[start + 4 : end])
+        value = float(raw[start + 4 : end])
     except ValueError:
         return fallback
+    return value if math.isfinite(value) else fallback  # "t": NaN or 1e999 in someone's file
 
 
 def format_duration(seconds: float) -> str:

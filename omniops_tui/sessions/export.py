@@ -8,7 +8,8 @@
 - `deploy-log`: the Standard Release step 11 `deployment-log.txt` entry.
 
 Every export goes through the redactor twice: on the events (a file recorded without one, or
-on another machine, is still cleaned) and on the final text (belt and braces).
+on another machine, is still cleaned) and on the final text (belt and braces); then control
+characters are made visible (md, deploy-log) or escaped (json).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from omniops_tui.core.text import json_for_terminal, visible
 from omniops_tui.runbooks.model import RunbookSet
 from omniops_tui.sessions.player import format_offset
 from omniops_tui.sessions.postmortem import (
@@ -54,7 +56,10 @@ def render(
         text = json.dumps(to_json(report), indent=2, ensure_ascii=False, default=str) + "\n"
     else:
         text = deploy_log(report)
-    return redactor.text(text) if redactor is not None else text
+    text = redactor.text(text) if redactor is not None else text
+    # Outside text (log lines, bodies, notes) is data: no control character reaches a reader's
+    # terminal raw. JSON escapes C0 itself; DEL and C1 get \u escapes (the data is unchanged).
+    return json_for_terminal(text) if fmt == "json" else visible(text)
 
 
 # ---------------------------------------------------------------------------- markdown

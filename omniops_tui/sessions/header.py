@@ -42,11 +42,24 @@ class SessionHeader:
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> SessionHeader:
+        """The header of a session file; a field of the wrong type (a hand-edited or hostile
+        file) is made the declared type, since the header only describes the session."""
         known = {f for f in cls.__dataclass_fields__ if f != "extra"}
-        return cls(
-            **{k: v for k, v in record.items() if k in known},
-            extra={k: v for k, v in record.items() if k not in known},
-        )
+        values = {k: _as_declared(k, v) for k, v in record.items() if k in known}
+        values.setdefault("session_id", "")
+        values.setdefault("started_at", "")
+        return cls(**values, extra={k: v for k, v in record.items() if k not in known})
+
+
+def _as_declared(key: str, value: Any) -> Any:
+    if key == "runbook_source":
+        items = value if isinstance(value, list) else [] if value is None else [value]
+        return [item if isinstance(item, str) else str(item) for item in items]
+    if key == "version":
+        return value  # compared by the reader, which refuses what it does not read
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
 
 
 def _user() -> str:

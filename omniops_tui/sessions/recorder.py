@@ -70,12 +70,14 @@ class SessionRecorder:
         clock: Clock | None = None,
         redactor: Redactor | None = None,
         session_id: str = "",
+        header_extra: dict[str, Any] | None = None,
     ) -> SessionRecorder:
         ensure_sessions_dir(sessions_dir)
         clock = clock or Clock()
         stamp = clock.wall().strftime("%Y%m%dT%H%M%SZ")
         session_id = session_id or f"{stamp}-{secrets.token_hex(3)}"
         header = SessionHeader.new(session_id, runbook_source, environment)
+        header.extra.update(header_extra or {})
         # The header's start time comes from the same (injectable) clock as the events' stamps.
         header.started_at = clock.wall().isoformat(timespec="milliseconds").replace("+00:00", "Z")
         path = sessions_dir / f"{session_id}.jsonl"

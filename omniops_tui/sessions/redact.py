@@ -1,112 +1,184 @@
 """Secrets never reach the record: a redactor applied to every event before it is written.
 
 `Redactor` is a callable `dict -> dict` (the `redactor=` hook of `SessionRecorder`) that walks
-an event record (nested dicts, lists, strings) and replaces secrets with `[REDACTED:name]`:
+an event record (nested dicts, lists, strings) and replaces secrets with `[REDACTED:name]`.
+Which names are secret is decided in one place, config/secrets.py; this module turns that
+into one regex. What it finds:
 
-- literal secrets, found anywhere in any string:
-  - the values of environment variables whose NAMES end in `_KEY`, `_SECRET`, `_TOKEN` or
-    `_PASSWORD` (read from the environment when the redactor is built), named after the
-    variable: `[REDACTED:PAGERDUTY_TOKEN]`;
+- literal secrets, anywhere in any string:
+  - the values of environment variables with secret names (`*_KEY`, `*_TOKEN`, `*SECRET`,
+    `*PASSWORD`, `*_PASS` … see `is_secret_variable`), named after the variable:
+    `[REDACTED:PAGERDUTY_TOKEN]`;
   - the DSNs named by the environment's `database_url_env` / `redis_url_env`, and any other
-    variable whose value is a URL with a password in it (`DATABASE_URL`, `REDIS_URL` …):
-    `[REDACTED:PRODUCTION_DATABASE_URL]`, and the password inside each of them, alone,
-    `[REDACTED:password]`;
-  - what the config declares secret (`Config.secrets` and `Environment.secrets`). An entry
-    that names a set environment variable means that variable's value (`[REDACTED:NAME]`);
-    an entry that looks like a variable name (`UPPER_CASE_WITH_UNDERSCORES`) but is not set is
-    ignored and listed in `Redactor.unresolved` (so the app can warn); anything else is the
-    secret itself, `[REDACTED:secret]`;
+    variable whose value is a URL with a password in it: `[REDACTED:PRODUCTION_DATABASE_URL]`,
+    and the password inside each of them, alone, `[REDACTED:password]`;
+  - what the config declares secret (`Config.secrets` and `Environment.secrets`), by the rule
+    of `secret_entry_kind`: a set variable's name means its value, a variable-looking name
+    that is not set is listed in `Redactor.unresolved` (so the app can warn), anything else
+    is the secret itself, `[REDACTED:secret]`;
   - values shorter than `MIN_LITERAL` characters are not used as literals (redacting every
-    "1234" in every log line would destroy the record); their structured forms below still are.
-- patterns, for secrets nobody declared:
+    "1234" in every log line would destroy the record); their structured forms still are.
+- patterns, for secrets nobody declared (what logs, queries and bodies actually contain):
   - passwords in URLs/DSNs: `postgresql://user:[REDACTED:password]@host`;
-  - `Authorization:` header values, `Bearer …`, `Token token=…`: `[REDACTED:authorization]`;
-  - AWS access key ids (`AKIA…`/`ASIA…`): `[REDACTED:aws_access_key]`, and AWS secret keys
-    after `aws_secret_access_key=` and similar: `[REDACTED:aws_secret_key]`;
-  - `NAME_KEY=value` / `NAME_SECRET=` / `NAME_TOKEN=` / `NAME_PASSWORD=` assignments and
-    `password=` / `"password": "…"` pairs: `[REDACTED:NAME]` / `[REDACTED:password]`.
-    A value that starts with `$` is a reference (`$PRODUCTION_DATABASE_URL` in a runbook
-    command), not a secret, and is kept.
-- dict keys that say "secret" (`password`, `token`, `authorization`, `*_key`, `*_secret` …):
-  their whole string value is redacted, `[REDACTED:<key>]`.
+  - `"token": "…"`, `"password": "…"`, `"SecretAccessKey": "…"` inside JSON text: the whole
+    string, `"token": "[REDACTED:token]"`;
+  - `Authorization:` header values (to the end of the line), `Bearer …`, `Token token=…`:
+    `[REDACTED:authorization]`; `Cookie:` / `Set-Cookie:` values: `[REDACTED:cookie]`;
+  - JWTs (`eyJ….….…`): `[REDACTED:jwt]`;
+  - AWS access key ids (`AKIA…`, temporary `ASIA…` …): `[REDACTED:aws_access_key]`, and AWS
+    secret keys after `aws_secret_access_key=` and similar: `[REDACTED:aws_secret_key]`;
+  - SQL `PASSWORD '…'` (and `IDENTIFIED BY '…'`): `PASSWORD '[REDACTED:password]'`;
+  - assignments to a secret name, `PGPASSWORD=…`, `MYAPP_DB_PASS=…`, `token=…`,
+    `password: …`, `X-Api-Key: …`, quoted values whole: `[REDACTED:PGPASSWORD]`.
+  A value that starts with `$` is a reference (`$PRODUCTION_DATABASE_URL` in a runbook
+  command), not a secret, and is kept.
+- dict keys with a secret name (`password`, `token`, `Authorization`, `X-Api-Key` …): their
+  whole string value is redacted, `[REDACTED:<key>]`.
 
 Speed matters: log batches (up to 50k lines/s) go through it. Everything is one precompiled
-regex; a batch of lines is searched joined (one C call) and only the lines that match are
-rewritten. No pattern crosses a line break, so joining is safe.
+regex, and a string is searched at all only when it contains one of `TRIGGERS` (substring
+tests at C speed): clean log lines cost well under a microsecond each. A batch of lines is
+tested joined (one pass) and only the suspect lines are rewritten. No pattern crosses a line
+break, so joining is safe. See bench/redact.py.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
+from itertools import accumulate
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-MIN_LITERAL = 6
-SECRET_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*_(?:KEY|SECRET|TOKEN|PASSWORD)")
-VARIABLE_LIKE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
-SECRET_KEY = re.compile(
-    r"(?i)(?:^|[_-])(?:password|passwd|pwd|secret|token|authorization|api[_-]?key|access[_-]?key|"
-    r"secret[_-]?key|private[_-]?key|credentials?)$|^(?:password|passwd|secret|token|authorization)$"
+from omniops_tui.config.secrets import (
+    SECRET_CAPITAL_SUFFIXES,
+    SECRET_KEYS,
+    SECRET_NAME_PATTERN,
+    SECRET_SUFFIXES,
+    SECRET_WORDS,
+    is_secret_name,
+    is_secret_variable,
+    secret_entry_kind,
 )
+
+MIN_LITERAL = 6
 SKIP_KEYS = frozenset({"type", "seq", "t", "at"})
 AUTH_SCHEMES = r"(?:bearer|basic|token|oauth|digest|apikey|jwt|aws4-hmac-sha256|negotiate)"
-_VALUE_END = r"[^\s'\",;&]"
-# Named groups: `<name>_v` is the secret, the rest of the match is kept.
+_REFERENCE = r"(?!\$|\[REDACTED)"
+_AFTER_NAME = rf"['\"]?[ \t]*[:=][ \t]*(?P<assignment_q>['\"])?(?i:{AUTH_SCHEMES}[ \t]+)?+(?i:token=)?+"
+
+
+def _alternation(words: Iterable[str], *, top: bool = True) -> str:
+    """`words` as one case-insensitive regex alternation factored by common prefixes (a trie).
+
+    Each branch starts with a class of its first letter (`[Pp](?i:ass…)`), which the engine
+    tests several times faster than a case-insensitive literal: the regex is tried at every
+    position of a suspect line, so its first step is what costs.
+    """
+    branches: dict[str, list[str]] = {}
+    ends = False
+    for word in sorted({w.lower() for w in words}):
+        if word:
+            branches.setdefault(word[0], []).append(word[1:])
+        else:
+            ends = True
+    parts = []
+    for first, rest in branches.items():
+        head = f"[{first}{first.upper()}]" if top and first.isalpha() else re.escape(first)
+        tail = _alternation(rest, top=False)
+        parts.append(head + (f"(?i:{tail})" if top and tail else tail))
+    if not parts:
+        return ""
+    body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+    return f"(?:{body})?" if ends else body
+
+
+def _word(word: str) -> str:
+    """`word` in any case, its first letter as a class (see `_alternation`)."""
+    return _alternation([word])
+
+
+# The end of a secret name, matched where it ends (the rest of the name is read back in
+# `_replace`): a suffix after anything, a word only after a boundary, capitals in capitals.
+_SECRET_NAME_END = (
+    _alternation(SECRET_SUFFIXES)
+    + "".join(f"|{_word(w)}(?<![A-Za-z0-9](?i:{w}))" for w in SECRET_WORDS)
+    + "".join(f"|{c}(?<![a-z]{c})" for c in SECRET_CAPITAL_SUFFIXES)
+)
+# Named groups: `<name>_v` is the secret, `<name>_p` the kept text before it, `<name>_n` its name.
+# Every alternative starts with a literal or a short class (no look-behind first, no lazy
+# prefix): the engine tries them at every position of a suspect line, so that must be cheap.
 _PATTERNS = [
     # scheme://user:PASSWORD@host  (redis://:PASSWORD@host too)
-    ("password", r"(?P<password_p>://[^\s:/@'\"]*:)(?P<password_v>[^\s@'\"]+)(?=@)"),
-    # Authorization: Bearer X / "Authorization": "Token token=X" / authorization=X
+    # (`***` is a password already masked: kept)
+    ("password", r"(?P<password_p>://[^\s:/@'\"]*:)(?P<password_v>(?!\*\*\*@)[^\s@'\"]+)(?=@)"),
+    # "token": "…" / "Authorization": "Bearer …" in JSON text: the whole string (scheme kept)
+    (
+        "json",
+        rf'(?P<json_p>"(?P<json_n>{SECRET_NAME_PATTERN})"[ \t]*:[ \t]*"(?i:{AUTH_SCHEMES}[ \t]+)?+)'
+        rf'(?P<json_v>{_REFERENCE}(?:[^"\\\n]|\\.)+)',
+    ),
+    # Authorization: Bearer X … / Authorization: Token token=X: to the end of the line or quote
     (
         "authorization",
-        rf"(?P<authorization_p>(?i:\bauthorization['\"]?[ \t]*[:=][ \t]*['\"]?(?:{AUTH_SCHEMES}[ \t]+)?+"
-        rf"(?:token=)?+))(?P<authorization_v>(?!\$|\[REDACTED){_VALUE_END}+)",
+        rf"(?P<authorization_p>{_word('authorization')}[ \t]*:[ \t]*+"
+        rf"(?i:{AUTH_SCHEMES}[ \t]+)?+(?i:token=)?+)"
+        rf"(?P<authorization_v>{_REFERENCE}[^\s\"'][^\r\n\"']*)",
+    ),
+    # Cookie: a=b; c=d / Set-Cookie: …: to the end of the line or quote
+    (
+        "cookie",
+        rf"(?P<cookie_p>{_alternation(['set-cookie', 'cookie'])}[ \t]*:[ \t]*+)"
+        rf"(?P<cookie_v>{_REFERENCE}[^\s\"'][^\r\n\"']*)",
     ),
     (
         "bearer",
-        r"(?P<bearer_p>(?i:\b(?:bearer|token[ \t]+token=))[ \t]*)"
-        r"(?P<bearer_v>(?!\$|\[REDACTED)[A-Za-z0-9\-._~+/]+=*)",
+        rf"(?P<bearer_p>(?:{_word('bearer')}|{_word('token')}[ \t]+(?i:token=))[ \t]*)"
+        rf"(?P<bearer_v>{_REFERENCE}[A-Za-z0-9\-._~+/]+=*)",
     ),
-    ("aws_access_key", r"(?P<aws_access_key_v>\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}\b)"),
+    ("jwt", r"(?P<jwt_v>eyJ(?<![\w-]eyJ)[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*)"),
+    # AWS access key ids: long-term (AKIA) and temporary (ASIA)
+    ("aws_access_key", r"(?P<aws_access_key_v>A(?<![A-Z0-9]A)(?:KIA|SIA)[0-9A-Z]{16}(?![0-9A-Z]))"),
+    # ALTER ROLE app PASSWORD 'x' / CREATE USER … IDENTIFIED BY 'x' ('' is a quote inside)
     (
-        "aws_secret_key",
-        r"(?P<aws_secret_key_p>(?i:aws_secret_access_key|aws_secret_key|secret_access_key|secretaccesskey)"
-        r"['\"]?[ \t]*[:=][ \t]*['\"]?)(?P<aws_secret_key_v>[A-Za-z0-9/+=]{16,})",
+        "sql_password",
+        rf"(?P<sql_password_p>(?:{_word('password')}|{_word('identified')}[ \t]+(?i:by))[ \t]+')"
+        r"(?P<sql_password_v>(?:[^'\n]|'')+)",
     ),
-    # export PAGERDUTY_TOKEN=abc / DB_PASSWORD: abc
+    # PGPASSWORD=x / token=x / DB_PASS: x / password="two words" / 'secret': 'x'
     (
         "assignment",
-        rf"(?P<assignment_p>\b(?P<assignment_n>[A-Z][A-Z0-9_]*_(?:KEY|SECRET|TOKEN|PASSWORD))"
-        rf"['\"]?[ \t]*[:=][ \t]*['\"]?)(?P<assignment_v>(?!\$|\[REDACTED){_VALUE_END}+)",
-    ),
-    # password=… "api_key": "…" client_secret: …
-    (
-        "pair",
-        r"(?P<pair_p>\b(?P<pair_n>(?i:password|passwd|api[_-]?key|access[_-]?token|secret[_-]?key|client[_-]?secret))"
-        rf"['\"]?[ \t]*[:=][ \t]*['\"]?)(?P<pair_v>(?!\$|\[REDACTED){_VALUE_END}+)",
+        rf"(?P<assignment_p>(?P<assignment_n>{_SECRET_NAME_END}){_AFTER_NAME})"
+        rf"(?P<assignment_v>{_REFERENCE}(?(assignment_q)(?:(?!(?P=assignment_q))[^\n\\]|\\.)+|[^\s'\",;&]+))",
     ),
 ]
-_NAMES = {"bearer": "authorization"}
-# Every pattern above needs one of these (in lower case) in the text: a string without any of
-# them, and without any literal, is clean. Substring tests run at C speed (memchr-like),
-# unlike a regex alternation tried at every position, so clean log lines cost ~0.5 us each.
+# How a match is named in its `[REDACTED:…]` when not by the secret's own name.
+_NAMES = {"bearer": "authorization", "sql_password": "password"}
+_AWS_SECRET_NAMES = frozenset(
+    {"aws_secret_access_key", "aws_secret_key", "secret_access_key", "secretaccesskey"}
+)
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+# Every pattern above needs one of these (in lower case) in the text, or "@" and "://" both (a
+# URL with a password): a string without any of them, and without any literal, is clean.
+# Substring tests run at C speed, unlike a regex tried at every position: a clean batch of log
+# lines costs one join, one lower() and these scans (bench/redact.py).
 TRIGGERS = (
-    "://",
-    "authorization",
-    "bearer",
-    "token",
+    "pass",
+    "pwd",
     "secret",
-    "_key",
-    "passw",
-    "api-key",
-    "apikey",
+    "token",
+    "key",
+    "authoriz",
+    "bearer",
+    "cookie",
+    "credential",
+    "signature",
+    "identified",
+    "eyj",
     "akia",
     "asia",
-    "agpa",
-    "aida",
-    "aroa",
-    "anpa",
 )
 
 
@@ -150,15 +222,34 @@ class Redactor:
         return self._sub(self._replace, text)
 
     def lines(self, lines: list[str]) -> list[str]:
-        """A batch of lines: one test over the joined batch, then only suspect lines are rewritten."""
-        if not lines or not self.suspect("\n".join(lines)):
+        """A batch of lines: the triggers are searched in the joined batch (one pass each), and
+        only the lines they were found in go through the regex; a clean batch is returned as is."""
+        if not lines:
             return lines
-        return [self.text(line) for line in lines]
+        joined = "\n".join(lines)
+        lower = joined.lower()
+        if len(lower) != len(joined):  # lower() changed a length (rare non-ASCII): line by line
+            return [self.text(line) for line in lines]
+        hits = [position for needle in TRIGGERS for position in _find_all(lower, needle)]
+        hits += [p for needle in self._literal_values for p in _find_all(joined, needle)]
+        if "@" in joined and "://" in joined:
+            hits += _find_all(joined, "@")
+        if not hits:
+            return lines
+        starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+        out = list(lines)
+        for index in {bisect_right(starts, position) - 1 for position in hits}:
+            out[index] = self._sub(self._replace, lines[index])
+        return out
 
     def suspect(self, text: str) -> bool:
         """Might `text` hold a secret? False means certainly not (the fast path)."""
         lower = text.lower()
-        return any(map(lower.__contains__, TRIGGERS)) or any(map(text.__contains__, self._literal_values))
+        return (
+            any(map(lower.__contains__, TRIGGERS))
+            or ("@" in text and "://" in text)
+            or any(map(text.__contains__, self._literal_values))
+        )
 
     def value(self, value: Any) -> Any:
         """Any JSON-like value (str, list, dict, scalars), redacted recursively."""
@@ -167,7 +258,7 @@ class Redactor:
     def _value(self, key: str, value: Any) -> Any:
         kind = type(value)
         if kind is str:
-            if key and SECRET_KEY.search(key) and value and not value.startswith(("$", "[REDACTED")):
+            if key and is_secret_name(key) and value and not value.startswith(("$", "[REDACTED")):
                 return f"[REDACTED:{key}]"
             return self.text(value)
         if kind is list:
@@ -188,11 +279,33 @@ class Redactor:
         if name == "aws_access_key":
             return "[REDACTED:aws_access_key]"
         if name == "assignment":
-            return f"{match.group('assignment_p')}[REDACTED:{match.group('assignment_n')}]"
-        if name == "pair":
-            key = match.group("pair_n").lower().replace("-", "_")
-            return f"{match.group('pair_p')}[REDACTED:{'password' if key.startswith('passw') else key}]"
+            start = match.start("assignment_n")
+            text = match.string
+            while start > 0 and text[start - 1] in _NAME_CHARS:
+                start -= 1  # the match starts at the secret word: the name starts before it
+            secret_name = text[start : match.end("assignment_n")]
+            if secret_name.lower() in _AWS_SECRET_NAMES:
+                secret_name = "aws_secret_key"
+            return f"{match.group('assignment_p')}[REDACTED:{secret_name}]"
+        if name == "json":
+            return f"{match.group('json_p')}[REDACTED:{match.group('json_n')}]"
+        if name == "jwt":
+            return "[REDACTED:jwt]"
         return f"{match.group(name + '_p')}[REDACTED:{_NAMES.get(name, name)}]"
+
+
+def _find_all(text: str, needle: str) -> list[int]:
+    """Where `needle` is in `text`: the first place of each line that has it (a line is
+    rewritten once however often it matches)."""
+    found: list[int] = []
+    at = text.find(needle)
+    while at >= 0:
+        found.append(at)
+        end = text.find("\n", at)
+        if end < 0:
+            break
+        at = text.find(needle, end)
+    return found
 
 
 def _group_name(match: re.Match[str]) -> str:
@@ -206,8 +319,8 @@ def _group_name(match: re.Match[str]) -> str:
 
 # ---------------------------------------------------------------------------- building one
 def secret_literals_from_environ(environ: Mapping[str, str]) -> dict[str, str]:
-    """Values of variables named `*_KEY`, `*_SECRET`, `*_TOKEN`, `*_PASSWORD`, by value."""
-    return {value: name for name, value in environ.items() if value and SECRET_NAME.fullmatch(name)}
+    """Values of the variables with secret names (`is_secret_variable`), by value."""
+    return {value: name for name, value in environ.items() if value and is_secret_variable(name)}
 
 
 def _url_password(url: str) -> str:
@@ -244,7 +357,7 @@ def build_redactor(
         if "://" in value and "@" in value and _url_password(value):
             literals.update(url_literals(name, value))  # DATABASE_URL, REDIS_URL … with a password
     unresolved: list[str] = []
-    for key in ("database_url_env", "redis_url_env"):
+    for key in SECRET_KEYS:
         variable = getattr(environment, key, "") if environment is not None else ""
         if variable and environ.get(variable):
             literals.update(url_literals(variable, environ[variable]))
@@ -252,10 +365,11 @@ def build_redactor(
     for entry in entries:
         if not isinstance(entry, str) or not entry:
             continue
-        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", entry) and environ.get(entry):
+        kind = secret_entry_kind(entry, environ)
+        if kind == "variable":
             value = environ[entry]
             literals.update(url_literals(entry, value) if "://" in value else {value: entry})
-        elif VARIABLE_LIKE.fullmatch(entry):
+        elif kind == "unset":
             unresolved.append(entry)
         else:
             literals.setdefault(entry, "secret")
@@ -265,3 +379,9 @@ def build_redactor(
 def default_redactor() -> Redactor:
     """Patterns plus the process environment, for when there is no config at hand."""
     return build_redactor(None, None)
+
+
+def patterns_only() -> Redactor:
+    """Only the patterns, no literal: for text that is not from this machine's secrets (a
+    config being printed), where a variable's value must not be taken for a secret."""
+    return Redactor({})

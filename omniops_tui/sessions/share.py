@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from omniops_tui.core.errors import UserError
+from omniops_tui.core.text import has_control, visible_line
 from omniops_tui.sessions.reader import read_header
 
 CONTENT_TYPE = "application/x-ndjson"
@@ -56,6 +57,18 @@ def parse_s3_url(url: str) -> S3Location:
     if parsed.query or parsed.fragment:
         raise UserError(f"{url}: an S3 URL has no ?query or #fragment; use s3://bucket/prefix")
     return S3Location(parsed.netloc, parsed.path.lstrip("/"))
+
+
+def safe_file_name(name: str) -> bool:
+    """Is `name` (the last part of an S3 key) safe to use as a file name inside a folder?"""
+    return (
+        bool(name)
+        and name not in (".", "..")
+        and "/" not in name
+        and "\\" not in name
+        and not has_control(name)
+        and "\n" not in name
+    )
 
 
 def _client(endpoint_url: str | None, profile: str | None, region: str | None = None) -> Any:
@@ -170,8 +183,16 @@ def pull_session(
     if not location.key or location.key.endswith("/"):
         raise UserError(f"{url}: name a session file (s3://bucket/prefix/NAME.jsonl), or use --list")
     name = location.key.rsplit("/", 1)[-1]
-    target = dest / name if dest.is_dir() or str(dest).endswith(os.sep) else dest
-    target.parent.mkdir(parents=True, exist_ok=True)
+    into_folder = dest.is_dir() or str(dest).endswith(os.sep)
+    if into_folder and not safe_file_name(name):
+        # The key's last part becomes a file name in DEST: `..`, `.`, a backslash or a control
+        # character there would write outside DEST or hide the file.
+        raise UserError(
+            f"{visible_line(url)}: '{visible_line(name)}' is not a plain file name; "
+            "pull it to an explicit file path (DEST) instead"
+        )
+    target = dest / name if into_folder else dest
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     client = _client(endpoint_url, profile)
     handle, temp_name = tempfile.mkstemp(prefix=".pull-", suffix=".jsonl", dir=target.parent)
     os.close(handle)

@@ -7,17 +7,30 @@ time. The same fold everywhere is what makes replay faithful.
 
 from __future__ import annotations
 
-import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from omniops_tui.core.events import (
     CheckResultEvent,
     CommandCopied,
+    CommandFinished,
+    CommandOutput,
+    CommandRefused,
+    CommandStarted,
+    CriterionCleared,
+    CriterionFired,
     Event,
     ItemChecked,
     ItemFlagged,
     ItemUnchecked,
+    LogDisconnected,
+    LogLines,
+    LogReconnected,
+    LogRecordCapped,
+    LogStreamsStarted,
+    MetricBackfill,
+    MetricSample,
     NoteAdded,
     RunbookStarted,
     ScreenOpened,
@@ -26,9 +39,15 @@ from omniops_tui.core.events import (
     WizardRecommended,
     WizardRestarted,
     WizardStarted,
+    WizardSuggested,
 )
 from omniops_tui.core.status import SEVERITY
+from omniops_tui.logic.history import MetricHistory
 from omniops_tui.sessions.describe import is_milestone
+from omniops_tui.sessions.projections import commands
+from omniops_tui.sessions.projections.commands import CommandHistory
+from omniops_tui.sessions.projections.criteria import FiringCriteria
+from omniops_tui.sessions.projections.logs import LogView
 
 PASSING = "pass"
 
@@ -80,10 +99,18 @@ _ITEM_FIELDS = tuple(f.name for f in fields(ItemState))
 
 @dataclass(slots=True)
 class WizardState:
+    """The wizard's walk: answers so far, the live probes' latest suggestion, the outcome."""
+
     answers: list[WizardAnswered] = field(default_factory=list)
     recommendation: WizardRecommended | None = None
     history: list[Event] = field(default_factory=list)
     active: bool = False
+    suggestion: WizardSuggested | None = None
+
+    def suggestion_for(self, node_id: str) -> WizardSuggested | None:
+        """The probes' suggested answer to `node_id`, if the latest suggestion is about it."""
+        found = self.suggestion
+        return found if found is not None and found.node_id == node_id else None
 
 
 @dataclass(slots=True)
@@ -93,12 +120,19 @@ class SessionState:
     runbooks_started: list[str] = field(default_factory=list)
     wizard: WizardState = field(default_factory=WizardState)
     checks: dict[str, CheckResultEvent] = field(default_factory=dict)
+    # Step or section id -> the latest result of each check shown there (by check id).
+    places: dict[str, dict[str, CheckResultEvent]] = field(default_factory=dict)
     copied: list[CommandCopied] = field(default_factory=list)
     screen: ScreenOpened | None = None
+    last_section: dict[str, str] = field(default_factory=dict)  # runbook id -> section last read
     milestones: list[Event] = field(default_factory=list)
     last_event: Event | None = None
     events_applied: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    # Typed projections: the figures, the firing criteria, the log panes.
+    metrics: MetricHistory = field(default_factory=MetricHistory)
+    criteria: FiringCriteria = field(default_factory=FiringCriteria)
+    logs: LogView = field(default_factory=LogView)
+    commands: CommandHistory = field(default_factory=CommandHistory)
 
     # ------------------------------------------------------------------ queries
     def item(self, item_id: str) -> ItemState:
@@ -119,13 +153,11 @@ class SessionState:
 
         Structured rather than `copy.deepcopy` (which is ~50x slower and would make a seek in a
         long session miss its 100 ms budget): containers are copied, events are shared because
-        an event is never mutated once recorded. Values in `extra` (added by modules that
-        extend the fold) are copied with their own `snapshot()` when they have one, else
-        deep-copied; so is any field `_SNAPSHOT` does not list yet (correct, only slower).
+        an event is never mutated once recorded; each projection copies itself.
         """
         copied = object.__new__(SessionState)
         for name in _STATE_FIELDS:
-            setattr(copied, name, _SNAPSHOT.get(name, copy.deepcopy)(getattr(self, name)))
+            setattr(copied, name, _SNAPSHOT[name](getattr(self, name)))
         return copied
 
     # ------------------------------------------------------------------ the fold
@@ -137,13 +169,6 @@ class SessionState:
         handler = _HANDLERS.get(type(event))
         if handler is not None:
             handler(self, event)
-
-
-def _copy_extra(value: Any) -> Any:
-    snapshot = getattr(value, "snapshot", None)
-    if callable(snapshot):
-        return snapshot()
-    return copy.deepcopy(value)
 
 
 def _same(value: Any) -> Any:
@@ -169,12 +194,17 @@ _SNAPSHOT: dict[str, Any] = {
     "runbooks_started": list,
     "wizard": _copy_wizard,
     "checks": dict,
+    "places": lambda places: {key: dict(value) for key, value in places.items()},
     "copied": list,
     "screen": _same,
+    "last_section": dict,
     "milestones": list,
     "last_event": _same,
     "events_applied": _same,
-    "extra": lambda extra: {key: _copy_extra(value) for key, value in extra.items()},
+    "metrics": MetricHistory.snapshot,
+    "criteria": FiringCriteria.snapshot,
+    "logs": LogView.snapshot,
+    "commands": CommandHistory.snapshot,
 }
 
 
@@ -193,6 +223,8 @@ def _unchecked(state: SessionState, event: ItemUnchecked) -> None:
 
 def _check_result(state: SessionState, event: CheckResultEvent) -> None:
     state.checks[event.check_id] = event
+    for place in event.places:
+        state.places.setdefault(place, {})[event.check_id] = event
     for item_id in event.item_ids:
         item = state.item(item_id)
         if item.results is None:
@@ -223,6 +255,8 @@ def _runbook_started(state: SessionState, event: RunbookStarted) -> None:
 
 def _screen(state: SessionState, event: ScreenOpened) -> None:
     state.screen = event
+    if event.runbook_id and event.section_id:
+        state.last_section[event.runbook_id] = event.section_id
 
 
 def _copied(state: SessionState, event: CommandCopied) -> None:
@@ -258,7 +292,13 @@ def _wizard_recommended(state: SessionState, event: WizardRecommended) -> None:
     state.wizard.history.append(event)
 
 
-_HANDLERS: dict[type, Any] = {
+def _wizard_suggested(state: SessionState, event: WizardSuggested) -> None:
+    state.wizard.suggestion = event
+
+
+Handler = Callable[[SessionState, Any], None]
+# Every event type the fold knows, and what it does: registered here, explicitly, in one table.
+_HANDLERS: dict[type[Event], Handler] = {
     ItemChecked: _checked,
     ItemUnchecked: _unchecked,
     CheckResultEvent: _check_result,
@@ -272,16 +312,18 @@ _HANDLERS: dict[type, Any] = {
     WizardBack: _wizard_back,
     WizardRestarted: _wizard_restarted,
     WizardRecommended: _wizard_recommended,
+    WizardSuggested: _wizard_suggested,
+    MetricSample: lambda state, event: state.metrics.add(event),
+    MetricBackfill: lambda state, event: state.metrics.add_history(event),
+    CriterionFired: lambda state, event: state.criteria.fired(event),
+    CriterionCleared: lambda state, event: state.criteria.cleared(event),
+    LogStreamsStarted: lambda state, event: state.logs.streams_started(event),
+    LogLines: lambda state, event: state.logs.add_lines(event),
+    LogDisconnected: lambda state, event: state.logs.disconnected(event),
+    LogReconnected: lambda state, event: state.logs.reconnected(event),
+    LogRecordCapped: lambda state, event: state.logs.record_capped(event),
+    CommandStarted: lambda state, event: commands.started(state.commands, event),
+    CommandOutput: lambda state, event: commands.output(state.commands, event),
+    CommandFinished: lambda state, event: commands.finished(state.commands, event),
+    CommandRefused: lambda state, event: commands.refused(state.commands, event),
 }
-
-
-def register_handler(event_class: type, handler: Any) -> None:
-    """Let other modules (metrics, logs, criteria) extend the fold without editing it here."""
-    _HANDLERS[event_class] = handler
-
-
-# Folds that live in their own modules register themselves on import; import them here so
-# every fold (live app, --resume, replay, export) includes them.
-from omniops_tui.sessions.projections import criteria as _alerts  # noqa: E402, F401
-from omniops_tui.sessions.projections import logs as _log_history  # noqa: E402, F401
-from omniops_tui.sessions.projections import metrics as _metric_history  # noqa: E402, F401

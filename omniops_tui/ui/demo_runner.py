@@ -9,12 +9,13 @@ import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from omniops_tui.config.locations import state_dir
+from omniops_tui.options import Options
+from omniops_tui.ui.crash_guard import CrashGuard
 
 if TYPE_CHECKING:
-    from omniops_tui.cli import Options
     from omniops_tui.sandbox.demo import DemoServices
     from omniops_tui.sessions.recorder import Clock
     from omniops_tui.ui.app import OmniOpsApp
@@ -40,38 +41,45 @@ def prepare_demo_app(
 ) -> tuple[OmniOpsApp, DemoServices]:
     """The demo's services and the app wired to them (the tests drive exactly this)."""
     from omniops_tui.sandbox.demo import start_demo
-    from omniops_tui.ui.app import build_app
+    from omniops_tui.ui.factory import build_app
 
     services = start_demo(
         database_url=database_url, redis_url=redis_url, hosts=hosts, scenario=scenario, with_s3=with_s3
     )
     atexit.register(services.close)  # the last resort; close() is idempotent
+    marker = tour_marker()
+    show_tour = tour if tour is not None else not marker.exists()
+    status = services.status
+    notices = [
+        line
+        for ok, line in (
+            (status.database_ok, status.database),
+            (status.redis_ok, status.redis),
+            (status.s3_ok, status.s3),
+        )
+        if not ok
+    ]
     try:
         demo_options = replace(options, config=services.config_path, env="demo")
-        app = build_app(demo_options, session_id=session_id, clock=clock)
+        app = build_app(
+            demo_options,
+            session_id=session_id,
+            clock=clock,
+            demo=services,
+            notices=notices,
+            show_tour=show_tour,
+        )
     except BaseException:
         services.close()
         raise
-    marker = tour_marker()
-    app.context.demo = services
-    app.context.show_tour = tour if tour is not None else not marker.exists()
-    app.context.notices.extend(
-        line
-        for ok, line in (
-            (services.status.database_ok, services.status.database),
-            (services.status.redis_ok, services.status.redis),
-            (services.status.s3_ok, services.status.s3),
-        )
-        if not ok
-    )
-    if app.context.show_tour:
+    if show_tour:
         with contextlib.suppress(OSError):
             marker.parent.mkdir(parents=True, exist_ok=True)
             marker.touch()
     return app, services
 
 
-def run_demo(options: Options, **kwargs: object) -> None:
+def run_demo(options: Options, **kwargs: Any) -> None:
     previous = signal.getsignal(signal.SIGTERM)
 
     def terminate(signum: int, frame: object) -> None:
@@ -80,11 +88,13 @@ def run_demo(options: Options, **kwargs: object) -> None:
     signal.signal(signal.SIGTERM, terminate)
     services = None
     try:
-        app, services = prepare_demo_app(options, **kwargs)  # type: ignore[arg-type]
+        app, services = prepare_demo_app(options, **kwargs)
+        guard = CrashGuard.install(app)  # a crash is a private report, not locals on screen
         try:
             app.run()
         finally:
-            app.end_session("exit")
+            app.end_session("crash" if guard.error is not None else "exit")
+        guard.raise_if_crashed()
         if app.return_code:
             sys.exit(app.return_code)
     finally:

@@ -6,57 +6,69 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from omniops_tui.ui.context import SessionScreen
+
 
 class RunbookCommands(Provider):
     """Every runbook, every section of every runbook, and the app's main actions."""
 
     def _entries(self) -> list[tuple[str, str, object]]:
-        app = self.app
+        screen = self.screen
+        if not isinstance(screen, SessionScreen):  # a dialog: nothing to jump to from here
+            return []
+        ctx = screen.ctx
+        shell = ctx.shell
         entries: list[tuple[str, str, object]] = [
             (
                 "Which runbook? (decision-tree wizard)",
                 "Answer yes/no questions to pick a runbook",
-                app.action_wizard,
+                partial(shell.show, "wizard"),
             ),
-            ("Add a note to the timeline", "What you saw, what you decided, and why", app.action_note),
-            ("Show the session timeline", "Notes and key events so far", app.action_timeline),
-            ("Help: every key", "All key bindings on all screens", app.action_help),
-        ]
-        entries += [
+            ("Show the session timeline", "Notes and key events so far", partial(shell.show, "timeline")),
+            ("Help: every key", "All key bindings on all screens", partial(shell.show, "help")),
             (
                 "Show the logs",
                 "Live logs of the configured hosts over SSH: filter, search, pause",
-                app.action_logs,
+                partial(shell.show, "logs"),
             ),
             (
                 "Show the metrics",
                 "The runbooks' figures, per host, and the rollback criteria",
-                app.action_metrics,
+                partial(shell.show, "metrics"),
             ),
-            ("Recorded sessions", "Replay a session, export its post-mortem", app.action_sessions),
+            (
+                "Recorded sessions",
+                "Replay a session, export its post-mortem",
+                partial(shell.show, "sessions"),
+            ),
         ]
-        if app.recording:
-            entries.append(
+        if ctx.writable:
+            entries += [
+                (
+                    "Add a note to the timeline",
+                    "What you saw, what you decided, and why",
+                    partial(self.app.run_action, "note"),
+                ),
                 (
                     "Gather diagnostics (Emergency Rollback step 8)",
                     "Logs, active queries, health snapshot and timeline beside the session",
-                    app.action_diagnostics,
-                )
-            )
-        demo = app.context.demo
-        if demo is not None:
+                    partial(self.app.run_action, "diagnostics"),
+                ),
+            ]
+        engine = ctx.engine
+        if ctx.demo is not None and engine is not None:
             from omniops_tui.sandbox.scenarios import SCENARIO_HELP, SCENARIOS
 
             entries += [
-                (f"Demo scenario: {name}", SCENARIO_HELP.get(name, ""), partial(app.switch_scenario, name))
+                (f"Demo scenario: {name}", SCENARIO_HELP.get(name, ""), partial(engine.switch_scenario, name))
                 for name in SCENARIOS
             ]
-        for runbook in app.runbooks.runbooks:
+        for runbook in ctx.session.basis.runbooks.runbooks:
             entries.append(
                 (
                     f"Open runbook: {runbook.number}. {runbook.title}",
                     f"{runbook.duration} · risk {runbook.risk} · {runbook.when_to_use_summary}",
-                    partial(app.open_runbook, runbook.id, via="palette"),
+                    partial(shell.open_runbook, runbook.id, via="palette"),
                 )
             )
             for section in runbook.sections:
@@ -64,7 +76,7 @@ class RunbookCommands(Provider):
                     (
                         f"{runbook.title} › {section.title}",
                         "Jump to this section",
-                        partial(app.open_runbook, runbook.id, via="palette", section_id=section.id),
+                        partial(shell.open_runbook, runbook.id, via="palette", section_id=section.id),
                     )
                 )
         return entries

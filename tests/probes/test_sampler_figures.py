@@ -97,6 +97,7 @@ EXPECTED: dict[str, dict[str, tuple[float | None, str]]] = {
     },
     "disk-full": {"error_rate": (0.05, "pass")},
 }
+EXPECTED["hostile"] = EXPECTED["healthy"]  # the healthy figures, with hostile text around them
 HOSTS: dict[str, dict[str, str]] = {
     "healthy": {"cpu_percent": "pass", "disk_percent": "pass", "host_reachable": "pass"},
     "error-spike": {"cpu_percent": "warn"},
@@ -206,7 +207,10 @@ def test_the_database_figure_from_its_sources() -> None:
         CheckResult("pass", 2.0, "ms", "SELECT 1 in 2 ms"),
         CheckResult("error", None, "", "refused"),
     )
-    says = {word: CheckResult("fail", word, "", f"database: {word}") for word in ("disconnected", "unknown")}
+    says = {
+        word: CheckResult("fail", word, "", f"database: {word}")
+        for word in ("disconnected", "unknown", "\x1b]2;PWNED\x1b\\connected")
+    }
     connected = CheckResult("pass", "connected", "", "database: connected")
     http_500 = CheckResult("fail", None, "", "database missing from the answer")
     cases = [
@@ -219,6 +223,8 @@ def test_the_database_figure_from_its_sources() -> None:
         (None, says["disconnected"], 0.0),
         (None, says["unknown"], None),
         (None, http_500, None),
+        (None, says["\x1b]2;PWNED\x1b\\connected"], None),  # hostile text says nothing
+        (ping_ok, says["\x1b]2;PWNED\x1b\\connected"], 1.0),
         (CheckResult.not_configured("no database_url_env"), http_500, None),
     ]
     for ping, body, value in cases:

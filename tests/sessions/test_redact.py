@@ -154,3 +154,80 @@ def test_clean_log_batches_pass_through_unchanged(redactor: Redactor) -> None:
     ]
     for batch in batches:
         assert redactor(dict(batch)) == batch
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # *PASSWORD= / *PASS= assignments, whatever the prefix
+        ("PGPASSWORD=pg-s3cret psql -h db", "PGPASSWORD=[REDACTED:PGPASSWORD] psql -h db"),
+        ("env MYAPP_DB_PASS=hunter2x ./start", "env MYAPP_DB_PASS=[REDACTED:MYAPP_DB_PASS] ./start"),
+        ("db_pass: abc123", "db_pass: [REDACTED:db_pass]"),
+        ('password="two words"', 'password="[REDACTED:password]"'),
+        ("{'password': 'a b c'}", "{'password': '[REDACTED:password]'}"),
+        # SQL, as pg_stat_activity shows it
+        (
+            "ALTER ROLE app WITH PASSWORD 'n3w-pa''ss' VALID UNTIL 'infinity'",
+            "ALTER ROLE app WITH PASSWORD '[REDACTED:password]' VALID UNTIL 'infinity'",
+        ),
+        ("create user x identified by 'mysql-pw'", "create user x identified by '[REDACTED:password]'"),
+        # tokens, cookies, headers
+        ("GET /reset?token=abc123def&next=/", "GET /reset?token=[REDACTED:token]&next=/"),
+        ("Cookie: sid=s3ss10n; theme=dark", "Cookie: [REDACTED:cookie]"),
+        ("< Set-Cookie: sid=abc; HttpOnly", "< Set-Cookie: [REDACTED:cookie]"),
+        (
+            "Authorization: AWS4-HMAC-SHA256 Credential=x/y, Signature=abcdef",
+            "Authorization: AWS4-HMAC-SHA256 [REDACTED:authorization]",
+        ),
+        ("X-Api-Key: k-98765", "X-Api-Key: [REDACTED:X-Api-Key]"),
+        # JWTs alone
+        (
+            "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl expired",
+            "jwt [REDACTED:jwt] expired",
+        ),
+        # secrets in JSON text (evidence bodies): the whole string
+        ('{"token": "abc def", "ok": true}', '{"token": "[REDACTED:token]", "ok": true}'),
+        (
+            '{"password":"p w","secret": "s\\"q"}',
+            '{"password":"[REDACTED:password]","secret": "[REDACTED:secret]"}',
+        ),
+        ('{"SecretAccessKey": "wJal/rXU+tnF"}', '{"SecretAccessKey": "[REDACTED:SecretAccessKey]"}'),
+        ('{"Authorization": "Bearer abc"}', '{"Authorization": "Bearer [REDACTED:Authorization]"}'),
+        # AWS temporary keys and their session tokens
+        ("using ASIAY34FZKBOKMUTVV7A now", "using [REDACTED:aws_access_key] now"),
+        ("AWS_SESSION_TOKEN=FwoGZXIvYXdzEJr", "AWS_SESSION_TOKEN=[REDACTED:AWS_SESSION_TOKEN]"),
+        (
+            "x-amz-security-token=IQoJb3Jp&X-Amz-Signature=9f8e",
+            "x-amz-security-token=[REDACTED:x-amz-security-token]&X-Amz-Signature=[REDACTED:X-Amz-Signature]",
+        ),
+    ],
+)
+def test_what_logs_and_queries_contain_is_redacted(text: str, expected: str) -> None:
+    assert build_redactor(None, None, environ={}).text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tests pass, 3 bypassed, compass=north",
+        "cache_key=user:42 max_tokens=4096 token_type=bearer",
+        "status: pass",
+        '{"tokens": 12, "passed": true}',
+        'psql -c "ALTER ROLE app PASSWORD NULL"',
+        "export PGPASSWORD=$DB_PASSWORD",
+    ],
+)
+def test_what_only_looks_like_a_secret_is_kept(text: str) -> None:
+    assert build_redactor(None, None, environ={}).text(text) == text
+
+
+def test_one_list_of_secret_names_decides_keys_variables_and_patterns() -> None:
+    environ = {"PGPASSWORD": "pg-literal-1", "PWD": "/home/me/work", "SUDO_ASKPASS": "/usr/bin/askpass"}
+    redactor = build_redactor(None, None, environ=environ)
+    assert redactor.literals == {"pg-literal-1": "PGPASSWORD"}  # the folder and the helper are not secrets
+    out = redactor({"type": "x", "evidence": {"Set-Cookie": "sid=1", "cache_key": "k", "DB_PASS": "v"}})
+    assert out["evidence"] == {
+        "Set-Cookie": "[REDACTED:Set-Cookie]",
+        "cache_key": "k",
+        "DB_PASS": "[REDACTED:DB_PASS]",
+    }

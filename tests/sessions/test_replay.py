@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from omniops_tui.core.events import ItemChecked, NoteAdded
+from omniops_tui.core.events import ItemChecked, LogLines, MetricSample, NoteAdded
 from omniops_tui.sessions.player import Timeline, TimeParseError
 from omniops_tui.sessions.reader import read_session
 from omniops_tui.sessions.state import ItemState, SessionState
@@ -194,13 +194,17 @@ def test_snapshot_is_a_faithful_independent_copy() -> None:
         flagged=True,
         flag_summary="f",
     )
-    state.extra["history"] = {"cpu": [1, 2, 3]}
+    state.apply(MetricSample(metric="cpu_percent", host="h", value=1.0, status="pass"))
+    state.apply(LogLines(source_id="h:app.log", host="h", lines=["one"]))
     copied = state.snapshot()
     assert copied == copy.deepcopy(state)
     copied.items["b"].flagged = False
-    copied.extra["history"]["cpu"].append(4)
+    copied.apply(MetricSample(metric="cpu_percent", host="h", value=2.0, status="pass"))
+    copied.apply(LogLines(source_id="h:app.log", host="h", lines=["two"]))
     copied.notes.append(NoteAdded(text="x"))
-    assert state.items["b"].flagged and state.extra["history"]["cpu"] == [1, 2, 3] and not state.notes
+    assert state.items["b"].flagged and not state.notes
+    assert state.metrics.values("cpu_percent", "h") == [1.0]
+    assert state.logs.sources["h:app.log"].buffer.lines() == ["one"]
 
 
 def test_empty_session_timeline(sessions_dir: Path) -> None:

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from omniops_tui.cli import main
 from omniops_tui.config.model import load_config
 from omniops_tui.core.events import CheckResultEvent, CommandCopied, LogLines, NoteAdded, WizardAnswered
 from omniops_tui.live.diagnostics import DOCKER_LOGS, ERROR_LOGS, gather_diagnostics
 from omniops_tui.sessions.export import render
 from omniops_tui.sessions.reader import read_session
 from omniops_tui.sessions.redact import build_redactor
+from tests.cli_helper import run_cli
 from tests.sessions.conftest import incident_script, record_script
 from tests.sessions.services import http_server, start_ssh_host
 
@@ -122,14 +122,6 @@ def leaky_script() -> list:
         (1605.0, NoteAdded(text=f"pasted: Token token={env['GITHUB_TOKEN']}")),
     ]
     return script
-
-
-def run_cli(args: list[str]) -> int:
-    try:
-        main(args)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
 
 
 def all_files(root: Path) -> list[Path]:

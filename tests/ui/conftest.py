@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from omniops_tui.cli import Options
+from omniops_tui.options import Options
 from omniops_tui.sessions.recorder import Clock
-from omniops_tui.ui.app import OmniOpsApp, build_app
+from omniops_tui.ui.app import OmniOpsApp
+from omniops_tui.ui.factory import build_app
 
 
 class ManualClock(Clock):
@@ -57,8 +58,8 @@ def make_app(tmp_path: Path) -> Callable[..., OmniOpsApp]:
 
 
 def session_events(app: OmniOpsApp) -> list[dict[str, Any]]:
-    assert app.recorder is not None
-    lines = Path(app.recorder.path).read_text().splitlines()
+    assert app.live is not None
+    lines = Path(app.live.recorder.path).read_text().splitlines()
     return [json.loads(line) for line in lines[1:]]
 
 
@@ -90,3 +91,11 @@ def widget_text(widget: Any, width: int = 200) -> str:
     buffer = io.StringIO()
     Console(file=buffer, width=width, color_system=None).print(widget.content)
     return buffer.getvalue()
+
+
+def criteria_states(app: OmniOpsApp) -> dict[str, Any]:
+    """Each rollback criterion's state now, as the metrics screen shows it."""
+    from omniops_tui.logic.criteria import evaluate_history
+
+    session = app.ctx.session
+    return evaluate_history(session.basis.criteria, session.state.metrics, session.offset())

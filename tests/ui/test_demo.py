@@ -5,9 +5,8 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from omniops_tui.cli import Options
+from omniops_tui.options import Options
 from omniops_tui.sessions.export import export_session
-from omniops_tui.sessions.projections.metrics import history
 from omniops_tui.ui.demo_runner import prepare_demo_app
 from omniops_tui.ui.screens.demo import TourScreen
 from omniops_tui.ui.screens.home import HomeScreen
@@ -15,7 +14,7 @@ from omniops_tui.ui.screens.runbook import RunbookScreen
 from omniops_tui.ui.screens.wizard import WizardScreen
 from omniops_tui.ui.widgets.runbook_rows import ChecklistItemRow
 from tests.services import server_url
-from tests.ui.conftest import session_events, wait_for, widget_text
+from tests.ui.conftest import criteria_states, session_events, wait_for, widget_text
 
 ERROR_RATE = "standard-release/verification-checklist/error-rate-0-1"
 
@@ -39,10 +38,16 @@ async def test_demo_end_to_end(tmp_path: Path, postgres_url: str, redis_url: str
             assert isinstance(app.screen, TourScreen)  # first run: the tour
             await pilot.press("enter", "escape")
             assert isinstance(app.screen, HomeScreen)
-            await wait_for(pilot, lambda: app.sampler is not None and app.sampler.rounds >= 1)
-            assert history(app.state).latest("db_connected").value == 1
-            assert history(app.state).latest("redis_hit_rate").value is not None  # real Redis traffic
-            assert history(app.state).latest("db_connections_pct").value is not None  # real PostgreSQL
+            await wait_for(
+                pilot, lambda: app.live.metrics.sampler is not None and app.live.metrics.sampler.rounds >= 1
+            )
+            assert app.ctx.session.state.metrics.latest("db_connected").value == 1
+            assert (
+                app.ctx.session.state.metrics.latest("redis_hit_rate").value is not None
+            )  # real Redis traffic
+            assert (
+                app.ctx.session.state.metrics.latest("db_connections_pct").value is not None
+            )  # real PostgreSQL
 
             await pilot.press("S", "down", "enter")  # the scenario switcher: error spike
             await pilot.pause(0.2)
@@ -50,7 +55,10 @@ async def test_demo_end_to_end(tmp_path: Path, postgres_url: str, redis_url: str
             await pilot.press("1", "down", "down", "down", "down", "down", "enter")  # Verification
             await wait_for(
                 pilot,
-                lambda: ERROR_RATE in app.state.items and app.state.items[ERROR_RATE].check_status == "fail",
+                lambda: (
+                    ERROR_RATE in app.ctx.session.state.items
+                    and app.ctx.session.state.items[ERROR_RATE].check_status == "fail"
+                ),
             )
             await pilot.pause(0.3)
             row = next(
@@ -58,8 +66,8 @@ async def test_demo_end_to_end(tmp_path: Path, postgres_url: str, redis_url: str
             )
             assert row.has_class("failing")
             assert "error rate 8.2" in widget_text(row.query_one(".item-text"))
-            await wait_for(pilot, lambda: history(app.state).latest("error_rate").value == 8.2)
-            assert app.evaluator.states["error-rate"].status == "breaching"  # the criteria evaluate
+            await wait_for(pilot, lambda: app.ctx.session.state.metrics.latest("error_rate").value == 8.2)
+            assert criteria_states(app)["error-rate"].status == "breaching"  # the criteria evaluate
             await pilot.press("escape", "w")
             await pilot.pause(0.3)
             assert isinstance(app.screen, WizardScreen)
@@ -70,14 +78,14 @@ async def test_demo_end_to_end(tmp_path: Path, postgres_url: str, redis_url: str
             assert "suggests  NO" in widget_text(app.screen.query_one("#wizard-question"))
             await pilot.press("enter")  # complete outage: no (confirmed)
             await pilot.pause(0.2)
-            assert app.state.wizard.recommendation.runbook_id == "emergency-rollback"
+            assert app.ctx.session.state.wizard.recommendation.runbook_id == "emergency-rollback"
             await pilot.press("enter")
             await pilot.pause(0.3)
             screen = app.screen
             assert isinstance(screen, RunbookScreen) and screen.runbook.id == "emergency-rollback"
             await pilot.press("down", "down", "down", "enter", "down", "space")  # tick a step
             await pilot.pause(0.2)
-            assert any(s.manual for s in app.state.items.values())
+            assert any(s.manual for s in app.ctx.session.state.items.values())
             await pilot.press("n", *"error spike after v1.2.1, rolling back", "enter")
             await pilot.press("ctrl+q")
     finally:
@@ -87,20 +95,20 @@ async def test_demo_end_to_end(tmp_path: Path, postgres_url: str, redis_url: str
         port = int(services.sandbox.base_url.rsplit(":", 1)[1])
         assert probe.connect_ex(("127.0.0.1", port)) != 0
 
-    session = Path(app.recorder.path)
+    session = Path(app.live.recorder.path)
     types = [e["type"] for e in session_events(app)]
     assert "scenario_switched" in types and "wizard_recommended" in types and "note_added" in types
 
-    from omniops_tui.ui.app import build_replay_app
+    from omniops_tui.ui.factory import build_replay_app
 
     replay = build_replay_app(options(tmp_path), session, speed=float("inf"))
     async with replay.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: replay.replay.player.finished)
+        await wait_for(pilot, lambda: replay.replay_mode.replay.player.finished)
         await pilot.pause(0.2)
-        assert {i: s.done for i, s in replay.state.items.items()} == {
-            i: s.done for i, s in app.state.items.items()
+        assert {i: s.done for i, s in replay.ctx.session.state.items.items()} == {
+            i: s.done for i, s in app.ctx.session.state.items.items()
         }
-        assert replay.state.wizard.recommendation.runbook_id == "emergency-rollback"
+        assert replay.ctx.session.state.wizard.recommendation.runbook_id == "emergency-rollback"
     report = export_session(session, "md")
     assert "## Detection" in report and "error spike after v1.2.1, rolling back" in report
     assert "Emergency Rollback" in report
@@ -117,13 +125,15 @@ async def test_demo_starts_when_postgres_and_redis_are_unreachable(tmp_path: Pat
     try:
         assert not services.status.database_ok and not services.status.redis_ok
         async with app.run_test(size=(80, 24)) as pilot:
-            await wait_for(pilot, lambda: app.sampler is not None and app.sampler.rounds >= 1)
+            await wait_for(
+                pilot, lambda: app.live.metrics.sampler is not None and app.live.metrics.sampler.rounds >= 1
+            )
             details = widget_text(app.screen.query_one("#detail"))
             assert "PostgreSQL not reachable at 127.0.0.1:1" in details
             assert "Redis not reachable at 127.0.0.1:1" in details
-            assert any("PostgreSQL not reachable" in n.message for n in app._notifications)
-            assert history(app.state).latest("db_connections_pct").detail == "not configured"
-            assert history(app.state).latest("health_ok").value == 1  # the rest works
+            assert any("PostgreSQL not reachable" in notice for notice in app.notices)
+            assert app.ctx.session.state.metrics.latest("db_connections_pct").detail == "not configured"
+            assert app.ctx.session.state.metrics.latest("health_ok").value == 1  # the rest works
             await pilot.press("m")
             await pilot.pause(0.5)
             table = app.screen.query_one("#service-table")

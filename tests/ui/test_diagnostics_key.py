@@ -22,13 +22,13 @@ async def test_diagnostics_key_writes_the_bundle_beside_the_session(
             await pilot.press("n", *"rollback started", "enter")
             await pilot.press("D")
             deadline = time.monotonic() + 30
-            while not any(e.type == "diagnostics_gathered" for e in app.state.milestones):
+            while not any(e.type == "diagnostics_gathered" for e in app.ctx.session.state.milestones):
                 assert time.monotonic() < deadline
                 await pilot.pause(0.1)
     event = next(e for e in session_events(app) if e["type"] == "diagnostics_gathered")
     folder = Path(event["path"])
     assert folder.parent.name == "incident-diagnostics"
-    assert folder.parent.parent == Path(app.recorder.path).parent
+    assert folder.parent.parent == Path(app.live.recorder.path).parent
     assert set(event["files"]) >= {
         "docker-logs.txt",
         "error-logs.txt",

@@ -14,11 +14,10 @@ import pytest
 from rich.text import Text
 
 from omniops_tui.core.events import LogLines, LogReconnected
+from omniops_tui.live import logs as logs_module
 from omniops_tui.live.log_stream import Backoff
 from omniops_tui.sandbox import Sandbox
-from omniops_tui.sessions.state import SessionState
 from omniops_tui.ui.app import OmniOpsApp
-from omniops_tui.ui.screens import logs as logs_module
 from omniops_tui.ui.screens.logs import LogsScreen
 from omniops_tui.ui.widgets.log_pane import LogPane
 from tests.ui.conftest import session_events, widget_text
@@ -123,7 +122,7 @@ async def test_the_filter_narrows_to_matches_with_context_and_survives_a_bad_reg
         assert field.has_class("invalid")
         assert "invalid regex '(': missing )" in str(field.border_subtitle)
         await pilot.press("enter")  # refused with a message, not a crash; the input stays open
-        assert any("invalid regex" in n.message for n in app._notifications)
+        assert any("invalid regex" in message for message in app.messages_shown)
         assert not field.has_class("hidden")
         assert pane.filter_pattern is None  # the live filter followed the edit to "" (valid)
         await pilot.press("escape")  # cancel: the filter from before the edit comes back
@@ -184,11 +183,11 @@ async def test_a_dropped_connection_is_shown_reconnected_and_its_gap_marked(
 ) -> None:
     app: OmniOpsApp = make_app(config=sandbox.write_config(tmp_path / "config.toml"))
     async with app.run_test(size=(100, 30)) as pilot:
-        screen, pane = await open_logs(pilot)
-        assert screen.hub is not None
-        await wait_for(pilot, lambda: screen.hub.states[COMBINED].status == "streaming")
+        _screen, pane = await open_logs(pilot)
+        logs = app.ctx.session.state.logs
+        await wait_for(pilot, lambda: logs.sources[COMBINED].status == "streaming")
         assert sandbox.drop_ssh_connections() >= 1
-        await wait_for(pilot, lambda: "⚡ disconnected" in status(pane), timeout=3)
+        await wait_for(pilot, lambda: "⚡ disconnected" in status(pane))
         assert "reconnecting in" in status(pane)
         await wait_for(pilot, lambda: any(line.startswith("──── gap of") for line in pane.view.lines))
         marker = next(line for line in pane.view.lines if line.startswith("──── gap of"))
@@ -239,7 +238,7 @@ async def test_past_the_cap_only_error_lines_are_recorded(make_app, tmp_path) ->
 
             await wait_for(pilot, capped_then_errors)
             await wait_for(pilot, lambda: "ERROR lines only" in status(pane))
-            assert any("only ERROR lines are recorded" in n.message for n in app._notifications)
+            assert any("only ERROR lines are recorded" in message for message in app.messages_shown)
     events = session_events(app)
     cap_at = next(i for i, e in enumerate(events) if e["type"] == "log_record_capped")
     assert events[cap_at]["cap_bytes"] == 1000
@@ -254,10 +253,10 @@ async def test_past_the_cap_only_error_lines_are_recorded(make_app, tmp_path) ->
 async def test_quitting_stops_the_streams_and_ends_the_record(make_app, sandbox, tmp_path) -> None:
     app: OmniOpsApp = make_app(config=sandbox.write_config(tmp_path / "config.toml"))
     async with app.run_test(size=(100, 30)) as pilot:
-        screen, _pane = await open_logs(pilot)
+        _screen, _pane = await open_logs(pilot)
         await pilot.wait_for_scheduled_animations()  # (a key that exits mid-animation hangs the pilot)
         await pilot.press("ctrl+q")
-        assert screen.hub is not None and not screen.hub.running
+        assert app.live is not None and app.live.logs is not None and not app.live.logs.running
     events = session_events(app)
     assert events[-1]["type"] == "session_ended"
     assert any(e["type"] == "log_lines" for e in events)
@@ -268,7 +267,7 @@ async def test_without_hosts_the_screen_says_how_to_configure_them(make_app, tmp
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("l")
         screen = app.screen
-        assert isinstance(screen, LogsScreen) and not screen.panes and screen.hub is None
+        assert isinstance(screen, LogsScreen) and not screen.panes and app.live.logs is None
         text = widget_text(screen.query_one("#logs-empty"))
         assert "No log sources configured" in text and "[[env.production.hosts]]" in text
         assert "log_commands" in text
@@ -284,16 +283,33 @@ async def test_without_hosts_the_screen_says_how_to_configure_them(make_app, tmp
         assert "(prod-1) have no `logs` or `log_commands`" in text
 
 
-async def test_replay_shows_the_recorded_lines_and_is_fed_by_events(make_app) -> None:
-    app: OmniOpsApp = make_app()
-    app.context.replay = True
-    app.state.apply(LogLines(source_id="prod-1:error.log", host="prod-1", lines=["WARN one", "ERROR two"]))
-    app.state.apply(LogReconnected(source_id="prod-1:error.log", host="prod-1", gap_s=7, attempts=2))
-    app.state.apply(LogLines(source_id="prod-1:pm2", host="prod-1", lines=["INFO three"]))
+def record_logs(tmp_path: Path) -> Path:
+    """A recording with log lines at +0 s, a reconnect, another source, and more lines at +10 s."""
+    from omniops_tui.sessions.recorder import SessionRecorder
+    from tests.ui.conftest import ManualClock
+
+    clock = ManualClock()
+    recorder = SessionRecorder.create(tmp_path / "recorded", [], session_id="logs", clock=clock)
+    recorder.record(LogLines(source_id="prod-1:error.log", host="prod-1", lines=["WARN one", "ERROR two"]))
+    recorder.record(LogReconnected(source_id="prod-1:error.log", host="prod-1", gap_s=7, attempts=2))
+    recorder.record(LogLines(source_id="prod-1:pm2", host="prod-1", lines=["INFO three"]))
+    clock.advance(10)
+    recorder.record(LogLines(source_id="prod-1:error.log", host="prod-1", lines=["ERROR four"]))
+    clock.advance(5)
+    recorder.record(LogLines(source_id="prod-1:pm2", host="prod-1", lines=["INFO five"]))
+    recorder.close()
+    return recorder.path
+
+
+async def test_replay_shows_the_recorded_lines_in_the_live_panes(tmp_path: Path) -> None:
+    from omniops_tui.options import Options
+    from omniops_tui.ui.factory import build_replay_app
+
+    app = build_replay_app(Options(sessions_dir=tmp_path), record_logs(tmp_path), at="+1s")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("l")
         screen = app.screen
-        assert isinstance(screen, LogsScreen) and screen.hub is None
+        assert isinstance(screen, LogsScreen)
         assert [p.key for p in screen.panes] == ["merged", "prod-1:error.log", "prod-1:pm2"]
         await pilot.press("1")
         await pilot.pause(0.2)
@@ -305,36 +321,44 @@ async def test_replay_shows_the_recorded_lines_and_is_fed_by_events(make_app) ->
         ]
         assert "replay" in status(pane)
 
-        event = LogLines(source_id="prod-1:error.log", host="prod-1", lines=["ERROR four"])
-        app.state.apply(event)  # what the replayer does: fold, then publish
-        app.session_changed.publish(event)
-        await pilot.pause(0.2)
-        assert pane.view.lines[-1] == "ERROR four"
+        app.replay_mode.seek_by(10)  # the player folds the later lines into the same panes
+        await wait_for(pilot, lambda: pane.view.lines and pane.view.lines[-1] == "ERROR four")
         await pilot.press("a")
         await pilot.pause(0.2)
         merged = screen.current_pane
         assert merged is not None and merged.view.lines[-1] == "prod-1 error.log │ ERROR four"
 
-        app.state = SessionState()  # a seek back: the panes are refilled from the state
-        app.state.apply(LogLines(source_id="prod-1:error.log", host="prod-1", lines=["WARN one"]))
-        app.state.apply(LogLines(source_id="prod-1:pm2", host="prod-1", lines=[]))
-        app.session_changed.publish(None)
-        await pilot.pause(0.2)
-        assert list(merged.view.lines) == ["prod-1 error.log │ WARN one"]
+        app.replay_mode.seek_by(-6)  # back before the later lines: refilled from the state then
+        await wait_for(pilot, lambda: "prod-1 error.log │ ERROR four" not in merged.view.lines)
+        assert "prod-1 pm2 │ INFO three" in merged.view.lines
 
 
-async def test_replay_without_log_lines_yet_shows_them_when_they_come(make_app) -> None:
-    app: OmniOpsApp = make_app()
-    app.context.replay = True
+async def test_replay_without_log_lines_yet_shows_them_when_they_come(tmp_path: Path) -> None:
+    from omniops_tui.options import Options
+    from omniops_tui.sessions.recorder import SessionRecorder
+    from omniops_tui.ui.factory import build_replay_app
+    from tests.ui.conftest import ManualClock
+
+    clock = ManualClock()
+    recorder = SessionRecorder.create(tmp_path / "recorded", [], session_id="late", clock=clock)
+    clock.advance(30)
+    recorder.record(LogLines(source_id="prod-1:error.log", host="prod-1", lines=["ERROR late"]))
+    recorder.close()
+    app = build_replay_app(Options(sessions_dir=tmp_path), recorder.path, at="+1s")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("l")
         screen = app.screen
         assert isinstance(screen, LogsScreen) and not screen.panes
         assert "No log lines were recorded" in widget_text(screen.query_one("#logs-empty"))
-        event = LogLines(source_id="prod-1:error.log", host="prod-1", lines=["ERROR late"])
-        app.state.apply(event)
-        app.session_changed.publish(event)
-        await wait_for(pilot, lambda: bool(screen.panes) and screen.panes[0].view.lines == ["ERROR late"])
+        app.replay_mode.seek_by(60)
+        await wait_for(
+            pilot,
+            lambda: (
+                bool(app.screen.panes)
+                and app.screen.panes[0].is_mounted
+                and app.screen.panes[0].view.lines == ["ERROR late"]
+            ),
+        )
 
 
 async def test_the_help_screen_and_palette_list_the_logs_keys(make_app) -> None:

@@ -4,27 +4,27 @@ from __future__ import annotations
 
 import pytest
 
-from omniops_tui.sessions.projections.criteria import firing
-from omniops_tui.sessions.projections.metrics import history
 from omniops_tui.ui.screens.metrics import MetricsScreen
 from omniops_tui.ui.screens.runbook import RunbookScreen
 from omniops_tui.ui.screens.wizard import WizardScreen
-from tests.ui.conftest import ManualClock, session_events, wait_for, widget_text
+from tests.ui.conftest import ManualClock, criteria_states, session_events, wait_for, widget_text
 
 
 async def next_round(pilot) -> None:
     """Ask for a sampling round now and wait until it is recorded."""
     app = pilot.app
-    before = app.sampler.rounds
-    app.sampler.sample_now()
-    await wait_for(pilot, lambda: app.sampler.rounds > before)
+    before = app.live.metrics.sampler.rounds
+    app.live.metrics.sampler.sample_now()
+    await wait_for(pilot, lambda: app.live.metrics.sampler.rounds > before)
     await pilot.pause(0.4)  # the coalesced table refresh
 
 
 async def test_metrics_turn_red_on_an_error_spike(make_app, sandbox, tmp_path) -> None:
     app = make_app(config=sandbox.write_config(tmp_path / "c.toml"))
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.sampler is not None and app.sampler.rounds >= 1)
+        await wait_for(
+            pilot, lambda: app.live.metrics.sampler is not None and app.live.metrics.sampler.rounds >= 1
+        )
         await pilot.press("m")
         await pilot.pause(0.4)
         screen = app.screen
@@ -52,7 +52,9 @@ async def test_wizard_pre_answers_from_live_probes(
     sandbox.set_scenario(scenario)
     app = make_app(config=sandbox.write_config(tmp_path / "c.toml"))
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.sampler is not None and app.sampler.rounds >= 1)
+        await wait_for(
+            pilot, lambda: app.live.metrics.sampler is not None and app.live.metrics.sampler.rounds >= 1
+        )
         await next_round(pilot)  # a second round: "failed 2/2"
         await pilot.press("w")
         await pilot.pause(0.3)
@@ -79,7 +81,9 @@ async def test_rollback_banner_fires_after_ten_minutes_of_error_spike(make_app, 
     clock = ManualClock()
     app = make_app(config=sandbox.write_config(tmp_path / "c.toml"), clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.sampler is not None and app.sampler.rounds >= 1)
+        await wait_for(
+            pilot, lambda: app.live.metrics.sampler is not None and app.live.metrics.sampler.rounds >= 1
+        )
         banner = app.screen.query_one("#rollback-banner")
         assert not banner.has_class("firing")
         sandbox.set_scenario("error-spike")
@@ -87,14 +91,19 @@ async def test_rollback_banner_fires_after_ten_minutes_of_error_spike(make_app, 
         for _ in range(3):  # nine and a half minutes of it: not yet
             clock.advance(190)
             await next_round(pilot)
-        assert not firing(app.state).firing
-        assert app.evaluator.states["error-rate"].status == "breaching"
+        assert not app.ctx.session.state.criteria.firing
+        assert criteria_states(app)["error-rate"].status == "breaching"
         clock.advance(40)  # ten minutes and more
         await next_round(pilot)
-        assert "error-rate" in firing(app.state).firing
+        assert "error-rate" in app.ctx.session.state.criteria.firing
         banner = app.screen.query_one("#rollback-banner")
         assert banner.has_class("firing")
-        assert "ROLLBACK CRITERION: Error Rate > 5% for 10+ minutes → Rollback" in widget_text(banner)
+        shown = widget_text(banner)
+        assert (
+            "ROLLBACK: Error Rate 8.2% (> 5% for 10+ minutes" in shown
+            and "R opens Emergency Rollback" in shown
+        )
+        assert banner.size.height <= 2  # at most two rows at 80x24, however many fire
         await pilot.press("R")
         await pilot.pause(0.3)
         assert isinstance(app.screen, RunbookScreen) and app.screen.runbook.id == "emergency-rollback"
@@ -102,7 +111,7 @@ async def test_rollback_banner_fires_after_ten_minutes_of_error_spike(make_app, 
         sandbox.set_scenario("healthy")
         clock.advance(15)
         await next_round(pilot)
-        assert not firing(app.state).firing
+        assert not app.ctx.session.state.criteria.firing
     events = session_events(app)
     fired = next(e for e in events if e["type"] == "criterion_fired")
     assert fired["criterion_id"] == "error-rate" and "for 10m" in fired["evidence"]
@@ -115,4 +124,4 @@ async def test_rollback_banner_fires_after_ten_minutes_of_error_spike(make_app, 
         if e["type"] == "metric_sample" and e["metric"] == "error_rate" and e["value"] == 8.2
     ]
     assert spike_samples[-1]["t"] - spike_samples[0]["t"] >= 600
-    assert history(app.state).latest("error_rate").value == 0.03
+    assert app.ctx.session.state.metrics.latest("error_rate").value == 0.03

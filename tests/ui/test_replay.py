@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from omniops_tui.cli import Options
+from omniops_tui.options import Options
 from omniops_tui.sessions.reader import read_session
 from omniops_tui.sessions.state import SessionState
-from omniops_tui.ui.app import build_replay_app
+from omniops_tui.ui.factory import build_replay_app
 from omniops_tui.ui.screens.runbook import RunbookScreen
 from omniops_tui.ui.screens.sessions import SessionsScreen
 from omniops_tui.ui.widgets.runbook_rows import ChecklistItemRow
@@ -24,8 +24,8 @@ async def record_a_session(make_app) -> tuple[Path, dict[str, bool]]:
         await pilot.press("down", "down", "down", "space")
         await pilot.pause(0.8)  # the section event is debounced
         await pilot.press("ctrl+q")
-    done = {item: state.done for item, state in app.state.items.items()}
-    return Path(app.recorder.path), done
+    done = {item: state.done for item, state in app.ctx.session.state.items.items()}
+    return Path(app.live.recorder.path), done
 
 
 def replay_app(path: Path, **kwargs):
@@ -43,13 +43,13 @@ async def test_replay_reproduces_the_end_and_a_mid_point(make_app) -> None:
     path, done_live = await record_a_session(make_app)
     app = replay_app(path, speed=float("inf"))
     async with app.run_test(size=(80, 24)) as pilot:
-        driver = app.replay
+        driver = app.replay_mode.replay
         while not driver.player.finished:
             await pilot.pause(0.05)
         await pilot.pause(0.3)
-        assert {i: s.done for i, s in app.state.items.items()} == done_live
-        assert [n.text for n in app.state.notes] == ["fix verified on staging"]
-        assert app.state.wizard.recommendation.runbook_id == "hotfix"
+        assert {i: s.done for i, s in app.ctx.session.state.items.items()} == done_live
+        assert [n.text for n in app.ctx.session.state.notes] == ["fix verified on staging"]
+        assert app.ctx.session.state.wizard.recommendation.runbook_id == "hotfix"
         # The replay followed the engineer to the runbook and section they had open.
         screen = app.screen
         assert isinstance(screen, RunbookScreen) and screen.runbook.id == "hotfix"
@@ -58,18 +58,17 @@ async def test_replay_reproduces_the_end_and_a_mid_point(make_app) -> None:
         # Read-only: paused, the tick keys do nothing (space is play/pause in a replay).
         if driver.player.playing:
             await pilot.press("space")
-        before = {i: s.done for i, s in app.state.items.items()}
+        before = {i: s.done for i, s in app.ctx.session.state.items.items()}
         app.screen.action_focus_content()
         await pilot.press("down", "x", "down", "x")
-        assert {i: s.done for i, s in app.state.items.items()} == before
+        assert {i: s.done for i, s in app.ctx.session.state.items.items()} == before
         # Mid-point: the state equals the fold of the events up to there.
         events = read_session(path).events
-        middle = events[len(events) // 2]
-        state = driver.player.seek(middle.t)
-        driver.swap(state)
+        middle = next(e for e in events if e.type == "wizard_answered")  # the engineer was in the wizard
+        app.replay_mode.seek_by(middle.t - driver.offset())
         await pilot.pause(0.3)
         expected = fold(path, driver.timeline.index_at(middle.t))
-        assert {i: s.done for i, s in app.state.items.items()} == {
+        assert {i: s.done for i, s in app.ctx.session.state.items.items()} == {
             i: s.done for i, s in expected.items.items()
         }
         assert type(app.screen).__name__ == "WizardScreen"  # where the engineer was at that time
@@ -79,7 +78,7 @@ async def test_timeline_bar_keys_seek_speed_and_markers(make_app) -> None:
     path, _ = await record_a_session(make_app)
     app = replay_app(path, at="+0s")
     async with app.run_test(size=(80, 24)) as pilot:
-        player = app.replay.player
+        player = app.replay_mode.replay.player
         assert not player.playing
         bar = app.screen.query_one("#replay-bar")
         assert "⏸ 1x" in widget_text(bar)
@@ -109,7 +108,7 @@ async def test_timeline_bar_keys_seek_speed_and_markers(make_app) -> None:
         assert "▶ 4x" in widget_text(app.screen.query_one("#replay-bar"))
 
 
-async def test_sessions_screen_lists_and_requests_a_replay(make_app) -> None:
+async def test_sessions_screen_replays_in_the_same_app_and_comes_back(make_app) -> None:
     path, _ = await record_a_session(make_app)
     app = make_app(session_id="second")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -124,4 +123,9 @@ async def test_sessions_screen_lists_and_requests_a_replay(make_app) -> None:
         assert "# Incident Timeline" in path.with_suffix(".postmortem.md").read_text()
         await pilot.press("enter")
         await pilot.pause()
-    assert app.replay_request == path
+        assert app.replay_mode.active and app.replay_mode.replay.path == str(path)
+        assert app.current_mode == "replay" and "REPLAY" in widget_text(app.screen.query_one("#status-line"))
+        await pilot.press("ctrl+r")  # back to the live session, which kept recording
+        await pilot.pause()
+        assert not app.replay_mode.active and app.current_mode == "live"
+        assert isinstance(app.screen, SessionsScreen) and app.live.writable

@@ -18,7 +18,7 @@ async def _open_prerequisites(pilot) -> RunbookScreen:
     assert isinstance(screen, RunbookScreen)
     await pilot.press("down", "down", "enter")  # sidebar: 3 Prerequisites Checklist, read it
     await pilot.pause()
-    assert screen._current.title == "Prerequisites Checklist"
+    assert screen.current_section.title == "Prerequisites Checklist"
     assert isinstance(pilot.app.focused, SectionView)
     return screen
 
@@ -33,7 +33,7 @@ async def test_every_section_is_reachable_from_the_sidebar(make_app, runbook_set
             assert isinstance(screen, RunbookScreen) and screen.runbook.id == runbook.id
             seen = []
             for _ in runbook.sections:
-                seen.append(screen._current.id)
+                seen.append(screen.current_section.id)
                 await pilot.press("down")
                 await pilot.pause(0.2)  # the section shows once the cursor settles
             await pilot.pause()
@@ -113,7 +113,7 @@ async def test_note_goes_to_the_timeline(make_app) -> None:
         await pilot.press(*"error rate 8.2%, rolling back")
         await pilot.press("enter")
         await pilot.pause()
-        assert [n.text for n in app.state.notes] == ["error rate 8.2%, rolling back"]
+        assert [n.text for n in app.ctx.session.state.notes] == ["error rate 8.2%, rolling back"]
         await pilot.press("t")
         await pilot.pause()
         assert isinstance(app.screen, TimelineScreen)
@@ -141,7 +141,7 @@ async def test_palette_jumps_to_a_section(make_app) -> None:
         screen = app.screen
         assert isinstance(screen, RunbookScreen)
         assert screen.runbook.id == "hotfix"
-        assert screen._current.id == "hotfix/verification-checklist"
+        assert screen.current_section.id == "hotfix/verification-checklist"
 
 
 async def test_help_lists_every_binding(make_app) -> None:

@@ -45,7 +45,7 @@ def test_sigkill_while_recording_loses_nothing_already_shown(tmp_path: Path) -> 
     os.close(secondary)
     os.set_blocking(primary, False)
 
-    def pump_until(condition, timeout: float = 20) -> None:
+    def pump_until(condition, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
         while not condition():
             assert time.monotonic() < deadline, "the app did not get there in time"

@@ -24,7 +24,7 @@ async def test_each_path_recommends_and_starts_its_runbook(make_app, answers: li
         for answer in answers:
             await pilot.press("y" if answer else "n")
         await pilot.pause()
-        assert app.state.wizard.recommendation.runbook_id == expected
+        assert app.ctx.session.state.wizard.recommendation.runbook_id == expected
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, RunbookScreen)
@@ -60,12 +60,12 @@ async def test_back_restart_and_visible_path(make_app) -> None:
         assert "Planned change? Yes" in path
         assert "Critical bug?" in widget_text(app.screen.query_one("#wizard-question"))
         await pilot.press("b")
-        assert [a.answer for a in app.state.wizard.answers] == [False]
+        assert [a.answer for a in app.ctx.session.state.wizard.answers] == [False]
         assert "Planned change?" in widget_text(app.screen.query_one("#wizard-question"))
         await pilot.press("r")
-        assert app.state.wizard.answers == []
+        assert app.ctx.session.state.wizard.answers == []
         await pilot.press("y", "n")
-        assert app.state.wizard.recommendation.runbook_id == "emergency-rollback"
+        assert app.ctx.session.state.wizard.recommendation.runbook_id == "emergency-rollback"
         question = widget_text(app.screen.query_one("#wizard-question"))
         assert "EMERGENCY ROLLBACK" in question
         assert "Is production down or severely degraded? Yes → Complete outage? No" in question

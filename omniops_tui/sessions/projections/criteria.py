@@ -9,31 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from omniops_tui.core.events import CriterionCleared, CriterionFired
-from omniops_tui.sessions.state import SessionState, register_handler
 
 
-@dataclass
+@dataclass(slots=True)
 class FiringCriteria:
+    """The criteria firing now, by id, each with the event that fired it."""
+
     firing: dict[str, CriterionFired] = field(default_factory=dict)
+
+    def fired(self, event: CriterionFired) -> None:
+        self.firing[event.criterion_id] = event
+
+    def cleared(self, event: CriterionCleared) -> None:
+        self.firing.pop(event.criterion_id, None)
 
     def snapshot(self) -> FiringCriteria:
         return FiringCriteria(dict(self.firing))
-
-
-def firing(state: SessionState) -> FiringCriteria:
-    found = state.extra.get("criteria")
-    if found is None:
-        found = state.extra["criteria"] = FiringCriteria()
-    return found
-
-
-def _fired(state: SessionState, event: CriterionFired) -> None:
-    firing(state).firing[event.criterion_id] = event
-
-
-def _cleared(state: SessionState, event: CriterionCleared) -> None:
-    firing(state).firing.pop(event.criterion_id, None)
-
-
-register_handler(CriterionFired, _fired)
-register_handler(CriterionCleared, _cleared)

@@ -1,34 +1,39 @@
-"""The recorded logs folded from `log_*` events: what the logs screen shows in replay.
+"""The log panes' contents, folded from `log_*` events: the same for a live session and a replay.
 
-Per source, the newest `HISTORY_LINES` recorded lines (bounded, so a long session replays in
-flat memory), with the reconnect gaps written in as the same marker lines the live pane shows,
-the connection state, and a merged view with the `host source │` prefix. `snapshot()` makes
-the independent copy replay checkpoints need.
+Per source a bounded `LogBuffer` (the newest lines, with the reconnect gaps written in as marker
+lines), the connection state, and a merged buffer with the `host source │` prefix. Live, the
+log hub turns what it streams into `log_lines` events and the fold puts them here, so the panes
+draw from this projection whether the lines arrive from SSH or from a recording. `snapshot()`
+makes the independent copy replay checkpoints need (the lines are shared, not copied).
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 
-from omniops_tui.core.events import LogDisconnected, LogLines, LogReconnected, LogRecordCapped
-from omniops_tui.core.logbuffer import gap_marker
-from omniops_tui.sessions.state import SessionState, register_handler
+from omniops_tui.core.events import (
+    LogDisconnected,
+    LogLines,
+    LogReconnected,
+    LogRecordCapped,
+    LogStreamsStarted,
+)
+from omniops_tui.core.logbuffer import DEFAULT_CAPACITY, LogBuffer, gap_marker
 
-HISTORY_LINES = 10_000
+HISTORY_LINES = DEFAULT_CAPACITY
 
 
-@dataclass
-class SourceHistory:
-    """One source's recorded lines and state."""
+@dataclass(slots=True)
+class SourceLog:
+    """One source: its lines and its connection state."""
 
     source_id: str
-    host: str = ""
-    lines: deque[str] = field(default_factory=lambda: deque(maxlen=HISTORY_LINES))
-    received: int = 0
-    connected: bool = True
+    host: str
+    buffer: LogBuffer
+    status: str = "connecting"  # connecting | streaming | disconnected | stopped
     reason: str = ""
     errors_only: bool = False
+    retry_at: float = 0.0  # session offset of the next reconnect attempt
 
     @property
     def label(self) -> str:
@@ -39,88 +44,73 @@ class SourceHistory:
     def prefix(self) -> str:
         return f"{self.host} {self.label} │ "
 
-    def copy(self) -> SourceHistory:
-        return SourceHistory(
+    def copy(self) -> SourceLog:
+        return SourceLog(
             self.source_id,
             self.host,
-            deque(self.lines, maxlen=HISTORY_LINES),
-            self.received,
-            self.connected,
+            self.buffer.snapshot(),
+            self.status,
             self.reason,
             self.errors_only,
+            self.retry_at,
         )
 
 
-@dataclass
-class LogHistory:
-    sources: dict[str, SourceHistory] = field(default_factory=dict)
-    merged: deque[str] = field(default_factory=lambda: deque(maxlen=HISTORY_LINES))
+@dataclass(slots=True)
+class LogView:
+    """Every source's log, the merged view, and whether the record's log cap was reached."""
+
+    capacity: int = HISTORY_LINES
+    sources: dict[str, SourceLog] = field(default_factory=dict)
+    merged: LogBuffer = field(default_factory=lambda: LogBuffer(HISTORY_LINES))
     capped: bool = False
     cap_bytes: int = 0
 
-    def source(self, source_id: str, host: str = "") -> SourceHistory:
+    def source(self, source_id: str, host: str = "") -> SourceLog:
         found = self.sources.get(source_id)
         if found is None:
-            found = self.sources[source_id] = SourceHistory(source_id, host)
+            found = self.sources[source_id] = SourceLog(source_id, host, LogBuffer(self.capacity))
         elif host and not found.host:
             found.host = host
         return found
 
+    def resize(self, capacity: int) -> None:
+        """The environment's `log_buffer_lines`, set before the first line arrives."""
+        if capacity != self.capacity and not self.sources:
+            self.capacity = max(1, capacity)
+            self.merged = LogBuffer(self.capacity)
+
+    def streams_started(self, event: LogStreamsStarted) -> None:
+        for source in event.sources:
+            self.source(str(source.get("id", "")), str(source.get("host", "")))
+
     def add_lines(self, event: LogLines) -> None:
         source = self.source(event.source_id, event.host)
-        lines = event.lines[-HISTORY_LINES:]
-        source.lines.extend(lines)
-        source.received += len(event.lines)
-        source.connected = True
+        source.buffer.append(event.lines)
+        source.status, source.reason = "streaming", ""
         source.errors_only = source.errors_only or event.errors_only
         prefix = source.prefix
-        self.merged.extend([prefix + line for line in lines])
+        self.merged.append([prefix + line for line in event.lines[-self.capacity :]])
 
     def disconnected(self, event: LogDisconnected) -> None:
         source = self.source(event.source_id, event.host)
-        source.connected, source.reason = False, event.reason
+        source.status, source.reason = "disconnected", event.reason
+        source.retry_at = event.t + event.retry_in
 
     def reconnected(self, event: LogReconnected) -> None:
         source = self.source(event.source_id, event.host)
-        source.connected, source.reason = True, ""
-        source.lines.append(gap_marker(event.gap_s, event.attempts))
-        self.merged.append(gap_marker(event.gap_s, event.attempts, event.source_id))
+        source.status, source.reason = "streaming", ""
+        source.buffer.append_marker(gap_marker(event.gap_s, event.attempts))
+        self.merged.append_marker(gap_marker(event.gap_s, event.attempts, event.source_id))
 
-    def snapshot(self) -> LogHistory:
-        return LogHistory(
+    def record_capped(self, event: LogRecordCapped) -> None:
+        self.capped, self.cap_bytes = True, event.cap_bytes
+
+    def snapshot(self) -> LogView:
+        return LogView(
+            self.capacity,
             {key: value.copy() for key, value in self.sources.items()},
-            deque(self.merged, maxlen=HISTORY_LINES),
+            self.merged.snapshot(),
             self.capped,
             self.cap_bytes,
         )
-
-
-def log_history(state: SessionState) -> LogHistory:
-    """The state's log history (created empty on first use)."""
-    found = state.extra.get("logs")
-    if found is None:
-        found = state.extra["logs"] = LogHistory()
-    return found
-
-
-def _lines(state: SessionState, event: LogLines) -> None:
-    log_history(state).add_lines(event)
-
-
-def _disconnected(state: SessionState, event: LogDisconnected) -> None:
-    log_history(state).disconnected(event)
-
-
-def _reconnected(state: SessionState, event: LogReconnected) -> None:
-    log_history(state).reconnected(event)
-
-
-def _capped(state: SessionState, event: LogRecordCapped) -> None:
-    history = log_history(state)
-    history.capped, history.cap_bytes = True, event.cap_bytes
-
-
-register_handler(LogLines, _lines)
-register_handler(LogDisconnected, _disconnected)
-register_handler(LogReconnected, _reconnected)
-register_handler(LogRecordCapped, _capped)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
@@ -38,7 +38,7 @@ def key_label(keys: str) -> str:
 
 def screen_groups() -> list[tuple[str, list[Binding], list[tuple[str, str]]]]:
     """(title, bindings, extra keys) for every screen, in the order an engineer meets them."""
-    from omniops_tui.ui.app import OmniOpsApp
+    from omniops_tui.ui.keys import APP_BINDINGS
     from omniops_tui.ui.screens.home import HomeScreen
     from omniops_tui.ui.screens.runbook import RunbookScreen, SectionList, SectionView
     from omniops_tui.ui.screens.wizard import WizardScreen
@@ -46,7 +46,7 @@ def screen_groups() -> list[tuple[str, list[Binding], list[tuple[str, str]]]]:
     groups: list[tuple[str, list[Binding], list[tuple[str, str]]]] = [
         (
             "Everywhere",
-            [b for b in _bindings(OmniOpsApp) if not (b.id or "").startswith("replay.")],
+            [b for b in _bindings_of(APP_BINDINGS) if not (b.id or "").startswith("replay.")],
             NAVIGATION,
         ),
         ("Home (overview)", _bindings(HomeScreen), list(getattr(HomeScreen, "EXTRA_KEYS", []))),
@@ -68,7 +68,7 @@ def screen_groups() -> list[tuple[str, list[Binding], list[tuple[str, str]]]]:
     groups.append(
         (
             "Replay (sessions → enter, or `omniops-tui sessions replay FILE`)",
-            [b for b in _bindings(OmniOpsApp) if b.id and b.id.startswith("replay.")],
+            [b for b in _bindings_of(APP_BINDINGS) if b.id and b.id.startswith("replay.")],
             [("click the bar", "Seek to that point of the session")],
         )
     )
@@ -77,7 +77,11 @@ def screen_groups() -> list[tuple[str, list[Binding], list[tuple[str, str]]]]:
 
 
 def _bindings(cls: type) -> list[Binding]:
-    return [b for b in getattr(cls, "BINDINGS", []) if isinstance(b, Binding)]
+    return _bindings_of(getattr(cls, "BINDINGS", []))
+
+
+def _bindings_of(bindings: list[BindingType]) -> list[Binding]:
+    return [b for b in bindings if isinstance(b, Binding)]
 
 
 class HelpScreen(ModalScreen[None]):

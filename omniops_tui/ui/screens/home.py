@@ -8,25 +8,29 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from omniops_tui.core.events import Event, ItemChecked, ItemUnchecked
-from omniops_tui.runbooks.model import Runbook
+from omniops_tui.runbooks.model import Runbook, RunbookSet
+from omniops_tui.ui.context import SessionScreen
+from omniops_tui.ui.messages import SessionUpdated
 from omniops_tui.ui.widgets.risk import progress_text, risk_text
 from omniops_tui.ui.widgets.status_bar import StatusBar
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(SessionScreen):
     CSS_PATH = "home.tcss"
     BINDINGS = [
         Binding("enter", "open", "Open", id="home.open", show=True),
-        Binding("w", "app.wizard", "Which runbook?", id="home.wizard"),
+        Binding("escape", "leave_replay", "Back to my session", id="home.leave_replay", show=False),
     ]
     EXTRA_KEYS = [("1…9", "Open runbook N of the overview")]
 
+    @property
+    def runbooks(self) -> RunbookSet:
+        return self.session.basis.runbooks
+
     def compose(self) -> ComposeResult:
-        yield StatusBar()
+        yield StatusBar(self.ctx)
         yield DataTable(id="overview", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="details"):
             yield Static(id="detail")
@@ -43,7 +47,7 @@ class HomeScreen(Screen[None]):
             ("When to use", "when", self._when_width()),
         ):
             table.add_column(label, key=key, width=width)
-        for runbook in self.app.runbooks.runbooks:
+        for runbook in self.runbooks.runbooks:
             table.add_row(
                 runbook.overview.get("name") or runbook.title,
                 runbook.duration,
@@ -55,8 +59,7 @@ class HomeScreen(Screen[None]):
                 height=None,
             )
         table.focus()
-        self.app.session_changed.subscribe(self, self._on_session_event)
-        self._show_details(self.app.runbooks.runbooks[0] if self.app.runbooks.runbooks else None)
+        self._show_details(self.runbooks.runbooks[0] if self.runbooks.runbooks else None)
 
     def _when_width(self) -> int:
         """What is left of the terminal for "When to use" (it wraps rather than being cut)."""
@@ -71,46 +74,48 @@ class HomeScreen(Screen[None]):
             table.refresh(layout=True)
 
     def on_screen_resume(self) -> None:
-        self.app.screen_opened("home")
+        if self.ctx.engine is not None:
+            self.ctx.engine.screen_opened("home")
+            self.ctx.engine.leave_runbook()
         self._refresh_progress()
 
     def _progress(self, runbook: Runbook) -> Text:
         ids = [item.id for item in runbook.checklist_items()]
-        return progress_text(*self.app.state.progress(ids))
+        return progress_text(*self.session.state.progress(ids))
 
-    def _on_session_event(self, event: Event | None) -> None:
-        if event is None or isinstance(event, ItemChecked | ItemUnchecked) or event.type == "check_result":
+    def session_changed(self, message: SessionUpdated) -> None:
+        if message.touches("item_checked", "item_unchecked", "check_result"):
             self._refresh_progress()
 
     def _refresh_progress(self) -> None:
         table = self.query_one(DataTable)
         with self.app.batch_update():
-            for runbook in self.app.runbooks.runbooks:
+            for runbook in self.runbooks.runbooks:
                 table.update_cell(runbook.id, "done", self._progress(runbook))
 
     def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
         key = message.row_key.value if message.row_key else None
-        self._show_details(self.app.runbooks.get(key) if key else None)
+        self._show_details(self.runbooks.get(key) if key else None)
 
     def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
         if message.row_key.value:
-            self.app.open_runbook(message.row_key.value, via="home")
+            self.ctx.shell.open_runbook(message.row_key.value, via="home")
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
         if table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
             if key:
-                self.app.open_runbook(key, via="home")
+                self.ctx.shell.open_runbook(key, via="home")
 
     def on_key(self, event: events.Key) -> None:
         """Digits open the Nth runbook: the fastest path when you already know which."""
         if event.character and event.character.isdigit() and event.character != "0":
-            runbooks = self.app.runbooks.runbooks
+            runbooks = self.runbooks.runbooks
             number = int(event.character)
             if number <= len(runbooks):
                 event.stop()
-                self.app.open_runbook(runbooks[number - 1].id, via="home")
+                self.ctx.shell.open_runbook(runbooks[number - 1].id, via="home")
 
     def _show_details(self, runbook: Runbook | None) -> None:
         detail = self.query_one("#detail", Static)
@@ -120,7 +125,7 @@ class HomeScreen(Screen[None]):
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
-        demo = self.app.context.demo
+        demo = self.ctx.demo
         if demo is not None:
             status = demo.status
             for ok, line in (
@@ -141,10 +146,15 @@ class HomeScreen(Screen[None]):
             grid.add_row("Rollback", meta.rollback_difficulty)
             grid.add_row("Best time", meta.best_time)
             grid.add_row("Team", meta.minimum_team)
-        done, total = self.app.state.progress([i.id for i in runbook.checklist_items()])
+        done, total = self.session.state.progress([i.id for i in runbook.checklist_items()])
         grid.add_row("Checklists", f"{done}/{total} items done" if total else "no checklist items")
         grid.add_row("", Text("enter open · w which runbook? · ctrl+p jump anywhere · ? keys", style="dim"))
         detail.update(grid)
 
-    def note_context(self) -> tuple[str, str]:
-        return "", ""
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_replay":
+            return self.ctx.replay is not None
+        return True
+
+    def action_leave_replay(self) -> None:
+        self.ctx.shell.leave_replay()

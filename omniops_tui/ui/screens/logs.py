@@ -1,13 +1,11 @@
 """The logs screen (`l` from anywhere): one pane per log source and a merged view.
 
-Live, the panes draw from a `LogHub` that streams every configured source over SSH in the
-background (it starts the first time this screen opens and runs until the app quits, so the
-session keeps recording logs while the engineer reads a runbook). In replay there is no hub:
-the panes are rebuilt from the session state's log history (`rebuild_from_state`) and fed the
-recorded `log_lines` events as the replayer publishes them (`feed_event`). With nothing
-configured the screen explains how to configure hosts.
+The panes draw from the session's log projection (`state.logs`): live, the engine's log service
+streams every configured source over SSH and folds the lines in; in a replay the player folds
+the recorded lines in. Same panes, same buffers, same filters, so a replayed pane is the live
+pane fed by the player. With nothing configured the screen explains how to configure hosts.
 
-The screen is installed once (`show_logs`) and kept, so its panes, filters and scroll
+The live screen is installed once (`show_logs`) and kept, so its panes, filters and scroll
 positions are still there when the engineer comes back.
 """
 
@@ -15,31 +13,21 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Static, Tab, Tabs
 
-from omniops_tui.core.events import Event, LogDisconnected, LogLines, LogReconnected
-from omniops_tui.core.logbuffer import LogBuffer, compile_pattern, gap_marker
-from omniops_tui.live.log_hub import LogHub, SourceState
-from omniops_tui.live.log_stream import Backoff, sources_for
-from omniops_tui.sessions.log_record import cap_bytes_of
-from omniops_tui.sessions.projections.logs import HISTORY_LINES, log_history
+from omniops_tui.core.logbuffer import compile_pattern
+from omniops_tui.sessions.projections.logs import SourceLog
+from omniops_tui.sessions.state import SessionState
+from omniops_tui.ui.context import ScreenContext, SessionScreen
 from omniops_tui.ui.widgets.log_pane import LogPane
 from omniops_tui.ui.widgets.status_bar import StatusBar
 
-if TYPE_CHECKING:
-    from omniops_tui.sessions.state import SessionState
-    from omniops_tui.ui.app import OmniOpsApp
-
 SCREEN_NAME = "logs"
-WORKER_GROUP = "log-streams"
 FLUSH_HZ = 25
 STATUS_EVERY = 6  # ticks: the status lines update ~4 times a second
 MERGED_KEY = "merged"
@@ -56,9 +44,6 @@ PANE_ACTIONS = frozenset(
         "merged",
     }
 )
-
-make_backoff: Callable[[], Backoff] = Backoff
-"""Reconnect backoff for new hubs (tests swap in short delays)."""
 
 NOT_CONFIGURED = """\
 The log panes stream the logs of the environment's SSH hosts. Add them to the config ({where}), \
@@ -79,7 +64,7 @@ class PaneTabs(Tabs, can_focus=False):
     """The sources, as tabs; keys switch them (`[` `]`, 1…9, a), so they never take focus."""
 
 
-class LogsScreen(Screen[None]):
+class LogsScreen(SessionScreen):
     CSS_PATH = "logs.tcss"
     BINDINGS = [
         Binding(
@@ -149,10 +134,11 @@ class LogsScreen(Screen[None]):
         ("↑ pgup home / wheel", "Scroll back: pauses following (the pane counts new lines)"),
     ]
 
-    def __init__(self, hub: LogHub | None = None) -> None:
-        super().__init__()
-        self.hub = hub
+    def __init__(self, ctx: ScreenContext) -> None:
+        super().__init__(ctx)
         self.panes: list[LogPane] = []
+        self._state_seen: SessionState | None = None
+        self._sources_seen: list[str] = []
         self._current: LogPane | None = None
         self._input_mode = ""
         self._input_previous = ""
@@ -161,10 +147,10 @@ class LogsScreen(Screen[None]):
     # ------------------------------------------------------------------ layout
     @property
     def replay(self) -> bool:
-        return bool(getattr(self.app.context, "replay", False))
+        return self.ctx.replay is not None
 
     def compose(self) -> ComposeResult:
-        yield StatusBar("Logs")
+        yield StatusBar(self.ctx, "Logs")
         shown = self._current.key if self._current is not None else ""
         self.panes = self._make_panes()
         self._current = next((p for p in self.panes if p.key == shown), self.panes[0] if self.panes else None)
@@ -179,48 +165,38 @@ class LogsScreen(Screen[None]):
         yield Footer()
 
     def _make_panes(self) -> list[LogPane]:
-        if self.hub is not None:
-            return self._live_panes(self.hub)
-        if self.replay:
-            return self._replay_panes(self.app.state)
-        return []
-
-    def _live_panes(self, hub: LogHub) -> list[LogPane]:
+        """One pane per source of the projection, and the merged view when there are several."""
+        logs = self.session.state.logs
+        self._state_seen = self.session.state
+        self._sources_seen = list(logs.sources)
         panes = [
-            LogPane(s.id, s.id, hub.buffers[s.id], source_ids=[s.id], id=f"pane-{i}")
-            for i, s in enumerate(hub.sources)
+            LogPane(source_id, source_id, source.buffer, source_ids=[source_id], id=f"pane-{index}")
+            for index, (source_id, source) in enumerate(logs.sources.items())
         ]
-        if hub.merged is not None:
-            panes.insert(
-                0,
-                LogPane(
-                    MERGED_KEY,
-                    "all sources",
-                    hub.merged,
-                    source_ids=[s.id for s in hub.sources],
-                    id="pane-merged",
-                ),
+        if len(panes) > 1:
+            merged = LogPane(
+                MERGED_KEY,
+                "all sources",
+                logs.merged,
+                source_ids=list(logs.sources),
+                prefixed=True,
+                id="pane-merged",
             )
+            panes.insert(0, merged)
         return panes
 
-    def _replay_panes(self, state: SessionState) -> list[LogPane]:
-        history = log_history(state)
-        panes: list[LogPane] = []
-        for index, (source_id, source) in enumerate(history.sources.items()):
-            buffer = LogBuffer(HISTORY_LINES)
-            pane = LogPane(source_id, source_id, buffer, source_ids=[source_id], id=f"pane-{index}")
-            buffer.append(list(source.lines))
-            panes.append(pane)
-        if len(panes) > 1:
-            merged = LogBuffer(HISTORY_LINES)
-            merged.append(list(history.merged))
-            panes.insert(
-                0,
-                LogPane(
-                    MERGED_KEY, "all sources", merged, source_ids=list(history.sources), id="pane-merged"
-                ),
-            )
-        return panes
+    def _resync(self) -> None:
+        """The state was replaced (a replay seek) or gained sources: point the panes at it."""
+        state = self.session.state
+        logs = state.logs
+        if list(logs.sources) != self._sources_seen:
+            self.refresh(recompose=True)
+            return
+        self._state_seen = state
+        for pane in self.panes:
+            pane.buffer = logs.merged if pane.key == MERGED_KEY else logs.sources[pane.key].buffer
+            pane.stale = True
+        self._refresh_status()
 
     def _tab_label(self, index: int, pane: LogPane) -> str:
         if pane.key == MERGED_KEY:
@@ -232,11 +208,15 @@ class LogsScreen(Screen[None]):
         """What to do, not an error: where the config is and what a host table looks like."""
         if self.replay:
             return Text.assemble(
-                ("No log lines were recorded in this session.", "bold"), "\n\nPress escape to go back."
+                ("No log lines were recorded in this session (yet).", "bold"), "\n\nPress escape to go back."
             )
-        config = self.app.context.config
-        where = str(config.path) if config.path else "`omniops-tui config` shows where it is read from"
-        environment = self.app.context.environment
+        config = self.ctx.config
+        where = (
+            str(config.path)
+            if config is not None and config.path
+            else "`omniops-tui config` shows where it is read from"
+        )
+        environment = self.ctx.environment
         headline = "No log sources configured."
         if environment is not None and environment.hosts:
             names = ", ".join(h.name for h in environment.hosts)
@@ -253,15 +233,17 @@ class LogsScreen(Screen[None]):
         return not (action in PANE_ACTIONS and not self.panes)
 
     def on_mount(self) -> None:
-        # Always ticking: in replay, the first recorded lines may come after the screen opened.
-        self.set_interval(1 / FLUSH_HZ, self._tick, name="log-flush")
+        self._flusher = self.set_interval(1 / FLUSH_HZ, self._tick, name="log-flush")
         self.call_after_refresh(self._focus_view)
-        if self.replay:
-            self.app.session_changed.subscribe(self, self._on_session_event)
 
     def on_screen_resume(self) -> None:
-        self.app.screen_opened("logs")
+        self._flusher.resume()
+        if self.ctx.engine is not None:
+            self.ctx.engine.screen_opened("logs")
         self.call_after_refresh(self._focus_view)
+
+    def on_screen_suspend(self) -> None:
+        self._flusher.pause()  # not on screen: nothing to draw (the panes catch up when shown)
 
     def note_context(self) -> tuple[str, str]:
         return "", ""
@@ -283,7 +265,7 @@ class LogsScreen(Screen[None]):
 
     def _focus_view(self) -> None:
         pane = self.current_pane
-        if pane is not None and self._input_mode == "":
+        if pane is not None and pane.is_mounted and self._input_mode == "":
             pane.view.focus()
 
     @on(Tabs.TabActivated, "#log-tabs")
@@ -296,8 +278,14 @@ class LogsScreen(Screen[None]):
     def _tick(self) -> None:
         if not self.is_attached:  # the app is closing
             return
+        state = self.session.state
+        if state is not self._state_seen or len(state.logs.sources) != len(self._sources_seen):
+            self._resync()
+            return
         visible = self.current_pane if self.is_current else None
         for pane in self.panes:
+            if not pane.is_mounted:  # just recomposed: drawn on the next tick
+                continue
             if pane is visible:
                 pane.flush()
             else:
@@ -342,79 +330,24 @@ class LogsScreen(Screen[None]):
         return text
 
     def _capped(self) -> bool:
-        if self.hub is not None:
-            return self.hub.capped
-        return self.replay and log_history(self.app.state).capped
+        return self.session.state.logs.capped
 
     def _connection_text(self, pane: LogPane) -> Text:
-        if self.hub is None:
-            return self._replay_connection_text(pane)
-        states = [(sid, self.hub.states[sid]) for sid in pane.source_ids]
-        if len(states) == 1:
-            return _state_text(states[0][1], self.hub.clock())
-        streaming = sum(1 for _, s in states if s.status == "streaming")
-        text = Text(
-            f"● {streaming}/{len(states)} streaming", style="green" if streaming == len(states) else "yellow"
+        logs = self.session.state.logs.sources
+        sources = [logs[sid] for sid in pane.source_ids if sid in logs]
+        now = self.session.offset()
+        prefix = Text("▷ replay  ", style="bold magenta") if self.replay else Text()
+        if len(sources) == 1:
+            return prefix + _state_text(sources[0], now)
+        streaming = sum(1 for s in sources if s.status == "streaming")
+        text = prefix + Text(
+            f"● {streaming}/{len(sources)} streaming",
+            style="green" if streaming == len(sources) else "yellow",
         )
-        down = [(sid, s) for sid, s in states if s.status == "disconnected"]
+        down = [s for s in sources if s.status == "disconnected"]
         if down:
-            sid, state = down[0]
-            text.append(f"  ⚡ {sid}: {state.reason}", style="bold red")
+            text.append(f"  ⚡ {down[0].source_id}: {down[0].reason}", style="bold red")
         return text
-
-    def _replay_connection_text(self, pane: LogPane) -> Text:
-        history = log_history(self.app.state)
-        sources = [history.sources[sid] for sid in pane.source_ids if sid in history.sources]
-        down = [s for s in sources if not s.connected]
-        text = Text("▷ replay", style="bold magenta")
-        if down:
-            text.append(f"  ⚡ {down[0].source_id} disconnected: {down[0].reason}", style="bold red")
-        return text
-
-    # ------------------------------------------------------------------ replay feeding
-    def feed_event(self, event: Event) -> None:
-        """Show one replayed event (the replayer publishes them on `app.session_changed`)."""
-        panes = {p.key: p for p in self.panes}
-        merged = panes.get(MERGED_KEY)
-        if isinstance(event, LogLines):
-            pane = panes.get(event.source_id)
-            if pane is None:
-                self.rebuild_from_state()
-                return
-            pane.feed(event.lines)
-            if merged is not None:
-                prefix = log_history(self.app.state).source(event.source_id, event.host).prefix
-                merged.feed([prefix + line for line in event.lines])
-        elif isinstance(event, LogReconnected):
-            pane = panes.get(event.source_id)
-            if pane is not None:
-                pane.feed_marker(gap_marker(event.gap_s, event.attempts))
-            if merged is not None:
-                merged.feed_marker(gap_marker(event.gap_s, event.attempts, event.source_id))
-        elif isinstance(event, LogDisconnected):
-            self._refresh_status()
-
-    def rebuild_from_state(self) -> None:
-        """Redraw every pane from `app.state` (a replay seek swapped the state, or a tick
-        brought too many events to publish one by one): refill the buffers in place, and
-        recompose only when the set of sources changed."""
-        history = log_history(self.app.state)
-        keys = [p.key for p in self.panes if p.key != MERGED_KEY]
-        if keys != list(history.sources) or (len(keys) > 1) != any(p.key == MERGED_KEY for p in self.panes):
-            self.refresh(recompose=True)
-            return
-        for pane in self.panes:
-            lines = history.merged if pane.key == MERGED_KEY else history.sources[pane.key].lines
-            pane.buffer.clear()
-            pane.buffer.append(list(lines))
-            pane.stale = True
-        self._refresh_status()
-
-    def _on_session_event(self, event: Event | None) -> None:
-        if event is None:
-            self.rebuild_from_state()
-        elif event.type.startswith("log_"):
-            self.feed_event(event)
 
     # ------------------------------------------------------------------ actions
     def action_back(self) -> None:
@@ -586,83 +519,37 @@ class LogsScreen(Screen[None]):
         return True
 
 
-def _state_text(state: SourceState, now: float) -> Text:
-    if state.status == "streaming":
+def _state_text(source: SourceLog, now: float) -> Text:
+    if source.status == "streaming":
         return Text("● streaming", style="green")
-    if state.status == "disconnected":
-        wait = math.ceil(state.retry_in(now))
+    if source.status == "disconnected":
+        wait = math.ceil(max(0.0, source.retry_at - now))
         when = f"reconnecting in {wait}s" if wait > 0 else "reconnecting…"
-        return Text(f"⚡ disconnected: {state.reason} — {when}", style="bold red")
-    if state.status == "stopped":
+        return Text(f"⚡ disconnected: {source.reason} — {when}", style="bold red")
+    if source.status == "stopped":
         return Text("■ stopped", style="dim")
     return Text("◌ connecting…", style="yellow")
 
 
 # ---------------------------------------------------------------------------- app wiring
-def build_hub(app: OmniOpsApp) -> LogHub | None:
-    """The hub for the app's environment; None in replay or when no source is configured."""
-    if app.context.replay:
-        return None
-    environment = app.context.environment
-    sources = sources_for(environment)
-    if not sources or environment is None:
-        return None
-    context = app.check_context()
-    cap_mb = app.context.config.log_record_cap_mb
-
-    def capped(cap_bytes: int) -> None:
-        app.notify(
-            f"The session's log record reached its cap ({cap_mb:g} MB): from now on only "
-            "ERROR lines are recorded. The panes still show every line.",
-            severity="warning",
-            timeout=10,
-        )
-
-    return LogHub(
-        sources,
-        context.ssh,
-        capacity=max(1, environment.log_buffer_lines),
-        record=app.record if app.recording else None,
-        cap_bytes=cap_bytes_of(cap_mb),
-        discard=context.discard_ssh,
-        backoff=make_backoff,
-        on_capped=capped,
-    )
-
-
-def logs_screen(app: OmniOpsApp) -> LogsScreen | None:
-    """The installed logs screen, if it was ever opened."""
-    if app.is_screen_installed(SCREEN_NAME):
-        screen = app.get_screen(SCREEN_NAME)
-        return screen if isinstance(screen, LogsScreen) else None
-    return None
-
-
-def show_logs(app: OmniOpsApp) -> LogsScreen:
-    """Open the logs screen; the first time, build it and start the streams in the background."""
-    screen = logs_screen(app)
-    if screen is None:
-        hub = build_hub(app)
-        screen = LogsScreen(hub)
-        app.install_screen(screen, name=SCREEN_NAME)
-        if hub is not None:
-            app.run_worker(hub.run(), name="log-streams", group=WORKER_GROUP, exit_on_error=False)
+def show_logs(app: App[None], ctx: ScreenContext) -> None:
+    """Open the logs screen of `ctx`'s session (the live one is installed once and kept)."""
+    if ctx.replay is not None:
+        screen: LogsScreen | None = next((s for s in app.screen_stack if isinstance(s, LogsScreen)), None)
+        if screen is None:
+            app.push_screen(LogsScreen(ctx))
+            return
+    else:
+        if not app.is_screen_installed(SCREEN_NAME):
+            app.install_screen(LogsScreen(ctx), name=SCREEN_NAME)
+        screen = app.get_screen(SCREEN_NAME)  # type: ignore[assignment]
     if app.screen is screen:
-        return screen
+        return
     if screen in app.screen_stack:
         while app.screen is not screen:
             app.pop_screen()
     else:
-        app.push_screen(SCREEN_NAME)
-    return screen
-
-
-def stop_logs(app: OmniOpsApp) -> None:
-    """Stop the streams and write their queued lines (before the session ends)."""
-    app.workers.cancel_group(app, WORKER_GROUP)
-    screen = logs_screen(app)
-    if screen is not None and screen.hub is not None:
-        screen.hub.flush_record()
+        app.push_screen(screen)  # type: ignore[arg-type]
 
 
 def help_group() -> tuple[str, list[Binding], list[tuple[str, str]]]:

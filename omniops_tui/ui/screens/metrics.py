@@ -12,21 +12,20 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from omniops_tui.core.events import Event
-from omniops_tui.logic.criteria import do_not_rollback_hint
-from omniops_tui.logic.metrics import BY_NAME, CATALOGUE, MetricDef, format_value
-from omniops_tui.sessions.projections.criteria import firing
-from omniops_tui.sessions.projections.metrics import MetricHistory, Point, history
+from omniops_tui.core.text import visible_line
+from omniops_tui.logic.criteria import do_not_rollback_hint, evaluate_history
+from omniops_tui.logic.history import MetricHistory
+from omniops_tui.logic.metrics import BY_NAME, CATALOGUE
+from omniops_tui.ui.context import SessionScreen
+from omniops_tui.ui.messages import SessionUpdated
+from omniops_tui.ui.widgets.figures import sparkline, value_text
 from omniops_tui.ui.widgets.status_bar import StatusBar
 
-STATUS_STYLES = {"pass": "green", "warn": "yellow", "fail": "bold red", "error": "red", "unknown": "dim"}
-SPARKS = "▁▂▃▄▅▆▇█"
 HOST_METRICS = ("cpu_percent", "mem_percent", "disk_percent", "load_per_cpu")
-SERVICE_METRICS = tuple(m for m in CATALOGUE if not m.per_host)
-REFRESH_S = 0.25
+SERVICE_FIGURES = tuple(m for m in CATALOGUE if not m.per_host)
+METRIC_KINDS = ("metric_sample", "criterion_fired", "criterion_cleared")
 HOST_LABELS = {
     "cpu_percent": "CPU",
     "mem_percent": "Memory",
@@ -35,30 +34,7 @@ HOST_LABELS = {
 }
 
 
-def sparkline(values: list[float], width: int = 12) -> str:
-    values = values[-width:]
-    if not values:
-        return ""
-    low, high = min(values), max(values)
-    span = (high - low) or 1.0
-    return "".join(SPARKS[min(7, int((v - low) / span * 7.999))] for v in values)
-
-
-def value_text(definition: MetricDef, point: Point | None) -> Text:
-    if point is None:
-        return Text("—", style="dim")
-    if point.value is None:
-        label = (
-            "not configured"
-            if "not configured" in point.detail
-            else ("unreachable" if point.detail.startswith("unreachable") else "unknown")
-        )
-        return Text(label, style=STATUS_STYLES.get(point.status, "dim"))
-    mark = {"pass": "● ", "warn": "▲ ", "fail": "✖ ", "error": "✖ "}.get(point.status, "")
-    return Text(mark + format_value(definition, point.value), style=STATUS_STYLES.get(point.status, ""))
-
-
-class MetricsScreen(Screen[None]):
+class MetricsScreen(SessionScreen):
     CSS_PATH = "metrics.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back", id="metrics.back"),
@@ -72,7 +48,7 @@ class MetricsScreen(Screen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield StatusBar("Metrics")
+        yield StatusBar(self.ctx, "Metrics")
         with VerticalScroll(id="metrics-body"):
             yield Static(id="metrics-summary")
             yield DataTable(id="service-table", cursor_type="row", zebra_stripes=True)
@@ -89,7 +65,7 @@ class MetricsScreen(Screen[None]):
         service.add_column("Now", key="value", width=16)
         service.add_column("Trend", key="trend", width=12)
         service.add_column("Target", key="target", width=10)
-        for definition in SERVICE_METRICS:
+        for definition in SERVICE_FIGURES:
             service.add_row(
                 definition.label,
                 Text("—", style="dim"),
@@ -110,33 +86,29 @@ class MetricsScreen(Screen[None]):
             ("Now", "now", 26),
         ):
             criteria.add_column(label, key=key, width=width)
-        for criterion in self.app.context.criteria:
+        for criterion in self.session.basis.criteria:
             criteria.add_row(
-                criterion.metric, criterion.threshold, criterion.action, "", key=criterion.id, height=None
+                visible_line(criterion.metric),
+                visible_line(criterion.threshold),
+                visible_line(criterion.action),
+                "",
+                key=criterion.id,
+                height=None,
             )
-        self._pending = False
-        self.app.session_changed.subscribe(self, self._on_event)
         self.refresh_tables()
-        self.set_interval(5, self.refresh_tables)
 
     def on_screen_resume(self) -> None:
-        self.app.screen_opened("metrics")
+        if self.ctx.engine is not None:
+            self.ctx.engine.screen_opened("metrics")
         self.refresh_tables()
 
-    def _on_event(self, event: Event | None) -> None:
-        """Samples arrive in bursts (a round at a time): coalesce them into one refresh."""
-        if event is not None and event.type not in ("metric_sample", "criterion_fired", "criterion_cleared"):
-            return
-        if not self._pending:
-            self._pending = True
-            self.set_timer(REFRESH_S, self._flush)
-
-    def _flush(self) -> None:
-        self._pending = False
-        self.refresh_tables()
+    def session_changed(self, message: SessionUpdated) -> None:
+        """Samples arrive in bursts (a round at a time); the messages coalesce into one."""
+        if message.touches(*METRIC_KINDS):
+            self.refresh_tables()
 
     def refresh_tables(self) -> None:
-        facts = history(self.app.state)
+        facts = self.session.state.metrics
         with self.app.batch_update():
             self._refresh_service(facts)
             self._refresh_hosts(facts)
@@ -146,7 +118,7 @@ class MetricsScreen(Screen[None]):
     def _refresh_summary(self, facts: MetricHistory) -> None:
         summary = self.query_one("#metrics-summary", Static)
         if not facts.series:
-            if self.app.context.environment is None:
+            if self.ctx.replay is None and self.ctx.environment is None:
                 summary.update(
                     Text(
                         "No environment configured, so nothing to measure. Create a config "
@@ -158,19 +130,19 @@ class MetricsScreen(Screen[None]):
                 summary.update(Text("Waiting for the first samples…", style="dim"))
             return
         latest = max((points[-1].t for points in facts.series.values() if points), default=0.0)
-        ago = max(0, int(self.app.session_offset() - latest)) if self.app.recording else 0
-        interval = self.app.context.config.interval(self.app.context.environment)
+        ago = max(0, int(self.session.offset() - latest))
+        interval = self.session.basis.interval
+        every = f"Sampled every {interval:g} s · " if interval else ""
         summary.update(
             Text(
-                f"Sampled every {interval:g} s · last sample {ago}s ago · "
-                "green/amber/red by the runbooks' thresholds",
+                f"{every}last sample {ago}s ago · green/amber/red by the runbooks' thresholds",
                 style="dim",
             )
         )
 
     def _refresh_service(self, facts: MetricHistory) -> None:
         table = self.query_one("#service-table", DataTable)
-        for definition in SERVICE_METRICS:
+        for definition in SERVICE_FIGURES:
             point = facts.latest(definition.name)
             _set(table, definition.name, "value", value_text(definition, point))
             _set(table, definition.name, "trend", sparkline(facts.values(definition.name)))
@@ -186,26 +158,29 @@ class MetricsScreen(Screen[None]):
 
     def _refresh_criteria(self, facts: MetricHistory) -> None:
         table = self.query_one("#criteria-table", DataTable)
-        fired = firing(self.app.state).firing
-        evaluator = getattr(self.app, "evaluator", None)
-        for criterion in self.app.context.criteria:
+        criteria = self.session.basis.criteria
+        fired = self.session.state.criteria.firing
+        states = evaluate_history(criteria, facts, self.session.offset())
+        for criterion in criteria:
+            state = states.get(criterion.id)
             if criterion.manual:
                 now = Text("your judgement: not measurable", style="dim")
             elif criterion.id in fired:
-                now = Text(f"FIRED: {fired[criterion.id].evidence}", style="bold red")
-            elif evaluator is not None and criterion.id in evaluator.states:
-                state = evaluator.states[criterion.id]
-                style = {"breaching": "yellow", "ok": "green"}.get(state.status, "dim")
-                now = Text(
-                    f"{state.status}: {state.evidence}" if state.evidence else state.status, style=style
+                evidence = (
+                    state.evidence if state is not None and state.evidence else fired[criterion.id].evidence
                 )
+                now = Text(f"FIRED: {visible_line(evidence)}", style="bold red")
+            elif state is not None and state.status != "no data":
+                style = {"breaching": "yellow", "ok": "green", "fired": "yellow"}.get(state.status, "dim")
+                status = "breaching" if state.status == "fired" else state.status
+                now = Text(f"{status}: {state.evidence}" if state.evidence else status, style=style)
             else:
                 now = Text("no data", style="dim")
             _set(table, criterion.id, "now", now)
         self._refresh_do_not(facts)
 
     def _refresh_do_not(self, facts: MetricHistory) -> None:
-        runbook = self.app.runbooks.get("emergency-rollback")
+        runbook = self.session.basis.runbooks.get("emergency-rollback")
         criteria = runbook.decision_criteria if runbook else None
         widget = self.query_one("#do-not-rollback", Static)
         if criteria is None:
@@ -222,12 +197,11 @@ class MetricsScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "sample_now":
-            return self.app.sampler is not None
+            return self.ctx.engine is not None and self.ctx.engine.live_checks_available
         return True
 
     def action_sample_now(self) -> None:
-        if self.app.sampler is not None:
-            self.app.sampler.sample_now()
+        if self.ctx.engine is not None and self.ctx.engine.sample_now():
             self.notify("Sampling now", timeout=2)
 
     def action_back(self) -> None:
@@ -244,61 +218,3 @@ def _set(table: DataTable, row: str, column: str, value: object) -> None:
         isinstance(value, Text) and isinstance(current, Text) and value.style != current.style
     ):
         table.update_cell(row, column, value)
-
-
-class MetricsStrip(Static):
-    """One line on runbook screens: the figures that decide most incidents, coloured."""
-
-    DEFAULT_CSS = """
-    MetricsStrip {
-        height: auto;
-        max-height: 2;
-        padding: 0 1;
-        display: none;
-    }
-    MetricsStrip.has-data {
-        display: block;
-    }
-    """
-    FIGURES = (
-        ("p95_ms", "P95"),
-        ("error_rate", "err"),
-        ("db_connected", "DB"),
-        ("redis_hit_rate", "cache"),
-        ("health_ok", "health"),
-    )
-
-    def on_mount(self) -> None:
-        self.app.session_changed.subscribe(self, self._on_event)
-        self._pending = False
-        self.refresh_strip()
-
-    def _on_event(self, event: Event | None) -> None:
-        if (event is None or event.type == "metric_sample") and not self._pending:
-            self._pending = True
-            self.set_timer(REFRESH_S, self._flush)
-
-    def _flush(self) -> None:
-        self._pending = False
-        self.refresh_strip()
-
-    def refresh_strip(self) -> None:
-        facts = history(self.app.state)
-        text = Text()
-        for name, label in self.FIGURES:
-            point = facts.latest(name)
-            if point is None:
-                continue
-            if text:
-                text.append(" · ", style="dim")
-            text.append(f"{label} ")
-            text.append_text(value_text(BY_NAME[name], point))
-        worst = facts.worst("cpu_percent")
-        if worst is not None:
-            host, point = worst
-            text.append(" · ", style="dim")
-            text.append("CPU ")
-            text.append_text(value_text(BY_NAME["cpu_percent"], point))
-            text.append(f" {host}", style="dim")
-        self.set_class(bool(text), "has-data")
-        self.update(text)

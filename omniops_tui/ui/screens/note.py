@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from omniops_tui.core.text import visible
+
 
 class TextPrompt(ModalScreen[str | None]):
     """One line of text; enter saves, escape cancels. Returns the text or None."""
@@ -43,9 +45,9 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text)
+            yield Label(self.title_text, markup=False)
             if self.subtitle:
-                yield Label(self.subtitle, classes="hint")
+                yield Label(visible(self.subtitle), classes="hint", markup=False)
             yield Input(placeholder=self.placeholder, id="prompt-input")
             yield Label("enter save · escape cancel", classes="hint")
 
@@ -71,7 +73,15 @@ class NoteDialog(TextPrompt):
 
 
 class ReasonDialog(TextPrompt):
-    """Why a manual tick goes against the automated check: recorded with the override."""
+    """Why a manual tick goes against the automated check: recorded with the override. An empty
+    reason is not an answer: the dialog says so and stays (escape cancels the tick)."""
 
     def __init__(self, title: str, item_text: str) -> None:
         super().__init__(title, subtitle=item_text, placeholder="reason (required)")
+
+    def on_input_submitted(self, message: Input.Submitted) -> None:
+        message.prevent_default()  # the base prompt's handler would dismiss a second time
+        if not message.value.strip():
+            self.notify("A reason is required to go against the check (escape cancels)", severity="warning")
+            return
+        self.dismiss(message.value.strip())

@@ -1,9 +1,10 @@
 """A runbook: its sections on the left, the selected section's rows on the right.
 
-Every section is reachable from the sidebar (or `[` / `]`, or the command palette); the header
-shows the metadata and the runbook's checklist progress; the rows are built when a section is
-first shown and kept, so moving between sections is instant. Ticks go through `app.set_item`,
-which records an event; the rows update from the event, never from the key press.
+Every section is reachable from the sidebar (or `[` / `]`, digits, or the command palette); the
+header shows the metadata and the runbook's checklist progress; the rows of a section are built
+when it is first shown and kept, so moving between sections is instant. Ticks go to the engine,
+which records an event; the rows update from the state when the `SessionUpdated` message
+arrives, never from the key press. In a replay the same screen is read-only.
 """
 
 from __future__ import annotations
@@ -14,28 +15,30 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
+from textual.events import Key
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, ListView, OptionList, Static
 from textual.widgets.option_list import Option
 
-from omniops_tui.core.events import Event
+from omniops_tui.core.text import visible_line
 from omniops_tui.runbooks.model import ChecklistGroup, Runbook, Section, iter_blocks
-from omniops_tui.ui.screens.metrics import MetricsStrip
+from omniops_tui.ui.context import ScreenContext, SessionScreen
+from omniops_tui.ui.messages import SessionUpdated
+from omniops_tui.ui.widgets.metrics_strip import MetricsStrip
 from omniops_tui.ui.widgets.risk import progress_text, risk_text
 from omniops_tui.ui.widgets.runbook_rows import (
     ChecklistHeaderRow,
     ChecklistItemRow,
     CommandRow,
     HeadingRow,
+    LiveAnswersRow,
     Row,
     section_rows,
 )
 from omniops_tui.ui.widgets.status_bar import StatusBar
 
-SECTION_EVENT_DEBOUNCE_S = 0.6
-REFRESH_S = 0.1
-SHOW_DEBOUNCE_S = 0.12
+ITEM_KINDS = ("item_checked", "item_unchecked", "check_result", "item_flagged")
+SPIN_S = 0.25
 
 
 class SectionList(OptionList):
@@ -43,7 +46,7 @@ class SectionList(OptionList):
 
     BINDINGS = [
         Binding(
-            "right,l", "screen.focus_content", "Read", show=False, tooltip="Move into the section's content"
+            "right", "screen.focus_content", "Read", show=False, tooltip="Move into the section's content"
         ),
     ]
 
@@ -52,9 +55,7 @@ class SectionView(ListView):
     """One section's rows."""
 
     BINDINGS = [
-        Binding(
-            "left,h", "screen.focus_sections", "Sections", show=False, tooltip="Back to the section list"
-        ),
+        Binding("left", "screen.focus_sections", "Sections", show=False, tooltip="Back to the section list"),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
@@ -62,9 +63,10 @@ class SectionView(ListView):
     def __init__(self, section: Section, *rows: Row, id: str) -> None:
         super().__init__(*rows, id=id)
         self.section = section
+        self.stale = False
 
 
-class RunbookScreen(Screen[None]):
+class RunbookScreen(SessionScreen):
     CSS_PATH = "runbook.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back", id="runbook.back", tooltip="Back to the overview"),
@@ -116,9 +118,10 @@ class RunbookScreen(Screen[None]):
         ),
         Binding("tab", "switch_focus", "Switch pane", id="runbook.switch", show=False),
     ]
+    EXTRA_KEYS = [("1…9", "Go to section N of the sidebar")]
 
-    def __init__(self, runbook: Runbook, section_id: str = "") -> None:
-        super().__init__()
+    def __init__(self, ctx: ScreenContext, runbook: Runbook, section_id: str = "") -> None:
+        super().__init__(ctx)
         self.runbook = runbook
         self.initial_section = section_id
         self.items = {item.id: item for item in runbook.checklist_items()}
@@ -127,17 +130,14 @@ class RunbookScreen(Screen[None]):
             for section in runbook.sections
         }
         self._current: Section | None = None
-        self._pending_section_event: object | None = None
-        self._dirty_items: set[str] | None = set()
-        self._pending_show: Timer | None = None
-        self._last_running: set[str] = set()
-        self._refresh_pending = False
+        self._checking: frozenset[str] = frozenset()
+        self._spinner: Timer | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
-        yield StatusBar(self.runbook.title)
+        yield StatusBar(self.ctx, self.runbook.title)
         yield Static(id="runbook-header")
-        yield MetricsStrip(id="metrics-strip")
+        yield MetricsStrip(self.ctx, id="metrics-strip")
         with Horizontal(id="runbook-body"):
             yield SectionList(*self._section_options(), id="sections")
             with Vertical(id="content"):
@@ -154,68 +154,48 @@ class RunbookScreen(Screen[None]):
         grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
         grid.add_column(no_wrap=True, justify="right")
         ids = self._section_items[section.id]
-        progress = progress_text(*self.app.state.progress(ids)) if ids else Text("")
-        grid.add_row(f"{index + 1}", f" {section.title}", progress)
+        progress = progress_text(*self.session.state.progress(ids)) if ids else Text("")
+        grid.add_row(f"{index + 1}", f" {visible_line(section.title)}", progress)
         return grid
 
     def on_mount(self) -> None:
         self._update_header()
         sections = self.query_one(SectionList)
-        start = 0
-        if self.initial_section:
-            start = next(
-                (
-                    i
-                    for i, s in enumerate(self.runbook.sections)
-                    if s.id == self.initial_section or s.id.endswith("/" + self.initial_section)
-                ),
-                0,
-            )
+        start = self._section_index(self.initial_section) if self.initial_section else 0
         sections.highlighted = start
-        self.app.session_changed.subscribe(self, self._on_session_event)
-        self.show_section(self.runbook.sections[start].id if self.runbook.sections else "")
+        if self.runbook.sections:
+            self.show_section(self.runbook.sections[start].id)
         sections.focus()
-        self.app.screen_opened("runbook", self.runbook.id, self._current.id if self._current else "")
-        self.app.checks_running.subscribe(self, self._on_running)
-        self.set_interval(5, self._refresh_visible)
-        self.set_interval(0.25, self._spin)
 
     def on_screen_resume(self) -> None:
-        self.app.start_live_checks(self.runbook.id)
+        engine = self.ctx.engine
+        if engine is not None and self.ctx.writable:
+            engine.open_runbook(self.runbook.id, via="")
+            engine.screen_opened("runbook", self.runbook.id, self._current.id if self._current else "")
+        self.session_changed(SessionUpdated({"*"}))
 
     def on_screen_suspend(self) -> None:
-        # Another runbook or the overview takes over: its checks (or none) run instead.
-        if self.app.screen is not self and not self.app.screen.is_modal:
-            self.app.stop_live_checks()
+        # Another screen takes over (not a dialog on top): this runbook's checks stop.
+        engine = self.ctx.engine
+        if engine is not None and self.app.screen is not self and not self.app.screen.is_modal:
+            engine.leave_runbook()
 
-    def _on_running(self, running: set[str]) -> None:
-        """Spinners on and off: only the items whose running state changed are redrawn."""
-        changed = running ^ self._last_running
-        self._last_running = set(running)
-        if changed and self._dirty_items is not None:
-            self._dirty_items.update(changed)
-        if changed and not self._refresh_pending:
-            self._refresh_pending = True
-            self.set_timer(REFRESH_S, self._flush_refresh)
-
-    def _spin(self) -> None:
-        """Turn the spinners of the items whose checks are running (only those rows)."""
-        if self._last_running:
-            view = self.current_view()
-            if view is not None:
-                self._refresh_rows(view, only=self._last_running)
-
-    def _refresh_visible(self) -> None:
-        view = self.current_view()
-        if view is not None:
-            self._refresh_rows(view)
+    def _section_index(self, section_id: str) -> int:
+        return next(
+            (
+                i
+                for i, s in enumerate(self.runbook.sections)
+                if s.id == section_id or s.id.endswith("/" + section_id)
+            ),
+            0,
+        )
 
     def _update_header(self) -> None:
         runbook = self.runbook
         meta = runbook.metadata
         text = Text()
-        text.append(f"{runbook.number}. {runbook.title}", style="bold")
-        done, total = self.app.state.progress(list(self.items))
+        text.append(f"{runbook.number}. {visible_line(runbook.title)}", style="bold")
+        done, total = self.session.state.progress(list(self.items))
         if total:
             text.append("   checklists ")
             text.append_text(progress_text(done, total))
@@ -234,81 +214,73 @@ class RunbookScreen(Screen[None]):
                 text.append_text(part)
         else:
             text.append("no metadata in this runbook", style="dim")
-        self.query_one("#runbook-header", Static).update(text)
+        for header in self.query("#runbook-header").results(Static):
+            header.update(text)
 
     # ------------------------------------------------------------------ sections
     def show_section(self, section_id: str) -> None:
-        if not self.is_mounted:  # asked before the screen is up (replay, palette): show it on mount
+        """Show a section (built on first show). Safe at any time: before mount it is kept for
+        mount, and while the screen is being taken down it does nothing."""
+        if not self.is_mounted:
             self.initial_section = section_id
             return
-        section = next(
-            (s for s in self.runbook.sections if s.id == section_id or s.id.endswith("/" + section_id)), None
-        )
-        if section is None:
+        switchers = list(self.query("#section-views").results(ContentSwitcher))
+        if not switchers or not self.runbook.sections:
             return
-        switcher = self.query_one(ContentSwitcher)
-        view_id = "view-" + str(self.runbook.sections.index(section))
-        if not switcher.query(f"#{view_id}"):
-            view = SectionView(section, *section_rows(self.runbook, section, self.app.substitute), id=view_id)
+        switcher = switchers[0]
+        index = self._section_index(section_id)
+        section = self.runbook.sections[index]
+        view_id = f"view-{index}"
+        view = next(iter(switcher.query(f"#{view_id}").results(SectionView)), None)
+        if view is None:
+            rows = section_rows(
+                self.runbook,
+                section,
+                self._substitute,
+                self.session.state,
+                self.session.offset(),
+                self.session.basis.places,
+            )
+            view = SectionView(section, *rows, id=view_id)
             switcher.mount(view)
+        elif view.stale:
+            self._refresh_rows(view)
         switcher.current = view_id
         self._current = section
         sections = self.query_one(SectionList)
-        index = self.runbook.sections.index(section)
         if sections.highlighted != index:
             sections.highlighted = index
+        engine = self.ctx.engine
+        if engine is not None and self.is_current:
+            engine.screen_opened("runbook", self.runbook.id, section.id)
+
+    def _substitute(self, code: str) -> str:
+        engine = self.ctx.engine
+        return engine.substitute(code) if engine is not None else code
 
     @on(OptionList.OptionHighlighted, "#sections")
     def _section_highlighted(self, message: OptionList.OptionHighlighted) -> None:
         if message.option_index != self.query_one(SectionList).highlighted:
             return  # a stale highlight (e.g. the list's own initial one) arriving late
         if message.option.id and (self._current is None or message.option.id != self._current.id):
-            # Arrowing through the sidebar should not build every section on the way: show the
-            # one the cursor settles on (a fraction of a second later).
-            if self._pending_show is not None:
-                self._pending_show.stop()
-            section_id = message.option.id
-            self._pending_show = self.set_timer(SHOW_DEBOUNCE_S, lambda: self._show_settled(section_id))
-
-    def _flush_pending_show(self) -> None:
-        """Show the section the sidebar cursor is on now (before acting on its content)."""
-        if self._pending_show is not None:
-            self._pending_show.stop()
-            self._pending_show = None
-            highlighted = self.query_one(SectionList).highlighted_option
-            if highlighted is not None and highlighted.id:
-                self._show_settled(highlighted.id)
-
-    def _show_settled(self, section_id: str) -> None:
-        self._pending_show = None
-        if self._current is None or section_id != self._current.id:
-            self.show_section(section_id)
-            self._schedule_section_event()
+            self.show_section(message.option.id)
 
     @on(OptionList.OptionSelected, "#sections")
     def _section_selected(self, message: OptionList.OptionSelected) -> None:
         if message.option.id and (self._current is None or message.option.id != self._current.id):
-            if self._pending_show is not None:
-                self._pending_show.stop()
-            self._show_settled(message.option.id)
+            self.show_section(message.option.id)
         self.action_focus_content()
 
-    def _schedule_section_event(self) -> None:
-        """Record where the engineer reads, once the cursor settles (not every keypress)."""
-        if self._pending_section_event is not None:
-            self._pending_section_event.stop()  # type: ignore[attr-defined]
-        self._pending_section_event = self.set_timer(SECTION_EVENT_DEBOUNCE_S, self._record_section)
-
-    def _record_section(self) -> None:
-        self._pending_section_event = None
-        if self._current is not None:
-            self.app.screen_opened("runbook", self.runbook.id, self._current.id)
+    @property
+    def current_section(self) -> Section | None:
+        """The section on show."""
+        return self._current
 
     def current_view(self) -> SectionView | None:
-        switcher = self.query_one(ContentSwitcher)
-        if switcher.current:
-            view = switcher.get_child_by_id(switcher.current)
-            return view if isinstance(view, SectionView) else None
+        for switcher in self.query("#section-views").results(ContentSwitcher):
+            if switcher.current:
+                found = next(iter(switcher.query(f"#{switcher.current}").results(SectionView)), None)
+                return found
         return None
 
     def current_row(self) -> Row | None:
@@ -319,62 +291,77 @@ class RunbookScreen(Screen[None]):
         return item if isinstance(item, Row) else None
 
     # ------------------------------------------------------------------ state -> rows
-    def _on_session_event(self, event: Event | None) -> None:
-        """Results arrive in bursts (a sweep's 40 checks at once): coalesce them into one
-        refresh of just the rows they touch, instead of redrawing the runbook 40 times."""
-        if event is None:
-            self._dirty_items = None  # everything
-        elif self._dirty_items is not None:
-            touched = [event.item_id] if hasattr(event, "item_id") else list(getattr(event, "item_ids", ()))
-            if not touched:
-                return
-            self._dirty_items.update(touched)
-        if not self._refresh_pending:
-            self._refresh_pending = True
-            self.set_timer(REFRESH_S, self._flush_refresh)
-
-    def _flush_refresh(self) -> None:
-        dirty, self._dirty_items = self._dirty_items, set()
-        self._refresh_pending = False
+    def session_changed(self, message: SessionUpdated) -> None:
+        if not message.touches(*ITEM_KINDS):
+            return
         with self.app.batch_update():
-            for view in self.query(SectionView):
-                self._refresh_rows(view, only=dirty)
+            view = self.current_view()
+            for other in self.query(SectionView):
+                other.stale = other is not view
+            if view is not None:
+                self._refresh_rows(view)
             self._update_header()
             self._refresh_section_prompts()
 
+    def checks_running(self, items: frozenset[str]) -> None:
+        changed = items ^ self._checking
+        self._checking = items
+        view = self.current_view()
+        if changed and view is not None:
+            self._refresh_rows(view, only=set(changed))
+        if items and self._spinner is None:
+            self._spinner = self.set_interval(SPIN_S, self._spin)
+        elif not items and self._spinner is not None:
+            self._spinner.stop()
+            self._spinner = None
+
+    def _spin(self) -> None:
+        """Turn the spinners of the items whose checks are running (only those rows)."""
+        view = self.current_view()
+        if self._checking and view is not None:
+            self._refresh_rows(view, only=set(self._checking))
+
     def _refresh_rows(self, view: SectionView, only: set[str] | None = None) -> None:
-        state = self.app.state
-        now = self.app.session_offset()
-        running = self.app.running_items()
+        view.stale = False
+        state = self.session.state
+        now = self.session.offset()
         for row in view.query(ChecklistItemRow):
-            if only is not None and row.item.id not in only:
-                continue
-            row.update_state(state.items.get(row.item.id), running=row.item.id in running, now=now)
+            if only is None or row.item.id in only:
+                row.update_state(state.items.get(row.item.id), running=row.item.id in self._checking, now=now)
+        if only is not None:
+            return
         for header in view.query(ChecklistHeaderRow):
-            ids = [i.id for i in header.group.items]
-            if only is None or not only.isdisjoint(ids):
-                header.update_progress(*state.progress(ids))
+            header.update_progress(*state.progress([i.id for i in header.group.items]))
+        for answers in view.query(LiveAnswersRow):
+            answers.update_results(state.places.get(answers.place_id), now)
 
     def _refresh_section_prompts(self) -> None:
-        sections = self.query_one(SectionList)
-        for index, section in enumerate(self.runbook.sections):
-            if self._section_items[section.id]:
-                sections.replace_option_prompt_at_index(index, self._section_prompt(index, section))
+        for sections in self.query(SectionList).results(SectionList):
+            for index, section in enumerate(self.runbook.sections):
+                if self._section_items[section.id]:
+                    sections.replace_option_prompt_at_index(index, self._section_prompt(index, section))
 
     # ------------------------------------------------------------------ actions
     def action_back(self) -> None:
-        self.app.stop_live_checks()
         self.app.pop_screen()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        engine = self.ctx.engine
         if action == "rerun":
-            return self.app.live_checks_available  # hidden when there is nothing to run
+            return engine is not None and engine.live_checks_available  # hidden when nothing runs
         if action == "toggle_item":
-            return self.app.replay is None  # a replay is read-only
+            return self.ctx.writable  # a replay is read-only
         return True
 
     def action_rerun(self) -> None:
-        self.app.rerun_checks()
+        engine = self.ctx.engine
+        if engine is not None and engine.rerun_checks():
+            self.notify("Re-running the checks now", timeout=2)
+        else:
+            self.notify(
+                "No live checks: configure an environment (omniops-tui init) to verify items automatically",
+                timeout=5,
+            )
 
     def action_toggle_item(self) -> None:
         row = self.current_row()
@@ -382,23 +369,25 @@ class RunbookScreen(Screen[None]):
             if isinstance(row, ChecklistHeaderRow):
                 self.notify("Move down to an item to tick it", timeout=2)
             return
-        state = self.app.state.items.get(row.item.id)
+        engine = self.writable_engine()
+        if engine is None:
+            return
+        state = self.session.state.items.get(row.item.id)
         done = state.done if state else False
-        # Going against an automated verdict needs a reason, recorded with the tick.
-        against_check = (
-            state is not None and bool(state.check_status) and ((not done) != (state.check_status == "pass"))
-        )
-        if against_check and self.app.recording:
+        if engine.needs_reason(row.item):
             self._override(row, not done)
             return
-        self.app.set_item(row.item, not done)
+        engine.set_item(row.item, not done)
 
     def _override(self, row: ChecklistItemRow, done: bool) -> None:
+        """Going against an automated verdict needs a reason, recorded with the tick."""
         from omniops_tui.ui.screens.note import ReasonDialog
 
+        engine = self.ctx.engine
+
         def apply(reason: str | None) -> None:
-            if reason:
-                self.app.set_item(row.item, done, reason=reason)
+            if reason and engine is not None:
+                engine.set_item(row.item, done, reason=reason)
 
         verb = "Tick" if done else "Untick"
         self.app.push_screen(ReasonDialog(f"{verb} against the check? Why:", row.item.text), apply)
@@ -415,7 +404,14 @@ class RunbookScreen(Screen[None]):
         if command is None:
             self.notify("Highlight a command block (or its step) to copy it", timeout=3)
             return
-        self.app.copy_command(self.runbook, command.block.id, command.code)
+        engine = self.ctx.engine
+        if engine is not None and self.ctx.writable:
+            text = engine.copy_command(self.runbook.id, command.block.id, command.block.code)
+        else:
+            text = command.code
+        self.app.copy_to_clipboard(text)
+        lines = text.count("\n") + 1
+        self.notify(f"Copied {lines} line{'s' if lines != 1 else ''} to the clipboard (OSC 52)", timeout=3)
 
     def _command_after(self, row: Row | None) -> CommandRow | None:
         """On a step heading, `c` copies the step's first command."""
@@ -444,7 +440,7 @@ class RunbookScreen(Screen[None]):
             ids = self._section_items[section.id]
             begin = ids.index(after) + 1 if offset == 0 and after in ids else 0
             for item_id in ids[begin:]:
-                if not self.app.state.is_done(item_id):
+                if not self.session.state.is_done(item_id):
                     self._highlight_item(section, item_id)
                     return
         self.notify("Every checklist item of this runbook is done ✓", timeout=3)
@@ -475,7 +471,14 @@ class RunbookScreen(Screen[None]):
             return
         index = (self.runbook.sections.index(self._current) + delta) % len(self.runbook.sections)
         self.show_section(self.runbook.sections[index].id)
-        self._schedule_section_event()
+
+    def on_key(self, event: Key) -> None:
+        """Digits go to the numbered section of the sidebar."""
+        if event.character and event.character.isdigit() and event.character != "0":
+            number = int(event.character)
+            if number <= len(self.runbook.sections):
+                event.stop()
+                self.show_section(self.runbook.sections[number - 1].id)
 
     def action_toggle_sidebar(self) -> None:
         sections = self.query_one(SectionList)
@@ -484,7 +487,6 @@ class RunbookScreen(Screen[None]):
             self.action_focus_content()
 
     def action_focus_content(self) -> None:
-        self._flush_pending_show()
         view = self.current_view()
         if view is not None:
             view.focus()
@@ -503,5 +505,4 @@ class RunbookScreen(Screen[None]):
             self.action_focus_sections()
 
     def note_context(self) -> tuple[str, str]:
-        self._flush_pending_show()
         return self.runbook.id, self._current.id if self._current else ""

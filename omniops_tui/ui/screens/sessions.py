@@ -5,16 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from omniops_tui.core.text import visible_line
 from omniops_tui.sessions.catalog import format_duration, list_sessions
+from omniops_tui.ui.context import SessionScreen
 from omniops_tui.ui.widgets.status_bar import StatusBar
 
 
-class SessionsScreen(Screen[None]):
+class SessionsScreen(SessionScreen):
     CSS_PATH = "sessions.tcss"
     BINDINGS = [
         Binding(
@@ -22,7 +24,7 @@ class SessionsScreen(Screen[None]):
             "replay",
             "Replay",
             id="sessions.replay",
-            tooltip="Replay the highlighted session (this session is resumed afterwards)",
+            tooltip="Replay the highlighted session; ctrl+r (or escape on its overview) comes back here",
         ),
         Binding(
             "e",
@@ -35,13 +37,14 @@ class SessionsScreen(Screen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield StatusBar("Sessions")
+        yield StatusBar(self.ctx, "Sessions")
         yield Static(id="sessions-where")
         yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.app.screen_opened("sessions")
+        if self.ctx.engine is not None:
+            self.ctx.engine.screen_opened("sessions")
         table = self.query_one(DataTable)
         for label, key, width in (
             ("Started (UTC)", "started", 17),
@@ -51,11 +54,11 @@ class SessionsScreen(Screen[None]):
         ):
             table.add_column(label, key=key, width=width)
         folder = self.sessions_dir()
-        current = Path(self.app.recorder.path) if self.app.recorder is not None else None
+        current = self.ctx.engine.session_path if self.ctx.engine is not None else None
         self.summaries = [s for s in list_sessions(folder) if not s.problem]
         for summary in self.summaries:
             started = summary.started_at.replace("T", " ")[:16]
-            label = ", ".join(summary.runbooks) or "-"
+            label = visible_line(", ".join(summary.runbooks)) or "-"
             if summary.notes:
                 label += f" · {summary.notes} note{'s' if summary.notes > 1 else ''}"
             if current is not None and Path(summary.file) == current:
@@ -68,8 +71,8 @@ class SessionsScreen(Screen[None]):
         table.focus()
 
     def sessions_dir(self) -> Path:
-        if self.app.recorder is not None:
-            return Path(self.app.recorder.path).parent
+        if self.ctx.engine is not None:
+            return self.ctx.engine.session_path.parent
         from omniops_tui.config.locations import default_sessions_dir
 
         return default_sessions_dir()
@@ -87,21 +90,25 @@ class SessionsScreen(Screen[None]):
     def action_replay(self) -> None:
         path = self._highlighted()
         if path is not None:
-            self.app.request_replay(path)
+            self.ctx.shell.start_replay(path)
 
     def action_export(self) -> None:
-        from omniops_tui.sessions.export import export_session
-
         path = self._highlighted()
-        if path is None:
-            return
-        out = path.with_suffix(".postmortem.md")
+        if path is not None:
+            self.notify(f"Writing the post-mortem draft of {path.name}…", timeout=3, markup=False)
+            self._export(path)
+
+    @work(thread=True, group="export", exclusive=True, exit_on_error=False)
+    def _export(self, path: Path) -> None:
+        """Off the UI loop: a long session takes seconds to render."""
+        from omniops_tui.sessions.drafts import write_postmortem_beside
+
         try:
-            out.write_text(export_session(path, "md"), encoding="utf-8")
+            out = write_postmortem_beside(path)  # a new name when a draft exists: edits are kept
         except Exception as exc:  # a broken file must not take the app down
-            self.notify(f"Export failed: {exc}", severity="error")
+            self.app.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", markup=False)
             return
-        self.notify(f"Post-mortem draft written to {out}", timeout=8)
+        self.app.call_from_thread(self.notify, f"Post-mortem draft written to {out}", timeout=8, markup=False)
 
     def action_back(self) -> None:
         self.app.pop_screen()

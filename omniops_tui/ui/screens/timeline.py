@@ -10,8 +10,10 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from omniops_tui.core.events import Event
+from omniops_tui.core.text import visible
 from omniops_tui.sessions.describe import describe
+from omniops_tui.ui.context import ScreenContext
+from omniops_tui.ui.messages import SessionUpdated
 
 
 class TimelineScreen(ModalScreen[None]):
@@ -29,23 +31,26 @@ class TimelineScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,t,q", "dismiss", "Close", id="timeline.close")]
 
+    def __init__(self, ctx: ScreenContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(id="timeline-table")
 
     def on_mount(self) -> None:
-        self.app.session_changed.subscribe(self, self._on_event)
         self._redraw()
         self.query_one(VerticalScroll).scroll_end(animate=False)
 
-    def _on_event(self, event: Event | None) -> None:
+    def on_session_updated(self, message: SessionUpdated) -> None:
         self._redraw()
 
     def _redraw(self) -> None:
         table = Table(box=None, expand=True, show_header=False, padding=(0, 1))
         table.add_column("time", style="dim", no_wrap=True, width=8)
         table.add_column("what")
-        entries = self.app.state.milestones
+        entries = self.ctx.session.state.milestones
         if not entries:
             table.add_row(
                 "",
@@ -57,7 +62,7 @@ class TimelineScreen(ModalScreen[None]):
             )
         for event in entries:
             stamp = event.at[11:19] if event.at else f"+{event.t:.0f}s"
-            table.add_row(stamp, describe(event))
+            table.add_row(stamp, Text(visible(describe(event))))
         table.add_row("", Text("escape closes · n adds a note", style="dim"))
         self.query_one("#timeline-table", Static).update(table)
 

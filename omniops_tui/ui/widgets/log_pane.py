@@ -153,6 +153,7 @@ class LogPane(Vertical):
         *,
         source_ids: list[str],
         context: int = DEFAULT_CONTEXT,
+        prefixed: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id, classes="log-pane")
@@ -161,6 +162,7 @@ class LogPane(Vertical):
         self.buffer = buffer
         self.source_ids = source_ids
         self.context = context
+        self.prefixed = prefixed  # the merged view: filters match the line, not its label
         self.following = True
         self.stale = True  # drawn from the whole scrollback the first time it is shown
         self.filter_pattern: re.Pattern[str] | None = None
@@ -223,7 +225,11 @@ class LogPane(Vertical):
         taken = self.buffer.pending
         lines = self.buffer.lines()
         self.buffer.take_pending()
-        self._filter = ContextFilter(self.filter_pattern, self.context) if self.filter_pattern else None
+        self._filter = (
+            ContextFilter(self.filter_pattern, self.context, prefixed=self.prefixed)
+            if self.filter_pattern
+            else None
+        )
         if self._filter is not None:
             lines = self._filter.feed(lines)
         view = self.view
@@ -312,7 +318,7 @@ class LogPane(Vertical):
                 start = top + view.size.height if backward else top - 1
         else:
             start = view.current_line
-        found = find(lines, pattern, start, backward=backward)
+        found = find(lines, pattern, start, backward=backward, prefixed=self.prefixed)
         if found is None:
             return None
         index, wrapped = found

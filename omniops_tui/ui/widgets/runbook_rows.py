@@ -8,7 +8,7 @@ wraps instead of being cut. Rows are built lazily, per section, from the model.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from rich.markdown import Markdown
@@ -18,6 +18,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import ListItem, Static
 
+from omniops_tui.core.events import CheckResultEvent
+from omniops_tui.core.text import visible, visible_line
 from omniops_tui.runbooks.model import (
     Block,
     ChecklistGroup,
@@ -32,7 +34,7 @@ from omniops_tui.runbooks.model import (
     TableBlock,
     TroubleshootingEntry,
 )
-from omniops_tui.sessions.state import ItemState
+from omniops_tui.sessions.state import ItemState, SessionState
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 LEXERS = {"": "text", "sh": "bash", "shell": "bash", "console": "bash", "js": "javascript"}
@@ -92,7 +94,7 @@ class CommandRow(Row):
         title = self.label or (self.block.language or "text")
         if self.block.destructive:
             title += " · ⚠ DESTRUCTIVE: read before you paste"
-        body = Static(highlighted(self.code, self.block.language), classes="command-body")
+        body = Static(highlighted(visible(self.code), self.block.language), classes="command-body")
         body.border_title = title
         body.border_subtitle = "c copy"
         yield body
@@ -127,25 +129,30 @@ class ChecklistHeaderRow(Row):
 
     kind = "checklist-header"
 
-    def __init__(self, group: ChecklistGroup) -> None:
+    def __init__(self, group: ChecklistGroup, progress: tuple[int, int]) -> None:
         super().__init__(classes="checklist-header-row")
         self.group = group
+        self.progress = progress
 
     def compose(self) -> ComposeResult:
-        yield Static(id=f"gh-{_dom_id(self.group.id)}", classes="checklist-header")
-
-    def on_mount(self) -> None:
-        """Show the state as it is now; later changes arrive through the screen's refresh."""
-        self.update_progress(*self.app.state.progress([i.id for i in self.group.items]))
+        yield Static(
+            self._text(*self.progress), id=f"gh-{_dom_id(self.group.id)}", classes="checklist-header"
+        )
 
     def update_progress(self, done: int, total: int) -> None:
+        if (done, total) != self.progress or not self.is_mounted:
+            self.progress = (done, total)
+            for static in self.query(Static).results(Static):
+                static.update(self._text(done, total))
+
+    def _text(self, done: int, total: int) -> Text:
         text = Text()
-        text.append(self.group.title, style="bold")
+        text.append(visible_line(self.group.title), style="bold")
         if self.group.timing:
             text.append(f"  ({self.group.timing})", style="dim")
         style = "bold green" if done == total and total else ("yellow" if done else "dim")
         text.append(f"  {done}/{total}", style=style)
-        self.query_one(Static).update(text)
+        return text
 
 
 class ChecklistItemRow(Row):
@@ -153,39 +160,54 @@ class ChecklistItemRow(Row):
 
     kind = "checklist-item"
 
-    def __init__(self, item: ChecklistItem) -> None:
+    def __init__(self, item: ChecklistItem, state: ItemState | None, *, now: float | None = None) -> None:
         super().__init__(classes="checklist-item-row")
         self.item = item
+        self._initial = (state, now)
+        self._shown: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(classes="item-box")
         yield Static(classes="item-text")
 
     def on_mount(self) -> None:
-        """Show the state as it is now; later changes arrive through the screen's refresh."""
-        app = self.app
-        self.update_state(
-            app.state.items.get(self.item.id),
-            running=self.item.id in app.running_items(),
-            now=app.session_offset(),
-        )
+        state, now = self._initial
+        self.update_state(state, now=now)
 
     def update_state(
         self, state: ItemState | None, *, running: bool = False, now: float | None = None
     ) -> None:
         state = state or ItemState()
-        box = self.query_one(".item-box", Static)
-        text_widget = self.query_one(".item-text", Static)
+        key = (
+            state.done,
+            state.check_status,
+            state.check_summary,
+            _ago(state.check_at, now),
+            running,
+            state.overridden,
+            state.manual_reason,
+            state.flagged,
+            state.flag_summary,
+            state.manual,
+        )
+        if key == self._shown and not running:
+            return  # nothing the row shows changed: no repaint
+        self._shown = key
+        boxes = list(self.query(".item-box").results(Static))
+        texts = list(self.query(".item-text").results(Static))
+        if not boxes or not texts:
+            return
+        box, text_widget = boxes[0], texts[0]
         self.set_class(state.done, "done")
         self.set_class(state.check_status in ("fail", "error") and not state.done, "failing")
         self.set_class(state.flagged, "flagged")
         box.update(Text("[✓]" if state.done else "[ ]", style="bold green" if state.done else ""))
-        text = Text(self.item.text)
+        text = Text(visible(self.item.text))
         text.stylize("dim" if state.done and state.manual is not None else "")
         if state.check_status:
             mark, style = STATUS_MARKS.get(state.check_status, ("?", "dim"))
             ago = _ago(state.check_at, now)
-            text.append(f"\n{mark} {state.check_summary}", style=style)
+            text.append(f"\n{mark} {visible_line(state.check_summary)}", style=style)
             if ago:
                 text.append(f" · {ago}", style="dim")
         if running:
@@ -193,11 +215,44 @@ class ChecklistItemRow(Row):
             text.append(f"  {frame} checking…", style="italic cyan")
         if state.overridden:
             verdict = "ticked" if state.manual else "unticked"
-            reason = f": {state.manual_reason}" if state.manual_reason else ""
+            reason = f": {visible_line(state.manual_reason)}" if state.manual_reason else ""
             text.append(f"\n✎ {verdict} by hand over the check{reason}", style="italic magenta")
         if state.flagged:
-            text.append(f"\n⚑ was passing, now failing: {state.flag_summary}", style="bold red")
+            text.append(f"\n⚑ was passing, now failing: {visible_line(state.flag_summary)}", style="bold red")
         text_widget.update(text)
+
+
+class LiveAnswersRow(Row):
+    """The live answers of the checks shown at a step or section (not tied to an item): what
+    Disaster Recovery's "Assess Damage" asks, answered."""
+
+    kind = "live-answers"
+
+    def __init__(self, place_id: str, results: dict[str, CheckResultEvent] | None, now: float | None) -> None:
+        super().__init__(classes="live-answers-row")
+        self.place_id = place_id
+        self._initial = (results, now)
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="live-answers")
+
+    def on_mount(self) -> None:
+        self.update_results(*self._initial)
+
+    def update_results(self, results: dict[str, CheckResultEvent] | None, now: float | None) -> None:
+        text = Text("Live answers", style="bold")
+        if not results:
+            text.append(" · waiting for the first check…", style="dim")
+        for event in sorted((results or {}).values(), key=lambda e: e.check_id):
+            mark, style = STATUS_MARKS.get(event.status, ("?", "dim"))
+            title = visible_line(event.title or event.check_id)
+            text.append(f"\n{mark} {title}: ", style=style)
+            text.append(visible_line(event.summary))
+            ago = _ago(event.t, now)
+            if ago:
+                text.append(f" · {ago}", style="dim")
+        for static in self.query(".live-answers").results(Static):
+            static.update(text)
 
 
 @lru_cache(maxsize=512)
@@ -221,42 +276,69 @@ def _dom_id(model_id: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in model_id)
 
 
-def section_rows(runbook: Runbook | None, section: Section, substitute) -> Iterator[Row]:
-    """Every row of a section, in document order."""
-    yield from _rows(runbook, section.blocks, substitute)
+def section_rows(
+    runbook: Runbook | None,
+    section: Section,
+    substitute: Callable[[str], str],
+    state: SessionState,
+    now: float,
+    places: frozenset[str] = frozenset(),
+) -> Iterator[Row]:
+    """Every row of a section, in document order, showing `state` as it is now."""
+    builder = _RowBuilder(substitute, state, now, places)
+    yield from builder.place(section.id)
+    yield from builder.rows(section.blocks)
 
 
-def _rows(runbook: Runbook | None, blocks: list[Block], substitute) -> Iterator[Row]:
-    for block in blocks:
+class _RowBuilder:
+    def __init__(
+        self, substitute: Callable[[str], str], state: SessionState, now: float, places: frozenset[str]
+    ) -> None:
+        self.substitute = substitute
+        self.state = state
+        self.now = now
+        self.places = places
+
+    def place(self, place_id: str) -> Iterator[Row]:
+        if place_id in self.places or place_id in self.state.places:
+            yield LiveAnswersRow(place_id, self.state.places.get(place_id), self.now)
+
+    def rows(self, blocks: list[Block]) -> Iterator[Row]:
+        for block in blocks:
+            yield from self.block(block)
+
+    def block(self, block: Block) -> Iterator[Row]:
         if isinstance(block, MarkdownBlock):
             yield ProseRow(block)
         elif isinstance(block, CommandBlock):
-            yield CommandRow(block, substitute(block.code))
+            yield CommandRow(block, self.substitute(block.code))
         elif isinstance(block, TableBlock):
             yield TableRow(block)
         elif isinstance(block, ChecklistGroup):
-            yield ChecklistHeaderRow(block)
+            yield ChecklistHeaderRow(block, self.state.progress([i.id for i in block.items]))
             for item in block.items:
-                yield ChecklistItemRow(item)
+                yield ChecklistItemRow(item, self.state.items.get(item.id), now=self.now)
         elif isinstance(block, Phase):
-            yield HeadingRow(Text(block.title, style="bold reverse"), "phase", block.id)
-            yield from _rows(runbook, block.blocks, substitute)
+            yield HeadingRow(Text(visible_line(block.title), style="bold reverse"), "phase", block.id)
+            yield from self.place(block.id)
+            yield from self.rows(block.blocks)
         elif isinstance(block, Step):
             title = f"{block.number}. {block.title}" if block.number else block.title
-            yield HeadingRow(Text(title, style="bold underline"), "step", block.id)
-            yield from _rows(runbook, block.blocks, substitute)
+            yield HeadingRow(Text(visible_line(title), style="bold underline"), "step", block.id)
+            yield from self.place(block.id)
+            yield from self.rows(block.blocks)
             for expected in block.expected:
                 yield ExpectedRow(expected, expected.block.code)
         elif isinstance(block, ExpectedOutput):
             yield ExpectedRow(block, block.block.code)
         elif isinstance(block, TroubleshootingEntry):
-            yield HeadingRow(Text(f"⚠ {block.title}", style="bold yellow"), "issue", block.id)
+            yield HeadingRow(Text(f"⚠ {visible_line(block.title)}", style="bold yellow"), "issue", block.id)
             if block.symptoms:
                 yield HeadingRow(Text("Symptoms", style="bold"), "label")
-                yield from _rows(runbook, block.symptoms, substitute)
+                yield from self.rows(block.symptoms)
             if block.cause:
                 yield ProseRow(MarkdownBlock(f"**Cause:** {block.cause}", block.line))
             if block.resolution:
                 yield HeadingRow(Text("→ Resolution", style="bold green"), "label")
-                yield from _rows(runbook, block.resolution, substitute)
-            yield from _rows(runbook, block.other, substitute)
+                yield from self.rows(block.resolution)
+            yield from self.rows(block.other)

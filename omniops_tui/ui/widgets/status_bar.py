@@ -1,5 +1,6 @@
-"""The top of every screen: where you are, the environment, that you are recorded, and, when
-an Emergency Rollback criterion is met, a red banner with the key that opens the runbook."""
+"""The top of every screen: where you are, the environment, that you are recorded (or that this
+is a replay), and, when an Emergency Rollback criterion is met, a banner of at most two rows with
+the criteria's current values and the key that opens the runbook."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from omniops_tui.core.events import Event
-from omniops_tui.sessions.projections.criteria import firing
+from omniops_tui.core.text import visible_line
+from omniops_tui.logic.metrics import BY_NAME, format_value
+from omniops_tui.ui.context import SESSION_AWARE, ScreenContext, SessionWidget
+from omniops_tui.ui.messages import SessionUpdated
 
 
-class StatusBar(Vertical):
+class StatusBar(Vertical, SessionWidget):
     """One line: app · location · env · recording file (or REPLAY); plus the rollback banner."""
 
     DEFAULT_CSS = """
@@ -29,6 +32,7 @@ class StatusBar(Vertical):
     }
     StatusBar #rollback-banner {
         height: auto;
+        max-height: 2;
         background: $error;
         color: $text;
         text-style: bold;
@@ -40,66 +44,82 @@ class StatusBar(Vertical):
     }
     """
 
-    def __init__(self, location: str = "") -> None:
-        super().__init__(id="status-bar")
+    def __init__(self, ctx: ScreenContext, location: str = "") -> None:
+        super().__init__(id="status-bar", classes=SESSION_AWARE)
+        self.ctx = ctx
         self.location = location
 
     def compose(self) -> ComposeResult:
         yield Static(id="status-line")
-        if getattr(self.app.context, "replay", False):
-            from omniops_tui.ui.screens.replay import ReplayBar
+        if self.ctx.replay is not None:
+            from omniops_tui.ui.widgets.replay_bar import ReplayBar
 
-            yield ReplayBar(id="replay-bar")
+            yield ReplayBar(self.ctx.replay, id="replay-bar")
         yield Static(id="rollback-banner")
 
     def on_mount(self) -> None:
         self.refresh_text()
         self.refresh_banner()
-        self.app.session_changed.subscribe(self, self._on_event)
 
-    def _on_event(self, event: Event | None) -> None:
-        if event is not None and event.type == "scenario_switched":
+    def session_changed(self, message: SessionUpdated) -> None:
+        if message.touches("scenario_switched", "session_started", "session_resumed"):
             self.refresh_text()
-        if event is None or event.type in ("criterion_fired", "criterion_cleared"):
+        if message.touches("criterion_fired", "criterion_cleared", "metric_sample"):
             self.refresh_banner()
             self.screen.refresh_bindings()
 
     def refresh_text(self) -> None:
-        app = self.app
+        ctx = self.ctx
         text = Text()
         text.append("omniops-tui", style="bold")
         if self.location:
-            text.append(f" › {self.location}")
-        environment = getattr(app.context, "environment", None)
-        if environment is not None:
-            text.append(f"  env:{environment.name}", style="bold yellow")
-        demo = getattr(app.context, "demo", None)
-        if demo is not None:
-            text.append(f"  DEMO:{demo.scenario}", style="bold cyan")
-        recorder = app.recorder
-        if getattr(app.context, "replay", False):
+            text.append(f" › {visible_line(self.location)}")
+        if ctx.session.basis.environment:
+            text.append(f"  env:{ctx.session.basis.environment}", style="bold yellow")
+        if ctx.demo is not None:
+            text.append(f"  DEMO:{ctx.demo.scenario}", style="bold cyan")
+        if ctx.replay is not None:
             text.append("  ▶ REPLAY (read-only)", style="bold magenta")
-        elif recorder is not None:
-            text.append(f"  ● rec {Path(recorder.path).name}", style="red")
+        elif ctx.engine is not None:
+            text.append(f"  ● rec {Path(ctx.engine.recorder.path).name}", style="red")
         for line in self.query("#status-line").results(Static):  # absent while being removed
             line.update(text)
 
     def refresh_banner(self) -> None:
-        fired = list(firing(self.app.state).firing.values())
         banners = list(self.query("#rollback-banner").results(Static))
         if not banners:  # being removed with its screen
             return
         banner = banners[0]
+        state = self.ctx.session.state
+        fired = list(state.criteria.firing.values())
         banner.set_class(bool(fired), "firing")
         if not fired:
             banner.update("")
             return
-        text = Text()
+        now = self.ctx.session.offset()
+        parts = []
         for event in fired:
-            text.append(f"🚨 ROLLBACK CRITERION: {event.metric} {event.threshold} → {event.action}\n")
-            text.append(f"   {event.evidence}\n", style="not bold")
+            criterion = next((c for c in self.ctx.session.basis.criteria if c.id == event.criterion_id), None)
+            source = criterion.source if criterion is not None else ""
+            definition = BY_NAME.get(source)
+            point = state.metrics.latest(source) if source else None
+            value = (
+                format_value(definition, point.value)
+                if definition is not None and point is not None and point.value is not None
+                else "?"
+            )
+            held = _minutes(now - event.t)
+            parts.append(f"{visible_line(event.metric)} {value} ({event.threshold}, fired {held} ago)")
+        text = Text(f"🚨 ROLLBACK: {' · '.join(parts)}", no_wrap=True, overflow="ellipsis")
+        text.append("\n")
         text.append(
-            "   R opens Emergency Rollback · its DO NOT ROLLBACK list is on the Decision Criteria section",
+            "R opens Emergency Rollback · m shows every criterion and the DO NOT ROLLBACK list",
             style="not bold",
         )
         banner.update(text)
+
+
+def _minutes(seconds: float) -> str:
+    seconds = int(max(0, seconds))
+    minutes, secs = divmod(seconds, 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"

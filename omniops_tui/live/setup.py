@@ -1,0 +1,204 @@
+"""Everything a session is built from, loaded once and checked before anything starts.
+
+`load_setup(options)` reads the config, picks the environment, loads the runbooks and the logic
+that belongs to them (decision tree, rollback criteria, check bindings) and builds the redactor;
+every user error (a malformed file, an unset secret variable) surfaces here as a `UserError`,
+before a terminal is taken over. `open_session` then creates (or resumes) the recording. The
+TUI, the headless `check` and `run`, and the tests all go through these two functions.
+
+Which logic applies: a team's own `decision-tree.toml` / `rollback-criteria.toml` beside its
+runbooks; else the bundled ones, but only when the runbooks they name are loaded (the bundled
+tree recommends the bundled runbooks; asking its questions over a team's runbooks would lie).
+The session header records which files were used, with their content hash and a copy of the
+small logic files, so a replay asks the same questions even if the files changed since.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omniops_tui.config.model import Config, Environment
+from omniops_tui.core.errors import UserError
+from omniops_tui.logic.criteria import CRITERIA_FILE, Criterion, load_criteria
+from omniops_tui.logic.decision import TREE_FILE, DecisionTree, load_tree
+from omniops_tui.options import Options
+from omniops_tui.probes.bindings import Bindings
+from omniops_tui.runbooks.loader import BUNDLED_DIR, load_runbooks, logic_dir
+from omniops_tui.runbooks.model import RunbookSet
+from omniops_tui.sessions.recorder import Clock, SessionRecorder
+from omniops_tui.sessions.redact import Redactor
+from omniops_tui.sessions.state import SessionState
+from omniops_tui.sessions.view import SessionBasis
+
+BUNDLED_ROLLBACK_RUNBOOK = "emergency-rollback"
+LOGIC_COPY_LIMIT = 256_000  # bytes of a logic file copied into the header
+
+
+@dataclass
+class LogicFile:
+    """One logic file a session used: where it was, its hash, and (when small) its text."""
+
+    kind: str
+    path: str
+    sha256: str
+    text: str = ""
+
+    def to_record(self) -> dict[str, Any]:
+        return {"kind": self.kind, "path": self.path, "sha256": self.sha256, "text": self.text}
+
+
+@dataclass
+class LiveSetup:
+    """The loaded, validated inputs of a session."""
+
+    options: Options
+    config: Config
+    environment: Environment | None
+    runbooks: RunbookSet
+    tree: DecisionTree | None
+    criteria: list[Criterion]
+    bindings: Bindings | None
+    redactor: Redactor
+    logic_files: list[LogicFile] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def read_only(self) -> bool:
+        return self.options.read_only or self.config.read_only
+
+    @property
+    def interval(self) -> float:
+        return self.config.interval(self.environment)
+
+    @property
+    def basis(self) -> SessionBasis:
+        return SessionBasis(
+            runbooks=self.runbooks,
+            tree=self.tree,
+            criteria=tuple(self.criteria),
+            environment=self.environment.name if self.environment else "",
+            interval=self.interval,
+            notices=tuple(self.notices),
+            places=frozenset(
+                place
+                for spec in (self.bindings.checks.values() if self.bindings else ())
+                for place in spec.places
+            ),
+        )
+
+
+def load_setup(options: Options, *, with_environment: bool = True) -> LiveSetup:
+    """Read and check everything; raises `UserError` (one line, exit 2) on anything wrong."""
+    from omniops_tui.sessions.redact import build_redactor
+
+    runbooks = load_runbooks(options.runbooks)
+    config = options.load_config()
+    environment = config.environment(options.env) if with_environment else None
+    notices: list[str] = []
+    files: list[LogicFile] = []
+    tree, tree_file = _tree_for(options.runbooks, runbooks, notices)
+    criteria, criteria_file = _criteria_for(options.runbooks, runbooks)
+    files.extend(f for f in (tree_file, criteria_file) if f is not None)
+    files.extend(logic_file("runbook", Path(source), copy=False) for source in runbooks.sources)
+    bindings = None
+    if environment is not None:
+        from omniops_tui.config.model import missing_secrets
+        from omniops_tui.probes.bindings import load_bindings
+
+        problems = missing_secrets(config, environment)
+        if problems:
+            raise UserError(problems[0])
+        bindings = load_bindings(options.runbooks, runbooks)
+    # Secrets never reach the record: every event is redacted before it is written.
+    redactor = build_redactor(config, environment)
+    notices.extend(f"secret '{name}' is not set, so it cannot be redacted" for name in redactor.unresolved)
+    return LiveSetup(
+        options=options,
+        config=config,
+        environment=environment,
+        runbooks=runbooks,
+        tree=tree,
+        criteria=criteria,
+        bindings=bindings,
+        redactor=redactor,
+        logic_files=files,
+        notices=notices,
+    )
+
+
+def open_session(
+    setup: LiveSetup, *, resume: Path | None = None, session_id: str = "", clock: Clock | None = None
+) -> tuple[SessionRecorder, SessionState]:
+    """Create the session file (or reopen one with `--resume`) and the state folded so far."""
+    from omniops_tui.sessions.reader import read_session
+
+    state = SessionState()
+    if resume is not None:
+        session = read_session(resume)
+        setup.notices.extend(session.notices)
+        for event in session.events:
+            state.apply(event)
+        recorder = SessionRecorder.resume(
+            resume,
+            session.header,
+            last_seq=session.last_seq,
+            last_offset=session.last_offset,
+            truncated_tail=session.truncated_tail,
+            clock=clock,
+            redactor=setup.redactor,
+        )
+        return recorder, state
+    recorder = SessionRecorder.create(
+        setup.options.resolve_sessions_dir(setup.config),
+        setup.runbooks.sources,
+        environment=setup.environment.name if setup.environment else "",
+        session_id=session_id,
+        clock=clock,
+        redactor=setup.redactor,
+        header_extra={"logic": [f.to_record() for f in setup.logic_files]},
+    )
+    return recorder, state
+
+
+# ---------------------------------------------------------------------------- which logic applies
+def _tree_for(
+    runbooks_path: Path | None, runbooks: RunbookSet, notices: list[str]
+) -> tuple[DecisionTree | None, LogicFile | None]:
+    own = logic_dir(runbooks_path) / TREE_FILE
+    if own.is_file():
+        tree = load_tree(own)
+        missing = tree.runbook_ids() - {r.id for r in runbooks.runbooks}
+        if missing:
+            notices.append(
+                f"{own}: the decision tree recommends runbooks that are not loaded: "
+                f"{', '.join(sorted(missing))}"
+            )
+        return tree, logic_file("tree", own)
+    bundled = BUNDLED_DIR / TREE_FILE
+    tree = load_tree(bundled)
+    if tree.runbook_ids() <= {r.id for r in runbooks.runbooks}:
+        return tree, logic_file("tree", bundled)
+    return None, None
+
+
+def _criteria_for(
+    runbooks_path: Path | None, runbooks: RunbookSet
+) -> tuple[list[Criterion], LogicFile | None]:
+    own = logic_dir(runbooks_path) / CRITERIA_FILE
+    if own.is_file():
+        return load_criteria(own), logic_file("criteria", own)
+    if runbooks.get(BUNDLED_ROLLBACK_RUNBOOK) is not None:
+        bundled = BUNDLED_DIR / CRITERIA_FILE
+        return load_criteria(bundled), logic_file("criteria", bundled)
+    return [], None
+
+
+def logic_file(kind: str, path: Path, *, copy: bool = True) -> LogicFile:
+    """`path` as the header records it: its hash, and its text when small (a runbook file's
+    text is never copied: the header stays small)."""
+    data = path.read_bytes()
+    text = data.decode("utf-8", "replace") if copy and len(data) <= LOGIC_COPY_LIMIT else ""
+    return LogicFile(kind, str(path), hashlib.sha256(data).hexdigest(), text)

@@ -1,0 +1,103 @@
+"""Opening screens for the session on show (the live one, or a replay in its own mode).
+
+A mixin of the App: the only place that pushes and pops the main screens, so every path (a key,
+the palette, the wizard's recommendation, the rollback banner, a replay following the engineer)
+opens a runbook the same way: its start recorded once, its checks focused, back to the section
+the engineer last read.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import App
+
+from omniops_tui.ui.context import SessionScreen
+
+if TYPE_CHECKING:
+    from omniops_tui.live.base import Service
+    from omniops_tui.ui.context import ScreenContext
+
+SCREENS_BY_NAME = ("home", "wizard", "metrics", "logs", "sessions", "timeline", "help")
+
+
+class Navigator:
+    """open_runbook and show(name) for the App (`self` is the App)."""
+
+    ctx: ScreenContext
+
+    def run_service(self, service: Service) -> None: ...
+
+    def open_runbook(self, runbook_id: str, *, via: str, section_id: str = "") -> None:
+        from omniops_tui.ui.screens.runbook import RunbookScreen
+
+        app = self._app
+        ctx = self.ctx
+        runbook = ctx.session.basis.runbooks.get(runbook_id)
+        if runbook is None:
+            app.notify(f"No runbook '{runbook_id}' in the loaded runbooks", severity="error", markup=False)
+            return
+        if ctx.engine is not None and ctx.writable:
+            ctx.engine.open_runbook(runbook.id, via=via)
+        section_id = section_id or ctx.session.state.last_section.get(runbook.id, "")
+        existing = next(
+            (s for s in app.screen_stack if isinstance(s, RunbookScreen) and s.runbook.id == runbook.id), None
+        )
+        if existing is not None:
+            while app.screen is not existing:
+                app.pop_screen()
+            if section_id:
+                existing.show_section(section_id)
+            return
+        app.push_screen(RunbookScreen(ctx, runbook, section_id=section_id))
+
+    def show(self, name: str) -> None:
+        """Bring a main screen up (from anywhere): home, wizard, metrics, logs, sessions, …"""
+        from omniops_tui.ui.screens.help import HelpScreen
+        from omniops_tui.ui.screens.home import HomeScreen
+        from omniops_tui.ui.screens.metrics import MetricsScreen
+        from omniops_tui.ui.screens.sessions import SessionsScreen
+        from omniops_tui.ui.screens.timeline import TimelineScreen
+        from omniops_tui.ui.screens.wizard import WizardScreen
+
+        app = self._app
+        if name == "home":
+            while len(app.screen_stack) > 1 and not isinstance(app.screen, HomeScreen):
+                app.pop_screen()
+            return
+        if name == "help":
+            if not isinstance(app.screen, HelpScreen):
+                app.push_screen(HelpScreen(app.screen))
+            return
+        if name == "timeline":
+            if not isinstance(app.screen, TimelineScreen):
+                app.push_screen(TimelineScreen(self.ctx))
+            return
+        if name == "logs":
+            from omniops_tui.ui.screens.logs import show_logs
+
+            engine = self.ctx.engine
+            service = engine.start_logs() if engine is not None else None
+            if service is not None:
+                self.run_service(service)
+            show_logs(app, self.ctx)
+            return
+        kinds: dict[str, type[SessionScreen]] = {
+            "wizard": WizardScreen,
+            "metrics": MetricsScreen,
+            "sessions": SessionsScreen,
+        }
+        kind = kinds[name]
+        if isinstance(app.screen, kind):
+            return
+        existing = next((s for s in app.screen_stack if isinstance(s, kind)), None)
+        if existing is not None:
+            while app.screen is not existing:
+                app.pop_screen()
+            return
+        app.push_screen(kind(self.ctx))
+
+    @property
+    def _app(self) -> App[None]:
+        assert isinstance(self, App)
+        return self
