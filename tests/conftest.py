@@ -12,20 +12,46 @@ from omniops_tui.runbooks.model import RunbookSet
 ORIGINAL_DOCUMENT = Path(__file__).parent / "fixtures" / "deployment-runbooks.original.md"
 
 
-# Find PostgreSQL and Redis, or start throwaway ones, before any other conftest or test module
-# reads OMNIOPS_TEST_DATABASE_URL / OMNIOPS_TEST_REDIS_URL (this file is imported first).
-from tests.services import PROBLEMS, ensure_services  # noqa: E402
-
-ensure_services()
-
-
 def pytest_report_header(config: pytest.Config) -> list[str]:
     import os
 
-    from tests.services import DATABASE_ENV, REDIS_ENV
+    from tests.services import DATABASE_ENV, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, REDIS_ENV
 
-    lines = [f"PostgreSQL: {os.environ[DATABASE_ENV]}", f"Redis: {os.environ[REDIS_ENV]}"]
-    return lines + [f"problem: {problem}" for problem in PROBLEMS]
+    when = "(reached, or started, on first use)"
+    return [
+        f"PostgreSQL: {os.environ.get(DATABASE_ENV, DEFAULT_DATABASE_URL)} {when}",
+        f"Redis: {os.environ.get(REDIS_ENV, DEFAULT_REDIS_URL)} {when}",
+    ]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long UI tests first: on two workers the short ones fill in around them at the end."""
+    items.sort(key=lambda item: 0 if "/tests/ui/" in str(item.path) else 1)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A reachable PostgreSQL (database `test`): found, or started for this worker, on first use.
+
+    A test that needs it and cannot have it fails, naming why; nothing is ever skipped.
+    """
+    from tests.services import ServiceUnavailable, ensure_postgres
+
+    try:
+        return ensure_postgres()
+    except ServiceUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A reachable Redis: found, or started for this worker, on first use (fails, never skips)."""
+    from tests.services import ServiceUnavailable, ensure_redis
+
+    try:
+        return ensure_redis()
+    except ServiceUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -381,6 +381,9 @@ class WizardAnswered(Event):
     source: str = "manual"
     suggested: bool | None = None
     evidence: str = ""
+    # Session time of the oldest figure the evidence read (logic.decision.Suggestion.at):
+    # how old the evidence is, so a later look can tell whether the answer still stands.
+    evidence_at: float | None = None
 
 
 @event_type("wizard_back")
@@ -519,6 +522,7 @@ class WizardSuggested(Event):
     node_id: str = ""
     suggested: bool | None = None
     evidence: str = ""
+    evidence_at: float | None = None  # session offset of the newest sample it rests on
 
 
 # --------------------------------------------------------------------------- incident tooling

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from omniops_tui.core.events import Event, MetricBackfill, MetricSample
 from omniops_tui.live.prometheus_source import PrometheusSource, history_samples
-from omniops_tui.live.sampler import SERVICE_METRICS, MetricsSampler
+from omniops_tui.live.sampler import PROBED_FIGURES, MetricsSampler
 from omniops_tui.probes.bindings import Bindings
 from omniops_tui.probes.context import CheckContext
 from omniops_tui.probes.runner import preload_clients, wait_or_wake
@@ -86,7 +86,7 @@ class PrometheusSampling:
     def _probe_metrics(self) -> set[str]:
         """Service figures the probes can measure with these bindings."""
         checks = self.bindings.checks if self.bindings else {}
-        return {wanted.metric for wanted in SERVICE_METRICS if wanted.check_id in checks or wanted.adhoc}
+        return {wanted.metric for wanted in PROBED_FIGURES if wanted.check_id in checks or wanted.adhoc}
 
     async def _probe_round(self, covered: set[str]) -> list[MetricSample]:
         """The probes for what Prometheus does not cover, recorded as they always were."""
@@ -95,7 +95,7 @@ class PrometheusSampling:
             return []
         bindings = self.bindings
         if bindings is not None:
-            skipped = {wanted.check_id for wanted in SERVICE_METRICS if wanted.metric in covered}
+            skipped = {wanted.check_id for wanted in PROBED_FIGURES if wanted.metric in covered}
             checks = {key: spec for key, spec in bindings.checks.items() if key not in skipped}
             bindings = Bindings(bindings.path, checks, bindings.place_sections)
         fallback = replace(environment, hosts=self.source.fallback_hosts())

@@ -67,6 +67,7 @@ class WizardDriver:
         suggested = view.suggested_answer
         source = "manual" if suggested is None else ("confirmed" if suggested == answer else "overridden")
         evidence = view.suggestion.evidence if view.suggestion is not None else ""
+        evidence_at = view.suggestion.evidence_at if view.suggestion is not None else None
         self.session.record(
             WizardAnswered(
                 node_id=question.id,
@@ -75,6 +76,7 @@ class WizardDriver:
                 source=source,
                 suggested=suggested,
                 evidence=evidence,
+                evidence_at=evidence_at,
             )
         )
         after = self.view()

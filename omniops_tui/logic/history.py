@@ -53,6 +53,10 @@ class MetricHistory:
         points = self.series.get((metric, host))
         return points[-1] if points else None
 
+    def recent(self, metric: str, host: str = "") -> list[Point]:
+        """Every kept point of one series, oldest first (measured or not)."""
+        return list(self.series.get((metric, host), ()))
+
     def values(self, metric: str, host: str = "") -> list[float]:
         return [p.value for p in self.series.get((metric, host), ()) if p.value is not None]
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 _VARIABLE = re.compile(r"\{([a-z_]+)\}")
 HISTORY_LENGTH = 240
+USER_AGENT = "omniops-tui-check"
 
 
 class SSHHostKeyError(Exception):
@@ -203,9 +204,7 @@ class CheckContext:
                     verify=self.ssl_context(),
                     follow_redirects=True,
                     limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
-                    **capped_client_options(
-                        self.max_response_bytes, headers={"User-Agent": "omniops-tui-check"}
-                    ),
+                    **capped_client_options(self.max_response_bytes, headers={"User-Agent": USER_AGENT}),
                 )
             return self._http
 

@@ -28,9 +28,10 @@ from omniops_tui.probes.base import (
     truncate,
 )
 from omniops_tui.probes.bounded_http import cut_at
-from omniops_tui.probes.context import CheckContext
+from omniops_tui.probes.context import USER_AGENT, CheckContext
+from omniops_tui.probes.latency import LatencyRequest, measure_in_threads
 from omniops_tui.probes.readonly import http_gate
-from omniops_tui.probes.registry import threshold_of
+from omniops_tui.probes.registry import limits_for, threshold_of
 
 
 def _not_configured(context: CheckContext) -> CheckResult | None:
@@ -146,11 +147,9 @@ async def _get_json(spec: CheckSpec, context: CheckContext) -> tuple[dict[str, A
     if isinstance(data, dict) and (200 <= response.status_code < 300 or response.status_code >= 500):
         return evidence, data, None
     if not 200 <= response.status_code < 300:
-        return (
-            evidence,
-            None,
-            CheckResult("fail", response.status_code, "", f"HTTP {_status_line(response)}", evidence),
-        )
+        # No value: the status code is the answer's, not a measurement of the field asked for
+        # (an outage's 503 once became "error rate 503 %" and "uptime 503 s").
+        return evidence, None, CheckResult("fail", None, "", f"HTTP {_status_line(response)}", evidence)
     return evidence, None, CheckResult("fail", None, "", "answer is not JSON", evidence)
 
 
@@ -178,6 +177,9 @@ async def check_http_json(spec: CheckSpec, context: CheckContext) -> CheckResult
         )
     if isinstance(value, bool) or not isinstance(value, int | float):
         return CheckResult("fail", value, unit, f"{label}: {value!r} is not a number", evidence)
+    limits = limits_for(spec)
+    if limits is not None and (problem := limits.out_of_range(value)):
+        return CheckResult("unknown", None, unit, f"{label}: {problem}", evidence)
     threshold = threshold_of(spec)
     if threshold is None:
         return CheckResult("pass", value, unit, f"{label} {fmt_number(value)} {unit}".strip(), evidence)
@@ -234,33 +236,20 @@ async def check_http_latency(spec: CheckSpec, context: CheckContext) -> CheckRes
     metric = str(spec.param("metric", "p95")).lower()
     if metric not in ("p95", "avg", "max", "error_rate"):
         return CheckResult.error(f"unknown latency metric '{metric}' (p95, avg, max or error_rate)")
-    client = await context.http()
     url = context.url(spec.param("path"))
-    gate = asyncio.Semaphore(concurrency)
-    times: list[float] = []
-    errors: list[str] = []
-    timeouts = 0
-
-    async def one() -> None:
-        nonlocal timeouts
-        async with gate:
-            # A target that accepts and never answers: once a whole first wave has timed out,
-            # the rest would only wait again. One timeout, not requests/concurrency of them.
-            if timeouts >= concurrency and not times:
-                return
-            watch = Stopwatch()
-            try:
-                response = await client.get(url)
-            except httpx.HTTPError as exc:
-                timeouts += isinstance(exc, httpx.TimeoutException)
-                errors.append(f"{type(exc).__name__}: {error_text(exc)}")
-                return
-            if 200 <= response.status_code < 300:
-                times.append(watch.ms)
-            else:
-                errors.append(f"HTTP {response.status_code}")
-
-    await asyncio.gather(*(one() for _ in range(requests)))
+    # Timed in threads of their own: our event loop's delays must not become the figure.
+    run = await measure_in_threads(
+        LatencyRequest(
+            url,
+            requests,
+            concurrency,
+            context.timeout,
+            verify=context.ssl_context(),
+            headers={"User-Agent": USER_AGENT},
+            max_bytes=context.max_response_bytes or (1 << 20),
+        )
+    )
+    times, errors = run.times_ms, run.errors
     stats = {
         "requests": requests,
         "concurrency": concurrency,
@@ -289,12 +278,9 @@ async def check_http_latency(spec: CheckSpec, context: CheckContext) -> CheckRes
         )
         return CheckResult("fail", None, "ms", f"{what}: {errors[0]}", evidence)
     # The kind's default (P95 < 500 ms) is about milliseconds; an error rate is judged only
-    # against a threshold the binding gives.
-    threshold = (
-        threshold_of(spec)
-        if metric != "error_rate" or (spec.threshold is not None and not spec.threshold.empty)
-        else None
-    )
+    # against a threshold the binding gives (its own numbers or `judged_by`).
+    own_threshold = (spec.threshold is not None and not spec.threshold.empty) or spec.param("judged_by")
+    threshold = threshold_of(spec) if metric != "error_rate" or own_threshold else None
     shown = {
         "p95": f"P95 {fmt_number(stats['p95_ms'])} ms",
         "avg": f"avg {fmt_number(stats['avg_ms'])} ms",

@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from omniops_tui.core.errors import UserError
+from omniops_tui.core.thresholds import Limits, thresholds
 from omniops_tui.probes.base import CheckResult, CheckSpec, Threshold
 
 if TYPE_CHECKING:
@@ -63,6 +65,18 @@ class CheckKind:
 
 def _p(*types: type, default: Any = None, required: bool = False, doc: str = "") -> Param:
     return Param(types, default, required, doc)
+
+
+def _limits(name: str) -> Threshold:
+    """A kind's default threshold: the entry `name` of the one thresholds file."""
+    return Threshold(**thresholds().limits_of(name).check_threshold())
+
+
+_JUDGED_BY = _p(
+    str,
+    doc="the thresholds.toml entry the number is judged by when the binding gives no below/above "
+    "(e.g. error_rate); a value outside the entry's range is unknown, not a number",
+)
 
 
 _HTTP = "omniops_tui.probes.http"
@@ -119,6 +133,7 @@ register(
             "equals": _p(str, list, doc="accepted value(s) for a text field, e.g. connected"),
             "unit": _p(str, default="", doc="unit of the number (% for errorRate, ms for p95)"),
             "label": _p(str, doc="how the summary names the field (default: the field)"),
+            "judged_by": _JUDGED_BY,
         },
     )
 )
@@ -154,8 +169,9 @@ register(
             "requests": _p(int, doc="number of requests (default: the environment's latency_requests, 50)"),
             "concurrency": _p(int, doc="requests in flight at once (default: latency_concurrency, 10)"),
             "metric": _p(str, default="p95", doc="p95, avg, max or error_rate"),
+            "judged_by": _JUDGED_BY,
         },
-        default_threshold=Threshold(below=500.0),
+        default_threshold=_limits("p95_ms"),
     )
 )
 register(
@@ -226,7 +242,7 @@ register(
             "host": _p(str, doc="default: tls_host, else the host of an https base_url"),
             "port": _p(int, doc="default: tls_port (443)"),
         },
-        default_threshold=Threshold(above=0.0, warn_below=14.0),
+        default_threshold=_limits("tls_days_left"),
     )
 )
 
@@ -249,7 +265,7 @@ register(
         "postgres",
         "Connections in use against max_connections (value: percent used).",
         {},
-        default_threshold=Threshold(below=90.0, warn_above=75.0),
+        default_threshold=_limits("db_connections_pct"),
     )
 )
 register(
@@ -275,7 +291,7 @@ register(
             "min_calls": _p(int, default=1),
             "source": _p(str, doc="relation to read instead of the extension's view (a saved snapshot)"),
         },
-        default_threshold=Threshold(below=100.0),
+        default_threshold=_limits("db_query_p95_ms"),
     )
 )
 register(
@@ -286,7 +302,7 @@ register(
         "postgres",
         "Indexes never scanned (idx_scan = 0), primary keys and unique indexes excepted.",
         {"schema": _p(str, default="public")},
-        default_threshold=Threshold(warn_above=0.0),
+        default_threshold=_limits("unused_indexes"),
     )
 )
 register(
@@ -337,7 +353,7 @@ register(
         "redis",
         "Keyspace hit rate from INFO stats, percent.",
         {},
-        default_threshold=Threshold(above=80.0),
+        default_threshold=_limits("redis_hit_rate"),
     )
 )
 register(
@@ -348,6 +364,7 @@ register(
         "redis",
         "used_memory from INFO memory (value: percent of maxmemory, or MB when no maxmemory).",
         {},
+        default_threshold=_limits("redis_memory_pct"),
     )
 )
 
@@ -400,7 +417,7 @@ register(
         "ssh",
         "CPU busy percent from `top -bn1` (else /proc/loadavg over nproc).",
         {"hosts": _HOSTS},
-        default_threshold=Threshold(below=70.0),
+        default_threshold=_limits("cpu_percent"),
         per_host=True,
     )
 )
@@ -413,7 +430,7 @@ register(
         "Memory in use from `free -m`, percent; across sweeps a rise of more than `max_rise` points "
         "turns it amber (memory not stable).",
         {"hosts": _HOSTS, "max_rise": _p(int, float, default=10.0)},
-        default_threshold=Threshold(below=90.0, warn_above=80.0),
+        default_threshold=_limits("mem_percent"),
         per_host=True,
     )
 )
@@ -425,7 +442,7 @@ register(
         "ssh",
         "Disk use percent from `df -P PATH`.",
         {"hosts": _HOSTS, "path": _p(str, default="/")},
-        default_threshold=Threshold(below=90.0, warn_above=80.0),
+        default_threshold=_limits("disk_percent"),
         per_host=True,
     )
 )
@@ -461,7 +478,7 @@ register(
         "ssh",
         "Share of ERROR lines among the last `lines` lines of a log (default: the host's first log).",
         {"hosts": _HOSTS, "log": _p(str), "lines": _p(int, default=500), "pattern": _p(str, default="ERROR")},
-        default_threshold=Threshold(below=5.0, warn_above=1.0),
+        default_threshold=_limits("log_error_share"),
         per_host=True,
     )
 )
@@ -482,6 +499,7 @@ register(
             "unit": _p(str, default="", doc="unit of the value (%, ms …)"),
             "label": _p(str, doc="how the summary names the value"),
             "fallback": _p(dict, doc='the check to run without Prometheus, e.g. { kind = "http_json", … }'),
+            "judged_by": _JUDGED_BY,
         },
     )
 )
@@ -491,9 +509,26 @@ def get_kind(name: str) -> CheckKind:
     return KINDS[name]
 
 
+def limits_for(spec: CheckSpec) -> Limits | None:
+    """The thresholds.toml entry a binding names with `judged_by` (None when it names none)."""
+    name = spec.params.get("judged_by")
+    if not name:
+        return None
+    try:
+        return thresholds().limits_of(str(name))
+    except KeyError as exc:
+        raise UserError(f"checks.{spec.base_id}: judged_by: {exc.args[0]}") from exc
+
+
 def threshold_of(spec: CheckSpec) -> Threshold | None:
-    """The binding's threshold, else its kind's default (None: the value is only shown)."""
+    """The binding's threshold, else the entry it is `judged_by`, else its kind's default.
+
+    None: the value is only shown.
+    """
     if spec.threshold is not None and not spec.threshold.empty:
         return spec.threshold
+    limits = limits_for(spec)
+    if limits is not None:
+        return Threshold(**limits.check_threshold())
     kind = KINDS.get(spec.kind)
     return kind.default_threshold if kind else None

@@ -39,7 +39,11 @@ def _newest(
             if suffix and not item["Key"].endswith(suffix):
                 continue
             count += 1
-            if newest is None or item["LastModified"] > newest["LastModified"]:
+            # S3 times have a resolution of a second: on a tie the later name (backup_YYYYMMDD…) wins.
+            if newest is None or (item["LastModified"], item["Key"]) > (
+                newest["LastModified"],
+                newest["Key"],
+            ):
                 newest = item
         if page_number + 1 >= MAX_PAGES:
             break

@@ -20,6 +20,8 @@ class BlackholeServer:
         self.host = host
         self.port = 0
         self.connections = 0  # accepted so far, so a test can see the client really connected
+        self.waiting = 0  # connections open now
+        self.peak = 0  # the most open at once: clients that waited together, not one after another
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -48,12 +50,15 @@ class BlackholeServer:
         assert task is not None
         self._tasks.add(task)
         self.connections += 1
+        self.waiting += 1
+        self.peak = max(self.peak, self.waiting)
         try:
             while await reader.read(65536):
                 pass
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:
+            self.waiting -= 1
             self._tasks.discard(task)
             writer.close()
 

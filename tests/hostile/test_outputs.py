@@ -36,7 +36,6 @@ from omniops_tui.sandbox.hostile import (
 )
 from omniops_tui.sessions.drafts import write_postmortem_beside
 from tests.hostile.conftest import leaked_secrets, raw_controls, run_cli
-from tests.sessions.services import POSTGRES_DSN
 
 
 async def wait_for(condition, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
@@ -87,10 +86,11 @@ async def test_record_exports_diagnostics_and_crash_reports_hold_no_raw_control_
     tmp_path: Path,
     capsysbinary: pytest.CaptureFixture[bytes],
     monkeypatch: pytest.MonkeyPatch,
+    postgres_url: str,
 ) -> None:
     sandbox, _config = hostile_sandbox
     # The database too, so the diagnostics' active queries come from a real PostgreSQL.
-    monkeypatch.setenv("OMNIOPS_T_HOSTILE_DB", POSTGRES_DSN)
+    monkeypatch.setenv("OMNIOPS_T_HOSTILE_DB", postgres_url)
     config_path = sandbox.write_config(
         tmp_path / "input" / "db.toml", database_url_env="OMNIOPS_T_HOSTILE_DB"
     )
@@ -113,7 +113,7 @@ async def test_record_exports_diagnostics_and_crash_reports_hold_no_raw_control_
         await session.checks.sweep_once(session.checks.specs("emergency-rollback"))
         session.add_note(f"pasted {OSC52_CLIPBOARD} {' '.join(MARKUP)} PGPASSWORD={PG_PASSWORD}")
         # Diagnostics (Emergency Rollback step 8) with a live query that holds a password.
-        holder = await asyncpg.connect(POSTGRES_DSN)
+        holder = await asyncpg.connect(postgres_url)
         query = f"SELECT pg_sleep(30) /* ALTER ROLE omniops WITH PASSWORD '{SQL_PASSWORD}' */"
         sleeping = asyncio.create_task(holder.execute(query))
         try:

@@ -45,7 +45,9 @@ async def run_cli(*argv: str, env: dict[str, str] | None = None) -> tuple[int, s
 async def test_check_exit_codes_and_json_follow_the_scenario(
     sandbox: Any, tmp_path: Path, pg_db: str
 ) -> None:
-    config = sandbox.write_config(tmp_path / "sandbox.toml", database_url_env="OMNIOPS_T_CLI_DB")
+    config = sandbox.write_config(
+        tmp_path / "sandbox.toml", database_url_env="OMNIOPS_T_CLI_DB", extra_env={"timeout": 30}
+    )
     env = {"OMNIOPS_T_CLI_DB": pg_db}
     args = ("--config", str(config), "check", "standard-release", "--json")
 
@@ -78,7 +80,7 @@ async def test_check_exit_codes_and_json_follow_the_scenario(
 
 
 async def test_check_table_section_and_subcommand_env(sandbox: Any, tmp_path: Path) -> None:
-    config = sandbox.write_config(tmp_path / "sandbox.toml")
+    config = sandbox.write_config(tmp_path / "sandbox.toml", extra_env={"timeout": 30})
     text = config.read_text(encoding="utf-8")
     config.write_text(text + '\n[env.broken]\nbase_url = "http://127.0.0.1:1"\n', encoding="utf-8")
     code, out, err = await run_cli(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,6 @@ async def test_a_dead_target_costs_one_timeout_for_the_whole_sweep(
             spec("tls_certificate", "tls", host="127.0.0.1", port=hole.port),
         ]
         live = sandbox_context(sandbox, tmp_path)
-        started = time.perf_counter()
         try:
             import asyncio
 
@@ -52,14 +50,13 @@ async def test_a_dead_target_costs_one_timeout_for_the_whole_sweep(
         finally:
             await dead.aclose()
             await live.aclose()
-        elapsed = time.perf_counter() - started
-        assert elapsed < 2.0, elapsed
         for check, result in dead_out:
             assert result.status == "error", (check.id, result)
             assert "timed out after 1 s" in result.summary or "timed out" in result.summary.lower(), result
-            assert 900 <= result.duration_ms < 1900
+            assert result.duration_ms >= 900  # each waited for its timeout …
         assert {r.status for _s, r in live_out} == {"pass"}
         assert hole.connections >= 10  # every client really connected and waited
+        assert hole.peak >= 10  # … all at the same time: the sweep costs one timeout, not their sum
 
 
 async def test_a_check_never_raises() -> None:

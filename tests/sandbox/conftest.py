@@ -19,14 +19,14 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 @pytest.fixture
 async def http(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=sandbox.base_url, timeout=5) as client:
+    async with httpx.AsyncClient(base_url=sandbox.base_url, timeout=30) as client:
         yield client
 
 
 async def connect(sandbox: Sandbox, name: str = "prod-1") -> asyncssh.SSHClientConnection:
     """Connect the way the app does: host name through the ssh_config, verified known_hosts."""
     return await asyncssh.connect(
-        name, config=[str(sandbox.ssh_config)], known_hosts=str(sandbox.known_hosts), connect_timeout=5
+        name, config=[str(sandbox.ssh_config)], known_hosts=str(sandbox.known_hosts), connect_timeout=30
     )
 
 

@@ -34,7 +34,7 @@ async def _start(*args: str) -> asyncio.subprocess.Process:
 async def _read_until(process: asyncio.subprocess.Process, pattern: str, seen: list[str]) -> re.Match[str]:
     assert process.stdout is not None
     while True:
-        line = (await asyncio.wait_for(process.stdout.readline(), timeout=15)).decode()
+        line = (await asyncio.wait_for(process.stdout.readline(), timeout=60)).decode()
         assert line, f"process ended early; output so far: {seen}"
         seen.append(line)
         match = re.search(pattern, line)
@@ -69,7 +69,7 @@ async def test_sandbox_command_runs_switches_and_stops_cleanly(sig: signal.Signa
             await _read_until(process, r"unknown scenario 'meltdown'", seen)
 
         process.send_signal(sig)
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout=10)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     finally:
         if process.returncode is None:
             process.kill()
@@ -88,11 +88,13 @@ async def test_config_out_and_stdin_at_eof(tmp_path: Path) -> None:
     try:
         assert Path((await _read_until(process, r"config:\s+(\S+)", seen)).group(1)) == target
         await _read_until(process, r"ctrl\+c stops", seen)
-        await asyncio.sleep(0.3)
+        environment = load_config(target).environment()
+        assert environment is not None
+        async with httpx.AsyncClient(timeout=30) as client:  # still serving after EOF on stdin
+            assert (await client.get(f"{environment.base_url}/api/health")).status_code == 200
         assert process.returncode is None
-        assert load_config(target).environment() is not None
         process.send_signal(signal.SIGINT)
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout=10)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     finally:
         if process.returncode is None:
             process.kill()
@@ -103,7 +105,7 @@ async def test_config_out_and_stdin_at_eof(tmp_path: Path) -> None:
 
 async def test_unknown_scenario_is_a_usage_error() -> None:
     process = await _start("--scenario", "meltdown")
-    _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 2
     assert b"meltdown" in stderr and b"Traceback" not in stderr
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import asyncssh
@@ -85,11 +84,9 @@ async def test_default_config_and_folder_lifecycle(tmp_path: Path) -> None:
 async def test_blackhole_makes_http_time_out() -> None:
     async with BlackholeServer() as hole:
         assert hole.address == f"127.0.0.1:{hole.port}"
-        start = time.perf_counter()
-        with pytest.raises(httpx.ReadTimeout):
+        with pytest.raises(httpx.ReadTimeout):  # connected, then nothing: the client's timeout
             async with httpx.AsyncClient(timeout=0.3) as client:
                 await client.get(f"http://{hole.address}/api/health")
-        assert 0.25 < time.perf_counter() - start < 2.0
         assert hole.connections == 1
 
 

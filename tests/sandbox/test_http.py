@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator
 
@@ -135,17 +136,23 @@ async def test_error_spike_pattern_is_deterministic_per_path(
     assert again == [200] * 11 + [500]
 
 
-async def test_fifty_request_loop_is_fast_with_keep_alive(http: httpx.AsyncClient) -> None:
-    start = time.perf_counter()
-    for _ in range(50):
-        assert (await http.get("/api/health")).status_code == 200
-    sequential = time.perf_counter() - start
-    start = time.perf_counter()
+async def test_fifty_requests_share_one_keep_alive_connection(
+    sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    """The runbooks' 50-request loop over ONE connection, then 200 at once: all answered."""
+    host, port = sandbox.base_url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        for _ in range(50):
+            writer.write(f"GET /api/health HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+            head = (await reader.readuntil(b"\r\n\r\n")).decode()
+            assert head.startswith("HTTP/1.1 200") and "Connection: keep-alive" in head, head
+            length = int(re.search(r"Content-Length: (\d+)", head, re.I).group(1))  # type: ignore[union-attr]
+            assert b'"status":"ok"' in (await reader.readexactly(length)).replace(b" ", b"")
+    finally:
+        writer.close()
     results = await asyncio.gather(*(http.get("/api/health") for _ in range(200)))
-    concurrent = time.perf_counter() - start
     assert all(r.status_code == 200 for r in results)
-    assert sequential < 1.0, sequential  # runbook target: < 100 ms average; here far below
-    assert concurrent < 2.0, concurrent
 
 
 async def test_slow_scenario_really_delays_api_but_not_pages(
@@ -159,10 +166,11 @@ async def test_slow_scenario_really_delays_api_but_not_pages(
         assert response.status_code == 200
         return time.perf_counter() - start
 
-    api = await asyncio.gather(*(timed("/api/health") for _ in range(8)))
-    page = await timed("/embed.js")
-    assert min(api) >= 0.55 and max(api) < 1.2, api
-    assert page < 0.3
+    api = [asyncio.create_task(timed("/api/health")) for _ in range(8)]
+    await timed("/embed.js")  # a page is answered while every API call is still being delayed
+    assert not any(task.done() for task in api)
+    delays = await asyncio.gather(*api)
+    assert min(delays) >= 0.55, delays  # really delayed (SLOW_DELAY_S), however busy the machine
 
 
 async def test_scenario_switch_via_api_and_control_endpoint(

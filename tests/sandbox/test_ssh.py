@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import asyncssh
@@ -21,22 +22,29 @@ ERROR_LOG = "/var/log/omniops/error.log"
 
 
 async def run(conn: asyncssh.SSHClientConnection, command: str) -> asyncssh.SSHCompletedProcess:
-    return await asyncio.wait_for(conn.run(command), timeout=5)
+    return await asyncio.wait_for(conn.run(command), timeout=30)
 
 
 async def read_for(process: asyncssh.SSHClientProcess, seconds: float) -> str:
-    """Everything a stream sends during `seconds`."""
-    parts: list[str] = []
-    deadline = time.monotonic() + seconds
-    while (left := deadline - time.monotonic()) > 0:
+    """Everything a stream sends during `seconds` (for checking that nothing comes)."""
+    return await read_until(process, lambda text: False, timeout=seconds)
+
+
+async def read_until(
+    process: asyncssh.SSHClientProcess, done: Callable[[str], bool], timeout: float = 30
+) -> str:
+    """What a stream sends until `done(text)` holds (or the deadline passes: the caller asserts)."""
+    text = ""
+    deadline = time.monotonic() + timeout
+    while not done(text) and (left := deadline - time.monotonic()) > 0:
         try:
             chunk = await asyncio.wait_for(process.stdout.read(65536), timeout=left)
         except TimeoutError:
             break
         if not chunk:
             break
-        parts.append(chunk)
-    return "".join(parts)
+        text += chunk
+    return text
 
 
 # ---------------------------------------------------------------------------- commands
@@ -212,14 +220,14 @@ async def test_test_error_endpoint_shows_up_in_the_logs(
 
 async def test_tail_follow_streams_until_closed(ssh: asyncssh.SSHClientConnection) -> None:
     process = await ssh.create_process(f"tail -n 5 -F {COMBINED}")
-    first = await read_for(process, 0.3)
-    more = await read_for(process, 1.0)
+    first = await read_until(process, lambda text: len(text.splitlines()) >= 5)
+    more = await read_until(process, lambda text: len(text.splitlines()) >= 10)  # new lines keep coming
     assert len(first.splitlines()) >= 5
     lines = more.splitlines()
-    assert 10 <= len(lines) <= 30, len(lines)  # log_rate is 20 lines/s
-    assert all(LINE.match(line) for line in lines)
+    assert len(lines) >= 10
+    assert all(LINE.match(line) for line in lines[:-1])  # the last one may be cut by the chunk
     process.close()
-    await asyncio.wait_for(process.wait_closed(), timeout=2)
+    await asyncio.wait_for(process.wait_closed(), timeout=30)
     # the connection is still good for more work
     assert (await run(ssh, "hostname")).stdout == "prod-1\n"
 
@@ -228,7 +236,7 @@ async def test_follow_picks_up_a_scenario_switch(sandbox: Sandbox, ssh: asyncssh
     process = await ssh.create_process(f"tail -n 0 -f {ERROR_LOG} | grep ERROR")
     assert await read_for(process, 0.4) == ""  # healthy: no ERROR at all
     sandbox.set_scenario("db-down")
-    text = await read_for(process, 1.0)
+    text = await read_until(process, lambda text: "ECONNREFUSED 10.0.0.5:5432\n" in text)
     assert "ECONNREFUSED 10.0.0.5:5432" in text
     assert all(" ERROR " in line for line in text.splitlines())
     process.close()
@@ -236,14 +244,14 @@ async def test_follow_picks_up_a_scenario_switch(sandbox: Sandbox, ssh: asyncssh
 
 async def test_log_commands_stream_with_their_prefixes(ssh: asyncssh.SSHClientConnection) -> None:
     compose = await ssh.create_process("docker-compose logs -f --tail=100 app")
-    text = await read_for(compose, 0.8)
+    text = await read_until(compose, lambda text: text.count("\n") >= 105)
     compose.close()
     lines = text.splitlines()
     assert len(lines) >= 105 and all(line.startswith("app_1  | ") for line in lines)
     assert LINE.match(lines[-1].removeprefix("app_1  | "))
 
     pm2 = await ssh.create_process("pm2 logs --lines 100")
-    text = await read_for(pm2, 0.8)
+    text = await read_until(pm2, lambda text: text.count("0|omniops | ") >= 105 and text.endswith("\n"))
     pm2.close()
     lines = text.splitlines()
     assert lines[0].startswith("[TAILING] Tailing last 100 lines")
@@ -259,16 +267,15 @@ async def test_head_ends_an_endless_stream(ssh: asyncssh.SSHClientConnection) ->
     assert result.exit_status == 0 and len(result.stdout.splitlines()) == 15
 
 
-async def test_firehose_is_fast_and_chunked(ssh: asyncssh.SSHClientConnection) -> None:
+async def test_firehose_is_chunked(ssh: asyncssh.SSHClientConnection) -> None:
+    """The firehose arrives in big chunks, not line by line (its rate: bench/sandbox_firehose.py)."""
     process = await ssh.create_process("tail -F /var/log/omniops/firehose.log", encoding=None)
-    await process.stdout.read(65536)
-    lines = 0
-    start = time.perf_counter()
-    while time.perf_counter() - start < 1.0:
-        lines += (await process.stdout.read(65536)).count(b"\n")
-    rate = lines / (time.perf_counter() - start)
+    lines, reads = 0, 0
+    while lines < 100_000:
+        lines += (await asyncio.wait_for(process.stdout.read(65536), timeout=30)).count(b"\n")
+        reads += 1
     process.close()
-    assert rate > 50_000, rate
+    assert lines / reads > 100, (lines, reads)
 
 
 async def test_log_rate_zero_makes_every_follow_a_firehose() -> None:
@@ -279,33 +286,30 @@ async def test_log_rate_zero_makes_every_follow_a_firehose() -> None:
 
 # ---------------------------------------------------------------------------- sessions and connections
 async def test_a_session_without_command_runs_a_stdin_script(ssh: asyncssh.SSHClientConnection) -> None:
-    result = await asyncio.wait_for(ssh.run(input="hostname\n# comment\nnproc\nexit\nhostname\n"), timeout=5)
+    result = await asyncio.wait_for(ssh.run(input="hostname\n# comment\nnproc\nexit\nhostname\n"), timeout=30)
     assert result.stdout == "prod-1\n4\n"
 
 
 async def test_drop_ssh_connections_ends_streams_and_allows_reconnects(sandbox: Sandbox) -> None:
     first, second = await connect(sandbox, "prod-1"), await connect(sandbox, "prod-2")
     stream = await first.create_process(f"tail -F {COMBINED}")
-    assert await read_for(stream, 0.2)
+    assert await read_until(stream, bool)
     assert sandbox.open_ssh_connections == 2
     assert sandbox.drop_ssh_connections() == 2
     with pytest.raises(asyncssh.ConnectionLost):  # the stream ends at once instead of hanging
-        await asyncio.wait_for(read_for(stream, 3.0), timeout=2)
+        await asyncio.wait_for(read_for(stream, 60), timeout=30)
     with pytest.raises((asyncssh.Error, OSError)):
         await run(second, "hostname")
     async with await connect(sandbox, "prod-1") as again:
         assert (await run(again, "hostname")).stdout == "prod-1\n"
-    for _ in range(100):  # the server notices the client's goodbye a moment later
-        if sandbox.open_ssh_connections == 0:
-            break
+    deadline = time.monotonic() + 30  # the server notices the client's goodbye a moment later
+    while sandbox.open_ssh_connections and time.monotonic() < deadline:
         await asyncio.sleep(0.02)
     assert sandbox.drop_ssh_connections() == 0
 
 
 async def test_many_hosts_start_fast_and_answer_through_the_ssh_config() -> None:
-    start = time.perf_counter()
     async with Sandbox(hosts=25) as sandbox:
-        assert time.perf_counter() - start < 3.0
         assert [h.name for h in sandbox.hosts] == [f"prod-{i}" for i in range(1, 26)]
         assert len({h.port for h in sandbox.hosts}) == 25
         config = sandbox.ssh_config.read_text()
@@ -369,13 +373,15 @@ async def test_an_interactive_shell_has_a_prompt_and_ctrl_c_stops_a_stream(
     ssh: asyncssh.SSHClientConnection,
 ) -> None:
     process = await ssh.create_process(term_type="xterm", term_size=(80, 24))
-    assert (await read_for(process, 0.3)).endswith("omniops@prod-1:~$ ")
+    prompt = "omniops@prod-1:~$ "
+    assert (await read_until(process, lambda text: text.endswith(prompt))).endswith(prompt)
     process.stdin.write("hostname\r")
-    assert "prod-1\r\n" in await read_for(process, 0.3)
+    assert "prod-1\r\n" in await read_until(process, lambda text: "prod-1\r\n" in text)
     process.stdin.write(f"tail -F {COMBINED}\r")
-    assert len((await read_for(process, 0.5)).splitlines()) >= 10
+    assert len((await read_until(process, lambda text: len(text.splitlines()) >= 10)).splitlines()) >= 10
     process.stdin.write("\x03")
-    assert (await read_for(process, 0.3)).endswith("^C\r\nomniops@prod-1:~$ ")
+    interrupted = await read_until(process, lambda text: text.endswith("^C\r\n" + prompt))
+    assert interrupted.endswith("^C\r\n" + prompt)
     process.stdin.write("exit\r")
-    await asyncio.wait_for(process.wait_closed(), timeout=2)
+    await asyncio.wait_for(process.wait_closed(), timeout=30)
     assert process.exit_status == 130  # the status of the interrupted command

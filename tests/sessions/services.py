@@ -7,7 +7,6 @@ an HTTP server that answers the comprehensive health, and the ssh_runner the app
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,8 +14,6 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import asyncssh
-
-POSTGRES_DSN = os.environ.get("OMNIOPS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 @dataclass

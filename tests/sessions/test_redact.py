@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import random
-import time
-
 import pytest
 
 from omniops_tui.config.model import Config, Environment
@@ -146,23 +143,17 @@ def test_the_secrets_rule_for_config_entries() -> None:
     assert bare.literals == {} and bare.text("password=x1") == "password=[REDACTED:password]"
 
 
-def test_redaction_keeps_up_with_a_log_firehose(redactor: Redactor) -> None:
-    """50k lines/s is the ingestion target; redaction must be a small part of that budget."""
-    rng = random.Random(5)
+def test_clean_log_batches_pass_through_unchanged(redactor: Redactor) -> None:
+    """A firehose of clean lines comes out as it went in (its speed: bench/redaction.py)."""
     lines = [
-        f"2025-03-14T03:{i % 60:02d}:{rng.randrange(60):02d}Z INFO [app-1] request_id="
-        f"{rng.getrandbits(48):012x} GET /api/chat status=200 duration_ms={rng.randrange(900)}"
-        for i in range(50_000)
+        f"2025-03-14T03:00:{i % 60:02d}Z INFO [app-{i % 3}] GET /api/chat status=200 n={i}"
+        for i in range(5_000)
     ]
     batches = [
-        {"type": "log_lines", "source_id": "app", "lines": lines[i : i + 200]}
-        for i in range(0, len(lines), 200)
+        {"type": "log_lines", "source_id": "app", "lines": lines[i : i + 200]} for i in range(0, 5_000, 200)
     ]
-    started = time.perf_counter()
     for batch in batches:
-        redactor(batch)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 0.5, f"redacting 50k clean lines took {elapsed:.2f} s"
+        assert redactor(dict(batch)) == batch
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from omniops_tui.sessions.reader import read_session
 from omniops_tui.sessions.redact import build_redactor
 from tests.cli_helper import run_cli
 from tests.sessions.conftest import incident_script, record_script
-from tests.sessions.services import POSTGRES_DSN, http_server, start_ssh_host
+from tests.sessions.services import http_server, start_ssh_host
 
 DSN_PASSWORD = "Pg-Pr0d-Pa55w0rd-Zx9"
 REDIS_PASSWORD = "R3dis-Pr0d-Qw7"
@@ -129,7 +129,7 @@ def all_files(root: Path) -> list[Path]:
 
 
 async def test_no_written_file_contains_a_secret(
-    planted: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    planted: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], postgres_url: str
 ) -> None:
     config = load_config(planted)
     environment = config.environment("production")
@@ -192,10 +192,10 @@ async def test_no_written_file_contains_a_secret(
             result = await gather_diagnostics(
                 sessions,
                 ssh_runner=ssh.runner,
-                db_dsn=POSTGRES_DSN,
+                db_dsn=postgres_url,
                 health_url=f"{base}/api/health/comprehensive",
                 timeline_md=timeline,
-                timeout=10,
+                timeout=30,
                 redactor=redactor,
             )
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from omniops_tui.ui.screens.home import HomeScreen
 from omniops_tui.ui.screens.runbook import RunbookScreen
 from omniops_tui.ui.screens.wizard import WizardScreen
 from omniops_tui.ui.widgets.runbook_rows import ChecklistItemRow
-from tests.services import DATABASE_ENV, REDIS_ENV, server_url
+from tests.services import server_url
 from tests.ui.conftest import criteria_states, session_events, wait_for, widget_text
 
 ERROR_RATE = "standard-release/verification-checklist/error-rate-0-1"
@@ -24,13 +23,13 @@ def options(tmp_path: Path) -> Options:
     return Options(runbooks=None, sessions_dir=tmp_path / "sessions", config=None, env=None, read_only=False)
 
 
-async def test_demo_end_to_end(tmp_path: Path) -> None:
+async def test_demo_end_to_end(tmp_path: Path, postgres_url: str, redis_url: str) -> None:
     app, services = prepare_demo_app(
         options(tmp_path),
         tour=True,
         session_id="demo-test",
-        database_url=server_url(os.environ[DATABASE_ENV]),
-        redis_url=os.environ[REDIS_ENV],
+        database_url=server_url(postgres_url),
+        redis_url=redis_url,
     )
     workdir = services.workdir
     try:

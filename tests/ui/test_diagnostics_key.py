@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import time
 from pathlib import Path
 
 from omniops_tui.sandbox import Sandbox
-from tests.services import DATABASE_ENV
 from tests.ui.conftest import session_events
 
 
 async def test_diagnostics_key_writes_the_bundle_beside_the_session(
-    make_app, tmp_path: Path, monkeypatch
+    make_app, tmp_path: Path, monkeypatch, postgres_url: str
 ) -> None:
-    monkeypatch.setenv("OMNIOPS_DIAG_DB", os.environ[DATABASE_ENV])
+    monkeypatch.setenv("OMNIOPS_DIAG_DB", postgres_url)
     async with Sandbox(scenario="error-spike") as sandbox:
         config = sandbox.write_config(tmp_path / "c.toml", database_url_env="OMNIOPS_DIAG_DB")
         app = make_app(config=config)

@@ -125,3 +125,28 @@ async def test_rollback_banner_fires_after_ten_minutes_of_error_spike(make_app, 
     ]
     assert spike_samples[-1]["t"] - spike_samples[0]["t"] >= 600
     assert app.ctx.session.state.metrics.latest("error_rate").value == 0.03
+
+
+async def test_answers_whose_evidence_changed_are_marked_stale(make_app, sandbox, tmp_path) -> None:
+    """Walked during an error spike, then the outage: `w` shows the old answer as stale, and why."""
+    sandbox.set_scenario("error-spike")
+    app = make_app(config=sandbox.write_config(tmp_path / "c.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(
+            pilot, lambda: app.live.metrics.sampler is not None and app.live.metrics.sampler.rounds >= 1
+        )
+        await pilot.press("w")
+        await pilot.pause(0.3)
+        await pilot.press("enter", "enter")  # degraded: yes; complete outage: no (both from evidence)
+        await pilot.pause(0.3)
+        assert app.ctx.session.state.wizard.recommendation is not None
+        assert "stale" not in widget_text(app.screen.query_one("#wizard-path"))
+        await pilot.press("escape")
+        sandbox.set_scenario("outage")
+        for _ in range(3):  # the outage probe looks at the last three health answers
+            await next_round(pilot)
+        await pilot.press("w")
+        await pilot.pause(0.3)
+        path = widget_text(app.screen.query_one("#wizard-path"))
+        assert "⚠ stale: the evidence has changed: it now suggests YES" in path
+        assert "no longer stand on the evidence" in path

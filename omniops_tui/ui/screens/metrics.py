@@ -15,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
 from omniops_tui.core.text import visible_line
-from omniops_tui.logic.criteria import evaluate_history
+from omniops_tui.logic.criteria import do_not_rollback_hint, evaluate_history
 from omniops_tui.logic.history import MetricHistory
 from omniops_tui.logic.metrics import BY_NAME, CATALOGUE
 from omniops_tui.ui.context import SessionScreen
@@ -187,18 +187,11 @@ class MetricsScreen(SessionScreen):
             widget.update("")
             return
         text = Text("DO NOT ROLLBACK IF:\n", style="bold")
-        error_rate = facts.latest("error_rate")
-        db = facts.latest("db_connected")
         for line in criteria.do_not_rollback:
             text.append(f"• {line}")
-            if "< 1% error rate" in line and error_rate is not None and error_rate.value is not None:
-                applies = error_rate.value < 1
-                text.append(
-                    f"  (now {error_rate.value:.2f}%: {'applies' if applies else 'does not apply'})",
-                    style="green" if applies else "dim",
-                )
-            if "infrastructure" in line and db is not None and db.value == 0:
-                text.append("  (database not connected: check infrastructure first)", style="yellow")
+            hint = do_not_rollback_hint(line, facts)
+            if hint is not None:
+                text.append(f"  ({hint.text})", style="green" if hint.applies else "dim")
             text.append("\n")
         widget.update(text)
 

@@ -15,8 +15,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
+from omniops_tui.core.events import WizardAnswered
 from omniops_tui.core.text import visible_line
-from omniops_tui.logic.decision import WalkResult
+from omniops_tui.logic.decision import Staleness, WalkResult, is_stale
 from omniops_tui.sessions.wizard_view import WizardView, wizard_view
 from omniops_tui.ui.context import SessionScreen
 from omniops_tui.ui.messages import SessionUpdated
@@ -129,6 +130,7 @@ class WizardScreen(SessionScreen):
             return text
         text.append("Path so far\n", style="bold")
         recorded = self.session.state.wizard.answers
+        stale = 0
         for number, answer in enumerate(result.path, 1):
             text.append(f" {number}. {answer.question} ")
             text.append("Yes" if answer.answer else "No", style="bold green" if answer.answer else "bold red")
@@ -136,8 +138,25 @@ class WizardScreen(SessionScreen):
             if event is not None and event.suggested is not None:
                 verb = "confirming" if event.suggested == event.answer else "overriding"
                 text.append(f"  ({verb} the evidence: {visible_line(event.evidence)})", style="dim")
+            staleness = self._staleness(event)
+            if staleness is not None and staleness.stale:
+                stale += 1
+                text.append(f"\n    ⚠ stale: {visible_line(staleness.reason)}", style="bold yellow")
             text.append("\n")
+        if stale:
+            text.append(
+                f"{stale} answer{'s' if stale > 1 else ''} no longer stand on the evidence: "
+                "b goes back to re-ask, r restarts\n",
+                style="bold yellow",
+            )
         return text
+
+    def _staleness(self, answer: WizardAnswered | None) -> Staleness | None:
+        """Whether a recorded answer still stands on the figures now (None: nothing to judge)."""
+        tree = self.session.basis.tree
+        if answer is None or tree is None:
+            return None
+        return is_stale(answer, tree, self.session.state.metrics, self.session.offset())
 
     def _outcome_view(self, result: WalkResult) -> Group:
         outcome = result.outcome

@@ -28,7 +28,7 @@ def value_text(definition: MetricDef, point: Point | None) -> Text:
         label = (
             "not configured"
             if "not configured" in point.detail
-            else ("unreachable" if point.status == "error" else "—")
+            else ("unreachable" if point.detail.startswith("unreachable") else "unknown")
         )
         return Text(label, style=STATUS_STYLES.get(point.status, "dim"))
     mark = {"pass": "● ", "warn": "▲ ", "fail": "✖ ", "error": "✖ "}.get(point.status, "")

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from omniops_tui.core.text import visible_line
-from omniops_tui.logic.metrics import BY_NAME, format_value
+from omniops_tui.logic.criteria import evaluate_history
 from omniops_tui.ui.context import SESSION_AWARE, ScreenContext, SessionWidget
 from omniops_tui.ui.messages import SessionUpdated
 
@@ -97,17 +97,11 @@ class StatusBar(Vertical, SessionWidget):
             banner.update("")
             return
         now = self.ctx.session.offset()
+        statuses = evaluate_history(self.ctx.session.basis.criteria, state.metrics, now)
         parts = []
         for event in fired:
-            criterion = next((c for c in self.ctx.session.basis.criteria if c.id == event.criterion_id), None)
-            source = criterion.source if criterion is not None else ""
-            definition = BY_NAME.get(source)
-            point = state.metrics.latest(source) if source else None
-            value = (
-                format_value(definition, point.value)
-                if definition is not None and point is not None and point.value is not None
-                else "?"
-            )
+            status = statuses.get(event.criterion_id)
+            value = status.value_text if status is not None and status.value_text else "?"
             held = _minutes(now - event.t)
             parts.append(f"{visible_line(event.metric)} {value} ({event.threshold}, fired {held} ago)")
         text = Text(f"🚨 ROLLBACK: {' · '.join(parts)}", no_wrap=True, overflow="ellipsis")
