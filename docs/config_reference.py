@@ -31,6 +31,11 @@ DOCS: dict[str, tuple[str, str]] = {
         "and the check says so.",
         "1",
     ),
+    "run_dir": (
+        "Where command blocks run on the bastion (`x`) start; else the folder of the session file, "
+        "where `D` writes its diagnostics too.",
+        '"~/incidents/work"',
+    ),
     "placeholders": (
         "Values of the runbooks' placeholders (placeholders.toml lists them) where the environment's "
         "base_url and hosts do not give one.",

@@ -134,6 +134,7 @@ class Config:
     sessions_dir: str = ""
     log_record_cap_mb: float = 50.0
     read_only: bool = False
+    run_dir: str = ""  # where local runs of command blocks start (else the session's folder)
     placeholders: dict[str, str] = field(default_factory=dict)
     secrets: list[str] = field(default_factory=list)
     env: dict[str, Environment] = field(default_factory=dict)

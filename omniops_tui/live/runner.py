@@ -7,8 +7,10 @@ pooled SSH connection remotely), so heredocs, pipes and `&&` work. Output stream
 - shown: every host's output goes to a bounded `RunOutput` (newest lines kept, control
   characters made visible), so a 100 MB flood costs a few hundred KB;
 - recorded: `command_output` events, batched at line ends (a secret is never split across two
-  events, so the recorder's redactor sees it whole), up to `record_cap_bytes` per run; the chunk
-  that reaches the cap carries `capped = True`, later output is shown but not recorded.
+  events, so the recorder's redactor sees it whole; run_output.py), up to `record_cap_bytes`
+  per run; the chunk that reaches the cap carries `capped = True`, later output is shown but
+  not recorded: it goes to `show` (a live session's `fold_quietly`: into the fold the output
+  pane reads, not the file).
 
 `interrupt()` sends SIGINT to the local process group (or the remote channel), then kills
 after `grace_s`; long-running commands (`tail -f`, `watch`) stop the same way. Each host's end is
@@ -24,7 +26,6 @@ import os
 import secrets
 import signal
 import time
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,52 +33,14 @@ from typing import Any
 
 from omniops_tui.core.events import CommandFinished, CommandOutput, CommandStarted, Event
 from omniops_tui.core.text import visible
+from omniops_tui.live.run_output import DISPLAY_LINES, OutputBatcher, RunOutput
 from omniops_tui.live.run_policy import RunPlan
 
 READ_SIZE = 65536
-DISPLAY_LINES = 2000
 RECORD_CAP_BYTES = 256 * 1024
-FLUSH_BYTES = 32 * 1024
-FLUSH_INTERVAL_S = 0.25
 GRACE_S = 3.0
 CAP_MARKER = "\n[omniops-tui: output capped at {cap} KiB for the record; the rest was shown, not recorded]\n"
 Record = Callable[[Event], Any]
-
-
-class RunOutput:
-    """One host's output as shown: the newest `max_lines` lines, control characters visible."""
-
-    def __init__(self, max_lines: int = DISPLAY_LINES) -> None:
-        self.lines: deque[str] = deque(maxlen=max_lines)
-        self.partial = ""
-        self.total_bytes = 0
-        self.total_lines = 0
-        self.listeners: list[Callable[[str], None]] = []
-
-    def feed(self, text: str) -> None:
-        self.total_bytes += len(text.encode("utf-8", errors="replace"))
-        shown = visible(text)
-        pieces = (self.partial + shown).split("\n")
-        self.partial = pieces.pop()
-        if len(self.partial) > 4096:  # a line without end (a progress bar) is still shown
-            pieces.append(self.partial)
-            self.partial = ""
-        self.lines.extend(pieces)
-        self.total_lines += len(pieces)
-        for listener in list(self.listeners):
-            listener(shown)
-
-    @property
-    def dropped(self) -> int:
-        """Lines no longer kept for display (the pane can say so)."""
-        return max(0, self.total_lines - len(self.lines))
-
-    def text(self) -> str:
-        return "\n".join([*self.lines, self.partial] if self.partial else self.lines)
-
-    def tail(self, lines: int = 5, chars: int = 400) -> str:
-        kept = [*list(self.lines)[-lines:], *([self.partial] if self.partial else [])][-lines:]
-        return "\n".join(kept)[-chars:]
 
 
 @dataclass
@@ -93,6 +56,7 @@ class HostRun:
     error: str = ""
     done: bool = False
     recorded_bytes: int = 0
+    pid: int = 0  # a local run's process group, while it runs
 
 
 class CommandRun:
@@ -167,6 +131,7 @@ class CommandRunner:
         self,
         *,
         record: Record | None = None,
+        show: Record | None = None,
         ssh: Any = None,
         cwd: Path | None = None,
         env: Mapping[str, str] | None = None,
@@ -177,6 +142,7 @@ class CommandRunner:
         via: str = "ui",
     ) -> None:
         self.record = record or (lambda event: event)
+        self.show = show
         self.ssh = ssh
         self.cwd = cwd
         self.env = dict(env) if env is not None else None
@@ -215,6 +181,15 @@ class CommandRunner:
     async def run(self, plan: RunPlan, confirmation: str) -> CommandRun:
         return await self.start(plan, confirmation).wait()
 
+    def kill_now(self) -> None:
+        """The last resort when the session ends without `aclose` (a crash, a lost terminal):
+        no local process group outlives the TUI. Remote commands end with their connection."""
+        for run in self.runs.values():
+            for host in run.hosts.values():
+                if host.pid and not host.done:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.killpg(host.pid, signal.SIGKILL)
+
     async def aclose(self) -> None:
         """Stop every run still going (the session is ending) and wait for their records."""
         active = [run for run in self.runs.values() if not run.finished]
@@ -230,26 +205,12 @@ class CommandRunner:
 
     async def _run_host(self, run: CommandRun, host: HostRun) -> None:
         host.started = time.monotonic()
-        pending: list[str] = []
-        last_flush = time.monotonic()
+        batcher = OutputBatcher(lambda chunk: self._record_chunk(run, host, chunk))
 
-        def emit(text: str, final: bool = False) -> None:
-            nonlocal last_flush
+        def emit(text: str) -> None:
             if text:
                 host.output.feed(text)
-            pending.append(text)
-            joined = "".join(pending)
-            now = time.monotonic()
-            if not final and len(joined) < FLUSH_BYTES and now - last_flush < FLUSH_INTERVAL_S:
-                return
-            cut = len(joined) if final else joined.rfind("\n") + 1
-            if cut <= 0 and len(joined) < FLUSH_BYTES:
-                return
-            cut = cut or len(joined)
-            chunk, rest = joined[:cut], joined[cut:]
-            pending[:] = [rest] if rest else []
-            last_flush = now
-            self._record_chunk(run, host, chunk)
+                batcher.feed(text)
 
         try:
             if host.host:
@@ -258,7 +219,7 @@ class CommandRunner:
                 await self._run_local(run, host, emit)
         except Exception as exc:  # the connection or the process could not be had
             host.error = visible(f"{type(exc).__name__}: {exc}")[:300]
-        emit("", final=True)
+        batcher.close()
         host.duration_s = time.monotonic() - host.started
         host.interrupted_by = run.interrupted_by
         host.done = True
@@ -276,7 +237,10 @@ class CommandRunner:
         )
 
     def _record_chunk(self, run: CommandRun, host: HostRun, chunk: str) -> None:
-        if not chunk or run.capped:
+        if not chunk:
+            return
+        if run.capped:
+            self._show_only(run, host, chunk)
             return
         data = chunk.encode("utf-8", errors="replace")
         allowed, reached = run._record_budget(len(data))
@@ -287,6 +251,13 @@ class CommandRunner:
             text += CAP_MARKER.format(cap=self.record_cap_bytes // 1024)
         host.recorded_bytes += allowed
         self.record(CommandOutput(run_id=run.run_id, host=host.host, text=text, capped=reached))
+        if reached and allowed < len(data):
+            self._show_only(run, host, data[allowed:].decode("utf-8", errors="ignore"))
+
+    def _show_only(self, run: CommandRun, host: HostRun, text: str) -> None:
+        """Output past the record's cap: shown (the pane reads the fold), never written."""
+        if self.show is not None and text:
+            self.show(CommandOutput(run_id=run.run_id, host=host.host, text=text))
 
     def _script(self, command: str) -> str:
         if self.local_ssh_config is None:
@@ -308,6 +279,7 @@ class CommandRunner:
             start_new_session=True,  # its own process group: SIGINT reaches the whole pipeline
         )
         assert process.stdout is not None
+        host.pid = process.pid
 
         def stop(sig: int) -> None:
             with contextlib.suppress(ProcessLookupError, PermissionError):

@@ -3,8 +3,9 @@
 `LiveSession` owns the recording and the fold: `record(event)` appends the event to the session
 file (redacted), folds it into `state` and tells the listeners. Everything that happens goes
 through it: live checks (`ChecklistService`), metric sampling with the rollback criteria and
-the wizard's suggestions (`MetricsService`), log streaming (`LogsService`), diagnostics, and
-what the engineer does (ticks, notes, copies, wizard answers, opening a runbook).
+the wizard's suggestions (`MetricsService`), log streaming (`LogsService`), command runs
+(`SessionRuns`, its `CommandRunner` made at the first run), diagnostics, and what the engineer
+does (ticks, notes, copies, wizard answers, opening a runbook).
 
 No Textual here. Long-running work is offered as `Service`s (a name and a coroutine factory)
 that the host runs and restarts: the App runs them as workers and shows a failed one; the
@@ -35,6 +36,7 @@ from omniops_tui.core.events import (
 from omniops_tui.live.base import DemoControl, Notice, Service
 from omniops_tui.live.checklist import ChecklistService
 from omniops_tui.live.metrics_service import MetricsService
+from omniops_tui.live.session_runs import SessionRuns
 from omniops_tui.live.setup import LiveSetup
 from omniops_tui.live.wizard import WizardDriver
 from omniops_tui.probes.context import CheckContext
@@ -43,8 +45,10 @@ from omniops_tui.sessions.recorder import SessionRecorder
 from omniops_tui.sessions.state import SessionState
 from omniops_tui.sessions.view import Listener, Listeners, SessionBasis
 
-if TYPE_CHECKING:  # loaded when the logs are first shown
+if TYPE_CHECKING:  # loaded when the logs are first shown, or at the first run
     from omniops_tui.live.logs import LogsService
+    from omniops_tui.live.runner import CommandRunner
+    from omniops_tui.runbooks.placeholders import Substitution
 
 
 class LiveSession:
@@ -74,6 +78,7 @@ class LiveSession:
         self.wizard = WizardDriver(self)
         self.metrics = MetricsService(self, after_round=self.wizard.refresh)
         self.logs: LogsService | None = None
+        self.runs = SessionRuns(self)
 
     # ------------------------------------------------------------------ SessionView
     @property
@@ -134,6 +139,13 @@ class LiveSession:
         event.t = self.recorder.offset
         self._state.apply(event)
         self._listeners.publish((event,))
+
+    def fold_quietly(self, event: Event) -> None:
+        """Into the fold (stamped), not the file and not the listeners: a run's output past its
+        record cap, which the output pane reads at its own rate (a 100 MB flood must not become
+        a message per chunk to every screen)."""
+        event.t = self.recorder.offset
+        self._state.apply(event)
 
     def record_many(self, events: Sequence[Event]) -> None:
         """Several events at once (a sampling round): one notification for all of them."""
@@ -197,9 +209,15 @@ class LiveSession:
         if self.logs is not None:
             self.logs.flush()
 
+    @property
+    def runner(self) -> CommandRunner:
+        """The session's command runner (made at the first run; `runs` plans and starts)."""
+        return self.runs.runner
+
     async def aclose(self, reason: str) -> None:
-        """Flush what is queued, close the connections, end the record. The host has already
-        cancelled the services."""
+        """Stop the runs still going, flush what is queued, close the connections, end the
+        record. The host has already cancelled the services."""
+        await self.runs.aclose()
         self.flush_logs()
         if self._context is not None:
             try:
@@ -210,7 +228,8 @@ class LiveSession:
 
     def end(self, reason: str) -> None:
         """Close the record; safe to call twice and from any exit path (the hang-up deadline
-        calls `recorder.end` itself, from its thread: it is atomic)."""
+        calls `recorder.end` itself, from its thread: it is atomic). No local run outlives it."""
+        self.runs.kill_now()
         if not self.recorder.closed:
             self.flush_logs()
             self.recorder.end(reason)
@@ -251,11 +270,14 @@ class LiveSession:
     def substitute(self, code: str) -> str:
         """The environment's values in place of the runbooks' placeholder tokens (only those, at
         token boundaries; a team's placeholders.toml sits beside its runbooks)."""
+        return self.substitution(code).text
+
+    def substitution(self, code: str) -> Substitution:
+        """`substitute` with its spans: where each value went, configured or still missing."""
         from omniops_tui.runbooks.placeholders import substitute_for
 
-        sources = self.setup.runbooks.sources
-        runbooks = Path(sources[0]) if sources else None
-        return substitute_for(code, self.setup.config, self.setup.environment, runbooks=runbooks).text
+        setup = self.setup
+        return substitute_for(code, setup.config, setup.environment, runbooks=setup.options.runbooks)
 
     def copy_command(self, runbook_id: str, block_id: str, code: str) -> str:
         """The command as it goes to the clipboard (placeholders substituted), recorded."""

@@ -7,7 +7,8 @@ from typing import Any
 
 from omniops_tui.core.events import Event
 
-QUIET_TYPES = frozenset({"screen_opened", "log_lines", "metric_sample", "wizard_started"})
+# A run's output (command_output) is in its pane; the timeline shows the run's start and end.
+QUIET_TYPES = frozenset({"screen_opened", "log_lines", "metric_sample", "wizard_started", "command_output"})
 
 
 def is_milestone(event: Event) -> bool:
@@ -48,6 +49,27 @@ def _answered(e: Any) -> str:
     return f"? {e.question} → {_yes_no(e.answer)}{suggested}"
 
 
+def _block_label(block_id: str) -> str:
+    """`step-2-docker-rollback` for `emergency-rollback/step-2-docker-rollback/code-1`."""
+    parts = block_id.split("/")
+    return parts[-2] if len(parts) >= 3 and parts[-1].startswith("code-") else parts[-1]
+
+
+def _run_started(e: Any) -> str:
+    what = _block_label(e.block_id or e.item_id) or e.runbook_id or "a command"
+    typed = [p.get("placeholder", "") for p in e.placeholders if p.get("source") == "typed"]
+    values = f"; typed {', '.join(typed)}" if typed else ""
+    return f"▶ Ran {what} on {e.target or 'local'} ({e.safety}, {e.confirmation}{values}) [{e.run_id}]"
+
+
+def _run_finished(e: Any) -> str:
+    where = e.host or "local"
+    if e.error:
+        return f"■ [{e.run_id}] on {where}: could not run: {e.error}"
+    stopped = f", interrupted by {e.interrupted_by}" if e.interrupted_by else ""
+    return f"■ [{e.run_id}] on {where}: exit {e.exit_code} after {e.duration_s:.1f}s{stopped}"
+
+
 _DESCRIBERS: dict[str, Callable[[Any], str]] = {
     "session_started": lambda e: "● Session started" + (f" (env {e.environment})" if e.environment else ""),
     "session_resumed": lambda e: "● Session resumed",
@@ -59,6 +81,11 @@ _DESCRIBERS: dict[str, Callable[[Any], str]] = {
     "item_unchecked": _unchecked,
     "note_added": lambda e: f"✎ {e.text}",
     "command_copied": lambda e: f"⧉ Copied a command of {e.block_id.rsplit('/', 1)[0] or e.runbook_id}",
+    "command_started": lambda e: _run_started(e),
+    "command_finished": lambda e: _run_finished(e),
+    "command_refused": lambda e: (
+        f"⊘ Refused to run {_block_label(e.block_id) or e.runbook_id} on {e.target or 'local'}: {e.reason}"
+    ),
     "wizard_answered": _answered,
     "wizard_back": lambda e: "? Wizard: back one question",
     "wizard_restarted": lambda e: "? Wizard restarted",

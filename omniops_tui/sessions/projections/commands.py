@@ -2,7 +2,10 @@
 
 Live and replay read the same `CommandHistory`, so a replayed run shows its output as it
 streamed, its exit code and who stopped it. Output is kept per run and host up to
-`OUTPUT_CHARS` (the newest part), so a long session replays in flat memory.
+`OUTPUT_CHUNKS` chunks and `OUTPUT_CHARS` characters (the newest part), so a long session
+replays in flat memory and a live flood (output past the record's cap is folded, not written)
+costs at most that much. `received` counts every chunk folded, so the output pane reads only
+the chunks it has not shown yet (`chunks_since`), at its own rate.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass, field
 from omniops_tui.core.events import CommandFinished, CommandOutput, CommandRefused, CommandStarted
 
 OUTPUT_CHUNKS = 400  # per host and run: the newest chunks (each up to 32 KiB)
+OUTPUT_CHARS = 1 << 20  # per host and run: the newest characters kept (the record caps a run at 256 KiB)
 RUNS_KEPT = 500
 
 
@@ -24,6 +28,8 @@ class RunRecord:
     output: dict[str, deque[str]] = field(default_factory=dict)
     finished: dict[str, CommandFinished] = field(default_factory=dict)
     capped: bool = False
+    received: dict[str, int] = field(default_factory=dict)  # chunks folded so far, per host
+    kept_chars: dict[str, int] = field(default_factory=dict)  # characters in `output`, per host
 
     @property
     def run_id(self) -> str:
@@ -54,12 +60,24 @@ class RunRecord:
     def tail(self, host: str = "", lines: int = 5) -> str:
         return "\n".join(self.text(host).rstrip("\n").splitlines()[-lines:])
 
+    def chunks_since(self, host: str, seen: int) -> tuple[list[str], int]:
+        """The chunks folded after the first `seen` of `host`, and how many of those are no
+        longer kept (a reader that fell behind a flood shows what is left and counts the rest)."""
+        new = self.received.get(host, 0) - seen
+        chunks = self.output.get(host)
+        if new <= 0 or not chunks:
+            return [], max(0, new)
+        kept = min(new, len(chunks))
+        return [chunks[i] for i in range(len(chunks) - kept, len(chunks))], new - kept
+
     def copy(self) -> RunRecord:
         return RunRecord(
             self.started,
-            {host: deque(chunks, maxlen=OUTPUT_CHUNKS) for host, chunks in self.output.items()},
+            {host: deque(chunks) for host, chunks in self.output.items()},
             dict(self.finished),
             self.capped,
+            dict(self.received),
+            dict(self.kept_chars),
         )
 
 
@@ -93,10 +111,16 @@ def output(history: CommandHistory, event: CommandOutput) -> None:
     run = history.runs.get(event.run_id)
     if run is None:
         return
-    chunks = run.output.get(event.host)
+    host = event.host
+    chunks = run.output.get(host)
     if chunks is None:
-        chunks = run.output[event.host] = deque(maxlen=OUTPUT_CHUNKS)
+        chunks = run.output[host] = deque()
     chunks.append(event.text)
+    size = run.kept_chars.get(host, 0) + len(event.text)
+    while len(chunks) > 1 and (len(chunks) > OUTPUT_CHUNKS or size > OUTPUT_CHARS):
+        size -= len(chunks.popleft())
+    run.kept_chars[host] = size
+    run.received[host] = run.received.get(host, 0) + 1
     run.capped = run.capped or event.capped
 
 

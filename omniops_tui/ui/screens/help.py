@@ -40,6 +40,7 @@ def screen_groups() -> list[tuple[str, list[Binding], list[tuple[str, str]]]]:
     """(title, bindings, extra keys) for every screen, in the order an engineer meets them."""
     from omniops_tui.ui.keys import APP_BINDINGS
     from omniops_tui.ui.screens.home import HomeScreen
+    from omniops_tui.ui.screens.run_dialogs import RunDialog, TickOfferDialog
     from omniops_tui.ui.screens.runbook import RunbookScreen, SectionList, SectionView
     from omniops_tui.ui.screens.wizard import WizardScreen
 
@@ -54,6 +55,11 @@ def screen_groups() -> list[tuple[str, list[Binding], list[tuple[str, str]]]]:
             "Runbook",
             _bindings(RunbookScreen) + _bindings(SectionList) + _bindings(SectionView),
             [("enter", "On an item: tick it · on a command: copy it · in the sidebar: read")],
+        ),
+        (
+            "Running a command (x on a runbook screen)",
+            _bindings(RunDialog) + _bindings(TickOfferDialog),
+            [("NAME enter", "A destructive block runs only with the environment's name typed in full")],
         ),
         ("Which runbook? (wizard)", _bindings(WizardScreen), []),
     ]

@@ -4,7 +4,9 @@ Every section is reachable from the sidebar (or `[` / `]`, digits, or the comman
 header shows the metadata and the runbook's checklist progress; the rows of a section are built
 when it is first shown and kept, so moving between sections is instant. Ticks go to the engine,
 which records an event; the rows update from the state when the `SessionUpdated` message
-arrives, never from the key press. In a replay the same screen is read-only.
+arrives, never from the key press. `x` runs the highlighted command (run_flow.py); the pane
+docked under the section shows the run's output from the record, live and in replay alike. In a
+replay the same screen is read-only.
 """
 
 from __future__ import annotations
@@ -22,10 +24,13 @@ from textual.widgets.option_list import Option
 
 from omniops_tui.core.text import visible_line
 from omniops_tui.runbooks.model import ChecklistGroup, Runbook, Section, iter_blocks
+from omniops_tui.runbooks.placeholders import Substitution
 from omniops_tui.ui.context import ScreenContext, SessionScreen
 from omniops_tui.ui.messages import SessionUpdated
+from omniops_tui.ui.screens.run_flow import RUN_ACTIONS, RUN_BINDINGS, RunActions
 from omniops_tui.ui.widgets.metrics_strip import MetricsStrip
 from omniops_tui.ui.widgets.risk import progress_text, risk_text
+from omniops_tui.ui.widgets.run_pane import RunPane
 from omniops_tui.ui.widgets.runbook_rows import (
     ChecklistHeaderRow,
     ChecklistItemRow,
@@ -66,17 +71,18 @@ class SectionView(ListView):
         self.stale = False
 
 
-class RunbookScreen(SessionScreen):
-    CSS_PATH = "runbook.tcss"
+class RunbookScreen(RunActions, SessionScreen):
+    CSS_PATH = ["runbook.tcss", "../widgets/run_pane.tcss"]
     BINDINGS = [
         Binding("escape", "back", "Back", id="runbook.back", tooltip="Back to the overview"),
         Binding(
-            "space,x",
+            "space",
             "toggle_item",
             "Tick",
             id="runbook.tick",
             tooltip="Tick or untick the highlighted checklist item (recorded)",
         ),
+        *RUN_BINDINGS,
         Binding(
             "c,y",
             "copy",
@@ -142,6 +148,7 @@ class RunbookScreen(SessionScreen):
             yield SectionList(*self._section_options(), id="sections")
             with Vertical(id="content"):
                 yield ContentSwitcher(id="section-views")
+                yield RunPane(self.session, id="run-pane")
         yield Footer()
 
     def _section_options(self) -> list[Option]:
@@ -166,6 +173,7 @@ class RunbookScreen(SessionScreen):
         if self.runbook.sections:
             self.show_section(self.runbook.sections[start].id)
         sections.focus()
+        self.run_pane.follow_latest(self.runbook.id)
 
     def on_screen_resume(self) -> None:
         engine = self.ctx.engine
@@ -173,6 +181,7 @@ class RunbookScreen(SessionScreen):
             engine.open_runbook(self.runbook.id, via="")
             engine.screen_opened("runbook", self.runbook.id, self._current.id if self._current else "")
         self.session_changed(SessionUpdated({"*"}))
+        self.offer_waiting_ticks()
 
     def on_screen_suspend(self) -> None:
         # Another screen takes over (not a dialog on top): this runbook's checks stop.
@@ -241,8 +250,11 @@ class RunbookScreen(SessionScreen):
                 self.session.offset(),
                 self.session.basis.places,
             )
-            view = SectionView(section, *rows, id=view_id)
+            shown = [row.shown_original(self.original_commands) for row in rows]
+            view = SectionView(section, *shown, id=view_id)
             switcher.mount(view)
+            if view.parent is not switcher:  # not mounted: the screen is being taken down
+                return
         elif view.stale:
             self._refresh_rows(view)
         switcher.current = view_id
@@ -254,9 +266,10 @@ class RunbookScreen(SessionScreen):
         if engine is not None and self.is_current:
             engine.screen_opened("runbook", self.runbook.id, section.id)
 
-    def _substitute(self, code: str) -> str:
+    def _substitute(self, code: str) -> Substitution:
+        """The environment's values with their spans (a replay shows the code as written)."""
         engine = self.ctx.engine
-        return engine.substitute(code) if engine is not None else code
+        return engine.substitution(code) if engine is not None else Substitution(code, code, ())
 
     @on(OptionList.OptionHighlighted, "#sections")
     def _section_highlighted(self, message: OptionList.OptionHighlighted) -> None:
@@ -292,6 +305,8 @@ class RunbookScreen(SessionScreen):
 
     # ------------------------------------------------------------------ state -> rows
     def session_changed(self, message: SessionUpdated) -> None:
+        if message.touches("command_started"):
+            self.run_pane.follow_latest(self.runbook.id)
         if not message.touches(*ITEM_KINDS):
             return
         with self.app.batch_update():
@@ -351,6 +366,8 @@ class RunbookScreen(SessionScreen):
             return engine is not None and engine.live_checks_available  # hidden when nothing runs
         if action == "toggle_item":
             return self.ctx.writable  # a replay is read-only
+        if action in RUN_ACTIONS:
+            return self.run_check_action(action)
         return True
 
     def action_rerun(self) -> None:
@@ -501,7 +518,7 @@ class RunbookScreen(SessionScreen):
     def action_switch_focus(self) -> None:
         if self.focused is self.query_one(SectionList):
             self.action_focus_content()
-        else:
+        elif not self.focus_output():
             self.action_focus_sections()
 
     def note_context(self) -> tuple[str, str]:

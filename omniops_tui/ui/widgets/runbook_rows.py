@@ -1,7 +1,7 @@
 """The rows of a runbook section: each model block becomes one or more list items.
 
 A section is shown as a `ListView` of rows so the keyboard moves through it item by item
-(up/down), the highlighted row is what keys act on (space ticks, c copies), and long text
+(up/down), the highlighted row is what keys act on (space ticks, c copies, x runs), and long text
 wraps instead of being cut. Rows are built lazily, per section, from the model.
 """
 
@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from functools import lru_cache
 
 from rich.markdown import Markdown
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import ListItem, Static
+from textual.widgets import Static
 
 from omniops_tui.core.events import CheckResultEvent
 from omniops_tui.core.text import visible, visible_line
@@ -34,10 +32,12 @@ from omniops_tui.runbooks.model import (
     TableBlock,
     TroubleshootingEntry,
 )
+from omniops_tui.runbooks.placeholders import Substitution
 from omniops_tui.sessions.state import ItemState, SessionState
+from omniops_tui.ui.widgets.command_row import CommandRow, ExpectedRow
+from omniops_tui.ui.widgets.row import Row
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-LEXERS = {"": "text", "sh": "bash", "shell": "bash", "console": "bash", "js": "javascript"}
 STATUS_MARKS = {
     "pass": ("✓", "green"),
     "warn": ("!", "yellow"),
@@ -45,12 +45,6 @@ STATUS_MARKS = {
     "error": ("✗", "red"),
     "unknown": ("?", "dim"),
 }
-
-
-class Row(ListItem):
-    """Base row; `kind` lets screens and tests find rows without isinstance chains."""
-
-    kind = "row"
 
 
 class ProseRow(Row):
@@ -76,36 +70,6 @@ class HeadingRow(Row):
 
     def compose(self) -> ComposeResult:
         yield Static(self.text)
-
-
-class CommandRow(Row):
-    """A fenced block; `c` copies it (placeholders substituted), destructive ones are marked."""
-
-    kind = "command"
-
-    def __init__(self, block: CommandBlock, code: str, label: str = "") -> None:
-        classes = "command-row destructive" if block.destructive else "command-row"
-        super().__init__(classes=classes)
-        self.block = block
-        self.code = code
-        self.label = label
-
-    def compose(self) -> ComposeResult:
-        title = self.label or (self.block.language or "text")
-        if self.block.destructive:
-            title += " · ⚠ DESTRUCTIVE: read before you paste"
-        body = Static(highlighted(visible(self.code), self.block.language), classes="command-body")
-        body.border_title = title
-        body.border_subtitle = "c copy"
-        yield body
-
-
-class ExpectedRow(CommandRow):
-    kind = "expected"
-
-    def __init__(self, expected: ExpectedOutput, code: str) -> None:
-        super().__init__(expected.block, code, label=expected.label)
-        self.add_class("expected-row")
 
 
 class TableRow(Row):
@@ -255,16 +219,6 @@ class LiveAnswersRow(Row):
             static.update(text)
 
 
-@lru_cache(maxsize=512)
-def highlighted(code: str, language: str) -> Text:
-    """Syntax-highlight once: a `Syntax` renderable re-lexes on every layout pass, which made
-    a long procedure section cost ~0.1 s per redraw; highlighted `Text` only wraps."""
-    syntax = Syntax(code, LEXERS.get(language, language), theme="ansi_dark", background_color="default")
-    text = syntax.highlight(code)
-    text.rstrip()
-    return text
-
-
 def _ago(check_at: float, now: float | None) -> str:
     if not check_at or now is None:
         return ""
@@ -279,7 +233,7 @@ def _dom_id(model_id: str) -> str:
 def section_rows(
     runbook: Runbook | None,
     section: Section,
-    substitute: Callable[[str], str],
+    substitute: Callable[[str], Substitution],
     state: SessionState,
     now: float,
     places: frozenset[str] = frozenset(),
@@ -292,7 +246,11 @@ def section_rows(
 
 class _RowBuilder:
     def __init__(
-        self, substitute: Callable[[str], str], state: SessionState, now: float, places: frozenset[str]
+        self,
+        substitute: Callable[[str], Substitution],
+        state: SessionState,
+        now: float,
+        places: frozenset[str],
     ) -> None:
         self.substitute = substitute
         self.state = state
@@ -328,9 +286,9 @@ class _RowBuilder:
             yield from self.place(block.id)
             yield from self.rows(block.blocks)
             for expected in block.expected:
-                yield ExpectedRow(expected, expected.block.code)
+                yield ExpectedRow(expected)
         elif isinstance(block, ExpectedOutput):
-            yield ExpectedRow(block, block.block.code)
+            yield ExpectedRow(block)
         elif isinstance(block, TroubleshootingEntry):
             yield HeadingRow(Text(f"⚠ {visible_line(block.title)}", style="bold yellow"), "issue", block.id)
             if block.symptoms:
