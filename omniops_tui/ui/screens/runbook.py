@@ -165,9 +165,16 @@ class RunbookScreen(RunActions, SessionScreen):
         grid.add_row(f"{index + 1}", f" {visible_line(section.title)}", progress)
         return grid
 
+    def _sidebar(self) -> SectionList | None:
+        """The section list, or None once the screen is being taken down (keys and timers can
+        still arrive then: quick `Enter … Escape` pops a screen before it has even mounted)."""
+        return next(iter(self.query(SectionList).results(SectionList)), None)
+
     def on_mount(self) -> None:
+        sections = self._sidebar()
+        if sections is None:
+            return  # popped before it mounted: nothing to show
         self._update_header()
-        sections = self.query_one(SectionList)
         start = self._section_index(self.initial_section) if self.initial_section else 0
         sections.highlighted = start
         if self.runbook.sections:
@@ -176,6 +183,8 @@ class RunbookScreen(RunActions, SessionScreen):
         self.run_pane.follow_latest(self.runbook.id)
 
     def on_screen_resume(self) -> None:
+        if self._sidebar() is None:
+            return  # resumed while being taken down (keys faster than the screen stack)
         engine = self.ctx.engine
         if engine is not None and self.ctx.writable:
             engine.open_runbook(self.runbook.id, via="")
@@ -259,8 +268,8 @@ class RunbookScreen(RunActions, SessionScreen):
             self._refresh_rows(view)
         switcher.current = view_id
         self._current = section
-        sections = self.query_one(SectionList)
-        if sections.highlighted != index:
+        sections = self._sidebar()
+        if sections is not None and sections.highlighted != index:
             sections.highlighted = index
         engine = self.ctx.engine
         if engine is not None and self.is_current:
@@ -273,7 +282,8 @@ class RunbookScreen(RunActions, SessionScreen):
 
     @on(OptionList.OptionHighlighted, "#sections")
     def _section_highlighted(self, message: OptionList.OptionHighlighted) -> None:
-        if message.option_index != self.query_one(SectionList).highlighted:
+        sections = self._sidebar()
+        if sections is None or message.option_index != sections.highlighted:
             return  # a stale highlight (e.g. the list's own initial one) arriving late
         if message.option.id and (self._current is None or message.option.id != self._current.id):
             self.show_section(message.option.id)
@@ -305,6 +315,8 @@ class RunbookScreen(RunActions, SessionScreen):
 
     # ------------------------------------------------------------------ state -> rows
     def session_changed(self, message: SessionUpdated) -> None:
+        if self._sidebar() is None:
+            return  # taken down: nothing left to update
         if message.touches("command_started"):
             self.run_pane.follow_latest(self.runbook.id)
         if not message.touches(*ITEM_KINDS):
@@ -498,7 +510,9 @@ class RunbookScreen(RunActions, SessionScreen):
                 self.show_section(self.runbook.sections[number - 1].id)
 
     def action_toggle_sidebar(self) -> None:
-        sections = self.query_one(SectionList)
+        sections = self._sidebar()
+        if sections is None:
+            return
         sections.display = not sections.display
         if not sections.display:
             self.action_focus_content()
@@ -511,12 +525,15 @@ class RunbookScreen(RunActions, SessionScreen):
                 view.index = 0
 
     def action_focus_sections(self) -> None:
-        sections = self.query_one(SectionList)
-        if sections.display:
+        sections = self._sidebar()
+        if sections is not None and sections.display:
             sections.focus()
 
     def action_switch_focus(self) -> None:
-        if self.focused is self.query_one(SectionList):
+        sections = self._sidebar()
+        if sections is None:
+            return
+        if self.focused is sections:
             self.action_focus_content()
         elif not self.focus_output():
             self.action_focus_sections()
