@@ -7,6 +7,9 @@ S3 endpoint (moto) with backups when moto is installed. It writes a config in th
 user writes and hands it to the ordinary TUI. Whatever is not reachable is said on screen and
 its rows show "not configured"; the demo never fails to start for that.
 
+Each run has its own database and Redis keys (demo_data.py); `close()` removes them, and the
+hang-up deadline does too (`remove_data`).
+
 Secrets follow the product's own rule: the config names environment variables
 (`OMNIOPS_DEMO_DATABASE_URL`, `OMNIOPS_DEMO_REDIS_URL`), which this process sets for itself.
 `close()` stops everything and removes the temporary folder; it runs on exit, ctrl+c and crashes.
@@ -17,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import random
 import shutil
 import tempfile
 import threading
@@ -26,18 +28,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
+from omniops_tui.sandbox import demo_data
+from omniops_tui.sandbox.demo_data import DEMO_DATABASE
 from omniops_tui.sandbox.net import reachable
 from omniops_tui.sandbox.production import Sandbox
 from omniops_tui.sandbox.scenarios import SCENARIOS
 
 DATABASE_ENV = "OMNIOPS_DEMO_DATABASE_URL"
 REDIS_ENV = "OMNIOPS_DEMO_REDIS_URL"
-DEMO_DATABASE = "omniops_demo"
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-CACHE_PREFIX = "omniops-demo:"
 DEAD_PORT_URL = "postgresql://postgres@127.0.0.1:1/" + DEMO_DATABASE
 BUCKET = "omniops-backups"
 CHECK_INTERVAL = 5
@@ -71,10 +73,13 @@ class DemoServices:
     database_url: str = ""
     redis_url: str = ""
     scenario: str = "healthy"
+    run_id: str = field(default_factory=demo_data.new_run_id)
+    _database_created: bool = False
     _moto: Any = None
     _prometheus: Any = None
     _traffic: Any = None
     _saved_env: dict[str, str | None] = field(default_factory=dict)
+    _server_url: str = ""
     _closed: bool = False
 
     # ------------------------------------------------------------------ scenarios
@@ -88,7 +93,31 @@ class DemoServices:
         if self.status.database_ok:
             os.environ[DATABASE_ENV] = DEAD_PORT_URL if name == "db-down" else self.database_url
 
+    @property
+    def database_name(self) -> str:
+        """This run's own database."""
+        return demo_data.database_name(self.run_id)
+
+    @property
+    def cache_prefix(self) -> str:
+        """This run's own Redis keys start with this."""
+        return demo_data.cache_prefix(self.run_id)
+
     # ------------------------------------------------------------------ cleanup
+    def remove_data(self, timeout: float = 10) -> None:
+        """Drop this run's database and delete its Redis keys (idempotent; quick enough for the
+        hang-up deadline, and never raises: what cannot be removed is left, not fatal)."""
+        with contextlib.suppress(Exception):
+            self._run(self._remove_data(), timeout=timeout)
+
+    async def _remove_data(self) -> None:
+        if self.status.redis_ok:
+            with contextlib.suppress(Exception):
+                await demo_data.clear_cache(self.redis_url, self.cache_prefix)
+        if self._database_created:
+            await demo_data.drop_database(self._server_url, self.database_name)
+            self._database_created = False
+
     def close(self) -> None:
         """Stop everything, remove the temporary folder, restore the environment. Idempotent."""
         if self._closed:
@@ -96,6 +125,7 @@ class DemoServices:
         self._closed = True
         with contextlib.suppress(Exception):
             self._run(self._shutdown(), timeout=10)
+        self.remove_data()
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=5)
         if self._moto is not None:
@@ -116,9 +146,6 @@ class DemoServices:
             self._traffic.cancel()
             with contextlib.suppress(BaseException):
                 await self._traffic
-        if self.status.redis_ok:
-            with contextlib.suppress(Exception):
-                await _clear_cache(self.redis_url)
         await self.sandbox.stop()
 
     def _run(self, coroutine: Coroutine[Any, Any, Any], timeout: float = 30) -> Any:
@@ -218,157 +245,20 @@ def _start_database(services: DemoServices, server_url: str) -> None:
             "'not configured' (start one, or pass --database-url)"
         )
         return
+    services._server_url = server_url
     try:
-        demo_url = services._run(_prepare_database(server_url), timeout=60)
+        services._run(demo_data.remove_abandoned(server_url, None), timeout=30)
+        services._database_created = True  # from here on, close() drops it (even half made)
+        demo_url = services._run(demo_data.prepare_database(server_url, services.database_name), timeout=60)
     except Exception as exc:  # a server that refuses us is reported, never fatal
         services.status.database = f"PostgreSQL at {where} refused the demo database: {exc}"[:200]
         return
     services.database_url = demo_url
     services.status.database_ok = True
-    services.status.database = f"PostgreSQL: demo database {DEMO_DATABASE} at {where} (synthetic rows)"
-    _remember_env(services, DATABASE_ENV, demo_url)
-
-
-def _database_url(server_url: str, database: str) -> str:
-    parsed = urlparse(server_url)
-    return urlunparse(parsed._replace(path=f"/{database}"))
-
-
-async def _prepare_database(server_url: str) -> str:
-    import asyncpg
-
-    admin = await asyncpg.connect(server_url, timeout=5)
-    try:
-        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DEMO_DATABASE)
-        if not exists:
-            await admin.execute(f'CREATE DATABASE "{DEMO_DATABASE}"')
-    finally:
-        await admin.close()
-    url = _database_url(server_url, DEMO_DATABASE)
-    connection = await asyncpg.connect(url, timeout=5)
-    try:
-        await _schema(connection)
-        await _rows(connection)
-    finally:
-        await connection.close()
-    return url
-
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS customer_configs (
-    id serial PRIMARY KEY, domain text UNIQUE NOT NULL, business_name text, business_description text,
-    primary_color text, secondary_color text, widget_position text, created_at timestamptz DEFAULT now());
-CREATE TABLE IF NOT EXISTS conversations (
-    id uuid PRIMARY KEY, domain text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
-CREATE TABLE IF NOT EXISTS messages (
-    id bigserial PRIMARY KEY, conversation_id uuid NOT NULL, content text NOT NULL, sender text NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now());
-CREATE TABLE IF NOT EXISTS page_embeddings (
-    id bigserial PRIMARY KEY, domain text NOT NULL, url text NOT NULL, embedding double precision[]);
-CREATE TABLE IF NOT EXISTS scraped_pages (
-    id bigserial PRIMARY KEY, domain text NOT NULL, url text NOT NULL, last_scraped timestamptz);
-CREATE TABLE IF NOT EXISTS website_content (
-    id bigserial PRIMARY KEY, url text NOT NULL, content text NOT NULL);
-CREATE INDEX IF NOT EXISTS idx_messages_conversation ON messages(conversation_id, created_at DESC);
-CREATE INDEX IF NOT EXISTS idx_conversations_domain ON conversations(domain, created_at DESC);
-CREATE INDEX IF NOT EXISTS idx_scraped_pages_domain ON scraped_pages(domain, last_scraped DESC);
-CREATE INDEX IF NOT EXISTS idx_content_url ON website_content(url);
-CREATE INDEX IF NOT EXISTS idx_embeddings_domain ON page_embeddings(domain);
-CREATE SCHEMA IF NOT EXISTS supabase_migrations;
-CREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations (
-    version text PRIMARY KEY, name text, applied_at timestamptz NOT NULL DEFAULT now());
-"""
-EXTENSIONS = ("uuid-ossp", "pg_trgm", "btree_gin", "vector")
-
-
-async def _schema(connection: Any) -> None:
-    for extension in EXTENSIONS:  # the ones this server has; "vector" is often missing: a red item
-        with contextlib.suppress(Exception):
-            await connection.execute(f'CREATE EXTENSION IF NOT EXISTS "{extension}"')
-    await connection.execute(SCHEMA)
-
-
-async def _rows(connection: Any) -> None:
-    """Fresh synthetic rows each start (a few thousand: the largest-tables figures are real)."""
-    import uuid
-
-    rng = random.Random(7)
-    now = datetime.now(UTC)
-    domains = [
-        "yourdomain.com",
-        "shop.example.com",
-        "docs.example.org",
-        "help.example.net",
-        "store.example.io",
-    ]
-    async with connection.transaction():
-        await connection.execute(
-            "TRUNCATE customer_configs, conversations, messages, page_embeddings, "
-            "scraped_pages, website_content RESTART IDENTITY"
-        )
-        await connection.executemany(
-            "INSERT INTO customer_configs (domain, business_name, business_description, primary_color, "
-            "secondary_color, widget_position) VALUES ($1, $2, $3, '#1a73e8', '#34a853', 'bottom-right')",
-            [(d, d.split(".")[0].title(), f"Synthetic customer {d}") for d in domains],
-        )
-        conversations = [
-            (
-                uuid.UUID(int=rng.getrandbits(128)),
-                rng.choice(domains),
-                now - timedelta(minutes=rng.randint(0, 7 * 24 * 60)),
-            )
-            for _ in range(400)
-        ]
-        await connection.executemany(
-            "INSERT INTO conversations (id, domain, created_at) VALUES ($1, $2, $3)", conversations
-        )
-        await connection.executemany(
-            "INSERT INTO messages (conversation_id, content, sender, created_at) VALUES ($1, $2, $3, $4)",
-            [
-                (
-                    c[0],
-                    f"message {n} about opening hours and shipping",
-                    rng.choice(["user", "assistant"]),
-                    c[2] + timedelta(seconds=n * 20),
-                )
-                for c in conversations
-                for n in range(8)
-            ],
-        )
-        await connection.executemany(
-            "INSERT INTO page_embeddings (domain, url, embedding) VALUES ($1, $2, $3)",
-            [
-                (d, f"https://{d}/page/{n}", [rng.random() for _ in range(16)])
-                for d in domains
-                for n in range(120)
-            ],
-        )
-        await connection.executemany(
-            "INSERT INTO scraped_pages (domain, url, last_scraped) VALUES ($1, $2, $3)",
-            [
-                (d, f"https://{d}/page/{n}", now - timedelta(hours=rng.randint(1, 72)))
-                for d in domains
-                for n in range(120)
-            ],
-        )
-        await connection.executemany(
-            "INSERT INTO website_content (url, content) VALUES ($1, $2)",
-            [(f"https://{d}/page/{n}", "Synthetic page content. " * 20) for d in domains for n in range(120)],
-        )
-        await connection.executemany(
-            "INSERT INTO supabase_migrations.schema_migrations (version, name, applied_at) "
-            "VALUES ($1, $2, $3) ON CONFLICT (version) DO NOTHING",
-            [
-                ("20251001120000", "initial_schema", now - timedelta(days=40)),
-                ("20251015090000", "add_page_embeddings", now - timedelta(days=25)),
-                ("20251024000000", "add_feature", now - timedelta(days=3)),
-            ],
-        )
-    await connection.execute("ANALYZE")
-    await connection.fetch(
-        "SELECT * FROM messages WHERE conversation_id = $1 ORDER BY created_at DESC LIMIT 20",
-        conversations[0][0],
+    services.status.database = (
+        f"PostgreSQL: demo database {services.database_name} at {where} (synthetic rows, dropped at exit)"
     )
+    _remember_env(services, DATABASE_ENV, demo_url)
 
 
 # ---------------------------------------------------------------------------- Redis
@@ -382,38 +272,12 @@ def _start_redis(services: DemoServices, url: str) -> None:
         return
     services.redis_url = url
     services.status.redis_ok = True
-    services.status.redis = f"Redis at {where}: demo cache traffic (~90 % hits, keys {CACHE_PREFIX}*)"
+    prefix = services.cache_prefix
+    services.status.redis = f"Redis at {where}: demo cache traffic (~90 % hits, keys {prefix}*)"
     _remember_env(services, REDIS_ENV, url)
-    services._traffic = asyncio.run_coroutine_threadsafe(_cache_traffic(url), services.loop)
-
-
-async def _cache_traffic(url: str) -> None:
-    """A steady trickle of cache reads, about nine in ten hits, so INFO stats has real figures."""
-    import redis.asyncio as aioredis
-
-    client = aioredis.from_url(url, socket_timeout=2)
-    rng = random.Random(11)
-    try:
-        await client.mset({f"{CACHE_PREFIX}page:{n}": "cached" for n in range(90)})
-        while True:
-            keys = [f"{CACHE_PREFIX}page:{rng.randint(0, 99)}" for _ in range(20)]
-            with contextlib.suppress(Exception):
-                await client.mget(keys)
-            await asyncio.sleep(0.5)
-    finally:
-        await client.aclose()
-
-
-async def _clear_cache(url: str) -> None:
-    import redis.asyncio as aioredis
-
-    client = aioredis.from_url(url, socket_timeout=2)
-    try:
-        keys = [key async for key in client.scan_iter(f"{CACHE_PREFIX}*")]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
+    with contextlib.suppress(Exception):
+        services._run(demo_data.remove_abandoned(None, url), timeout=10)
+    services._traffic = asyncio.run_coroutine_threadsafe(demo_data.cache_traffic(url, prefix), services.loop)
 
 
 # ---------------------------------------------------------------------------- S3
