@@ -72,7 +72,6 @@ class DemoServices:
     status: DemoStatus
     database_url: str = ""
     redis_url: str = ""
-    scenario: str = "healthy"
     run_id: str = field(default_factory=demo_data.new_run_id)
     _database_created: bool = False
     _moto: Any = None
@@ -83,13 +82,19 @@ class DemoServices:
     _closed: bool = False
 
     # ------------------------------------------------------------------ scenarios
+    @property
+    def scenario(self) -> str:
+        """The production's scenario now: what `S` chose, or what happened since (a rollback's
+        restart ends an error spike; restarting a stopped app ends an outage)."""
+        return self.sandbox.scenario
+
     def set_scenario(self, name: str) -> None:
         """Switch what the HTTP app answers, what the hosts report and the logs say; database-
-        down also takes the real database away from the checks (they see a closed port)."""
+        down also takes the real database away from the checks (they see a closed port).
+        Done on the sandbox's own loop, and done when this returns."""
         if name not in SCENARIOS:
             raise ValueError(f"unknown scenario '{name}' (choose from {', '.join(SCENARIOS)})")
-        self.loop.call_soon_threadsafe(self.sandbox.set_scenario, name)
-        self.scenario = name
+        self._run(_switch(self.sandbox, name), timeout=10)
         if self.status.database_ok:
             os.environ[DATABASE_ENV] = DEAD_PORT_URL if name == "db-down" else self.database_url
 
@@ -168,9 +173,7 @@ def start_demo(
     thread = threading.Thread(target=_serve_forever, args=(loop,), name="omniops-demo", daemon=True)
     thread.start()
     sandbox = Sandbox(scenario=scenario, hosts=hosts, workdir=workdir / "sandbox", log_rate=log_rate)
-    services = DemoServices(
-        workdir, workdir / "config.toml", sandbox, loop, thread, DemoStatus(), scenario=scenario
-    )
+    services = DemoServices(workdir, workdir / "config.toml", sandbox, loop, thread, DemoStatus())
     try:
         services._run(sandbox.start())
         _start_database(services, database_url or DEFAULT_DATABASE_URL)
@@ -211,6 +214,10 @@ def _start_prometheus(services: DemoServices) -> dict[str, Any]:
     services._prometheus = server
     services.status.prometheus_ok = True
     return {"prometheus": {"url": server.url, "window": "15s"}}
+
+
+async def _switch(sandbox: Sandbox, name: str) -> None:
+    sandbox.set_scenario(name)
 
 
 def _serve_forever(loop: asyncio.AbstractEventLoop) -> None:
