@@ -131,27 +131,38 @@ async def test_a_killed_demos_leftovers_go_with_the_next_demo(postgres_url: str,
 async def test_the_demos_hit_rate_is_its_own_traffic_not_the_servers_history(
     postgres_url: str, redis_url: str
 ) -> None:
-    """Misses from elsewhere before the demo (the server's lifetime counters) do not drag the
-    shown rate down: the second reading is the demo's ~90 %."""
+    """A day of misses on the server before the demo (its lifetime counters) does not drag the
+    shown rate down: the second reading counts only the lookups between the two readings. The
+    server is shared (other tests' lookups land in the same window), so the figure is checked
+    against the counters read around each reading, not against a fixed 90 %."""
     from omniops_tui.config.model import load_config
     from omniops_tui.probes.context import CheckContext
     from omniops_tui.probes.runner import run_check
     from tests.probes.conftest import spec
+    from tests.probes.test_redis import _counters
 
     client = aioredis.from_url(redis_url)
     try:
-        for n in range(3000):  # a day of misses on the server before the demo starts
+        for n in range(3000):
             await client.get(f"omniops-test:never-there:{n}")
     finally:
         await client.aclose()
     services: Any = await asyncio.to_thread(demo, postgres_url, redis_url)
     try:
-        config = load_config(services.config_path)
-        context = CheckContext.from_config(config, "demo")
+        context = CheckContext.from_config(load_config(services.config_path), "demo")
+        before_first = await _counters(redis_url)
         await run_check(spec("redis_hit_rate"), context)  # the first reading: since server start
+        after_first = await _counters(redis_url)
         await asyncio.sleep(1.5)  # three rounds of the demo's traffic
+        before_second = await _counters(redis_url)
         second = await run_check(spec("redis_hit_rate"), context)
-        assert "since the previous check" in second.summary
-        assert second.value is not None and second.value >= 70, second.summary
+        after_second = await _counters(redis_url)
     finally:
         await asyncio.to_thread(services.close)
+    assert "since the previous check" in second.summary
+    hits_low, hits_high = before_second[0] - after_first[0], after_second[0] - before_first[0]
+    misses_low, misses_high = before_second[1] - after_first[1], after_second[1] - before_first[1]
+    assert hits_low >= 15  # at least one round of the demo's own traffic was in the window
+    low = 100.0 * hits_low / (hits_low + misses_high)
+    high = 100.0 * hits_high / (hits_high + misses_low)
+    assert second.value is not None and low - 0.01 <= second.value <= high + 0.01, (low, second.value, high)

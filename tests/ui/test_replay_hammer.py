@@ -123,3 +123,21 @@ async def test_replay_from_the_demo_returns_to_the_live_demo(tmp_path: Path) -> 
     finally:
         services.close()
     assert app.return_code in (None, 0)
+
+
+async def test_quitting_while_the_replay_plays_is_clean(make_app) -> None:
+    """The replay's timer ticks while the app closes its screens: no tick may reach a screen
+    that is gone (`ScreenStackError: No screens on stack` at quit, seen under load)."""
+    path = await record_a_busy_session(make_app)
+    for speed in ("16x", "60x", "max"):
+        app = build_replay_app(Options(None, path.parent, None, None, False), path, speed=_speed(speed))
+        async with app.run_test(size=(80, 24)) as pilot:
+            burst(app, "right_curly_bracket", "plus", "ctrl+q")
+            await pilot.pause()
+        assert app.return_code in (None, 0)
+        # A tick and a move arriving after the last screen went (as the timer's last ones do).
+        mode = app.replay_mode
+        mode.replay.player.set_speed(float("inf"))
+        mode.tick()
+        mode.seek_by(-5)
+        mode.marker(True)
