@@ -20,6 +20,13 @@ from tests.services import server_url
 pytestmark = pytest.mark.services
 
 
+@pytest.fixture
+def redis_url(redis_url: str) -> str:
+    """The same server, a logical database of these tests' own: a demo of an older version
+    (another checkout on a shared machine) deletes every `omniops-demo:*` key of database 0."""
+    return redis_url.rsplit("/", 1)[0] + "/9"
+
+
 async def databases(url: str) -> set[str]:
     connection = await asyncpg.connect(url, timeout=5)
     try:

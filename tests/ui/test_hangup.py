@@ -132,6 +132,7 @@ async def test_the_demo_ends_on_hang_up_and_leaves_nothing_behind(
     from tests.sandbox.test_demo_data import databases, keys
     from tests.services import server_url
 
+    redis_url = redis_url.rsplit("/", 1)[0] + "/9"  # keys no older demo on this machine deletes
     sessions = tmp_path / "sessions"
     env = _env(tmp_path)
     pid = tmux.start(
