@@ -155,12 +155,12 @@ async def check_pg_largest_tables(spec: CheckSpec, context: CheckContext) -> Che
         }
         if not tables:
             return CheckResult("pass", 0, "bytes", f"no tables in schema {schema}", evidence)
-        top = tables[0]
+        top, largest = tables[0], int(rows[0]["bytes"])
         threshold = threshold_of(spec)
-        status = threshold.judge(top["bytes"]) if threshold else "pass"
+        status = threshold.judge(largest) if threshold else "pass"
         return CheckResult(
             status,
-            top["bytes"],
+            largest,
             "bytes",
             f"largest: {top['table']} {top['size']} ({len(tables)} listed)",
             evidence,
@@ -276,9 +276,8 @@ async def check_pg_slow_queries(spec: CheckSpec, context: CheckContext) -> Check
         threshold = threshold_of(spec)
         status = threshold.judge(p95) if threshold else "pass"
         described = threshold.describe("query P95", p95, "ms") if threshold else f"query P95 {p95} ms"
-        return CheckResult(
-            status, p95, "ms", f"{described} (slowest mean {fmt_number(top[0]['mean_ms'])} ms)", evidence
-        )
+        slowest_mean = fmt_number(round(float(slowest[0]["mean_ms"]), 2))
+        return CheckResult(status, p95, "ms", f"{described} (slowest mean {slowest_mean} ms)", evidence)
 
     return await _run(spec, context, body)
 
