@@ -11,6 +11,7 @@ KINDS: list[CheckKind] = []  # in declaration order; probes/registry.py indexes 
 declare = KINDS.append
 
 _PG = "omniops_tui.probes.postgres"
+_PG_SCHEMA = "omniops_tui.probes.postgres_schema"
 _REDIS = "omniops_tui.probes.redis"
 
 # ----------------------------------------------------------------------------------- PostgreSQL
@@ -75,7 +76,7 @@ declare(
 declare(
     CheckKind(
         "pg_extensions",
-        _PG,
+        _PG_SCHEMA,
         "check_pg_extensions",
         "postgres",
         "Required extensions are installed (default: the environment's required_extensions).",
@@ -86,7 +87,7 @@ declare(
 declare(
     CheckKind(
         "pg_migrations",
-        _PG,
+        _PG_SCHEMA,
         "check_pg_migrations",
         "postgres",
         "Latest applied migrations (supabase_migrations.schema_migrations or a `migrations` table).",
@@ -97,7 +98,7 @@ declare(
 declare(
     CheckKind(
         "pg_rls",
-        _PG,
+        _PG_SCHEMA,
         "check_pg_rls",
         "postgres",
         "Row level security is enabled on every table of the schema (the document's pg_tables query).",
