@@ -27,7 +27,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache, partial
 
-from omniops_tui.sandbox.host_commands import DISK_BLOCKS_1K, NPROC, HostFacts
+from omniops_tui.sandbox.host_facts import DISK_BLOCKS_1K, NPROC, HostFacts
 from omniops_tui.sandbox.scenarios import PROFILES, ProductionState, Profile, commit_of
 
 REQUESTS_PER_S = 20.0  # the simulated users' traffic (the app's /api/metrics says 6000 per 5 min)
