@@ -14,7 +14,6 @@ would crash a projection later; readers report it as a bad line with its number.
 The registry is filled when `omniops_tui.core.events` is imported; import events from there.
 """
 
-
 from __future__ import annotations
 
 import dataclasses
@@ -285,5 +284,3 @@ def _json_kind(value: Any) -> str:
 
 def utc_now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-

@@ -194,9 +194,14 @@ class LogLines(Event):
 @event_type("log_streams_started")
 @dataclass(kw_only=True)
 class LogStreamsStarted(Event):
-    """The log streams began: one `{"id", "host"}` per source, in the order the panes show them."""
+    """The log streams began: one `{"id", "host"}` per source, in the order the panes show them.
+
+    `buffer_lines` is the environment's `log_buffer_lines`, so a replay's panes keep as many
+    lines as the live ones did (0 in sessions recorded before it was: the default size).
+    """
 
     sources: list[dict[str, str]] = field(default_factory=list)
+    buffer_lines: int = 0
 
 
 @event_type("log_disconnected")
