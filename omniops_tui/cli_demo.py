@@ -16,13 +16,26 @@ from omniops_tui.options import Options
 PathArg = click.Path(path_type=Path)
 
 
-@click.command("sandbox")
-@click.option(
+def _known_scenario(ctx: click.Context, param: click.Parameter, scenario: str) -> str:
+    """A usage error (exit 2) naming the choices, before anything starts, for an unknown name."""
+    from omniops_tui.sandbox.scenarios import SCENARIOS
+
+    if scenario not in SCENARIOS:
+        raise click.BadParameter(f"unknown scenario '{scenario}' (choose from {', '.join(SCENARIOS)})")
+    return scenario
+
+
+_scenario_option = click.option(
     "--scenario",
     default="healthy",
     show_default=True,
+    callback=_known_scenario,
     help="healthy, error-spike, slow, db-down, outage, disk-full or hostile.",
 )
+
+
+@click.command("sandbox")
+@_scenario_option
 @click.option(
     "--hosts",
     type=click.IntRange(1, 500),
@@ -41,7 +54,6 @@ def sandbox_command(scenario: str, hosts: int, config_out: Path | None) -> None:
 
     Prints the config path to use with --config; type a scenario name and Enter to switch.
     """
-    _check_scenario(scenario)
     from omniops_tui.sandbox.foreground import run_foreground
 
     run_foreground(scenario=scenario, hosts=hosts, config_out=config_out)
@@ -63,12 +75,7 @@ def sandbox_command(scenario: str, hosts: int, config_out: Path | None) -> None:
     show_default=True,
     help="How many SSH hosts the sandbox production has.",
 )
-@click.option(
-    "--scenario",
-    default="healthy",
-    show_default=True,
-    help="healthy, error-spike, slow, db-down, outage, disk-full or hostile.",
-)
+@_scenario_option
 @click.option("--no-s3", is_flag=True, help="Do not start a local S3 endpoint even when moto is installed.")
 @click.option("--tour/--no-tour", default=None, help="Show the first-run tour (default: on the first demo).")
 @click.pass_obj
@@ -86,7 +93,6 @@ def demo_command(
     Uses PostgreSQL and Redis when they are reachable (it says so on screen when not); cleans up
     its ports and temporary files on exit.
     """
-    _check_scenario(scenario)
     from omniops_tui.ui.demo_runner import run_demo
 
     run_demo(
@@ -98,13 +104,3 @@ def demo_command(
         with_s3=not no_s3,
         tour=tour,
     )
-
-
-def _check_scenario(scenario: str) -> None:
-    """A usage error (exit 2) naming the choices, before anything starts, for an unknown name."""
-    from omniops_tui.sandbox.scenarios import SCENARIOS
-
-    if scenario not in SCENARIOS:
-        raise click.BadParameter(
-            f"unknown scenario '{scenario}' (choose from {', '.join(SCENARIOS)})", param_hint="--scenario"
-        )
