@@ -13,6 +13,7 @@ criteria, wizard suggestions and answers, notes, everything the screens draw fro
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 
@@ -87,7 +88,7 @@ async def run_incident(tmp_path: Path) -> Script:
     logs = LogsService.for_session(live)
     assert logs is not None
     for stream in logs.streams:
-        stream.connect = _never_connects  # type: ignore[assignment]
+        stream.connect = _never_connects
     error_log, access_log = logs.sources
     streams = asyncio.create_task(logs.run())
     try:
@@ -147,9 +148,9 @@ async def run_incident(tmp_path: Path) -> Script:
     return script
 
 
-async def _until(condition: object) -> None:
+async def _until(condition: Callable[[], object]) -> None:
     for _ in range(1000):
-        if condition():  # type: ignore[operator]
+        if condition():
             return
         await asyncio.sleep(0)
     raise AssertionError("the log service did not start")
