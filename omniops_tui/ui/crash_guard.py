@@ -10,6 +10,8 @@ report (omniops_tui/crash.py) and prints one line.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import App
 
 CRASH_RETURN_CODE = 70
@@ -20,7 +22,7 @@ class CrashGuard:
         self.error: BaseException | None = None
 
     @classmethod
-    def install(cls, app: App[object]) -> CrashGuard:
+    def install(cls, app: App[Any]) -> CrashGuard:
         guard = cls()
 
         def handle_exception(error: Exception) -> None:

@@ -11,7 +11,7 @@ from omniops_tui.logic.criteria import CRITERIA_FILE, CriteriaEvaluator, load_cr
 from omniops_tui.logic.host_table import HostTable
 from omniops_tui.probes.prometheus import PrometheusClient
 from omniops_tui.runbooks.loader import BUNDLED_DIR
-from omniops_tui.sandbox.host_commands import HostFacts
+from omniops_tui.sandbox.host_facts import HostFacts
 from omniops_tui.sandbox.prometheus import PrometheusServer
 from omniops_tui.sessions.recorder import SessionRecorder
 from omniops_tui.sessions.state import SessionState

@@ -75,12 +75,15 @@ class LogView:
         return found
 
     def resize(self, capacity: int) -> None:
-        """The environment's `log_buffer_lines`, set before the first line arrives."""
+        """The environment's `log_buffer_lines` (from `log_streams_started`), set before the
+        first line arrives."""
         if capacity != self.capacity and not self.sources:
             self.capacity = max(1, capacity)
             self.merged = LogBuffer(self.capacity)
 
     def streams_started(self, event: LogStreamsStarted) -> None:
+        if event.buffer_lines > 0:  # the live panes' size, recorded: replay keeps as many lines
+            self.resize(event.buffer_lines)
         for source in event.sources:
             self.source(str(source.get("id", "")), str(source.get("host", "")))
 
@@ -102,6 +105,11 @@ class LogView:
         source.status, source.reason = "streaming", ""
         source.buffer.append_marker(gap_marker(event.gap_s, event.attempts))
         self.merged.append_marker(gap_marker(event.gap_s, event.attempts, event.source_id))
+
+    def stop_all(self) -> None:
+        """The streams ended (the session did): every pane says so, live and in a replay."""
+        for source in self.sources.values():
+            source.status = "stopped"
 
     def record_capped(self, event: LogRecordCapped) -> None:
         self.capped, self.cap_bytes = True, event.cap_bytes
