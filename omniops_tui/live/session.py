@@ -32,6 +32,7 @@ from omniops_tui.core.events import (
     ScreenOpened,
     SessionResumed,
     SessionStarted,
+    StepConfirmed,
 )
 from omniops_tui.live.base import DemoControl, Notice, Service
 from omniops_tui.live.checklist import ChecklistService
@@ -241,7 +242,11 @@ class LiveSession:
         if runbook is None:
             return None
         if runbook.id not in self._state.runbooks_started and self.writable:
-            self.record(RunbookStarted(runbook_id=runbook.id, title=runbook.title, via=via))
+            # Items written `- [x]` start ticked, and the record says which (issue #9 C).
+            preticked = [item.id for item in runbook.checklist_items() if item.initially_checked]
+            self.record(
+                RunbookStarted(runbook_id=runbook.id, title=runbook.title, via=via, preticked=preticked)
+            )
         self.checks.focus(runbook.id)
         return runbook
 
@@ -259,6 +264,15 @@ class LiveSession:
     def set_item(self, item: ChecklistItem, done: bool, reason: str = "") -> None:
         event_class = ItemChecked if done else ItemUnchecked
         self.record(event_class(runbook_id=item.runbook_id, item_id=item.id, text=item.text, reason=reason))
+
+    def confirm_step(self, runbook_id: str, step_id: str, title: str) -> StepConfirmed | None:
+        """The engineer says a step is done (steps have no checkbox): recorded once per step;
+        None when it was confirmed before (the first confirmation is the one that counts)."""
+        if step_id in self._state.confirmed_steps or not self.writable:
+            return None
+        event = StepConfirmed(runbook_id=runbook_id, step_id=step_id, title=title)
+        self.record(event)
+        return event
 
     def needs_reason(self, item: ChecklistItem) -> bool:
         """Ticking against a check's verdict needs a reason, recorded with the tick."""
