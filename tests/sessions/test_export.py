@@ -71,7 +71,8 @@ def test_markdown_post_mortem_tells_the_story(incident: Recorded, runbook_set: R
         "- Rollback completed: 2025-03-14 03:23:20 UTC (+0:23:20) - Version confirmed rolled back "
         "(check version passed) [#28]" in response
     )
-    assert "- Systems stable: 2025-03-14 03:23:50 UTC (+0:23:50) - criteria cleared, no check failing" in response
+    stable = "- Systems stable: 2025-03-14 03:23:50 UTC (+0:23:50) - criteria cleared, no check failing"
+    assert stable in response
     impact = section(md, "Impact")
     assert "- Duration: 22.8 minutes (detection [#8] to stable [#31])\n" in impact  # 03:01:00 -> 03:23:50
     assert "- Error rate peak: 9.7%" in impact
