@@ -65,3 +65,36 @@ async def test_items_written_ticked_start_ticked_and_the_record_says_so(make_app
         rows = {row.item.text: row for row in screen.query(ChecklistItemRow)}
         await wait_for(pilot, lambda: rows["Change approved"].has_class("done"))
         assert not rows["Tests passing"].has_class("done")
+
+
+async def test_check_results_bound_to_a_step_show_on_the_step(make_app) -> None:
+    """Disaster Recovery's "Assess Damage" has no checklist: its live answers show on the step,
+    and follow new results."""
+    from omniops_tui.core.events import CheckResultEvent
+    from omniops_tui.ui.widgets.runbook_rows import LiveAnswersRow
+
+    place = "disaster-recovery/step-1-assess-damage"
+
+    def result(status: str, summary: str) -> CheckResultEvent:
+        return CheckResultEvent(
+            check_id="health", title="Health", status=status, summary=summary, places=[place]
+        )
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.live is not None
+        app.live.record(result("error", "health: 503 Service Unavailable"))
+        await pilot.press("7")  # Disaster Recovery
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RunbookScreen) and screen.runbook.id == "disaster-recovery"
+        await pilot.press("4")  # Recovery Steps
+        await wait_for(pilot, lambda: screen.current_section.title == "Recovery Steps")
+
+        def answers() -> str:
+            rows = [row for row in screen.query(LiveAnswersRow) if row.place_id == place]
+            return widget_text(rows[0].query_one(".live-answers")) if rows else ""
+
+        await wait_for(pilot, lambda: "Health: health: 503 Service Unavailable" in answers())
+        app.live.record(result("pass", "health 200 OK"))
+        await wait_for(pilot, lambda: "Health: health 200 OK" in answers())
