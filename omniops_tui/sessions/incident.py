@@ -12,11 +12,11 @@ issue #9 C rules, so a reader can trust the draft:
   or ticked, or one of its steps' commands run that changes something. Opening the runbook,
   ticking its prerequisites or its verification is not a rollback.
 - **Rollback completed**: after it started, the first event that makes "Version confirmed
-  rolled back" done (ticked, or its check passing); failing that, "Application responding to
-  requests".
+  rolled back" done (ticked, or its check passing when it was not already passing at the
+  start); failing that, "Application responding to requests".
 - **Resolution** (systems stable): from detection, the first moment when no criterion is
-  active and no check's latest result fails (warn is tolerated), with at least one check
-  passing since detection. A failure that persists, or a criterion firing, after it is a
+  active and no check's or figure's latest result fails (warn is tolerated), with at least one
+  check passing since detection. A failure that persists, or a criterion firing, after it is a
   **relapse**.
 - **Duration**: detection to resolution; unresolved, detection to the end of the record, and
   the session that ended says so (it is not "still ongoing").
@@ -126,6 +126,7 @@ class IncidentAnalysis:
         self.blips: list[Moment] = []
         self.fired: list[Moment] = []
         self.acts: list[Moment] = []
+        self.done_before: set[str] = set()
         self.completed: dict[str, Moment] = {}
         self.steps: list[Moment] = []
         self.gaps: list[Gap] = []
@@ -145,6 +146,7 @@ class IncidentAnalysis:
         elif isinstance(event, MetricSample):
             where = f"{event.metric}@{event.host}" if event.host else event.metric
             self._result(f"metric {where}", event, event.status, event.detail or event.metric)
+            self._timeline.append(event)
         elif isinstance(event, CriterionFired):
             text = event.evidence or f"{event.metric} {event.threshold}"
             self.fired.append(Moment.of(event, text, f"rollback criterion {event.criterion_id}"))
@@ -158,15 +160,15 @@ class IncidentAnalysis:
             moment = Moment.of(event, f"step confirmed: {event.title or event.step_id}")
             self.steps.append(moment)
             if _rollback_place(event.step_id):
-                self.acts.append(moment)
+                self._act(moment, state)
         elif isinstance(event, ItemChecked):
             if _rollback_place(event.item_id):
-                self.acts.append(Moment.of(event, f"item ticked: {event.text or event.item_id}"))
+                self._act(Moment.of(event, f"item ticked: {event.text or event.item_id}"), state)
             self._completion(event, state)
         elif isinstance(event, CommandStarted):
             if _rollback_place(event.block_id or event.item_id) and event.safety in CHANGING:
                 label = event.command.strip().splitlines()[0] if event.command.strip() else event.block_id
-                self.acts.append(Moment.of(event, f"ran `{_clip(label, 80)}` on {event.target or 'local'}"))
+                self._act(Moment.of(event, f"ran `{_clip(label, 80)}` on {event.target or 'local'}"), state)
         elif isinstance(event, RecordGap):
             self.gaps.append(
                 Gap(
@@ -208,14 +210,22 @@ class IncidentAnalysis:
             episode.persisted = True
             self.persisted.append(episode.first)
 
+    def _act(self, moment: Moment, state: SessionState) -> None:
+        if not self.acts:  # the rollback starts: which "done" items already held before it
+            self.done_before = {i for i, item in state.items.items() if item.done and _done_item(i)}
+        self.acts.append(moment)
+
     def _completion(self, event: Event, state: SessionState) -> None:
+        """A check passing completes the rollback only when its item was not already passing
+        when the rollback started (a health check green all along proves nothing)."""
         if not self.acts:  # events come in order: no completion before the rollback started
             return
         for suffix in ROLLBACK_DONE_ITEMS:
             if suffix in self.completed:
                 continue
             item_id, how = _touched_done_item(event, suffix)
-            if item_id and state.is_done(item_id):
+            by_check = isinstance(event, CheckResultEvent)
+            if item_id and state.is_done(item_id) and not (by_check and item_id in self.done_before):
                 label = suffix.replace("-", " ").capitalize()
                 self.completed[suffix] = Moment.of(event, f"{label} ({how})")
 
@@ -250,10 +260,13 @@ class IncidentAnalysis:
 
     def _resolution(self, detection: Moment) -> Moment | None:
         status: dict[str, str] = {}
+        figures: dict[tuple[str, str], str] = {}
         active: set[str] = set()
         passed = False
         for event in self._timeline:
-            if isinstance(event, CheckResultEvent):
+            if isinstance(event, MetricSample):
+                figures[(event.metric, event.host)] = event.status
+            elif isinstance(event, CheckResultEvent):
                 status[event.check_id] = event.status
                 passed = passed or (event.status == "pass" and event.t >= detection.t)
             elif isinstance(event, CriterionFired):
@@ -262,10 +275,11 @@ class IncidentAnalysis:
                 active.discard(event.criterion_id)
             if event.t < detection.t or not passed or active:
                 continue
-            if not any(s in FAILING for s in status.values()):
+            if not any(s in FAILING for s in (*status.values(), *figures.values())):
                 passing = sum(1 for s in status.values() if s == "pass")
                 cleared = "criteria cleared, " if isinstance(event, CriterionCleared) else ""
-                return Moment.of(event, f"{cleared}no check failing ({passing} passing), no criterion active")
+                text = f"{cleared}no check or figure failing ({passing} checks passing), no criterion active"
+                return Moment.of(event, text)
         return None
 
 
@@ -280,6 +294,10 @@ def _rollback_place(place_id: str) -> bool:
         return False
     section = place_id.split("/")[1]
     return any(word in section for word in ROLLBACK_WORK)
+
+
+def _done_item(item_id: str) -> bool:
+    return item_id.startswith(ROLLBACK_RUNBOOK + "/") and item_id.endswith(ROLLBACK_DONE_ITEMS)
 
 
 def _touched_done_item(event: Event, suffix: str) -> tuple[str, str]:

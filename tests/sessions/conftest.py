@@ -11,7 +11,8 @@ The story (offsets in seconds; the wall clock starts 2025-03-14 03:00:00 UTC):
     190   step 1 "Vercel Rollback" confirmed  <- rollback initiated; 200 a note
     200 .. 1400   twenty minutes of silence (the idle limit compresses it)
     1400  version check passes v1.2.0 (ticks "Version confirmed rolled back") <- rollback completed
-    1405  health passes; 1420 error_rate passes; 1430 criterion cleared <- systems stable
+    1405  health passes; 1420 error_rate passes; 1430 criterion cleared
+    1463  the error-rate figure passes again <- systems stable (no check, figure or criterion failing)
     1445  p95 warns; the engineer ticks its item anyway (override, with a reason)
     1460  metric samples (P95, CPU, memory); 1500 diagnostics; 1510 root-cause note; 1600 ended
 """

@@ -71,10 +71,11 @@ def test_markdown_post_mortem_tells_the_story(incident: Recorded, runbook_set: R
         "- Rollback completed: 2025-03-14 03:23:20 UTC (+0:23:20) - Version confirmed rolled back "
         "(check version passed) [#28]" in response
     )
-    stable = "- Systems stable: 2025-03-14 03:23:50 UTC (+0:23:50) - criteria cleared, no check failing"
+    # the criterion cleared at 03:23:50, but the error-rate figure failed until 03:24:23
+    stable = "- Systems stable: 2025-03-14 03:24:23 UTC (+0:24:23) - no check or figure failing"
     assert stable in response
     impact = section(md, "Impact")
-    assert "- Duration: 22.8 minutes (detection [#8] to stable [#31])\n" in impact  # 03:01:00 -> 03:23:50
+    assert "- Duration: 23.4 minutes (detection [#8] to stable [#37])\n" in impact  # 03:01:00 -> 03:24:23
     assert "- Error rate peak: 9.7%" in impact
     assert "Hypothesis (from notes): Root cause hypothesis: connection pool exhaustion in v1.3.0" in md
 
@@ -159,8 +160,8 @@ def test_json_export_is_structured_for_tools(incident: Recorded, runbook_set: Ru
     assert summary["rollback_started"]["at"] == "2025-03-14T03:03:10.000Z"
     assert summary["rollback_started"]["seq"] == 26 and summary["rollback_opened"]["seq"] == 20
     assert summary["rollback_completed"]["t"] == 1400.0
-    assert summary["stable"]["t"] == 1430.0 and summary["relapse"] is None
-    assert summary["duration_s"] == 1370.0 and summary["error_rate_peak"] == 9.7
+    assert summary["stable"]["t"] == 1463.0 and summary["relapse"] is None
+    assert summary["duration_s"] == 1403.0 and summary["error_rate_peak"] == 9.7
     kinds = [entry["kind"] for entry in data["timeline"]]
     assert kinds.count("log_lines") == 2 and "screen_opened" not in kinds
     checklist = data["checklists"][0]
