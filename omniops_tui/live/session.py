@@ -125,15 +125,27 @@ class LiveSession:
         """Append to the session, fold into state, tell the listeners. The only write path."""
         if not self.recorder.closed:
             self.recorder.record(event)
+        gaps = self._fold_gaps()
         self._state.apply(event)
-        self._listeners.publish((event,))
+        self._listeners.publish((*gaps, event))
         return event
+
+    def _fold_gaps(self) -> list[Event]:
+        """A `record_gap` the recorder wrote (before the event that found the disk writable
+        again) goes into the fold too: the timeline shows the hole at once, never silently."""
+        gaps: list[Event] = list(self.recorder.take_gaps())
+        for gap in gaps:
+            self._state.apply(gap)
+        return gaps
 
     def write_only(self, event: Event) -> None:
         """Half of `record`: into the file, not the fold. With `show_only` it lets the log lines
         past the record's budget be shown in full while the record keeps only their ERROR lines."""
         if not self.recorder.closed:
             self.recorder.record(event)
+        gaps = self._fold_gaps()
+        if gaps:
+            self._listeners.publish(tuple(gaps))
 
     def show_only(self, event: Event) -> None:
         """The other half: into the fold (stamped with the session clock), not the file."""
@@ -150,12 +162,15 @@ class LiveSession:
 
     def record_many(self, events: Sequence[Event]) -> None:
         """Several events at once (a sampling round): one notification for all of them."""
+        folded: list[Event] = []
         for event in events:
             if not self.recorder.closed:
                 self.recorder.record(event)
+            folded += self._fold_gaps()
             self._state.apply(event)
-        if events:
-            self._listeners.publish(tuple(events))
+            folded.append(event)
+        if folded:
+            self._listeners.publish(tuple(folded))
 
     # ------------------------------------------------------------------ lifecycle
     @property
