@@ -191,3 +191,18 @@ def test_outage_unresolved_says_so_without_calling_an_ended_session_ongoing(sess
     summary = data["summary"]
     assert summary["ongoing"] is False and summary["stable"] is None and summary["duration_s"] == 240.0
     assert data["header"]["status"] == "FAILED"
+
+
+def test_items_written_ticked_are_done_from_the_start_and_the_draft_says_why(sessions_dir: Path) -> None:
+    item = f"{ER}/verification-checklist/version-confirmed-rolled-back"
+    script: list[tuple[float, Event]] = [
+        (0, SessionStarted(tool_version="test")),
+        (5, RunbookStarted(runbook_id=ER, title="Emergency Rollback", via="home", preticked=[item])),
+        (10, SessionEnded(reason="quit")),
+    ]
+    md, data = _draft(sessions_dir, script)
+    assert "▶ Started runbook Emergency Rollback (via home); 1 item(s) start ticked (written - [x])" in md
+    assert "- ✓ version confirmed rolled back - ticked in the document (written - [x])" in md
+    assert data["summary"]["rollback_started"] is None  # the document's tick is not an act
+    [report] = [r for r in data["checklists"] if r["id"] == ER]
+    assert report["groups"][0]["items"][0]["source"] == "document"
