@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from omniops_tui.core.timefmt import format_offset, human_duration, minutes, wall_clock
-from omniops_tui.sessions.incident import Gap, Moment
+from omniops_tui.sessions.incident import Gap, Moment, headline
 from omniops_tui.sessions.postmortem import PostMortem, Summary
 from omniops_tui.sessions.reports import CommandReport
 
@@ -200,7 +200,7 @@ def _commands(report: PostMortem) -> list[str]:
     lines = [_run(run) for run in report.commands]
     for refused in report.refused:
         lines.append(
-            f"- {_when(refused.at)} {_cite(refused.at)} refused `{_one_line(refused.command)}` on "
+            f"- {_when(refused.at)} {_cite(refused.at)} refused `{headline(refused.command)}` on "
             f"{refused.target} ({refused.safety}): {refused.reason}"
         )
     return lines
@@ -219,7 +219,7 @@ def _run(run: CommandReport) -> str:
     capped = " (output capped in the record)" if run.capped else ""
     line = (
         f"- {_when(run.started)} {_cite(run.started)} {run.user or 'the engineer'} ran "
-        f"`{_one_line(run.command)}` on {where} ({run.safety or 'unclassified'}, "
+        f"`{headline(run.command)}` on {where} ({run.safety or 'unclassified'}, "
         f"{run.confirmation or 'no confirmation'}): {'; '.join(ends)}{capped}"
     )
     for result in run.results:
@@ -239,13 +239,6 @@ def _gap(gap: Gap) -> str:
     if gap.lost:
         text += f"; {gap.lost} event(s) were lost (#{gap.lost_from_seq} to #{gap.lost_to_seq})"
     return text
-
-
-def _one_line(command: str) -> str:
-    lines = command.strip().splitlines() or [""]
-    more = f" … (+{len(lines) - 1} lines)" if len(lines) > 1 else ""
-    first = lines[0] if len(lines[0]) <= 100 else lines[0][:99] + "…"
-    return first.replace("`", "'") + more
 
 
 def _when(moment: Moment) -> str:

@@ -167,8 +167,9 @@ class IncidentAnalysis:
             self._completion(event, state)
         elif isinstance(event, CommandStarted):
             if _rollback_place(event.block_id or event.item_id) and event.safety in CHANGING:
-                label = event.command.strip().splitlines()[0] if event.command.strip() else event.block_id
-                self._act(Moment.of(event, f"ran `{_clip(label, 80)}` on {event.target or 'local'}"), state)
+                step = event.block_id.split("/")[1] if event.block_id.count("/") >= 1 else event.block_id
+                text = f"ran {step} (`{headline(event.command)}`) on {event.target or 'local'}"
+                self._act(Moment.of(event, text), state)
         elif isinstance(event, RecordGap):
             self.gaps.append(
                 Gap(
@@ -333,6 +334,10 @@ def _todos(found: Incident) -> list[str]:
     return todos
 
 
-def _clip(text: str, width: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+def headline(command: str, width: int = 80) -> str:
+    """A command block in one line: its first line that is not a comment, and how many more."""
+    lines = [line.strip() for line in command.strip().splitlines() if line.strip()]
+    first = next((line for line in lines if not line.startswith("#")), lines[0] if lines else "")
+    first = " ".join(first.split()).replace("`", "'")
+    first = first if len(first) <= width else first[: width - 1] + "…"
+    return first + (f" … (+{len(lines) - 1} lines)" if len(lines) > 1 else "")
