@@ -40,6 +40,7 @@ from omniops_tui.core.events import (
     RecordGap,
     RunbookStarted,
     SessionEnded,
+    SessionResumed,
     StepConfirmed,
 )
 from omniops_tui.core.timefmt import format_offset
@@ -186,6 +187,8 @@ class IncidentAnalysis:
             )
         elif isinstance(event, SessionEnded):
             self.ended = Moment.of(event, f"session ended ({event.reason})")
+        elif isinstance(event, SessionResumed):
+            self.ended = None  # resumed: only an end after this one ends the session
 
     def _result(self, key: str, event: Event, status: str, summary: str) -> None:
         episode = self.open.get(key)

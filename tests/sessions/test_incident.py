@@ -206,3 +206,16 @@ def test_items_written_ticked_are_done_from_the_start_and_the_draft_says_why(ses
     assert data["summary"]["rollback_started"] is None  # the document's tick is not an act
     [report] = [r for r in data["checklists"] if r["id"] == ER]
     assert report["groups"][0]["items"][0]["source"] == "document"
+
+
+def test_a_resumed_session_that_did_not_end_again_is_ongoing(sessions_dir: Path) -> None:
+    from omniops_tui.core.events import SessionResumed
+
+    script: list[tuple[float, Event]] = [
+        *OUTAGE,
+        (400, SessionResumed(tool_version="test")),
+        (420, check("health", "error", None, "", "health: connection refused", [])),
+    ]
+    md, data = _draft(sessions_dir, script)
+    assert data["summary"]["ongoing"] is True and data["summary"]["ended"] is None
+    assert f"still ongoing at the last event recorded [#{len(script)}]" in md
