@@ -44,8 +44,8 @@ def export(options: Any, file: Path, fmt: str, out: Path | None, force: bool = F
     """`sessions export`: to stdout, or to `out` (0600; never the session itself, never
     through a symlink, an existing file only with `force`)."""
     from omniops_tui.sessions.export import render
-    from omniops_tui.sessions.postmortem import runbooks_for
     from omniops_tui.sessions.reader import read_session
+    from omniops_tui.sessions.sources import runbooks_for
 
     source = resolve_session_path(options, file)
     if out is not None:

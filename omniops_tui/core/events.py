@@ -68,9 +68,24 @@ class ScreenOpened(Event):
 @event_type("runbook_started")
 @dataclass(kw_only=True)
 class RunbookStarted(Event):
+    """A runbook opened for the first time in the session. `preticked` lists the items the
+    document writes `- [x]`: they start ticked, and the record says so here."""
+
     runbook_id: str = ""
     title: str = ""
     via: str = ""  # home, wizard, palette, banner, resume
+    preticked: list[str] = field(default_factory=list)
+
+
+@event_type("step_confirmed")
+@dataclass(kw_only=True)
+class StepConfirmed(Event):
+    """The engineer confirmed a runbook step done (a step has no checkbox of its own): the
+    post-mortem counts it, e.g. a rollback starts with its first step confirmed."""
+
+    runbook_id: str = ""
+    step_id: str = ""
+    title: str = ""
 
 
 @event_type("item_checked")

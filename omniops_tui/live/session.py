@@ -32,6 +32,7 @@ from omniops_tui.core.events import (
     ScreenOpened,
     SessionResumed,
     SessionStarted,
+    StepConfirmed,
 )
 from omniops_tui.live.base import DemoControl, Notice, Service
 from omniops_tui.live.checklist import ChecklistService
@@ -124,15 +125,27 @@ class LiveSession:
         """Append to the session, fold into state, tell the listeners. The only write path."""
         if not self.recorder.closed:
             self.recorder.record(event)
+        gaps = self._fold_gaps()
         self._state.apply(event)
-        self._listeners.publish((event,))
+        self._listeners.publish((*gaps, event))
         return event
+
+    def _fold_gaps(self) -> list[Event]:
+        """A `record_gap` the recorder wrote (before the event that found the disk writable
+        again) goes into the fold too: the timeline shows the hole at once, never silently."""
+        gaps: list[Event] = list(self.recorder.take_gaps())
+        for gap in gaps:
+            self._state.apply(gap)
+        return gaps
 
     def write_only(self, event: Event) -> None:
         """Half of `record`: into the file, not the fold. With `show_only` it lets the log lines
         past the record's budget be shown in full while the record keeps only their ERROR lines."""
         if not self.recorder.closed:
             self.recorder.record(event)
+        gaps = self._fold_gaps()
+        if gaps:
+            self._listeners.publish(tuple(gaps))
 
     def show_only(self, event: Event) -> None:
         """The other half: into the fold (stamped with the session clock), not the file."""
@@ -149,12 +162,15 @@ class LiveSession:
 
     def record_many(self, events: Sequence[Event]) -> None:
         """Several events at once (a sampling round): one notification for all of them."""
+        folded: list[Event] = []
         for event in events:
             if not self.recorder.closed:
                 self.recorder.record(event)
+            folded += self._fold_gaps()
             self._state.apply(event)
-        if events:
-            self._listeners.publish(tuple(events))
+            folded.append(event)
+        if folded:
+            self._listeners.publish(tuple(folded))
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -241,7 +257,11 @@ class LiveSession:
         if runbook is None:
             return None
         if runbook.id not in self._state.runbooks_started and self.writable:
-            self.record(RunbookStarted(runbook_id=runbook.id, title=runbook.title, via=via))
+            # Items written `- [x]` start ticked, and the record says which (issue #9 C).
+            preticked = [item.id for item in runbook.checklist_items() if item.initially_checked]
+            self.record(
+                RunbookStarted(runbook_id=runbook.id, title=runbook.title, via=via, preticked=preticked)
+            )
         self.checks.focus(runbook.id)
         return runbook
 
@@ -259,6 +279,15 @@ class LiveSession:
     def set_item(self, item: ChecklistItem, done: bool, reason: str = "") -> None:
         event_class = ItemChecked if done else ItemUnchecked
         self.record(event_class(runbook_id=item.runbook_id, item_id=item.id, text=item.text, reason=reason))
+
+    def confirm_step(self, runbook_id: str, step_id: str, title: str) -> StepConfirmed | None:
+        """The engineer says a step is done (steps have no checkbox): recorded once per step;
+        None when it was confirmed before (the first confirmation is the one that counts)."""
+        if step_id in self._state.confirmed_steps or not self.writable:
+            return None
+        event = StepConfirmed(runbook_id=runbook_id, step_id=step_id, title=title)
+        self.record(event)
+        return event
 
     def needs_reason(self, item: ChecklistItem) -> bool:
         """Ticking against a check's verdict needs a reason, recorded with the tick."""

@@ -87,6 +87,13 @@ def test_a_log_flood_on_a_full_disk_leaves_a_whole_record_with_a_gap(small_disk:
     # export, replay and --resume accept the result
     result = CliRunner().invoke(cli, ["sessions", "export", str(recorder.path), "--format", "json"])
     assert result.exit_code == 0, result.output
+    # ... and say so: the gap is in the post-mortem, its timeline and replay's markers (§5)
+    md = CliRunner().invoke(cli, ["sessions", "export", str(recorder.path), "--format", "md"]).output
+    assert f"[#{gap.seq}]: writing failed (No space left on device)" in md.split("## Record gaps")[1]
+    assert f"{lost} event(s) were lost (#{gap.lost_from_seq} to #{gap.lost_to_seq})" in md
+    assert "⚠ The record has a gap from" in md.split("## Full timeline")[1]
+    assert "TODO: events were lost in a record gap" in md
+    assert "record_gap" in [m.kind for m in Timeline.open(recorder.path).markers]
     assert Timeline.open(recorder.path).final_state().events_applied == len(session.events)
     _resume_and_append(recorder.path)
     assert read_session(recorder.path).events[-1].type == "session_ended"

@@ -28,6 +28,7 @@ from omniops_tui.runbooks.placeholders import Substitution
 from omniops_tui.ui.context import ScreenContext, SessionScreen
 from omniops_tui.ui.messages import SessionUpdated
 from omniops_tui.ui.screens.run_flow import RUN_ACTIONS, RUN_BINDINGS, RunActions
+from omniops_tui.ui.screens.step_confirm import CONFIRM_BINDING, StepConfirmActions
 from omniops_tui.ui.widgets.metrics_strip import MetricsStrip
 from omniops_tui.ui.widgets.risk import progress_text, risk_text
 from omniops_tui.ui.widgets.run_pane import RunPane
@@ -71,7 +72,7 @@ class SectionView(ListView):
         self.stale = False
 
 
-class RunbookScreen(RunActions, SessionScreen):
+class RunbookScreen(RunActions, StepConfirmActions, SessionScreen):
     CSS_PATH = ["runbook.tcss", "../widgets/run_pane.tcss"]
     BINDINGS = [
         Binding("escape", "back", "Back", id="runbook.back", tooltip="Back to the overview"),
@@ -83,6 +84,7 @@ class RunbookScreen(RunActions, SessionScreen):
             tooltip="Tick or untick the highlighted checklist item (recorded)",
         ),
         *RUN_BINDINGS,
+        CONFIRM_BINDING,
         Binding(
             "c,y",
             "copy",
