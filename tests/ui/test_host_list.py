@@ -16,7 +16,12 @@ def fleet_round(hosts: int) -> list[MetricSample]:
     """One Prometheus round for a fleet: node-7 is out of disk, node-500 busy, node-9 amber."""
     samples = []
     for n in range(hosts):
-        figures = {"cpu_percent": 20.0 + n % 30, "mem_percent": 40.0, "disk_percent": 50.0, "load_per_cpu": 0.3}
+        figures = {
+            "cpu_percent": 20.0 + n % 30,
+            "mem_percent": 40.0,
+            "disk_percent": 50.0,
+            "load_per_cpu": 0.3,
+        }
         if n == 7:
             figures["disk_percent"] = 97.0
         if n == 500:

@@ -165,4 +165,3 @@ class HostList(ScrollView, can_focus=True):
 
     def action_jump(self, where: int) -> None:
         self.cursor = max(0, len(self.rows) - 1) if where < 0 else 0
-
