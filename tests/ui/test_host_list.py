@@ -34,6 +34,7 @@ def fleet_round(hosts: int) -> list[MetricSample]:
                 MetricSample(metric=metric, host=f"node-{n}", value=value, status=status, source="prometheus")
             )
     samples.append(MetricSample(metric="error_rate", value=0.03, status="pass", source="prometheus"))
+    samples.append(MetricSample(metric="request_rate", value=20.0, status="pass", source="prometheus"))
     samples.append(MetricSample(metric="p95_ms", value=120.0, status="pass"))  # the tool's own probe
     return samples
 
@@ -62,12 +63,13 @@ async def test_a_thousand_hosts_worst_first_filtered_by_key(make_app) -> None:
         service = screen.query_one("#service-table")
         assert str(service.get_cell("error_rate", "source")).startswith("prom ")
         assert str(service.get_cell("p95_ms", "source")).startswith("probe ")
+        assert str(service.get_cell("request_rate", "value")) == "● 20 req/s"  # Prometheus only
         service.focus()
-        service.move_cursor(row=[m.name for m in screen_figures()].index("error_rate"))
+        service.move_cursor(row=service.get_row_index("error_rate"))
         await pilot.pause(0.1)
         origin = widget_text(screen.query_one("#figure-source"))
         assert "from Prometheus" in origin and "http_requests_total" in origin
-        service.move_cursor(row=[m.name for m in screen_figures()].index("p95_ms"))
+        service.move_cursor(row=service.get_row_index("p95_ms"))
         await pilot.pause(0.1)
         assert "probed by the tool itself" in widget_text(screen.query_one("#figure-source"))
 
@@ -89,9 +91,3 @@ async def test_a_thousand_hosts_worst_first_filtered_by_key(make_app) -> None:
 
 def visible_text(hosts: HostList) -> str:
     return "\n".join(hosts.render_line(y).text for y in range(hosts.size.height))
-
-
-def screen_figures():
-    from omniops_tui.ui.screens.metrics import SERVICE_FIGURES
-
-    return SERVICE_FIGURES

@@ -37,6 +37,7 @@ async def test_metrics_turn_red_on_an_error_spike(make_app, sandbox, tmp_path) -
         assert [row.host for row in hosts.rows] == ["prod-1", "prod-2"]
         assert hosts.rows[0].values["cpu_percent"] == 35.2 and hosts.rows[0].source == "ssh"
         assert str(service.get_cell("error_rate", "source")).startswith("probe ")
+        assert "request_rate" not in service.rows  # only Prometheus measures it: no empty row
         sandbox.set_scenario("error-spike")
         await next_round(pilot)
         cell = service.get_cell("error_rate", "value")

@@ -23,7 +23,7 @@ from omniops_tui.core.text import visible_line
 from omniops_tui.logic.criteria import do_not_rollback_hint, evaluate_history
 from omniops_tui.logic.history import MetricHistory, Point
 from omniops_tui.logic.host_table import SORTS, HostTable
-from omniops_tui.logic.metrics import CATALOGUE
+from omniops_tui.logic.metrics import BY_NAME, CATALOGUE, MetricDef
 from omniops_tui.ui.context import SessionScreen
 from omniops_tui.ui.messages import SessionUpdated
 from omniops_tui.ui.widgets.figures import sparkline, value_text
@@ -31,6 +31,9 @@ from omniops_tui.ui.widgets.host_list import HOST_LABELS, HostList, age_text, he
 from omniops_tui.ui.widgets.status_bar import StatusBar
 
 SERVICE_FIGURES = tuple(m for m in CATALOGUE if not m.per_host)
+# Only Prometheus measures these: their rows appear with their first sample, not as a dash
+# that never fills for a team without Prometheus.
+WHEN_MEASURED = frozenset({"request_rate"})
 METRIC_KINDS = ("metric_sample", "metric_history", "criterion_fired", "criterion_cleared")
 PROBLEMS = frozenset({"fail", "warn", "error", "unknown"})
 SORT_NAMES = {"worst": "worst first", "name": "by name"} | {
@@ -101,14 +104,8 @@ class MetricsScreen(SessionScreen):
         service.add_column("Target", key="target", width=9)
         service.add_column("Source", key="source", width=8)
         for definition in SERVICE_FIGURES:
-            service.add_row(
-                definition.label,
-                Text("—", style="dim"),
-                "",
-                Text(definition.threshold_text(), style="dim"),
-                "",
-                key=definition.name,
-            )
+            if definition.name not in WHEN_MEASURED:
+                _add_figure(service, definition)
         criteria = self.query_one("#criteria-table", DataTable)
         for label, key, width in (
             ("Metric", "metric", 12),
@@ -176,6 +173,10 @@ class MetricsScreen(SessionScreen):
         now = self.session.offset()
         for definition in SERVICE_FIGURES:
             point = facts.latest(definition.name)
+            if definition.name not in table.rows:
+                if point is None:
+                    continue
+                _add_figure(table, definition)
             _set(table, definition.name, "value", value_text(definition, point))
             _set(table, definition.name, "trend", sparkline(facts.values(definition.name), width=10))
             source = "" if point is None else f"{_source_name(point.source)} {age_text(now, point.t)}"
@@ -185,8 +186,10 @@ class MetricsScreen(SessionScreen):
     def _refresh_figure_source(self, facts: MetricHistory) -> None:
         """Under the table: the highlighted figure's origin in full (the query, the age)."""
         table = self.query_one("#service-table", DataTable)
-        index = table.cursor_row
-        definition = SERVICE_FIGURES[index] if 0 <= index < len(SERVICE_FIGURES) else None
+        definition = None
+        if table.row_count and 0 <= table.cursor_row < table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            definition = BY_NAME.get(key or "")
         widget = self.query_one("#figure-source", Static)
         if definition is None:
             widget.update("")
@@ -331,6 +334,11 @@ class MetricsScreen(SessionScreen):
 
     def note_context(self) -> tuple[str, str]:
         return "", "metrics"
+
+
+def _add_figure(table: DataTable, definition: MetricDef) -> None:
+    target = Text(definition.threshold_text(), style="dim")
+    table.add_row(definition.label, Text("—", style="dim"), "", target, "", key=definition.name)
 
 
 def _source_name(source: str) -> str:
