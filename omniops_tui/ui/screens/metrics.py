@@ -80,6 +80,7 @@ class MetricsScreen(SessionScreen):
         self.host_sort = "worst"
         self.host_filter = ""
         self.problems_only = False
+        self._host_table: HostTable | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar(self.ctx, "Metrics")
@@ -139,7 +140,7 @@ class MetricsScreen(SessionScreen):
         facts = self.session.state.metrics
         with self.app.batch_update():
             self._refresh_service(facts)
-            self._refresh_hosts(facts)
+            self._refresh_hosts(facts, changed=True)
             self._refresh_criteria(facts)
         self._refresh_summary(facts)
 
@@ -218,8 +219,12 @@ class MetricsScreen(SessionScreen):
     def _figure_highlighted(self) -> None:
         self._refresh_figure_source(self.session.state.metrics)
 
-    def _refresh_hosts(self, facts: MetricHistory) -> None:
-        table = HostTable(facts)
+    def _refresh_hosts(self, facts: MetricHistory, changed: bool = False) -> None:
+        """`changed`: new samples, so every row is computed again; a new filter, order or
+        view only re-filters and re-sorts the rows already computed (each keystroke)."""
+        if changed or self._host_table is None or self._host_table.history is not facts:
+            self._host_table = HostTable(facts)
+        table = self._host_table
         rows = table.rows(
             sort=self.host_sort,
             filter=self.host_filter,
