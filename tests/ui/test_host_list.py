@@ -73,7 +73,12 @@ async def test_a_thousand_hosts_worst_first_filtered_by_key(make_app) -> None:
         await pilot.pause(0.1)
         assert "probed by the tool itself" in widget_text(screen.query_one("#figure-source"))
 
-        await pilot.press("slash", *"node-7", "enter")  # filter by name
+        await pilot.press("slash")
+        await pilot.pause(0.2)
+        field = screen.query_one("#host-filter")
+        body = screen.query_one("#metrics-body")
+        assert body.region.contains_region(field.region)  # scrolled into view, all of it
+        await pilot.press(*"node-7", "enter")  # filter by name
         await wait_for(pilot, lambda: len(hosts.rows) < 1000)
         assert hosts.rows[0].host == "node-7" and all("node-7" in row.host for row in hosts.rows)
         assert hosts.has_focus  # enter hands the keys back to the list

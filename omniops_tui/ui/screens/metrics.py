@@ -310,6 +310,8 @@ class MetricsScreen(SessionScreen):
         field.remove_class("hidden")
         field.value = self.host_filter
         field.focus()
+        # It was not laid out when focused (hidden until now): bring it on screen once it is.
+        self.call_after_refresh(field.scroll_visible, animate=False)
 
     @on(Input.Changed, "#host-filter")
     def _filter_changed(self, message: Input.Changed) -> None:
