@@ -77,6 +77,11 @@ def sandbox_command(scenario: str, hosts: int, config_out: Path | None) -> None:
 )
 @_scenario_option
 @click.option("--no-s3", is_flag=True, help="Do not start a local S3 endpoint even when moto is installed.")
+@click.option(
+    "--no-prometheus",
+    is_flag=True,
+    help="Measure with the probes only, even when the `prometheus` binary is installed.",
+)
 @click.option("--tour/--no-tour", default=None, help="Show the first-run tour (default: on the first demo).")
 @click.pass_obj
 def demo_command(
@@ -86,12 +91,14 @@ def demo_command(
     hosts: int,
     scenario: str,
     no_s3: bool,
+    no_prometheus: bool,
     tour: bool | None,
 ) -> None:
     """Every feature in one command: a simulated production on loopback and the TUI wired to it.
 
-    Uses PostgreSQL and Redis when they are reachable (it says so on screen when not); cleans up
-    its ports and temporary files on exit.
+    Uses PostgreSQL and Redis when they are reachable, and a throwaway Prometheus scraping the
+    sandbox when `prometheus` is installed (it says so on screen when not); cleans up its ports
+    and temporary files on exit.
     """
     from omniops_tui.ui.demo_runner import run_demo
 
@@ -102,5 +109,6 @@ def demo_command(
         hosts=hosts,
         scenario=scenario,
         with_s3=not no_s3,
+        with_prometheus=not no_prometheus,
         tour=tour,
     )

@@ -133,4 +133,5 @@ def _figure(figure: dict[str, Any] | None, default_unit: str) -> str:
     value = figure["value"]
     unit = figure.get("unit") or default_unit
     number = number_text(round(value, 3) if isinstance(value, float) else value)
-    return f"{number}{unit}" if unit in ("%", "ms", "s", "GB", "MB", "") else f"{number} {unit}"
+    shown = f"{number}{unit}" if unit in ("%", "ms", "s", "GB", "MB", "") else f"{number} {unit}"
+    return f"{shown} (from Prometheus)" if figure.get("origin") == "prometheus" else shown

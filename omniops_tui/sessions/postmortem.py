@@ -244,7 +244,8 @@ class _Builder:
             if self.metric_status.get((event.metric, event.host)) == event.status:
                 return None
             where = f" on {event.host}" if event.host else ""
-            return f"metric {event.metric}{where}: {_value(event.value, event.unit)} ({event.status})"
+            origin = " from Prometheus" if event.source == "prometheus" else ""
+            return f"metric {event.metric}{where}: {_value(event.value, event.unit)} ({event.status}){origin}"
         if isinstance(event, UnknownEvent) or event.type in QUIET_TYPES:
             return None
         return describe(event)
@@ -324,6 +325,7 @@ class _Builder:
                 "at": sample.at,
                 "source": "metric",
                 "name": sample.metric,
+                "origin": sample.source or "probe",  # where the figure came from: prometheus, probe
             }
         for check_id, check in self.state.checks.items():
             key = _metric_key(f"{check_id} {check.kind}")

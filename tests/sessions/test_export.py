@@ -334,3 +334,20 @@ def test_exports_of_a_truncated_session_still_work(sessions_dir: Path, fmt: str)
     assert "Rolling back to v1.2.0" in text or fmt == "deploy-log"
     if fmt == "md":
         assert "last line is incomplete" in section(text, "Reading notices")
+
+
+def test_figures_from_prometheus_say_so_in_the_post_mortem(sessions_dir: Path) -> None:
+    """A figure read from Prometheus is named as such; one the tool probed itself is not."""
+    from omniops_tui.core.events import MetricSample
+
+    script = [
+        (0.0, RunbookStarted(runbook_id="standard-release", title="Standard Release Deployment")),
+        (5.0, MetricSample(metric="error_rate", value=8.2, unit="%", status="fail", source="prometheus")),
+        (6.0, MetricSample(metric="p95_ms", value=380.0, unit="ms", status="pass")),
+    ]
+    recorded = record_script(sessions_dir, script)
+    text = export_session(recorded.path, "deploy-log")
+    assert "- Response time P95: 380ms\n- Error rate: 8.2% (from Prometheus)\n" in text
+    md = export_session(recorded.path, "md")
+    assert "metric error_rate: 8.2% (fail) from Prometheus [#2]" in md
+    assert "metric p95_ms: 380ms (pass) [#3]\n" in md  # cited, and not said to come from Prometheus

@@ -133,7 +133,10 @@ class HomeScreen(SessionScreen):
                 (status.database_ok, status.database),
                 (status.redis_ok, status.redis),
                 (status.s3_ok, status.s3),
+                (status.prometheus_ok, status.prometheus),
             ):
+                if not line:  # the demo was started without Prometheus on purpose
+                    continue
                 grid.add_row(
                     "Demo" if line.startswith("Sandbox") else "",
                     Text(line, style="green" if ok else "yellow"),
