@@ -97,6 +97,7 @@ class OmniOpsApp(Navigator, KeyActions):
             self.live.listen(self._live_changed)
             self.live.on_notice(self._notice)
             self.live.on_running(self._checks_running)
+            self.live.on_recording(self._recording_changed)
             self.live.begin()
 
     def on_mount(self) -> None:
@@ -189,6 +190,12 @@ class OmniOpsApp(Navigator, KeyActions):
             return
         kinds = {event.type for event in events_} if events_ is not None else {"*"}
         self.screen.post_message(SessionUpdated(kinds))
+
+    def _recording_changed(self, problem: str | None) -> None:
+        """The header says NOT RECORDING while the record cannot be written (status_bar.py); on
+        every screen of the stack, so that going back shows it too."""
+        for screen in self.screen_stack:
+            screen.post_message(SessionUpdated({"recording"}))
 
     def _checks_running(self, items: frozenset[str]) -> None:
         if not self.replay_mode.active and self.screen_stack:
