@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from omniops_tui.core.events import Event
+from omniops_tui.core.text import visible, visible_line
 from omniops_tui.live.base import Notice, Service
 from omniops_tui.live.hangup import HangupGuard
 from omniops_tui.live.session import LiveSession
@@ -210,7 +211,9 @@ class OmniOpsApp(Navigator, KeyActions):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """Every toast is also kept (the newest 200) so what the engineer was told can be checked."""
+        """Every toast is also kept (the newest 200) so what the engineer was told can be checked.
+        A toast often carries outside text (an error from a host): its controls are made visible."""
+        message, title = visible(message), visible_line(title)
         self.messages_shown.append(message)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 

@@ -33,6 +33,7 @@ from omniops_tui.core.logbuffer import (
     dropped_marker,
     find,
 )
+from omniops_tui.core.text import visible
 
 CURRENT_MATCH = Style(bgcolor="grey30", bold=True)
 
@@ -97,6 +98,15 @@ class LogView(Log):
         self.highlighter = self.log_highlighter
         self.current_line: int | None = None
         self.on_scroll_back: Callable[[], None] | None = None
+
+    @classmethod
+    def _process_line(cls, line: str) -> str:
+        """Remote text is data (issue 10 §1): every control character made visible (`␛`).
+
+        Textual's `Log` blanks only U+0000-U+0014, so ESC (U+001B) and the C1 controls went to
+        the terminal raw: a log line's OSC 52 wrote the tmux clipboard and its OSC 2 the title.
+        """
+        return visible(line).expandtabs()
 
     def _update_size(self, updates: int, lines: list[str]) -> None:  # type: ignore[override]
         """The widest new line, for horizontal scrolling, measured on the longest one only.
