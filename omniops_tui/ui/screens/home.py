@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from omniops_tui.runbooks.model import Runbook, RunbookSet
 from omniops_tui.ui.context import SessionScreen
+from omniops_tui.ui.literal import literal
 from omniops_tui.ui.messages import SessionUpdated
 from omniops_tui.ui.widgets.risk import progress_text, risk_text
 from omniops_tui.ui.widgets.status_bar import StatusBar
@@ -49,12 +50,12 @@ class HomeScreen(SessionScreen):
             table.add_column(label, key=key, width=width)
         for runbook in self.runbooks.runbooks:
             table.add_row(
-                runbook.overview.get("name") or runbook.title,
-                runbook.duration,
+                literal(runbook.overview.get("name") or runbook.title),
+                literal(runbook.duration),
                 risk_text(runbook.risk.split(" (")[0], runbook.risk_level),
-                runbook.rollback_difficulty.split(" (")[0],
+                literal(runbook.rollback_difficulty.split(" (")[0]),
                 self._progress(runbook),
-                runbook.when_to_use_summary,
+                literal(runbook.when_to_use_summary),
                 key=runbook.id,
                 height=None,
             )

@@ -19,6 +19,7 @@ from omniops_tui.logic.criteria import do_not_rollback_hint, evaluate_history
 from omniops_tui.logic.history import MetricHistory
 from omniops_tui.logic.metrics import BY_NAME, CATALOGUE
 from omniops_tui.ui.context import SessionScreen
+from omniops_tui.ui.literal import literal
 from omniops_tui.ui.messages import SessionUpdated
 from omniops_tui.ui.widgets.figures import sparkline, value_text
 from omniops_tui.ui.widgets.status_bar import StatusBar
@@ -88,9 +89,9 @@ class MetricsScreen(SessionScreen):
             criteria.add_column(label, key=key, width=width)
         for criterion in self.session.basis.criteria:
             criteria.add_row(
-                visible_line(criterion.metric),
-                visible_line(criterion.threshold),
-                visible_line(criterion.action),
+                literal(criterion.metric),
+                literal(criterion.threshold),
+                literal(criterion.action),
                 "",
                 key=criterion.id,
                 height=None,
@@ -151,7 +152,7 @@ class MetricsScreen(SessionScreen):
         table = self.query_one("#host-table", DataTable)
         for host in facts.hosts("cpu_percent"):
             if host not in table.rows:
-                table.add_row(host, *["—"] * len(HOST_METRICS), "", key=host)
+                table.add_row(literal(host), *["—"] * len(HOST_METRICS), "", key=host)
             for name in HOST_METRICS:
                 _set(table, host, name, value_text(BY_NAME[name], facts.latest(name, host)))
             _set(table, host, "trend", sparkline(facts.values("cpu_percent", host)))
