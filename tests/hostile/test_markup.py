@@ -29,6 +29,13 @@ TEAM_RUNBOOK = """\
 
 ## 1. Markup [bold red]drill[/x]
 
+### Metadata
+- **Estimated Duration**: [/x] 1 hour
+- **Risk Level**: [bold red]Low
+- **Rollback Difficulty**: Easy [/]
+- **Best Time**: [@click=app.quit]now
+- **Minimum Team Size**: [link=file:///etc/passwd]1
+
 ### Checklist
 
 - [ ] Press [@click=app.quit]here[/] then open [link=file:///etc/passwd]this[/link]
@@ -84,9 +91,12 @@ async def test_a_team_runbooks_text_and_a_teammates_session_are_shown_literally(
     _teammates_session(tmp_path / "sessions")
     app = build_app(Options(runbooks=folder, sessions_dir=tmp_path / "sessions", read_only=False))
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()  # the overview and its details panel are drawn
+        shown = widget_text(app.screen.query_one("#detail"), width=400)
+        assert "[@click=app.quit]now" in shown and "[link=file:///etc/passwd]1" in shown
         await pilot.press("1")
         await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
-        await pilot.press("right")
+        await pilot.press("2", "right")  # the Checklist section
         await pilot.pause()
         assert isinstance(app.screen, RunbookScreen)
         (row,) = app.screen.current_view().query(ChecklistItemRow)
