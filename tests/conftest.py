@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,16 +71,10 @@ def sessions_dir(tmp_path: Path) -> Path:
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A real full disk to be: a 200 kB tmpfs, mounted for the test (we are root) and unmounted
     after. Fails, never skips, where it cannot be mounted."""
-    mount = tmp_path / f"tmpfs-{uuid.uuid4().hex[:6]}"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(mount)], capture_output=True
-    )
-    assert done.returncode == 0, f"cannot mount a tmpfs (the test needs root): {done.stderr!r}"
-    try:
+    from tests.disk import small_tmpfs
+
+    with small_tmpfs(tmp_path) as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 @pytest.fixture(autouse=True)

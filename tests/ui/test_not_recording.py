@@ -15,20 +15,8 @@ from omniops_tui.options import Options
 from omniops_tui.sessions.reader import read_session
 from omniops_tui.ui.app import OmniOpsApp
 from omniops_tui.ui.factory import build_app
+from tests.disk import fill
 from tests.ui.conftest import wait_for, widget_text
-
-
-def _fill(disk: Path) -> Path:
-    """Take every free page of the tmpfs (the session file's last page still has room: tmpfs
-    allocates by pages, so the record fails only once that slack is used)."""
-    filler = disk / "filler"
-    with open(filler, "wb", buffering=0) as handle:
-        try:
-            while True:
-                handle.write(b"\0" * 4096)
-        except OSError:
-            pass
-    return filler
 
 
 def _header(app: OmniOpsApp) -> str:
@@ -46,9 +34,9 @@ async def test_a_full_disk_says_not_recording_then_records_the_gap_once_space_is
         await pilot.press("2")  # a runbook opens: recorded while there is room
         await wait_for(pilot, lambda: "● rec full-disk.jsonl" in _header(app))
         before = path.read_bytes()
-        filler = _fill(small_disk)
+        filler = fill(small_disk)
         flood = 0
-        while app.live.recording_problem is None:  # a log flood uses the file's last page
+        while app.live.recording_problem is None:  # a log flood uses the slack of the file's last page
             app.live.record(
                 LogLines(source_id="prod-1:error.log", host="prod-1", lines=["ERROR " + "x" * 60])
             )
