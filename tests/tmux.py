@@ -51,6 +51,11 @@ class Tmux:
     def screen(self, window: str = "main") -> str:
         return self._tmux("capture-pane", "-p", "-t", window)
 
+    def screens(self) -> str:
+        """Every window's screen, named: for a failing test's message."""
+        names = self._tmux("list-windows", "-F", "#{window_name}").split()
+        return "\n".join(f"--- {name}\n{self.screen(name)}" for name in names)
+
     def display(self, fmt: str, window: str = "main") -> str:
         """A tmux format about a pane: `#{pane_title}`, `#{pane_dead}` …"""
         return self._tmux("display-message", "-p", "-t", window, fmt).rstrip("\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,10 +29,12 @@ def tmux() -> Iterator[Tmux]:
     server.kill_server()
 
 
-async def _until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+async def _until(tmux: Tmux, condition: Callable[[], bool], timeout: float, what: str) -> None:
+    """Wait for `condition`; on a timeout, say `what` and show the screen of every window."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not condition():
-        assert asyncio.get_running_loop().time() < deadline, what
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{what}\n{tmux.screens()}")
         await asyncio.sleep(0.1)
 
 
@@ -43,6 +46,12 @@ def _events(sessions: Path) -> list[dict[str, Any]]:
 
 def _recorded(sessions: Path, kind: str, needle: str) -> bool:
     return any(e["type"] == kind and needle in json.dumps(e, ensure_ascii=False) for e in _events(sessions))
+
+
+def _replayed_to_the_end(screen: str) -> bool:
+    """The replay bar says `+0:00:05/0:00:05`: the position is the duration."""
+    found = re.search(r"\+(\d+:\d\d:\d\d)/(\d+:\d\d:\d\d)", screen)
+    return found is not None and found.group(1) == found.group(2)
 
 
 def _omniops(*args: str) -> list[str]:
@@ -69,34 +78,34 @@ async def test_hostile_text_cannot_write_the_clipboard_or_the_title_live_or_in_r
     # Live: the check answers (Standard Release's bound checks), then the logs.
     tmux.start(_omniops("--config", str(config), "--sessions-dir", str(sessions)), env)
     title = tmux.display("#{pane_title}")
-    await _until(lambda: "● rec" in tmux.screen(), 60, "the TUI did not draw")
+    await _until(tmux, lambda: "● rec" in tmux.screen(), 60, "the TUI did not draw")
     tmux.send("1")
-    await _until(lambda: _recorded(sessions, "check_result", "\\u001b"), 60, "no hostile check answer")
+    await _until(tmux, lambda: _recorded(sessions, "check_result", "\\u001b"), 60, "no hostile check answer")
     tmux.send("Escape")  # alone: ESC and l in one write would be alt+l
-    await _until(lambda: "Standard Release    " in tmux.screen(), 30, "not back on the overview")
+    await _until(tmux, lambda: "Standard Release    " in tmux.screen(), 30, "not back on the overview")
     tmux.send("l")
-    await _until(lambda: _recorded(sessions, "log_lines", "\\u001b]52"), 60, "no hostile log line")
-    await _until(lambda: "␛" in tmux.screen(), 30, "the log pane did not show the payloads as text")
+    await _until(tmux, lambda: _recorded(sessions, "log_lines", "\\u001b]52"), 60, "no hostile log line")
+    await _until(tmux, lambda: "␛" in tmux.screen(), 30, "the log pane did not show the payloads as text")
     _untouched(tmux, "main", title)
     assert tmux.screen().startswith(" omniops-tui › Logs")  # never wiped, never moved
     tmux.send("C-q")
-    await _until(lambda: tmux.display("#{pane_dead}") == "1", 30, "the TUI did not quit")
+    await _until(tmux, lambda: tmux.display("#{pane_dead}") == "1", 30, "the TUI did not quit")
     _untouched(tmux, "main", title)
 
     # Replay: the same screens from the record, which keeps the bytes as they came.
     (recorded,) = sessions.glob("*.jsonl")
     tmux.start(_omniops("sessions", "replay", str(recorded), "--speed", "max"), env, window="replay")
-    await _until(lambda: "› Logs" in tmux.screen("replay"), 60, "the replay did not follow to the logs")
     await _until(
-        lambda: "REPLAY" in tmux.screen("replay") and "esc Back" in tmux.screen("replay"), 30, "no keys"
+        tmux, lambda: _replayed_to_the_end(tmux.screen("replay")), 60, "the replay did not play to the end"
     )
+    await _until(tmux, lambda: "› Logs" in tmux.screen("replay"), 30, "the replay did not follow to the logs")
     tmux.send("/", window="replay")  # filter: the lines that wrote the clipboard, live
-    await _until(lambda: "filter: a regex" in tmux.screen("replay"), 30, "no filter field")
+    await _until(tmux, lambda: "filter: a regex" in tmux.screen("replay"), 30, "no filter field")
     tmux.send("52;c", "Enter", window="replay")
-    await _until(lambda: "␛]52;c;" in tmux.screen("replay"), 30, "the replay did not show the payloads")
+    await _until(tmux, lambda: "␛]52;" in tmux.screen("replay"), 30, "no payload shown")  # cut at 80 columns
     _untouched(tmux, "replay", title)
     tmux.send("C-q", window="replay")
-    await _until(lambda: tmux.display("#{pane_dead}", "replay") == "1", 30, "the replay did not quit")
+    await _until(tmux, lambda: tmux.display("#{pane_dead}", "replay") == "1", 30, "the replay did not quit")
 
     # A command's output to the terminal (`omniops-tui run`): an OSC 52 ended by BEL.
     drill = write_drill(tmp_path / "team")
@@ -104,6 +113,6 @@ async def test_hostile_text_cannot_write_the_clipboard_or_the_title_live_or_in_r
         "--runbooks", str(drill), "--sessions-dir", str(sessions), "run", RUNBOOK, "step-11-hostile-output"
     )
     tmux.start(run, env, window="run")
-    await _until(lambda: tmux.display("#{pane_dead}", "run") == "1", 60, "the run did not end")
+    await _until(tmux, lambda: tmux.display("#{pane_dead}", "run") == "1", 60, "the run did not end")
     assert "a␛]52;c;eA==␇b [/x] [@click=app.quit]" in tmux.screen("run")
     _untouched(tmux, "run", title)
