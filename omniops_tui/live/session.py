@@ -15,6 +15,7 @@ methods below.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -51,6 +52,10 @@ if TYPE_CHECKING:  # loaded when the logs are first shown, or at the first run
     from omniops_tui.live.runner import CommandRunner
     from omniops_tui.runbooks.placeholders import Substitution
 
+# While the record cannot be written (a full disk), how often the held events are tried again
+# when nothing new is recorded (each new event tries too).
+RECORD_RETRY_S = 5.0
+
 
 class LiveSession:
     """A recorded session against an environment (or none: runbooks and notes only)."""
@@ -73,6 +78,8 @@ class LiveSession:
         self._listeners = Listeners()
         self._notice_listeners: list[Callable[[Notice], None]] = []
         self._running_listeners: list[Callable[[frozenset[str]], None]] = []
+        self._recording_listeners: list[Callable[[str | None], None]] = []
+        self._recording_problem: str | None = None
         self._context: CheckContext | None = None
         self._last_screen: tuple[str, str, str] | None = None
         self.checks = ChecklistService(self)
@@ -120,11 +127,54 @@ class LiveSession:
     def running_items(self) -> frozenset[str]:
         return frozenset(self.checks.running_items)
 
+    # ------------------------------------------------------------------ is it being recorded?
+    @property
+    def recording_problem(self) -> str | None:
+        """Why the record is not being written now (a full disk …); None: it is."""
+        return self.recorder.recording_problem
+
+    def on_recording(self, listener: Callable[[str | None], None]) -> None:
+        """Told when writing the record starts failing (the reason) or works again (None)."""
+        self._recording_listeners.append(listener)
+
+    def _recording_checked(self) -> None:
+        """After a write: tell the listeners, once, when the record's health changed."""
+        problem = self.recorder.recording_problem
+        if problem == self._recording_problem:
+            return
+        self._recording_problem = problem
+        if problem is not None:
+            self.notify(
+                Notice(
+                    f"NOT RECORDING: {problem}. What happens is kept in memory and written "
+                    f"when {self.session_path.parent} can be written again; free some space.",
+                    severity="error",
+                    timeout=15,
+                )
+            )
+        else:
+            self.notify(Notice("Recording again: what was held is written, the gap is in the record."))
+        for listener in list(self._recording_listeners):
+            listener(problem)
+
+    async def keep_recording(self) -> None:
+        """The record-retry service: while writing fails, try the held events again now and
+        then, so a quiet session is recorded again as soon as space is back."""
+        while not self.recorder.closed:
+            await asyncio.sleep(RECORD_RETRY_S)
+            if self.recorder.recording_problem is not None:
+                self.recorder.retry()
+                self._recording_checked()
+                gaps = self._fold_gaps()  # the gap the retry wrote: into the timeline at once
+                if gaps:
+                    self._listeners.publish(tuple(gaps))
+
     # ------------------------------------------------------------------ the write path
     def record(self, event: Event) -> Event:
         """Append to the session, fold into state, tell the listeners. The only write path."""
         if not self.recorder.closed:
             self.recorder.record(event)
+            self._recording_checked()
         gaps = self._fold_gaps()
         self._state.apply(event)
         self._listeners.publish((*gaps, event))
@@ -143,6 +193,7 @@ class LiveSession:
         past the record's budget be shown in full while the record keeps only their ERROR lines."""
         if not self.recorder.closed:
             self.recorder.record(event)
+            self._recording_checked()
         gaps = self._fold_gaps()
         if gaps:
             self._listeners.publish(tuple(gaps))
@@ -169,6 +220,7 @@ class LiveSession:
             folded += self._fold_gaps()
             self._state.apply(event)
             folded.append(event)
+        self._recording_checked()
         if folded:
             self._listeners.publish(tuple(folded))
 
@@ -195,10 +247,12 @@ class LiveSession:
             )
 
     def services(self) -> list[Service]:
-        """What runs for the whole session: the live checks and the metric sampler."""
-        if not self.live_checks_available:
-            return []
-        return [Service("live-checks", self.checks.run), Service("metrics", self.metrics.run)]
+        """What runs for the whole session: the record's retry, the live checks and the metric
+        sampler."""
+        services = [Service("record-retry", self.keep_recording)] if self.writable else []
+        if self.live_checks_available:
+            services += [Service("live-checks", self.checks.run), Service("metrics", self.metrics.run)]
+        return services
 
     def check_context(self) -> CheckContext:
         """The one context of this session: checks, log streams and metrics share its SSH pool."""

@@ -1,13 +1,12 @@
 """A full disk never corrupts the record (issue 10 §5), on a real 200 kB tmpfs with a log flood:
 no half line stays behind, the problem is visible, events are held then dropped and counted,
-a gap event is written once space is back, and export, replay and --resume accept the file."""
+a gap event is written once space is back, and export, replay and --resume accept the file.
+(`small_disk`, the tmpfs, is in tests/conftest.py; the header's NOT RECORDING is in
+tests/ui/test_not_recording.py.)"""
 
 from __future__ import annotations
 
 import contextlib
-import subprocess
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,21 +22,6 @@ from omniops_tui.sessions.reader import read_session
 from omniops_tui.sessions.recorder import SessionRecorder
 
 FLOOD_LINE = "2025-03-14 03:12:05 ERROR [api] upstream timed out " + "x" * 150
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 200 kB tmpfs, mounted for the test (we are root) and unmounted after."""
-    mount = tmp_path / f"tmpfs-{uuid.uuid4().hex[:6]}"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(mount)], capture_output=True
-    )
-    assert done.returncode == 0, f"cannot mount a tmpfs (the test needs root): {done.stderr!r}"
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def _flood(recorder: SessionRecorder, batches: int) -> None:

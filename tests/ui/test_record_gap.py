@@ -10,11 +10,11 @@ from omniops_tui.core.events import LogLines
 from omniops_tui.options import Options
 from omniops_tui.ui.factory import build_app
 from omniops_tui.ui.screens.timeline import TimelineScreen
-from tests.sessions.test_full_disk import FLOOD_LINE, small_disk  # noqa: F401 - the fixture
+from tests.sessions.test_full_disk import FLOOD_LINE
 from tests.ui.conftest import wait_for, widget_text
 
 
-async def test_a_full_disk_shows_not_recording_then_the_gap(small_disk: Path) -> None:  # noqa: F811
+async def test_a_full_disk_shows_not_recording_then_the_gap(small_disk: Path) -> None:
     filler = small_disk / "filler"
     filler.write_bytes(b"\0" * 60_000)  # what the engineer deletes to make room
     options = Options(sessions_dir=small_disk / "sessions", read_only=False)

@@ -10,8 +10,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
+from omniops_tui.core.text import visible_line
 from omniops_tui.runbooks.model import Runbook, RunbookSet
 from omniops_tui.ui.context import SessionScreen
+from omniops_tui.ui.literal import literal, literal_block
 from omniops_tui.ui.messages import SessionUpdated
 from omniops_tui.ui.widgets.risk import progress_text, risk_text
 from omniops_tui.ui.widgets.status_bar import StatusBar
@@ -49,12 +51,12 @@ class HomeScreen(SessionScreen):
             table.add_column(label, key=key, width=width)
         for runbook in self.runbooks.runbooks:
             table.add_row(
-                runbook.overview.get("name") or runbook.title,
-                runbook.duration,
+                literal(runbook.overview.get("name") or runbook.title),
+                literal(runbook.duration),
                 risk_text(runbook.risk.split(" (")[0], runbook.risk_level),
-                runbook.rollback_difficulty.split(" (")[0],
+                literal(runbook.rollback_difficulty.split(" (")[0]),
                 self._progress(runbook),
-                runbook.when_to_use_summary,
+                literal(runbook.when_to_use_summary),
                 key=runbook.id,
                 height=None,
             )
@@ -142,13 +144,15 @@ class HomeScreen(SessionScreen):
                     Text(line, style="green" if ok else "yellow"),
                 )
         meta = runbook.metadata
-        grid.add_row("Runbook", Text(f"{runbook.number}. {runbook.title}", style="bold"))
-        grid.add_row("When to use", Text("\n".join(f"• {w}" for w in runbook.when_to_use)))
+        grid.add_row("Runbook", literal(f"{runbook.number}. {runbook.title}", style="bold"))
+        grid.add_row(
+            "When to use", literal_block("\n".join(f"• {visible_line(w)}" for w in runbook.when_to_use))
+        )
         if meta is not None:
             grid.add_row("Risk", risk_text(meta.risk, runbook.risk_level))
-            grid.add_row("Rollback", meta.rollback_difficulty)
-            grid.add_row("Best time", meta.best_time)
-            grid.add_row("Team", meta.minimum_team)
+            grid.add_row("Rollback", literal(meta.rollback_difficulty))
+            grid.add_row("Best time", literal(meta.best_time))
+            grid.add_row("Team", literal(meta.minimum_team))
         done, total = self.session.state.progress([i.id for i in runbook.checklist_items()])
         grid.add_row("Checklists", f"{done}/{total} items done" if total else "no checklist items")
         grid.add_row("", Text("enter open · w which runbook? · ctrl+p jump anywhere · ? keys", style="dim"))

@@ -25,6 +25,7 @@ from omniops_tui.logic.history import MetricHistory, Point
 from omniops_tui.logic.host_table import SORTS, HostTable
 from omniops_tui.logic.metrics import BY_NAME, CATALOGUE, MetricDef
 from omniops_tui.ui.context import SessionScreen
+from omniops_tui.ui.literal import literal
 from omniops_tui.ui.messages import SessionUpdated
 from omniops_tui.ui.widgets.figures import sparkline, value_text
 from omniops_tui.ui.widgets.host_list import HOST_LABELS, HostList, age_text, header_text
@@ -117,9 +118,9 @@ class MetricsScreen(SessionScreen):
             criteria.add_column(label, key=key, width=width)
         for criterion in self.session.basis.criteria:
             criteria.add_row(
-                visible_line(criterion.metric),
-                visible_line(criterion.threshold),
-                visible_line(criterion.action),
+                literal(criterion.metric),
+                literal(criterion.threshold),
+                literal(criterion.action),
                 "",
                 key=criterion.id,
                 height=None,

@@ -26,6 +26,7 @@ from omniops_tui.core.text import visible_line
 from omniops_tui.runbooks.model import ChecklistGroup, Runbook, Section, iter_blocks
 from omniops_tui.runbooks.placeholders import Substitution
 from omniops_tui.ui.context import ScreenContext, SessionScreen
+from omniops_tui.ui.literal import literal
 from omniops_tui.ui.messages import SessionUpdated
 from omniops_tui.ui.screens.run_flow import RUN_ACTIONS, RUN_BINDINGS, RunActions
 from omniops_tui.ui.screens.step_confirm import CONFIRM_BINDING, StepConfirmActions
@@ -164,7 +165,7 @@ class RunbookScreen(RunActions, StepConfirmActions, SessionScreen):
         grid.add_column(no_wrap=True, justify="right")
         ids = self._section_items[section.id]
         progress = progress_text(*self.session.state.progress(ids)) if ids else Text("")
-        grid.add_row(f"{index + 1}", f" {visible_line(section.title)}", progress)
+        grid.add_row(f"{index + 1}", literal(f" {section.title}"), progress)
         return grid
 
     def on_mount(self) -> None:

@@ -20,6 +20,7 @@ from omniops_tui.core.text import visible_line
 from omniops_tui.logic.decision import Staleness, WalkResult, is_stale
 from omniops_tui.sessions.wizard_view import WizardView, wizard_view
 from omniops_tui.ui.context import SessionScreen
+from omniops_tui.ui.literal import literal
 from omniops_tui.ui.messages import SessionUpdated
 from omniops_tui.ui.widgets.risk import risk_text
 from omniops_tui.ui.widgets.status_bar import StatusBar
@@ -174,11 +175,11 @@ class WizardScreen(SessionScreen):
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
-        grid.add_row("Runbook", f"{runbook.number}. {runbook.title}")
-        grid.add_row("Duration", runbook.duration)
+        grid.add_row("Runbook", literal(f"{runbook.number}. {runbook.title}"))
+        grid.add_row("Duration", literal(runbook.duration))
         grid.add_row("Risk", risk_text(runbook.risk, runbook.risk_level))
-        grid.add_row("Rollback", runbook.rollback_difficulty)
-        grid.add_row("When", "; ".join(runbook.when_to_use))
+        grid.add_row("Rollback", literal(runbook.rollback_difficulty))
+        grid.add_row("When", literal("; ".join(runbook.when_to_use)))
         start = Text("\n")
         start.append(" enter ", style="reverse bold")
         start.append(" start this runbook    b back · r restart · esc close")

@@ -35,6 +35,7 @@ from omniops_tui.core.logbuffer import (
     dropped_marker,
     find,
 )
+from omniops_tui.core.text import visible
 
 CURRENT_MATCH = Style(bgcolor="grey30", bold=True)
 
@@ -112,7 +113,8 @@ class LogView(Log):
         batch = lines if isinstance(lines, list) else list(lines)
         if not batch:
             return self
-        new_lines = "\n".join(batch).splitlines()
+        # Remote text is data (issue 10 §1): controls made visible for the whole batch at once.
+        new_lines = visible("\n".join(batch)).expandtabs().splitlines()
         limit = self.max_lines
         if limit is not None and len(new_lines) > limit:
             new_lines = new_lines[-limit:]
@@ -129,6 +131,15 @@ class LogView(Log):
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         self.refresh()
         return self
+
+    @classmethod
+    def _process_line(cls, line: str) -> str:
+        """Remote text is data (issue 10 §1): every control character made visible (`␛`).
+
+        Textual's `Log` blanks only U+0000-U+0014, so ESC (U+001B) and the C1 controls went to
+        the terminal raw: a log line's OSC 52 wrote the tmux clipboard and its OSC 2 the title.
+        """
+        return visible(line).expandtabs()
 
     def _update_size(self, updates: int, lines: list[str]) -> None:  # type: ignore[override]
         """The widest new line, for horizontal scrolling, measured on the longest one only.

@@ -34,6 +34,7 @@ from omniops_tui.runbooks.model import (
 )
 from omniops_tui.runbooks.placeholders import Substitution
 from omniops_tui.sessions.state import ItemState, SessionState
+from omniops_tui.ui.literal import literal
 from omniops_tui.ui.widgets.command_row import CommandRow, ExpectedRow
 from omniops_tui.ui.widgets.row import Row
 
@@ -82,9 +83,9 @@ class TableRow(Row):
     def compose(self) -> ComposeResult:
         table = Table(show_lines=False, expand=True, header_style="bold")
         for header in self.block.headers:
-            table.add_column(header, overflow="fold")
+            table.add_column(literal(header), overflow="fold")
         for row in self.block.rows:
-            table.add_row(*row)
+            table.add_row(*(literal(cell) for cell in row))
         yield Static(table)
 
 

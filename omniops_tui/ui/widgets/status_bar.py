@@ -67,7 +67,7 @@ class StatusBar(Vertical, SessionWidget):
         engine = self.ctx.engine
         problem = engine.recorder.recording_problem if engine is not None else None
         if problem != self._problem or message.touches(
-            "scenario_switched", "session_started", "session_resumed"
+            "scenario_switched", "session_started", "session_resumed", "recording"
         ):
             self.refresh_text()
         if message.touches("criterion_fired", "criterion_cleared", "metric_sample"):
@@ -77,6 +77,10 @@ class StatusBar(Vertical, SessionWidget):
     def refresh_text(self) -> None:
         ctx = self.ctx
         text = Text()
+        problem = ctx.engine.recording_problem if ctx.engine is not None and ctx.replay is None else None
+        if problem is not None:  # first, so that no location or file name pushes it off 80 columns
+            text.append(f"NOT RECORDING: {visible_line(problem)}", style="bold reverse red")
+            text.append("  ")
         text.append("omniops-tui", style="bold")
         if self.location:
             text.append(f" › {visible_line(self.location)}")
@@ -87,10 +91,8 @@ class StatusBar(Vertical, SessionWidget):
         if ctx.replay is not None:
             text.append("  ▶ REPLAY (read-only)", style="bold magenta")
         elif ctx.engine is not None:
-            self._problem = ctx.engine.recorder.recording_problem
-            if self._problem is not None:  # never "● rec" while nothing is written (issue 10 §5)
-                text.append(f"  ✖ NOT RECORDING: {visible_line(self._problem)}", style="bold white on red")
-            else:
+            self._problem = problem
+            if problem is None:  # never "● rec" while nothing is written (issue 10 §5)
                 text.append(f"  ● rec {Path(ctx.engine.recorder.path).name}", style="red")
         for line in self.query("#status-line").results(Static):  # absent while being removed
             line.update(text)
