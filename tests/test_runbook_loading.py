@@ -16,6 +16,7 @@ from omniops_tui.runbooks.bundle import load_runbook_bundle, search_runbooks
 from omniops_tui.runbooks.lint import lint_text
 from omniops_tui.runbooks.loader import BUNDLED_DIR, load_runbook_files
 from omniops_tui.runbooks.model import ChecklistGroup, CommandBlock, MarkdownBlock, Step, iter_blocks
+from omniops_tui.runbooks.outline import outline
 from omniops_tui.runbooks.parser import parse_markdown
 
 FIXTURES = Path(__file__).parent / "fixtures" / "real-shapes"
@@ -52,9 +53,9 @@ def test_toml_front_matter_and_bom() -> None:
 def test_sections_are_the_top_level_and_deeper_headings_nest() -> None:
     runbook, _ = one("# T\n\nIntro.\n\n## A\n\n### A1\n\n#### A1a\n\n##### Deep\n\ntext\n\n## B\n")
     assert [s.title for s in runbook.sections] == ["Overview", "A", "B"]
-    outline = [(e.depth, e.title) for e in runbook.outline()]
-    assert outline == [(0, "Overview"), (0, "A"), (1, "A1"), (2, "A1a"), (0, "B")]
-    assert (3, "Deep") in [(e.depth, e.title) for e in runbook.outline(max_level=6)]
+    entries = [(e.depth, e.title) for e in outline(runbook)]
+    assert entries == [(0, "Overview"), (0, "A"), (1, "A1"), (2, "A1a"), (0, "B")]
+    assert (3, "Deep") in [(e.depth, e.title) for e in outline(runbook, max_level=6)]
 
 
 def test_numbered_h1_runbooks_and_numbered_steps_in_one_runbook() -> None:

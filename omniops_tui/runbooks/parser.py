@@ -25,11 +25,13 @@ from omniops_tui.runbooks.content import ContentMixin
 from omniops_tui.runbooks.frontmatter import FrontMatter, metadata_from, split_front_matter
 from omniops_tui.runbooks.inline import plain
 from omniops_tui.runbooks.model import (
+    Block,
     Document,
     Phase,
     Runbook,
     RunbookSet,
     Section,
+    Step,
     TroubleshootingEntry,
 )
 from omniops_tui.runbooks.shape import DocumentShape, plan_shape, section_kind
@@ -95,9 +97,9 @@ class _Parser(ContentMixin):
         self.seen_runbook = False
         self.in_appendix = False
         self.section: Section | None = None
-        self.container = None  # where plain blocks go (section or phase)
+        self.container: list[Block] | None = None  # where plain blocks go (section or phase)
         self.phases: list[Phase] = []
-        self.step = None
+        self.step: Step | None = None
         self.trouble: TroubleshootingEntry | None = None
         self.trouble_level = 0
         self.trouble_part = "other"
@@ -236,7 +238,8 @@ class _Parser(ContentMixin):
             return
         if not runbook_level and block.start == self.shape.title_start:
             self._close_all()
-            if self.front.title and plain(block.inline.strip()) != self.runbook.title:
+            title_now = self.runbook.title if self.runbook is not None else ""
+            if self.front.title and plain(block.inline.strip()) != title_now:
                 # The front matter names the runbook; the heading's own words stay visible.
                 self._ensure_section(block)
                 self._add(self._prose(block.source, block.line))
@@ -353,6 +356,7 @@ class _Parser(ContentMixin):
         if self.container is None:
             title = "Overview" if self.runbook is not None else "Introduction"
             self._open_section(title, block)
+            assert self.section is not None
             self.auto_sections.add(self.section.id)
 
     def _check_announced_checklists(self) -> None:
