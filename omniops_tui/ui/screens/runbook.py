@@ -54,8 +54,10 @@ class SectionView(ListView):
         Binding("k", "cursor_up", "Up", show=False),
     ]
 
-    def __init__(self, section: Section, *rows: Row, id: str) -> None:
-        super().__init__(*rows, id=id)
+    def __init__(self, section: Section, *rows: Row, id: str, anchor: str = "") -> None:
+        # Opened at a heading (from the sidebar): highlighted from the first frame.
+        start = next((i for i, r in enumerate(rows) if anchor and getattr(r, "anchor_id", "") == anchor), 0)
+        super().__init__(*rows, id=id, initial_index=start)
         self.section = section
         self.stale = False
 
@@ -173,7 +175,7 @@ class RunbookScreen(RunbookNavigation, RunActions, SessionScreen):
             header.update(text)
 
     # ------------------------------------------------------------------ sections
-    def show_section(self, section_id: str) -> None:
+    def show_section(self, section_id: str, anchor: str = "") -> None:
         """Show a section (built on first show). Safe at any time: before mount it is kept for
         mount, and while the screen is being taken down it does nothing."""
         if not self.is_mounted:
@@ -197,7 +199,7 @@ class RunbookScreen(RunbookNavigation, RunActions, SessionScreen):
                 self.session.basis.places,
             )
             shown = [row.shown_original(self.original_commands) for row in rows]
-            view = SectionView(section, *shown, id=view_id)
+            view = SectionView(section, *shown, id=view_id, anchor=anchor)
             switcher.mount(view)
             if view.parent is not switcher:  # not mounted: the screen is being taken down
                 return
@@ -231,10 +233,11 @@ class RunbookScreen(RunbookNavigation, RunActions, SessionScreen):
         if not option_id:
             return
         section_id = self.query_one(SectionList).section_of(option_id)
+        anchor = option_id if option_id != section_id else ""
         if self._current is None or section_id != self._current.id:
-            self.show_section(section_id)
-        if option_id != section_id:
-            self.scroll_to_heading(option_id)
+            self.show_section(section_id, anchor)
+        if anchor:
+            self.scroll_to_heading(anchor)
 
     @property
     def current_section(self) -> Section | None:

@@ -37,6 +37,8 @@ from omniops_tui.sessions.state import ItemState, SessionState
 from omniops_tui.ui.widgets.command_row import CommandRow, ExpectedRow
 from omniops_tui.ui.widgets.row import Row
 
+INDENT = 2  # columns per nesting level of a checklist item
+MAX_INDENT_LEVELS = 8  # deeper items stay at this indent: the text keeps room at 80 columns
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 STATUS_MARKS = {
     "pass": ("✓", "green"),
@@ -127,6 +129,8 @@ class ChecklistItemRow(Row):
     def __init__(self, item: ChecklistItem, state: ItemState | None, *, now: float | None = None) -> None:
         super().__init__(classes="checklist-item-row")
         self.item = item
+        if item.depth:  # a child item sits under its parent, tickable on its own
+            self.styles.padding = (0, 0, 0, 1 + INDENT * min(item.depth, MAX_INDENT_LEVELS))
         self._initial = (state, now)
         self._shown: tuple[object, ...] | None = None
 
@@ -276,6 +280,9 @@ class _RowBuilder:
             yield ChecklistHeaderRow(block, self.state.progress([i.id for i in block.items]))
             for item in block.items:
                 yield ChecklistItemRow(item, self.state.items.get(item.id), now=self.now)
+                for row in self.rows(item.detail):  # sub-bullets, paragraphs, commands under it
+                    row.styles.padding = (0, 0, 0, 1 + INDENT * (min(item.depth, MAX_INDENT_LEVELS) + 2))
+                    yield row
         elif isinstance(block, Phase):
             yield HeadingRow(Text(visible_line(block.title), style="bold reverse"), "phase", block.id)
             yield from self.place(block.id)
