@@ -98,3 +98,58 @@ async def test_nested_items_indent_tick_alone_and_show_their_detail(make_app, tm
     ticked = [e["item_id"] for e in session_events(app) if e["type"] == "item_checked"]
     assert ticked[-1] == child.item.id
     assert any(i.endswith("capacity-reviewed-last-week") for i in ticked)
+
+
+REAL_SHAPES = Path(__file__).parent.parent / "fixtures" / "real-shapes"
+
+
+async def test_home_groups_by_folder_cuts_long_titles_and_hides_empty_columns(make_app, tmp_path) -> None:
+    from textual.widgets import DataTable
+
+    folder = tmp_path / "alerts"
+    for name in ("disk", "net"):
+        (folder / name).mkdir(parents=True)
+        long = "Persistent volume is filling up on a node of the storage cluster " * 2
+        (folder / name / f"{name}.md").write_text(f"# {name.title()}: {long}\n\n## Diagnosis\n\nLook.\n")
+    app = make_app(runbooks=folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        labels = [str(column.label) for column in table.columns.values()]
+        assert labels == ["Runbook"]  # no duration, risk, rollback, checklist or when-to-use here
+        keys = [row.key.value for row in table.ordered_rows]
+        assert keys == ["group:disk", "disk", "group:net", "net"]
+        assert all(row.height == 1 for row in table.ordered_rows)  # cut, not wrapped over lines
+        assert table.cursor_row == 1  # on the first runbook, not on a group heading
+
+
+async def test_text_outside_the_runbooks_is_reachable_from_home_and_palette(make_app) -> None:
+    from textual.command import CommandList
+    from textual.widgets import DataTable
+
+    app = make_app()  # the bundled document: its appendix holds the contacts and the cheat sheet
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        keys = [row.key.value for row in table.ordered_rows]
+        assert keys[-1] == "text:document"
+        table.move_cursor(row=len(keys) - 1)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
+        titles = [e.title for e in app.screen.query_one(SectionList).entries]
+        assert "Emergency Contacts Template" in titles and "Common Commands Cheat Sheet" in titles
+        await pilot.press("escape")
+        for word, wanted in (("cheat", "Common Commands Cheat Sheet"), ("contacts", "Emergency Contacts")):
+            await pilot.press("ctrl+p")
+            await pilot.press(*word)
+
+            def found(w: str = wanted) -> bool:
+                options = app.screen.query(CommandList)
+                return bool(options) and any(
+                    w in str(options.first().get_option_at_index(i).prompt)
+                    for i in range(options.first().option_count)
+                )
+
+            await wait_for(pilot, found)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not app.screen.query(CommandList))

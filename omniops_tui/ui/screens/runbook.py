@@ -11,7 +11,6 @@ replay the same screen is read-only.
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,7 +18,6 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, ListView, OptionList, Static
 
-from omniops_tui.core.text import visible_line
 from omniops_tui.runbooks.model import ChecklistGroup, Runbook, Section, iter_blocks
 from omniops_tui.runbooks.placeholders import Substitution
 from omniops_tui.ui.context import ScreenContext, SessionScreen
@@ -28,8 +26,8 @@ from omniops_tui.ui.screens.run_flow import RUN_ACTIONS, RUN_BINDINGS, RunAction
 from omniops_tui.ui.screens.runbook_nav import NAV_BINDINGS, RunbookNavigation
 from omniops_tui.ui.screens.runbook_sidebar import SectionList
 from omniops_tui.ui.widgets.metrics_strip import MetricsStrip
-from omniops_tui.ui.widgets.risk import progress_text, risk_text
 from omniops_tui.ui.widgets.run_pane import RunPane
+from omniops_tui.ui.widgets.runbook_header import header_text
 from omniops_tui.ui.widgets.runbook_rows import (
     ChecklistHeaderRow,
     ChecklistItemRow,
@@ -148,29 +146,7 @@ class RunbookScreen(RunbookNavigation, RunActions, SessionScreen):
             engine.leave_runbook()
 
     def _update_header(self) -> None:
-        runbook = self.runbook
-        meta = runbook.metadata
-        text = Text()
-        text.append(f"{runbook.number}. {visible_line(runbook.title)}", style="bold")
-        done, total = self.session.state.progress(list(self.items))
-        if total:
-            text.append("   checklists ")
-            text.append_text(progress_text(done, total))
-        text.append("\n")
-        if meta is not None:
-            parts: list[Text] = [
-                Text(f"⏱ {meta.duration}"),
-                risk_text(f"risk {meta.risk}", runbook.risk_level),
-                Text(f"rollback {meta.rollback_difficulty}"),
-                Text(f"when {meta.best_time}"),
-                Text(f"team {meta.minimum_team}"),
-            ]
-            for index, part in enumerate(parts):
-                if index:
-                    text.append(" · ", style="dim")
-                text.append_text(part)
-        else:
-            text.append("no metadata in this runbook", style="dim")
+        text = header_text(self.runbook, self.session.state.progress(list(self.items)))
         for header in self.query("#runbook-header").results(Static):
             header.update(text)
 
@@ -238,11 +214,6 @@ class RunbookScreen(RunbookNavigation, RunActions, SessionScreen):
             self.show_section(section_id, anchor)
         if anchor:
             self.scroll_to_heading(anchor)
-
-    @property
-    def current_section(self) -> Section | None:
-        """The section on show."""
-        return self._current
 
     def current_view(self) -> SectionView | None:
         for switcher in self.query("#section-views").results(ContentSwitcher):

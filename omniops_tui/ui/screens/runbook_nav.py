@@ -51,6 +51,11 @@ class RunbookNavigation:
     def _me(self) -> Any:
         return self
 
+    @property
+    def current_section(self) -> Section | None:
+        """The section on show."""
+        return self._me._current
+
     def _section_index(self, section_id: str) -> int:
         """Where a section (by id, or by its id's last part) is in the runbook; 0 if nowhere."""
         return next(
