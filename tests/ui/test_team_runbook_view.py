@@ -86,7 +86,7 @@ async def test_nested_items_indent_tick_alone_and_show_their_detail(make_app, tm
         view = screen.current_view()
         items = {row.item.text: row for row in view.query(ChecklistItemRow)}
         parent, child = items["Freeze merges"], items["Pause the deploy pipeline"]
-        assert child.query_one(".item-box").region.x > parent.query_one(".item-box").region.x
+        assert child.query_one(".item-text").region.x > parent.query_one(".item-text").region.x
         detail = [r for r in view.children if isinstance(r, (ProseRow, CommandRow))]
         assert any(isinstance(r, CommandRow) and "pipeline pause" in r.block.code for r in detail)
         assert any(isinstance(r, ProseRow) and "freeze window" in r.block.text for r in detail)

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Footer, ListView, OptionList, Static
+from textual.widgets import Footer, ListView, OptionList, Static
 
 from omniops_tui.runbooks.model import ChecklistGroup, Runbook, Section, iter_blocks
 from omniops_tui.runbooks.placeholders import Substitution
@@ -25,6 +25,7 @@ from omniops_tui.ui.messages import SessionUpdated
 from omniops_tui.ui.screens.run_flow import RUN_ACTIONS, RUN_BINDINGS, RunActions
 from omniops_tui.ui.screens.runbook_nav import NAV_BINDINGS, RunbookNavigation
 from omniops_tui.ui.screens.runbook_sidebar import SectionList
+from omniops_tui.ui.screens.section_view import SectionSwitcher, SectionView
 from omniops_tui.ui.widgets.metrics_strip import MetricsStrip
 from omniops_tui.ui.widgets.run_pane import RunPane
 from omniops_tui.ui.widgets.runbook_header import header_text
@@ -41,23 +42,6 @@ from omniops_tui.ui.widgets.status_bar import StatusBar
 
 ITEM_KINDS = ("item_checked", "item_unchecked", "check_result", "item_flagged")
 SPIN_S = 0.25
-
-
-class SectionView(ListView):
-    """One section's rows."""
-
-    BINDINGS = [
-        Binding("left", "screen.focus_sections", "Sections", show=False, tooltip="Back to the section list"),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
-
-    def __init__(self, section: Section, *rows: Row, id: str, anchor: str = "") -> None:
-        # Opened at a heading (from the sidebar): highlighted from the first frame.
-        start = next((i for i, r in enumerate(rows) if anchor and getattr(r, "anchor_id", "") == anchor), 0)
-        super().__init__(*rows, id=id, initial_index=start)
-        self.section = section
-        self.stale = False
 
 
 class RunbookScreen(RunbookNavigation, RunActions, SessionScreen):
@@ -102,6 +86,7 @@ class RunbookScreen(RunbookNavigation, RunActions, SessionScreen):
         self._current: Section | None = None
         self._checking: frozenset[str] = frozenset()
         self._spinner: Timer | None = None
+        self._switcher = SectionSwitcher(id="section-views")
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -111,7 +96,7 @@ class RunbookScreen(RunbookNavigation, RunActions, SessionScreen):
         with Horizontal(id="runbook-body"):
             yield SectionList(self.runbook, id="sections")
             with Vertical(id="content"):
-                yield ContentSwitcher(id="section-views")
+                yield self._switcher
                 yield RunPane(self.session, id="run-pane")
         yield Footer()
 
@@ -157,14 +142,13 @@ class RunbookScreen(RunbookNavigation, RunActions, SessionScreen):
         if not self.is_mounted:
             self.initial_section = section_id
             return
-        switchers = list(self.query("#section-views").results(ContentSwitcher))
-        if not switchers or not self.runbook.sections:
+        switcher = self._switcher
+        if not switcher.is_attached or not self.runbook.sections:
             return
-        switcher = switchers[0]
         index = self._section_index(section_id)
         section = self.runbook.sections[index]
         view_id = f"view-{index}"
-        view = next(iter(switcher.query(f"#{view_id}").results(SectionView)), None)
+        view = switcher.view(view_id)
         if view is None:
             rows = section_rows(
                 self.runbook,
@@ -175,7 +159,7 @@ class RunbookScreen(RunbookNavigation, RunActions, SessionScreen):
                 self.session.basis.places,
             )
             shown = [row.shown_original(self.original_commands) for row in rows]
-            view = SectionView(section, *shown, id=view_id, anchor=anchor)
+            view = SectionView(section, *shown, id=view_id, anchor=anchor, prepare=self._prepare_rows)
             switcher.mount(view)
             if view.parent is not switcher:  # not mounted: the screen is being taken down
                 return
@@ -216,11 +200,9 @@ class RunbookScreen(RunbookNavigation, RunActions, SessionScreen):
             self.scroll_to_heading(anchor)
 
     def current_view(self) -> SectionView | None:
-        for switcher in self.query("#section-views").results(ContentSwitcher):
-            if switcher.current:
-                found = next(iter(switcher.query(f"#{switcher.current}").results(SectionView)), None)
-                return found
-        return None
+        """The view on show, found among the switcher's children (a query would walk every
+        row of every section built so far: a tick must not pay for that)."""
+        return self._switcher.view(self._switcher.current)
 
     def current_row(self) -> Row | None:
         view = self.current_view()
@@ -237,8 +219,9 @@ class RunbookScreen(RunbookNavigation, RunActions, SessionScreen):
             return
         with self.app.batch_update():
             view = self.current_view()
-            for other in self.query(SectionView):
-                other.stale = other is not view
+            for other in self._switcher.children:
+                if isinstance(other, SectionView):
+                    other.stale = other is not view
             if view is not None:
                 self._refresh_rows(view)
             self._update_header()
@@ -266,15 +249,24 @@ class RunbookScreen(RunbookNavigation, RunActions, SessionScreen):
         view.stale = False
         state = self.session.state
         now = self.session.offset()
-        for row in view.query(ChecklistItemRow):
-            if only is None or row.item.id in only:
-                row.update_state(state.items.get(row.item.id), running=row.item.id in self._checking, now=now)
-        if only is not None:
-            return
-        for header in view.query(ChecklistHeaderRow):
-            header.update_progress(*state.progress([i.id for i in header.group.items]))
-        for answers in view.query(LiveAnswersRow):
-            answers.update_results(state.places.get(answers.place_id), now)
+        for row in view.children:  # the rows are the view's children: no CSS query needed
+            if isinstance(row, ChecklistItemRow):
+                if only is None or row.item.id in only:
+                    running = row.item.id in self._checking
+                    row.update_state(state.items.get(row.item.id), running=running, now=now)
+            elif only is not None:
+                continue
+            elif isinstance(row, ChecklistHeaderRow):
+                row.update_progress(*state.progress([i.id for i in row.group.items]))
+            elif isinstance(row, LiveAnswersRow):
+                row.update_results(state.places.get(row.place_id), now)
+
+    def _prepare_rows(self, rows: list[Row]) -> None:
+        """Rows mounted after the first frame show the state as it is now, not at opening."""
+        state, now = self.session.state, self.session.offset()
+        for row in rows:
+            if isinstance(row, ChecklistItemRow):
+                row.initial_state(state.items.get(row.item.id), now)
 
     def _refresh_section_prompts(self) -> None:
         for sections in self.query(SectionList).results(SectionList):
@@ -359,7 +351,7 @@ class RunbookScreen(RunbookNavigation, RunActions, SessionScreen):
         view = self.current_view()
         if not isinstance(row, HeadingRow) or view is None:
             return None
-        rows = list(view.query(Row))
+        rows = [child for child in view.children if isinstance(child, Row)]
         for candidate in rows[rows.index(row) + 1 :]:
             if isinstance(candidate, CommandRow):
                 return candidate

@@ -76,6 +76,7 @@ class RunbookNavigation:
             view = screen.current_view()
             if view is None:
                 return
+            view.mount_rest()  # the heading may be further down than the rows mounted so far
             for index, child in enumerate(view.children):
                 if isinstance(child, HeadingRow) and child.anchor_id == anchor_id:
                     view.index = index
@@ -112,6 +113,7 @@ class RunbookNavigation:
             view = screen.current_view()
             if view is None:
                 return
+            view.mount_rest()  # the item may be further down than the rows mounted so far
             for index, child in enumerate(view.children):
                 if isinstance(child, ChecklistItemRow) and child.item.id == item_id:
                     view.index = index

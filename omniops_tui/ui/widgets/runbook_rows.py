@@ -135,12 +135,17 @@ class ChecklistItemRow(Row):
         self._shown: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(classes="item-box")
+        # One widget per row (box and text in one grid): a 171-item section lays out and
+        # repaints a third fewer widgets than with a box widget beside a text widget.
         yield Static(classes="item-text")
 
     def on_mount(self) -> None:
         state, now = self._initial
         self.update_state(state, now=now)
+
+    def initial_state(self, state: ItemState | None, now: float | None) -> None:
+        """Before it is mounted: the state to show first (the row was built earlier)."""
+        self._initial = (state, now)
 
     def update_state(
         self, state: ItemState | None, *, running: bool = False, now: float | None = None
@@ -161,15 +166,17 @@ class ChecklistItemRow(Row):
         if key == self._shown and not running:
             return  # nothing the row shows changed: no repaint
         self._shown = key
-        boxes = list(self.query(".item-box").results(Static))
-        texts = list(self.query(".item-text").results(Static))
-        if not boxes or not texts:
+        texts = list(self.query_children(".item-text").results(Static))
+        if not texts:
             return
-        box, text_widget = boxes[0], texts[0]
+        text_widget = texts[0]
         self.set_class(state.done, "done")
-        self.set_class(state.check_status in ("fail", "error") and not state.done, "failing")
+        failing = state.check_status in ("fail", "error") and not state.done
+        self.set_class(failing, "failing")
         self.set_class(state.flagged, "flagged")
-        box.update(Text("[✓]" if state.done else "[ ]", style="bold green" if state.done else ""))
+        box = Text("[✓]" if state.done else "[ ]", style="bold green" if state.done else "")
+        if failing:
+            box.stylize("red")
         text = Text(visible(self.item.text))
         text.stylize("dim" if state.done and state.manual is not None else "")
         if state.check_status:
@@ -187,7 +194,11 @@ class ChecklistItemRow(Row):
             text.append(f"\n✎ {verdict} by hand over the check{reason}", style="italic magenta")
         if state.flagged:
             text.append(f"\n⚑ was passing, now failing: {visible_line(state.flag_summary)}", style="bold red")
-        text_widget.update(text)
+        grid = Table.grid(expand=True)
+        grid.add_column(width=4, no_wrap=True)
+        grid.add_column(ratio=1)
+        grid.add_row(box, text)
+        text_widget.update(grid)
 
 
 class LiveAnswersRow(Row):
