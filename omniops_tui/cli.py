@@ -10,6 +10,7 @@ runbook files, S3 listings, error messages quoting them) is printed through `vis
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -156,7 +157,7 @@ def lint_command(files: tuple[Path, ...], level: str) -> None:
         for folder in folders
         for where, line, message in command_checks_declared(folder)
     ]
-    for problem in [*iter_lint(list(files)), *declared]:
+    for problem in itertools.chain(iter_lint(list(files)), declared):  # printed as found
         counts[problem.level] += 1
         if problem.level in shown:
             click.echo(visible_line(str(problem)))
