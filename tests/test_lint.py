@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -99,6 +100,7 @@ def test_a_large_file_is_linted_as_a_stream_with_true_line_numbers(tmp_path: Pat
 
     text = ORIGINAL_DOCUMENT.read_text(encoding="utf-8")  # it has a stray fence
     text += "\n## Extra\n\n```bash\nkubectl rollout undo deployment/<service>\n```\n"
+    text += "\n### Check\n\nOne.\n\n### Check\n\nTwice: a duplicate id.\n"
     path = tmp_path / "big.md"
     path.write_text(text * 3, encoding="utf-8")
     whole = [p for p in lint.lint_text(text * 3, str(path)) if p.level != "info"]
@@ -109,3 +111,6 @@ def test_a_large_file_is_linted_as_a_stream_with_true_line_numbers(tmp_path: Pat
     placeholders = [key(p) for p in streamed if "placeholders" in p.message]
     assert placeholders == [key(p) for p in whole if "placeholders" in p.message]
     assert len([p for p in streamed if p.level == "error"]) == 3  # one stray fence per copy
+    lines = (text * 3).splitlines()
+    quoted = [int(n) for p in streamed for n in re.findall(r"first used at line (\d+)", p.message)]
+    assert quoted and all(lines[n - 1].startswith("#") for n in quoted)  # the file's lines, too

@@ -63,7 +63,7 @@ def lint_text(text: str, path: str, namespace: str | None = None, offset: int = 
     order, with the document's line numbers."""
     result = parse_markdown(text, path, namespace=namespace, default_title=Path(path).stem)
     problems = [*_fences(result, path, offset), *_losses(text, result.runbooks, path)]
-    problems += _structure(result, path)
+    problems += _structure(result, path, offset)
     problems += _commands(result.runbooks, path)
     if offset:
         problems = [Problem(p.path, p.line + offset, p.message, p.level) for p in problems]
@@ -149,7 +149,7 @@ def _losses(text: str, runbook_set: RunbookSet, path: str) -> Iterator[Problem]:
                 yield Problem(path, block.line, "HTML comment: kept, but not shown in the app", "info")
 
 
-def _structure(result: ParseResult, path: str) -> Iterator[Problem]:
+def _structure(result: ParseResult, path: str, offset: int = 0) -> Iterator[Problem]:
     for runbook in result.runbooks.runbooks:
         if runbook.metadata is None and result.shape == "runbooks":
             yield Problem(
@@ -163,7 +163,8 @@ def _structure(result: ParseResult, path: str) -> Iterator[Problem]:
         yield Problem(
             path,
             line,
-            f"duplicate id '{wanted}' (first used at line {first}); give one of them a distinct title",
+            f"duplicate id '{wanted}' (first used at line {first + offset}); "
+            "give one of them a distinct title",
             "warning",
         )
     for line, message in result.empty_checklists:
