@@ -78,8 +78,10 @@ def cli(
 def run_tui(options: Options, *, resume: Path | None = None) -> None:
     from omniops_tui.ui.crash_guard import CrashGuard
     from omniops_tui.ui.factory import build_app
+    from omniops_tui.ui.loading import load_with_progress
 
-    app = build_app(options, resume=resume)
+    session = load_with_progress(options, resume)  # large runbooks: progress on stderr meanwhile
+    app = build_app(options, resume=resume, session=session)
     guard = CrashGuard.install(app)
     try:
         app.run()

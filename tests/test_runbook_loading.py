@@ -261,3 +261,38 @@ def test_bundled_items_are_unchanged_and_unticked() -> None:
         CommandBlock,
     )
     assert ChecklistGroup
+
+
+def test_a_large_text_reports_its_progress_and_loads_the_same(monkeypatch) -> None:
+    """Chunked parsing (a large file) tells how far it is, and builds the same model."""
+    from omniops_tui.runbooks import blocks
+    from omniops_tui.runbooks.loader import BUNDLED_DOCUMENT
+
+    text = BUNDLED_DOCUMENT.read_text(encoding="utf-8")
+    whole = parse_markdown(text, "doc.md")
+    monkeypatch.setattr(blocks, "CHUNK_CHARS", 20_000)  # the bundled document reads as "large"
+    seen: list[float] = []
+    chunked = parse_markdown(text, "doc.md", progress=seen.append)
+    assert len(seen) > 4 and seen == sorted(seen) and seen[-1] == 1.0
+    assert [i.id for i in chunked.runbooks.all_items()] == [i.id for i in whole.runbooks.all_items()]
+
+
+def test_large_runbooks_load_with_a_progress_line_and_errors_stay_one_line(tmp_path: Path) -> None:
+    import io
+
+    from omniops_tui.options import Options
+    from omniops_tui.ui.loading import load_with_progress
+
+    folder = tmp_path / "team"
+    folder.mkdir()
+    (folder / "drill.md").write_text("# Drill\n\n## Steps\n\n- [ ] One\n- [ ] Two\n")
+    out = io.StringIO()
+    options = Options(runbooks=folder, sessions_dir=tmp_path / "sessions")
+    assert load_with_progress(options, None, out=out) is None  # small and not a terminal: as before
+    session = load_with_progress(options, None, out=out, force=True)
+    assert session is not None and session.setup.runbooks.get("drill") is not None
+    assert "Loading runbooks:" in out.getvalue()
+    session.recorder.close()
+    missing = Options(runbooks=tmp_path / "nowhere", sessions_dir=tmp_path / "sessions")
+    with pytest.raises(UserError, match="no such runbook file or folder"):
+        load_with_progress(missing, None, out=out, force=True)

@@ -27,6 +27,7 @@ from omniops_tui.logic.decision import DecisionTree, load_tree
 from omniops_tui.options import Options
 from omniops_tui.probes.bindings import Bindings
 from omniops_tui.runbooks.bundle import RunbookBundle, load_runbook_bundle
+from omniops_tui.runbooks.loader import Progress
 from omniops_tui.runbooks.model import RunbookSet
 from omniops_tui.sessions.recorder import Clock, SessionRecorder
 from omniops_tui.sessions.redact import Redactor
@@ -89,11 +90,14 @@ class LiveSetup:
         )
 
 
-def load_setup(options: Options, *, with_environment: bool = True) -> LiveSetup:
-    """Read and check everything; raises `UserError` (one line, exit 2) on anything wrong."""
+def load_setup(
+    options: Options, *, with_environment: bool = True, progress: Progress | None = None
+) -> LiveSetup:
+    """Read and check everything; raises `UserError` (one line, exit 2) on anything wrong.
+    `progress(files read, files)` hears how far the runbooks are loaded."""
     from omniops_tui.sessions.redact import build_redactor
 
-    bundle = load_runbook_bundle(options.runbooks)
+    bundle = load_runbook_bundle(options.runbooks, progress)
     runbooks = bundle.runbooks
     config = options.load_config()
     environment = config.environment(options.env) if with_environment else None

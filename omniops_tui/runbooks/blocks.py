@@ -17,7 +17,7 @@ Inline parsing is switched off: the model keeps inline text as written.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -63,12 +63,18 @@ class RawBlock:
 class BlockStream:
     """The blocks of a text, iterable more than once; a large text is re-parsed per pass."""
 
-    def __init__(self, text: str, line_offset: int = 0) -> None:
+    def __init__(
+        self, text: str, line_offset: int = 0, progress: Callable[[float], None] | None = None
+    ) -> None:
         self.text = text
         self.line_offset = line_offset
         self.references: dict[str, dict[str, str]] = {}
         self._cached: list[RawBlock] | None = None
         self.lines = text.splitlines()
+        # `progress(fraction)` after each chunk: a large text is read twice (shape, then model).
+        self._progress = progress
+        self._expected = max(1, len(self.lines) * (1 if len(text) <= CHUNK_CHARS else 2))
+        self._done = 0
         if len(text) <= CHUNK_CHARS:
             self._cached = list(self._generate())
 
@@ -85,6 +91,9 @@ class BlockStream:
             for label, ref in env.get("references", {}).items():
                 self.references.setdefault(label, ref)
             yield from _blocks(tokens, lines, first, last, self.line_offset)
+            self._done += last - first
+            if self._progress is not None:
+                self._progress(min(1.0, self._done / self._expected))
 
 
 def _blocks(tokens: list[Token], lines: list[str], first: int, last: int, offset: int) -> Iterator[RawBlock]:

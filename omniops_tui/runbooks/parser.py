@@ -18,6 +18,7 @@ what is not recognised is a `MarkdownBlock` with its source.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from omniops_tui.runbooks.blocks import BlockStream, RawBlock
@@ -69,19 +70,32 @@ class ParseResult:
 
 
 def parse_markdown(
-    text: str, source: str = "<string>", *, namespace: str | None = None, default_title: str = ""
+    text: str,
+    source: str = "<string>",
+    *,
+    namespace: str | None = None,
+    default_title: str = "",
+    progress: Callable[[float], None] | None = None,
 ) -> ParseResult:
     """Parse one Markdown document. Never raises on odd Markdown; `lint` reports oddities.
 
     `namespace` prefixes the ids of what is not a numbered runbook (a file's own runbook, its
     preamble and appendix), so two files may both have a "Diagnosis"; None keeps the bundled
-    document's ids. `default_title` names a runbook that has no title of its own.
+    document's ids. `default_title` names a runbook that has no title of its own. `progress`
+    hears the fraction read so far (a 50 MB file takes a while).
     """
-    return _Parser(text, source, namespace, default_title).run()
+    return _Parser(text, source, namespace, default_title, progress).run()
 
 
 class _Parser(ContentMixin):
-    def __init__(self, text: str, source: str, namespace: str | None, default_title: str) -> None:
+    def __init__(
+        self,
+        text: str,
+        source: str,
+        namespace: str | None,
+        default_title: str,
+        progress: Callable[[float], None] | None = None,
+    ) -> None:
         text = text.removeprefix("\ufeff")
         self.front, after = split_front_matter(text)
         # Front matter lines become blank lines: every block keeps its true line number.
@@ -89,7 +103,7 @@ class _Parser(ContentMixin):
         self.source = source
         self.namespace = namespace
         self.default_title = default_title
-        self.stream = BlockStream(self.text)
+        self.stream = BlockStream(self.text, progress=progress)
         self.lines = self.stream.lines
         self.ids = IdRegistry()
         self.result = ParseResult(RunbookSet(runbooks=[], sources=[source]), front_matter=self.front)
