@@ -133,6 +133,7 @@ class ChecklistItemRow(Row):
             self.styles.padding = (0, 0, 0, 1 + INDENT * min(item.depth, MAX_INDENT_LEVELS))
         self._initial = (state, now)
         self._shown: tuple[object, ...] | None = None
+        self._plain: str | None = None  # the text last shown, to know when its lines change
 
     def compose(self) -> ComposeResult:
         # One widget per row (box and text in one grid): a 171-item section lays out and
@@ -198,7 +199,9 @@ class ChecklistItemRow(Row):
         grid.add_column(width=4, no_wrap=True)
         grid.add_column(ratio=1)
         grid.add_row(box, text)
-        text_widget.update(grid)
+        # A tick changes the box and the style, not the lines: no layout of the whole section.
+        text_widget.update(grid, layout=text.plain != self._plain)
+        self._plain = text.plain
 
 
 class LiveAnswersRow(Row):
