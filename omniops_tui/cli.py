@@ -81,7 +81,7 @@ def run_tui(options: Options, *, resume: Path | None = None) -> None:
     from omniops_tui.ui.loading import load_with_progress
 
     session = load_with_progress(options, resume)  # large runbooks: progress on stderr meanwhile
-    app = build_app(options, resume=resume, session=session)
+    app = build_app(options, resume=resume) if session is None else build_app(options, session=session)
     guard = CrashGuard.install(app)
     try:
         app.run()

@@ -60,6 +60,16 @@ class RawBlock:
         return self.start + 1
 
 
+@dataclass
+class FenceProblem:
+    """A fence that swallowed Markdown structure: what `lint` reports."""
+
+    line: int
+    end_line: int
+    swallowed: list[str]
+    unclosed: bool
+
+
 class BlockStream:
     """The blocks of a text, iterable more than once; a large text is re-parsed per pass."""
 

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from omniops_tui.runbooks.blocks import BlockStream, RawBlock
+from omniops_tui.runbooks.blocks import BlockStream, FenceProblem, RawBlock
 from omniops_tui.runbooks.content import ContentMixin
 from omniops_tui.runbooks.frontmatter import FrontMatter, metadata_from, split_front_matter
 from omniops_tui.runbooks.inline import plain
@@ -45,16 +45,6 @@ TROUBLE_PARTS = {
     "resolution": "resolution",
     "fix": "resolution",
 }
-
-
-@dataclass
-class FenceProblem:
-    """A fence that swallowed Markdown structure: what `lint` reports."""
-
-    line: int
-    end_line: int
-    swallowed: list[str]
-    unclosed: bool
 
 
 @dataclass
