@@ -10,6 +10,7 @@ runbook files, S3 listings, error messages quoting them) is printed through `vis
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -79,8 +80,10 @@ def cli(
 def run_tui(options: Options, *, resume: Path | None = None) -> None:
     from omniops_tui.ui.crash_guard import CrashGuard
     from omniops_tui.ui.factory import build_app
+    from omniops_tui.ui.loading import load_with_progress
 
-    app = build_app(options, resume=resume)
+    session = load_with_progress(options, resume)  # large runbooks: progress on stderr meanwhile
+    app = build_app(options, resume=resume) if session is None else build_app(options, session=session)
     guard = CrashGuard.install(app)
     try:
         app.run()
@@ -141,7 +144,7 @@ def lint_command(files: tuple[Path, ...], level: str) -> None:
         for folder in folders
         for where, line, message in command_checks_declared(folder)
     ]
-    for problem in [*iter_lint(list(files)), *declared]:
+    for problem in itertools.chain(iter_lint(list(files)), declared):  # printed as found
         counts[problem.level] += 1
         if problem.level in shown:
             click.echo(visible_line(str(problem)))

@@ -245,6 +245,9 @@ class LiveSession:
                     environment=self.environment_name,
                 )
             )
+            for item in self.setup.runbooks.all_items():
+                if item.initially_checked:  # `- [x]` in the file: it starts ticked, on the record
+                    self.set_item(item, True, reason="ticked in the runbook file")
 
     def services(self) -> list[Service]:
         """What runs for the whole session: the record's retry, the live checks and the metric

@@ -104,24 +104,6 @@ class Runbook:
     front_matter: dict[str, Any] = field(default_factory=dict)
     document: str = ""  # id of the Document (file) it comes from
 
-    def outline(self, max_level: int = 4) -> list[OutlineEntry]:
-        """Sections and the headings under them, down to `max_level` (####), for a sidebar."""
-        entries: list[OutlineEntry] = []
-        for section in self.sections:
-            entries.append(OutlineEntry(section.id, section.title, 0, "section", section.line))
-            stack: list[tuple[list[Block], int]] = [(section.blocks, 1)]
-            found: list[OutlineEntry] = []
-            while stack:  # iterative: a deep document never meets the recursion limit
-                blocks, depth = stack.pop()
-                for block in reversed(blocks):
-                    if isinstance(block, Phase) and block.level <= max_level:
-                        found.append(OutlineEntry(block.id, block.title, depth, "phase", block.line))
-                        stack.append((block.blocks, depth + 1))
-                    elif isinstance(block, TroubleshootingEntry):
-                        found.append(OutlineEntry(block.id, block.title, depth, "issue", block.line))
-            entries.extend(sorted(found, key=lambda e: e.line))
-        return entries
-
     def checklist_groups(self) -> Iterator[ChecklistGroup]:
         for section in self.sections:
             yield from iter_blocks(section.blocks, ChecklistGroup)
@@ -162,17 +144,6 @@ class Runbook:
     @property
     def when_to_use_summary(self) -> str:
         return self.overview.get("when_to_use") or (self.when_to_use[0] if self.when_to_use else "")
-
-
-@dataclass(slots=True)
-class OutlineEntry:
-    """One line of a runbook's outline: a section (depth 0) or a heading under it."""
-
-    id: str
-    title: str
-    depth: int
-    kind: Literal["section", "phase", "issue"]
-    line: int
 
 
 @dataclass(slots=True)

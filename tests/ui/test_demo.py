@@ -57,7 +57,7 @@ async def test_demo_end_to_end(tmp_path: Path, postgres_url: str, redis_url: str
             await pilot.press("S", "down", "enter")  # the scenario switcher: error spike
             await pilot.pause(0.2)
             assert services.scenario == "error-spike"
-            await pilot.press("1", "down", "down", "down", "down", "down", "enter")  # Verification
+            await pilot.press("1", "6", "enter")  # Standard Release, section 6: Verification
             await wait_for(
                 pilot,
                 lambda: (

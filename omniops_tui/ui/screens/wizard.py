@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -23,12 +24,13 @@ from omniops_tui.ui.context import SessionScreen
 from omniops_tui.ui.literal import literal
 from omniops_tui.ui.messages import SessionUpdated
 from omniops_tui.ui.widgets.risk import risk_text
+from omniops_tui.ui.widgets.runbook_search import RunbookSearch
 from omniops_tui.ui.widgets.status_bar import StatusBar
 
 NO_TREE = (
-    "No decision tree for these runbooks. Add a decision-tree.toml beside them (see the bundled "
-    "one: `omniops-tui runbooks --json` shows the ids to recommend); meanwhile ctrl+p finds any "
-    "runbook or section by its title."
+    "No decision tree for these runbooks. To add one, put a decision-tree.toml beside them (the "
+    "bundled one shows the format; `omniops-tui runbooks --json` lists the ids to recommend). "
+    "Meanwhile, search them: type, then enter opens the runbook."
 )
 
 
@@ -53,6 +55,8 @@ class WizardScreen(SessionScreen):
         yield StatusBar(self.ctx, "Which runbook?")
         with VerticalScroll(id="wizard-body"):
             yield Static(id="wizard-path")
+            if self.session.basis.tree is None:
+                yield RunbookSearch(self.session.basis.runbooks.runbooks, id="wizard-search")
             yield Static(id="wizard-question")
         yield Footer()
 
@@ -89,7 +93,7 @@ class WizardScreen(SessionScreen):
         question = self.query_one("#wizard-question", Static)
         if view is None:
             path.update(Text(NO_TREE, style="yellow"))
-            question.update("")
+            question.display = False  # the search below takes the question's place
             self.refresh_bindings()
             return
         result = view.result
@@ -233,6 +237,11 @@ class WizardScreen(SessionScreen):
             return
         self.app.pop_screen()
         self.ctx.shell.open_runbook(result.outcome.runbook, via="wizard")
+
+    @on(RunbookSearch.Chosen)
+    def _search_chosen(self, message: RunbookSearch.Chosen) -> None:
+        self.app.pop_screen()
+        self.ctx.shell.open_runbook(message.runbook_id, via="wizard")
 
     def action_close(self) -> None:
         self.app.pop_screen()
