@@ -26,6 +26,7 @@ from pathlib import Path
 import pyte
 
 COLUMNS, LINES = 80, 24
+LEAVE_ALT_SCREEN = b"\x1b[?1049l"  # a full-screen app hands the terminal back
 KEYS = {"enter": "\r", "escape": "\x1b", "ctrl+q": "\x11", "down": "\x1b[B", "up": "\x1b[A", "tab": "\t"}
 
 
@@ -68,6 +69,7 @@ class Terminal:
         os.close(secondary)
         self.fd = primary
         self.eof = False
+        self.left_screen_at: float | None = None  # when the app gave the terminal back
 
     # ------------------------------------------------------------------ reading
     def pump(self, timeout: float) -> bool:
@@ -85,6 +87,8 @@ class Terminal:
         if not data:
             self.eof = True
             return False
+        if LEAVE_ALT_SCREEN in data and self.left_screen_at is None:
+            self.left_screen_at = time.perf_counter()
         self.stream.feed(data)
         return True
 

@@ -9,7 +9,7 @@ written to the terminal to the emulated screen showing the result:
 - `metrics`: `m` until the metrics screen shows (escape back in between);
 - `export_feedback`: `e` on the sessions screen until the "writing" notice shows; `export_s`
   until the draft is written (it runs in a worker), `key_during_export` escape (back home) meanwhile;
-- `quit`: ctrl+q until the process has exited;
+- `quit`: ctrl+q until the terminal is handed back; `quit_exit` until the process has exited;
 - `idle_cpu_pct`: CPU of the process over `--idle` seconds on the home and the runbook screen.
 
 The reference, in the same run and alternating with it: a bare Textual app whose one label
@@ -80,13 +80,16 @@ def demo_round(home: Path, figures: dict[str, list[float]], idle_s: float, repea
         term.wait_text("Post-mortem draft written", 60)
         figures["export_s"].append(time.perf_counter() - exported)
         term.drain(0.5)
-        figures["quit"].append(_quit(term))
+        _quit(term, figures)
 
 
-def _quit(term: Terminal) -> float:
+def _quit(term: Terminal, figures: dict[str, list[float]], prefix: str = "") -> None:
+    """ctrl+q until the terminal is given back (`quit`) and until the process ended (`quit_exit`)."""
     sent = term.press("ctrl+q")
     term.wait_exit(30)
-    return time.perf_counter() - sent
+    exited = time.perf_counter()
+    figures[f"{prefix}quit"].append((term.left_screen_at or exited) - sent)
+    figures[f"{prefix}quit_exit"].append(exited - sent)
 
 
 def bare_round(home: Path, figures: dict[str, list[float]], idle_s: float, repeats: int) -> None:
@@ -98,7 +101,7 @@ def bare_round(home: Path, figures: dict[str, list[float]], idle_s: float, repea
         cpu0 = term.cpu_seconds()
         term.drain(idle_s)
         figures["bare_idle_cpu_pct"].append((term.cpu_seconds() - cpu0) / idle_s * 100)
-        figures["bare_quit"].append(_quit(term))
+        _quit(term, figures, "bare_")
 
 
 def main() -> None:
@@ -115,10 +118,12 @@ def main() -> None:
         "key_during_export",
         "export_s",
         "quit",
+        "quit_exit",
         "idle_cpu_pct_home",
         "idle_cpu_pct_runbook",
         "bare_key",
         "bare_quit",
+        "bare_quit_exit",
         "bare_idle_cpu_pct",
     ]
     figures: dict[str, list[float]] = {name: [] for name in names}
