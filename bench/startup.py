@@ -4,9 +4,11 @@ Both run as whole processes in a real 80x24 pseudo-terminal (`_terminal.py`) wit
 XDG folders: omniops-tui (bundled runbooks, default config) until its home screen's runbook
 table shows, and a bare Textual app until its one line shows. They alternate, several rounds:
 
-- warm: the bytecode cache is in place (the usual case);
-- cold: every run gets a fresh, empty bytecode cache (PYTHONPYCACHEPREFIX), so every module is
-  compiled, as on the first run after an install or upgrade. (The OS page cache is not
+- warm: the bytecode cache and the tool's own caches (parsed runbooks) are in place, as on
+  every start after the first (one shared XDG home, filled by a warm-up run);
+- cold: every run gets a fresh XDG home and a fresh, empty bytecode cache
+  (PYTHONPYCACHEPREFIX), so every module is compiled and every runbook parsed, as on the first
+  run after an install or upgrade. (The OS page cache is not
   dropped: that needs privileges the bench should not ask for.)
 
 Prints progress on stderr and exactly one JSON line: per case the median and range in seconds
@@ -58,9 +60,9 @@ def main() -> None:
         for number in range(args.rounds):
             order = [("app", APP), ("bare", BARE)] if number % 2 == 0 else [("bare", BARE), ("app", APP)]
             for name, case in order:
-                times[f"warm_{name}"].append(first_paint(case, root / f"home-{number}", None))
-                cold_cache = root / f"pycache-{number}-{name}"
-                times[f"cold_{name}"].append(first_paint(case, root / f"home-{number}", cold_cache))
+                times[f"warm_{name}"].append(first_paint(case, root / "warm-up", None))
+                cold = root / f"cold-{number}-{name}"
+                times[f"cold_{name}"].append(first_paint(case, cold / "home", cold / "pycache"))
             print(
                 f"round {number + 1}: " + ", ".join(f"{k} {v[-1]:.3f}s" for k, v in times.items()),
                 file=sys.stderr,
