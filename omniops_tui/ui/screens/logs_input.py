@@ -16,18 +16,24 @@ from textual.widgets import Input
 from omniops_tui.core.logbuffer import compile_pattern
 from omniops_tui.ui.widgets.log_pane import LogPane
 
+if TYPE_CHECKING:  # for the type checker, the mixin is a screen (it is only ever mixed into one)
+    from textual.screen import Screen
 
-class PatternInput:
+    _Base = Screen[None]
+else:
+    _Base = object
+
+
+class PatternInput(_Base):
     """Filter and search for the pane on show; mixed into `LogsScreen` only."""
 
     _input_mode: str
     _input_previous: str
 
-    if TYPE_CHECKING:  # provided by the screen (declared here for the type checker only)
-        current_pane: LogPane | None
+    if TYPE_CHECKING:  # provided by the screen
 
-        def query_one(self, selector: str, expect_type: type[Input]) -> Input: ...
-        def notify(self, message: str, **kwargs: object) -> None: ...
+        @property
+        def current_pane(self) -> LogPane | None: ...
         def _refresh_status(self) -> None: ...
         def _focus_view(self) -> None: ...
 
