@@ -217,6 +217,12 @@ async def app_round(config: Path, workdir: Path, seconds: float) -> dict[str, fl
     }
 
 
+def _rss_mb() -> float:
+    """This process's resident memory now (the peak alone cannot say which phase grew)."""
+    status = Path("/proc/self/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))) / 1024
+
+
 def pty_keys(config: Path, home: Path, samples: int) -> list[float]:
     """Key latency as a person has it: `omniops-tui` in a real 80x24 terminal on the logs screen
     of the firehose, ctrl+f and enter alternately, from the key written to the emulated screen
@@ -256,6 +262,7 @@ async def measure(rounds: int, seconds: float, same_process: bool, rate: float =
         async with sandbox_config(workdir, same_process, rate) as config:
             for number in range(rounds):
                 figures["floor_lines_per_s"].append(await floor(config, seconds))
+                print(f"after the floor: rss {_rss_mb():.0f} MB", file=sys.stderr)
                 result = await app_round(config, workdir / f"round-{number}", seconds)
                 keys = result.pop("latencies")
                 assert isinstance(keys, list)
@@ -264,6 +271,8 @@ async def measure(rounds: int, seconds: float, same_process: bool, rate: float =
                     assert isinstance(value, float)
                     figures[name].append(value)
                 print(
+                    f"rss now {_rss_mb():.0f} MB, "
+                    f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; "
                     f"round {number + 1}: floor {figures['floor_lines_per_s'][-1]:,.0f}/s, "
                     f"received {result['received_per_s']:,.0f}/s, shown {result['shown_per_s']:,.0f}/s, "
                     f"dropped {result['dropped_per_s']:,.0f}/s, keys p50 {statistics.median(keys):.1f} ms",
