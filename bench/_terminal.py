@@ -27,7 +27,15 @@ import pyte
 
 COLUMNS, LINES = 80, 24
 LEAVE_ALT_SCREEN = b"\x1b[?1049l"  # a full-screen app hands the terminal back
-KEYS = {"enter": "\r", "escape": "\x1b", "ctrl+q": "\x11", "ctrl+f": "\x06", "down": "\x1b[B", "up": "\x1b[A", "tab": "\t"}
+KEYS = {
+    "enter": "\r",
+    "escape": "\x1b",
+    "ctrl+q": "\x11",
+    "ctrl+f": "\x06",
+    "down": "\x1b[B",
+    "up": "\x1b[A",
+    "tab": "\t",
+}
 
 
 def isolated_env(home: Path, **extra: str) -> dict[str, str]:
