@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import operator
 import re
+import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -79,6 +80,9 @@ class Timeline:
         self.markers: list[Marker] = find_markers(events)
         self._marker_times = [marker.t for marker in self.markers]
         self._walls: dict[int, datetime | None] = {}
+        # Checkpoints may be built on another thread (`sessions.background`) while a seek
+        # needs one: whoever holds the lock folds, the other finds it done.
+        self._checkpoint_lock = threading.Lock()
         if eager_checkpoints:
             self._ensure_checkpoints(len(events))
 
@@ -139,8 +143,19 @@ class Timeline:
     def final_state(self) -> SessionState:
         return self.state_at_index(len(self.events))
 
+    @property
+    def checkpoints_built(self) -> int:
+        """How many events the checkpoints cover so far (all of them once fully built)."""
+        return min(len(self.events), (len(self._checkpoints) - 1) * self.checkpoint_every)
+
     def _ensure_checkpoints(self, count: int) -> None:
         """Fold forward from the last checkpoint built, snapshotting every K events up to `count`."""
+        if len(self._checkpoints) > count // self.checkpoint_every:
+            return
+        with self._checkpoint_lock:
+            self._fold_to(count)
+
+    def _fold_to(self, count: int) -> None:
         every = self.checkpoint_every
         wanted = count // every
         if len(self._checkpoints) > wanted:
