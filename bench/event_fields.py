@@ -1,7 +1,7 @@
 """What checking recorded events' field types costs when a session is opened.
 
 Session files come from other machines, so `from_record` checks every field's JSON type
-(core/events.py, issue 10 §11). Opening a 100,000-event session must stay under a second: this
+(core/event_codec.py, issue 10 §11). Opening a 100,000-event session must stay under a second: this
 generates one (bench/replay.py's generator, through the real recorder), decodes its lines
 once, and in each round builds every event with the check and, as the reference, without it
 (the same `from_record` with `check_fields` made a no-op). Ends with ONE JSON line:
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from replay import generate
 
-from omniops_tui.core import events
+from omniops_tui.core import event_codec, events
 
 
 def spread(values: list[float], digits: int = 3) -> dict[str, float]:
@@ -51,15 +51,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="omniops-bench-") as tmp:
         path = generate(Path(tmp), args.events)
         records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[1:]]
-    check = events.check_fields
+    check = event_codec.check_fields
     with_check: list[float] = []
     without: list[float] = []
     for number in range(args.rounds):
-        events.check_fields = check
+        event_codec.check_fields = check
         with_check.append(build_all(records))
-        events.check_fields = lambda cls, record: None  # the reference: no type check
+        event_codec.check_fields = lambda cls, record: None  # the reference: no type check
         without.append(build_all(records))
-        events.check_fields = check
+        event_codec.check_fields = check
         print(
             f"round {number + 1}: {with_check[-1]:.3f} s with the check, {without[-1]:.3f} s without",
             file=sys.stderr,

@@ -10,7 +10,9 @@ throwaway Prometheus (the Debian package `prometheus`), and each size runs `--ro
 both ways of sampling the fleet: one `PrometheusSource.sample_once()` (one instant
 query per figure, whatever the fleet size) and one SSH round. Prints one JSON line with, per
 size, the median and range of each, the bytes and the number of queries of a Prometheus cycle,
-and whether the target (<= 0.2 s per cycle at 1,000 hosts with Prometheus) is met.
+what the metrics screen then pays to fold the cycle's samples and sort the host table
+(`fold_and_table_s`), and whether the target (<= 0.2 s per cycle at 1,000 hosts with
+Prometheus) is met.
 
 The sandbox runs in a child process (as production would be elsewhere), so its servers do not
 share this event loop. Every process and temporary folder the bench starts is removed at the
@@ -36,8 +38,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _sandbox import exit_on_signals
 
 from omniops_tui.config.model import PrometheusConfig, load_config
+from omniops_tui.core.events import MetricSample
 from omniops_tui.live.prometheus_source import PrometheusSource
 from omniops_tui.live.sampler import MetricsSampler
+from omniops_tui.logic.history import MetricHistory
+from omniops_tui.logic.host_table import HostTable
 from omniops_tui.probes.context import CheckContext
 
 HOSTS = 100
@@ -150,8 +155,10 @@ async def compare(config_path: Path, url: str, hosts: int, rounds: int) -> dict[
     assert source is not None
     context, sampler = ssh_context(config_path, hosts)
     prometheus_s: list[float] = []
+    table_s: list[float] = []
     ssh_s: list[float] = []
     sizes: list[int] = []
+    history = MetricHistory()
     try:
         # Prometheus first, while the sandbox is quiet: the SSH rounds keep the sandbox's one
         # process busy enough (1,000 sessions on a small machine) to make its scrapes late.
@@ -163,6 +170,7 @@ async def compare(config_path: Path, url: str, hosts: int, rounds: int) -> dict[
             sizes.append(source.client.bytes_received - before)
             covered = {s.host for s in samples if s.metric == "cpu_percent" and s.value is not None}
             assert len(covered) == hosts, f"Prometheus answered for {len(covered)} of {hosts} hosts"
+            table_s.append(fold_and_table(history, samples, hosts))
         # Connects every host once (1,000 handshakes on a small machine: some may time out).
         handshakes = await ssh_round(context, sampler, strict=False)
         for _ in range(rounds):
@@ -172,6 +180,7 @@ async def compare(config_path: Path, url: str, hosts: int, rounds: int) -> dict[
         await source.aclose()
     return {
         "prometheus_cycle_s": summary(prometheus_s),
+        "fold_and_table_s": summary(table_s),
         "ssh_cycle_s": summary(ssh_s),
         "ssh_first_round_s": round(handshakes, 3),
         "prometheus_figures": len(source.queries),
@@ -179,6 +188,17 @@ async def compare(config_path: Path, url: str, hosts: int, rounds: int) -> dict[
         + (1 if source.fleet_query() else sum(1 for q in source.queries if q.per_host)),
         "prometheus_bytes": int(statistics.median(sizes)),
     }
+
+
+def fold_and_table(history: MetricHistory, samples: list[MetricSample], hosts: int) -> float:
+    """The screen's side of a cycle: fold the samples, then sort the host table worst first."""
+    started = time.perf_counter()
+    for sample in samples:
+        history.add(sample)
+    rows = HostTable(history).rows()
+    elapsed = time.perf_counter() - started
+    assert len(rows) == hosts, f"the host table has {len(rows)} of {hosts} hosts"
+    return elapsed
 
 
 def summary(values: list[float]) -> dict[str, float]:

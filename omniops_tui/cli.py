@@ -10,6 +10,7 @@ runbook files, S3 listings, error messages quoting them) is printed through `vis
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -17,6 +18,8 @@ from pathlib import Path
 import click
 
 from omniops_tui import __version__
+from omniops_tui.cli_demo import demo_command, sandbox_command
+from omniops_tui.cli_sessions import sessions_group
 from omniops_tui.core.errors import UserError
 from omniops_tui.core.text import json_for_terminal, visible, visible_line
 from omniops_tui.options import Options
@@ -77,8 +80,10 @@ def cli(
 def run_tui(options: Options, *, resume: Path | None = None) -> None:
     from omniops_tui.ui.crash_guard import CrashGuard
     from omniops_tui.ui.factory import build_app
+    from omniops_tui.ui.loading import load_with_progress
 
-    app = build_app(options, resume=resume)
+    session = load_with_progress(options, resume)  # large runbooks: progress on stderr meanwhile
+    app = build_app(options, resume=resume) if session is None else build_app(options, session=session)
     guard = CrashGuard.install(app)
     try:
         app.run()
@@ -87,23 +92,6 @@ def run_tui(options: Options, *, resume: Path | None = None) -> None:
     guard.raise_if_crashed()  # main() writes the crash report
     if app.return_code:
         sys.exit(app.return_code)
-
-
-def run_replay(
-    options: Options, path: Path, *, speed: str = "1x", idle_limit: float | None = None, at: str = ""
-) -> None:
-    from omniops_tui.sessions.player import parse_speed
-    from omniops_tui.ui.crash_guard import CrashGuard
-    from omniops_tui.ui.factory import build_replay_app
-
-    try:
-        speed_value = parse_speed(speed)
-    except ValueError as exc:
-        raise UserError(f"--speed {speed}: {exc}") from exc
-    app = build_replay_app(options, path, speed=speed_value, idle_limit=idle_limit, at=at)
-    guard = CrashGuard.install(app)
-    app.run()
-    guard.raise_if_crashed()
 
 
 @cli.command("runbooks")
@@ -156,7 +144,7 @@ def lint_command(files: tuple[Path, ...], level: str) -> None:
         for folder in folders
         for where, line, message in command_checks_declared(folder)
     ]
-    for problem in [*iter_lint(list(files)), *declared]:
+    for problem in itertools.chain(iter_lint(list(files)), declared):  # printed as found
         counts[problem.level] += 1
         if problem.level in shown:
             click.echo(visible_line(str(problem)))
@@ -279,214 +267,10 @@ def config_command(options: Options) -> None:
     click.echo(visible(patterns_only().text(text)), nl=False)
 
 
-@cli.group("sessions")
-def sessions_group() -> None:
-    """Recorded sessions: list them (replay, export and sharing build on these files)."""
-
-
-@sessions_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.pass_obj
-def sessions_list(options: Options, as_json: bool) -> None:
-    """List recorded sessions, newest first."""
-    from omniops_tui.sessions.catalog import format_duration, list_sessions
-
-    sessions_dir = options.resolve_sessions_dir()
-    summaries = list_sessions(sessions_dir)
-    if as_json:
-        click.echo(
-            json_for_terminal(json.dumps([s.to_dict() for s in summaries], indent=2, ensure_ascii=False))
-        )
-        return
-    if not summaries:
-        click.echo(f"no sessions in {visible_line(str(sessions_dir))}")
-        return
-    # Headers and file names come from other people's files: one visible line per session.
-    click.echo(f"{'FILE':<34} {'STARTED (UTC)':<20} {'EVENTS':>6} {'DURATION':>8}  RUNBOOKS")
-    for s in summaries:
-        name = visible_line(Path(s.file).name)
-        if s.problem:
-            click.echo(f"{name:<34} {visible_line(s.problem)}")
-            continue
-        started = visible_line(s.started_at.replace("T", " ")[:19])
-        runbooks = visible_line(", ".join(s.runbooks)) or "-"
-        click.echo(f"{name:<34} {started:<20} {s.events:>6} {format_duration(s.duration_s):>8}  {runbooks}")
-
-
-@sessions_group.command("replay")
-@click.argument("file", type=PathArg)
-@click.option("--speed", default="1x", show_default=True, help="1x, 4x, 16x, 60x or max.")
-@click.option(
-    "--idle-limit",
-    type=click.FloatRange(min=0.1),
-    default=None,
-    help="Compress silences longer than this many seconds (like asciinema).",
-)
-@click.option("--at", default="", help="Start paused at a time: 03:12:05 (UTC), +12:30 or +90s.")
-@click.pass_obj
-def sessions_replay(options: Options, file: Path, speed: str, idle_limit: float | None, at: str) -> None:
-    """Replay a recorded session in the same screens, read-only, with a timeline bar.
-
-    space play/pause · , . ±10 s · < > ±1 min · { } markers · + - speed · g go to time.
-    """
-    run_replay(options, file, speed=speed, idle_limit=idle_limit, at=at)
-
-
-@sessions_group.command("export")
-@click.argument("file", type=PathArg)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["md", "json", "deploy-log"]),
-    default="md",
-    show_default=True,
-    help="md: post-mortem draft; json: for tools; deploy-log: deployment-log.txt entry.",
-)
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=PathArg,
-    default=None,
-    help="Write here (a new file, 0600) instead of stdout.",
-)
-@click.option("--force", is_flag=True, help="Replace an existing -o file (never the session itself).")
-@click.pass_obj
-def sessions_export(options: Options, file: Path, fmt: str, out: Path | None, force: bool) -> None:
-    """Export a session as a post-mortem draft, JSON, or a deployment-log entry (secrets redacted)."""
-    import omniops_tui.cli_sessions as commands
-
-    commands.export(options, file, fmt, out, force)
-
-
-@sessions_group.command("push")
-@click.argument("file", type=PathArg)
-@click.argument("url")
-@click.option("--endpoint-url", default=None, help="A non-AWS S3 endpoint (MinIO, moto…).")
-@click.option("--profile", default=None, help="AWS profile (default: the usual AWS credential chain).")
-@click.pass_obj
-def sessions_push(
-    options: Options, file: Path, url: str, endpoint_url: str | None, profile: str | None
-) -> None:
-    """Upload a session file to s3://bucket/prefix so the team keeps it."""
-    import omniops_tui.cli_sessions as commands
-
-    commands.push(options, file, url, endpoint_url, profile)
-
-
-@sessions_group.command("pull")
-@click.argument("url")
-@click.argument("dest", type=PathArg, required=False)
-@click.option("--list", "list_only", is_flag=True, help="List the sessions under s3://bucket/prefix.")
-@click.option("--endpoint-url", default=None, help="A non-AWS S3 endpoint (MinIO, moto…).")
-@click.option("--profile", default=None, help="AWS profile (default: the usual AWS credential chain).")
-@click.pass_obj
-def sessions_pull(
-    options: Options,
-    url: str,
-    dest: Path | None,
-    list_only: bool,
-    endpoint_url: str | None,
-    profile: str | None,
-) -> None:
-    """Download s3://bucket/prefix/NAME.jsonl into DEST (default: the sessions folder)."""
-    import omniops_tui.cli_sessions as commands
-
-    commands.pull(options, url, dest, list_only, endpoint_url, profile)
-
-
-@cli.command("sandbox")
-@click.option(
-    "--scenario",
-    default="healthy",
-    show_default=True,
-    help="healthy, error-spike, slow, db-down, outage, disk-full or hostile.",
-)
-@click.option(
-    "--hosts",
-    type=click.IntRange(1, 500),
-    default=1,
-    show_default=True,
-    help="How many SSH hosts to simulate (prod-1 … prod-N).",
-)
-@click.option(
-    "--config-out",
-    type=PathArg,
-    default=None,
-    help="Where to write a config for it (default: inside its temporary folder).",
-)
-def sandbox_command(scenario: str, hosts: int, config_out: Path | None) -> None:
-    """Run the sandbox production (HTTP app, SSH hosts, live logs) until ctrl+c.
-
-    Prints the config path to use with --config; type a scenario name and Enter to switch.
-    """
-    from omniops_tui.sandbox.scenarios import SCENARIOS
-
-    if scenario not in SCENARIOS:
-        raise click.BadParameter(
-            f"unknown scenario '{scenario}' (choose from {', '.join(SCENARIOS)})", param_hint="--scenario"
-        )
-    from omniops_tui.sandbox.foreground import run_foreground
-
-    run_foreground(scenario=scenario, hosts=hosts, config_out=config_out)
-
-
-@cli.command("demo")
-@click.option(
-    "--database-url",
-    default=None,
-    help="A PostgreSQL server for the demo database (default postgresql://postgres@127.0.0.1:5432/postgres).",
-)
-@click.option(
-    "--redis-url", default=None, help="A Redis server for cache traffic (default redis://127.0.0.1:6379/0)."
-)
-@click.option(
-    "--hosts",
-    type=click.IntRange(1, 100),
-    default=2,
-    show_default=True,
-    help="How many SSH hosts the sandbox production has.",
-)
-@click.option(
-    "--scenario",
-    default="healthy",
-    show_default=True,
-    help="healthy, error-spike, slow, db-down, outage, disk-full or hostile.",
-)
-@click.option("--no-s3", is_flag=True, help="Do not start a local S3 endpoint even when moto is installed.")
-@click.option("--tour/--no-tour", default=None, help="Show the first-run tour (default: on the first demo).")
-@click.pass_obj
-def demo_command(
-    options: Options,
-    database_url: str | None,
-    redis_url: str | None,
-    hosts: int,
-    scenario: str,
-    no_s3: bool,
-    tour: bool | None,
-) -> None:
-    """Every feature in one command: a simulated production on loopback and the TUI wired to it.
-
-    Uses PostgreSQL and Redis when they are reachable (it says so on screen when not); cleans up
-    its ports and temporary files on exit.
-    """
-    from omniops_tui.sandbox.scenarios import SCENARIOS
-
-    if scenario not in SCENARIOS:
-        raise click.BadParameter(
-            f"unknown scenario '{scenario}' (choose from {', '.join(SCENARIOS)})", param_hint="--scenario"
-        )
-    from omniops_tui.ui.demo_runner import run_demo
-
-    run_demo(
-        options,
-        database_url=database_url,
-        redis_url=redis_url,
-        hosts=hosts,
-        scenario=scenario,
-        with_s3=not no_s3,
-        tour=tour,
-    )
+# Command groups that live in their own modules (one purpose each).
+cli.add_command(sessions_group)
+cli.add_command(sandbox_command)
+cli.add_command(demo_command)
 
 
 def _terminal_width() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,16 @@ def sessions_dir(tmp_path: Path) -> Path:
     path = tmp_path / "sessions"
     path.mkdir()
     return path
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real full disk to be: a 200 kB tmpfs, mounted for the test (we are root) and unmounted
+    after. Fails, never skips, where it cannot be mounted."""
+    from tests.disk import small_tmpfs
+
+    with small_tmpfs(tmp_path) as mount:
+        yield mount
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -90,3 +91,26 @@ def test_lint_command_exit_codes(tmp_path: Path) -> None:
     assert "a.md:5: warning: command has placeholders to fill in before it runs: <service>" in result.output
     quiet = runner.invoke(cli, ["lint", "--level", "error", str(folder)])
     assert "warning" not in quiet.stdout
+
+
+def test_a_large_file_is_linted_as_a_stream_with_true_line_numbers(tmp_path: Path, monkeypatch) -> None:
+    """Past STREAM_BYTES a file is read and linted chunk by chunk (memory of one chunk, problems
+    as they are found); the problems and their lines are those of the whole-file lint."""
+    from omniops_tui.runbooks import lint
+
+    text = ORIGINAL_DOCUMENT.read_text(encoding="utf-8")  # it has a stray fence
+    text += "\n## Extra\n\n```bash\nkubectl rollout undo deployment/<service>\n```\n"
+    text += "\n### Check\n\nOne.\n\n### Check\n\nTwice: a duplicate id.\n"
+    path = tmp_path / "big.md"
+    path.write_text(text * 3, encoding="utf-8")
+    whole = [p for p in lint.lint_text(text * 3, str(path)) if p.level != "info"]
+    monkeypatch.setattr(lint, "STREAM_BYTES", 20_000)  # several chunks for a 400 kB file
+    streamed = list(lint.iter_lint([path]))
+    key = lambda p: (p.line, p.level, p.message.split(":")[0])  # noqa: E731
+    assert {key(p) for p in whole if p.level == "error"} == {key(p) for p in streamed if p.level == "error"}
+    placeholders = [key(p) for p in streamed if "placeholders" in p.message]
+    assert placeholders == [key(p) for p in whole if "placeholders" in p.message]
+    assert len([p for p in streamed if p.level == "error"]) == 3  # one stray fence per copy
+    lines = (text * 3).splitlines()
+    quoted = [int(n) for p in streamed for n in re.findall(r"first used at line (\d+)", p.message)]
+    assert quoted and all(lines[n - 1].startswith("#") for n in quoted)  # the file's lines, too

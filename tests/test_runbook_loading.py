@@ -16,6 +16,7 @@ from omniops_tui.runbooks.bundle import load_runbook_bundle, search_runbooks
 from omniops_tui.runbooks.lint import lint_text
 from omniops_tui.runbooks.loader import BUNDLED_DIR, load_runbook_files
 from omniops_tui.runbooks.model import ChecklistGroup, CommandBlock, MarkdownBlock, Step, iter_blocks
+from omniops_tui.runbooks.outline import outline
 from omniops_tui.runbooks.parser import parse_markdown
 
 FIXTURES = Path(__file__).parent / "fixtures" / "real-shapes"
@@ -52,9 +53,9 @@ def test_toml_front_matter_and_bom() -> None:
 def test_sections_are_the_top_level_and_deeper_headings_nest() -> None:
     runbook, _ = one("# T\n\nIntro.\n\n## A\n\n### A1\n\n#### A1a\n\n##### Deep\n\ntext\n\n## B\n")
     assert [s.title for s in runbook.sections] == ["Overview", "A", "B"]
-    outline = [(e.depth, e.title) for e in runbook.outline()]
-    assert outline == [(0, "Overview"), (0, "A"), (1, "A1"), (2, "A1a"), (0, "B")]
-    assert (3, "Deep") in [(e.depth, e.title) for e in runbook.outline(max_level=6)]
+    entries = [(e.depth, e.title) for e in outline(runbook)]
+    assert entries == [(0, "Overview"), (0, "A"), (1, "A1"), (2, "A1a"), (0, "B")]
+    assert (3, "Deep") in [(e.depth, e.title) for e in outline(runbook, max_level=6)]
 
 
 def test_numbered_h1_runbooks_and_numbered_steps_in_one_runbook() -> None:
@@ -284,3 +285,38 @@ def test_bundled_items_are_unchanged_and_unticked() -> None:
         CommandBlock,
     )
     assert ChecklistGroup
+
+
+def test_a_large_text_reports_its_progress_and_loads_the_same(monkeypatch) -> None:
+    """Chunked parsing (a large file) tells how far it is, and builds the same model."""
+    from omniops_tui.runbooks import blocks
+    from omniops_tui.runbooks.loader import BUNDLED_DOCUMENT
+
+    text = BUNDLED_DOCUMENT.read_text(encoding="utf-8")
+    whole = parse_markdown(text, "doc.md")
+    monkeypatch.setattr(blocks, "CHUNK_CHARS", 20_000)  # the bundled document reads as "large"
+    seen: list[float] = []
+    chunked = parse_markdown(text, "doc.md", progress=seen.append)
+    assert len(seen) > 4 and seen == sorted(seen) and seen[-1] == 1.0
+    assert [i.id for i in chunked.runbooks.all_items()] == [i.id for i in whole.runbooks.all_items()]
+
+
+def test_large_runbooks_load_with_a_progress_line_and_errors_stay_one_line(tmp_path: Path) -> None:
+    import io
+
+    from omniops_tui.options import Options
+    from omniops_tui.ui.loading import load_with_progress
+
+    folder = tmp_path / "team"
+    folder.mkdir()
+    (folder / "drill.md").write_text("# Drill\n\n## Steps\n\n- [ ] One\n- [ ] Two\n")
+    out = io.StringIO()
+    options = Options(runbooks=folder, sessions_dir=tmp_path / "sessions")
+    assert load_with_progress(options, None, out=out) is None  # small and not a terminal: as before
+    session = load_with_progress(options, None, out=out, force=True)
+    assert session is not None and session.setup.runbooks.get("drill") is not None
+    assert "Loading runbooks:" in out.getvalue()
+    session.recorder.close()
+    missing = Options(runbooks=tmp_path / "nowhere", sessions_dir=tmp_path / "sessions")
+    with pytest.raises(UserError, match="no such runbook file or folder"):
+        load_with_progress(missing, None, out=out, force=True)

@@ -146,3 +146,16 @@ def test_answers_without_a_probe_or_evidence_are_the_engineers_knowledge() -> No
     assert not verdict.stale and verdict.age_s == 9_990
     contradicted = _answer("production-down", True, None, None, t=10)
     assert is_stale(contradicted, TREE, facts, now=20).stale  # the figures now say otherwise
+
+
+def test_one_failed_request_in_a_spike_does_not_hide_the_error_rate_just_measured() -> None:
+    """A spike fails some health requests: the newest error rate is then unknown, and the wizard
+    keeps reading the one measured just before (its age shown), not 'unknown'; an old one no."""
+    facts = _facts(("health_ok", "", 1, "pass"), ("error_rate", "", 8.2, "fail"), t=100.0)
+    add(facts, ("error_rate", "", None, "fail"), t=110.0, detail="HTTP 500 Internal Server Error")
+    down = suggest("production_down", facts)
+    assert down.answer is True and "error rate 8.2%" in down.evidence
+    assert down.at == 100.0  # the evidence's age is the measured sample's
+    later = _facts(("health_ok", "", 1, "pass"), ("error_rate", "", 8.2, "fail"), t=100.0)
+    add(later, ("error_rate", "", None, "fail"), t=100.0 + 3600, detail="HTTP 500 Internal Server Error")
+    assert "error rate unknown (HTTP 500" in suggest("production_down", later).evidence

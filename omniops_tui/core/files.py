@@ -35,10 +35,16 @@ def private_dir(path: Path) -> Path:
 
 
 def write_new(path: Path, text: str) -> Path:
-    """Create `path` with `text`, 0600; FileExistsError when anything (a link too) is there."""
+    """Create `path` with `text`, 0600; FileExistsError when anything (a link too) is there.
+    A write that fails (a full disk) removes the file it created: no empty or half draft stays
+    behind to be taken for the engineer's."""
     fd = os.open(path, _NEW, FILE_MODE)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+    except BaseException:
+        path.unlink(missing_ok=True)  # ours: O_EXCL created it
+        raise
     return path
 
 

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import re
 import time
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from itertools import accumulate
 
 DEFAULT_CAPACITY = 10_000
 DEFAULT_CONTEXT = 2
@@ -40,15 +42,27 @@ def is_error_line(line: str) -> bool:
 
 
 def error_lines(lines: list[str]) -> list[str]:
-    """The ERROR lines of a batch. Most batches have none: one substring scan of the whole
-    batch (C speed) answers that before any line is matched on its own."""
+    """The ERROR lines of a batch, with work per ERROR line, not per line.
+
+    The words are found in the whole batch joined (C speed); only the lines they fall in are
+    matched (a word boundary on both sides), in batch order. Past the record's cap this runs on
+    every batch of a firehose, where a per-line regex was the record's largest cost.
+    """
     if not lines:
         return []
     text = "\n".join(lines)
     if "ERROR" not in text and "FATAL" not in text and "CRITICAL" not in text:
         return []
+    starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
+    found: set[int] = set()
+    for word in ("ERROR", "FATAL", "CRITICAL"):
+        at = text.find(word)
+        while at >= 0:
+            index = bisect_right(starts, at) - 1
+            found.add(index)
+            at = text.find(word, starts[index + 1]) if index + 1 < len(lines) else -1
     search = ERROR_LINE.search
-    return [line for line in lines if search(line)]
+    return [lines[index] for index in sorted(found) if search(lines[index])]
 
 
 def is_marker(line: str) -> bool:

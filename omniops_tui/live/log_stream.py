@@ -32,7 +32,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from omniops_tui.config.model import Environment, HostConfig
 from omniops_tui.probes.readonly import CommandRefused, parse_readonly, readonly_command
@@ -166,6 +166,14 @@ class StreamListener(Protocol):
     def stream_reconnected(self, source: LogSource, gap_s: float, attempts: int) -> None: ...
 
 
+class _Session(Protocol):
+    """What `LogStream` uses of its asyncssh session (the class is built on first use)."""
+
+    def start(self, stream: LogStream, *, resync: bool) -> None: ...
+
+    async def finished(self) -> str: ...
+
+
 class LogStream:
     """Runs one source forever: connect, read, report, back off, reconnect."""
 
@@ -199,9 +207,10 @@ class LogStream:
             reconnecting = down_since is not None
             try:
                 connection = await self.connect(self.source.host)
-                channel, session = await connection.create_session(
+                channel, created = await connection.create_session(
                     _session_class(), self.source.command, encoding=None
                 )
+                session = cast(_Session, created)
                 session.start(self, resync=reconnecting)
                 if down_since is not None:
                     self.listener.stream_reconnected(self.source, self.clock() - down_since, attempts)

@@ -46,8 +46,10 @@ class LogsService:
         cap_bytes: int = 50_000_000,
         backoff: Callable[[], Backoff] = Backoff,
         clock: Callable[[], float] = time.monotonic,
+        buffer_lines: int = 0,
     ) -> None:
         self.session = session
+        self.buffer_lines = buffer_lines  # the panes' size, recorded so a replay keeps as many
         self.sources = list(sources)
         self.by_id = {source.id: source for source in self.sources}
         self.cap = LogRecordCap(cap_bytes)
@@ -65,7 +67,6 @@ class LogsService:
         sources = sources_for(environment)
         if not sources or environment is None:
             return None
-        session.state.logs.resize(max(1, environment.log_buffer_lines))
         context = session.check_context()
         return cls(
             session,
@@ -74,6 +75,7 @@ class LogsService:
             discard=context.discard_ssh,
             cap_bytes=cap_bytes_of(session.setup.config.log_record_cap_mb),
             backoff=make_backoff,
+            buffer_lines=max(1, environment.log_buffer_lines),
         )
 
     # ------------------------------------------------------------------ lifecycle
@@ -82,7 +84,10 @@ class LogsService:
         self.running = True
         if not any(source.id in self.session.state.logs.sources for source in self.sources):
             self.session.record(
-                LogStreamsStarted(sources=[{"id": s.id, "host": s.host_name} for s in self.sources])
+                LogStreamsStarted(
+                    sources=[{"id": s.id, "host": s.host_name} for s in self.sources],
+                    buffer_lines=self.buffer_lines,
+                )
             )
         try:
             async with asyncio.TaskGroup() as group:
@@ -92,8 +97,8 @@ class LogsService:
         finally:
             self.running = False
             self.flush()
-            for source in self.session.state.logs.sources.values():
-                source.status = "stopped"
+            # Shown at once; the record says it with `session_ended`, which folds the same way.
+            self.session.state.logs.stop_all()
 
     async def _flush_every(self) -> None:
         while True:

@@ -58,6 +58,8 @@ class PrometheusSource:
     problems: list[str] = field(default_factory=list)
     rounds: int = 0
     combine_hosts: bool = True
+    # label value → host name, per round: a host's four series resolve it once, not four times
+    _names: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_environment(cls, config: Config, environment: Environment | None) -> PrometheusSource | None:
@@ -168,6 +170,7 @@ class PrometheusSource:
             lambda text: self.client.range(text, *grids[True]),
         )
         aliases = self._aliases()
+        self._names = {}
         events = []
         for query, answer in zip(self.queries, answers, strict=True):
             start, _end, step = grids[query.per_host]
@@ -218,6 +221,7 @@ class PrometheusSource:
         """One instant query per figure, all at once; unstamped samples (record them)."""
         answers = await self._ask(self.client.instant)
         aliases = self._aliases()
+        self._names = {}
         samples: list[MetricSample] = []
         covered: set[str] = set()
         self.problems = []
@@ -278,7 +282,12 @@ class PrometheusSource:
         if not query.per_host:
             return ""
         value = labels.get(self.host_label)
-        return visible_line(host_of(value, aliases))[:HOST_NAME_LIMIT] if value else None
+        if not value:
+            return None
+        name = self._names.get(value)
+        if name is None:
+            name = self._names[value] = visible_line(host_of(value, aliases))[:HOST_NAME_LIMIT]
+        return name
 
     async def aclose(self) -> None:
         await self.client.aclose()

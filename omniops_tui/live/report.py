@@ -22,7 +22,7 @@ from omniops_tui.config.model import Config
 from omniops_tui.config.secrets import SECRET_OF_TARGET, resolve_secret
 from omniops_tui.core.errors import UserError
 from omniops_tui.core.text import json_for_terminal, visible_line
-from omniops_tui.probes.base import STATUSES, CheckResult, CheckSpec, fmt_number, worst
+from omniops_tui.probes.base import STATUSES, CheckResult, CheckSpec, Status, fmt_number, worst
 from omniops_tui.probes.bindings import load_bindings
 from omniops_tui.probes.config_commands import check_config_commands
 from omniops_tui.probes.context import CheckContext
@@ -47,7 +47,7 @@ class CheckRun:
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(STATUSES, 0)
+        counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
         for _spec, result in self.outcomes:
             counts[result.status] += 1
         return counts
@@ -148,7 +148,7 @@ def _titles(runbook: Runbook) -> dict[str, str]:
 def to_json(run: CheckRun) -> dict[str, Any]:
     titles = _titles(run.runbook)
     checks: list[dict[str, Any]] = []
-    items: dict[str, list[tuple[str, str]]] = {}
+    items: dict[str, list[tuple[str, Status]]] = {}
     for spec, result in run.outcomes:
         event = to_event(spec, result)
         record = event.payload()

@@ -15,6 +15,7 @@ methods below.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -33,6 +34,7 @@ from omniops_tui.core.events import (
     ScreenOpened,
     SessionResumed,
     SessionStarted,
+    StepConfirmed,
 )
 from omniops_tui.live.base import DemoControl, Notice, Service
 from omniops_tui.live.checklist import ChecklistService
@@ -50,6 +52,10 @@ if TYPE_CHECKING:  # loaded when the logs are first shown, or at the first run
     from omniops_tui.live.logs import LogsService
     from omniops_tui.live.runner import CommandRunner
     from omniops_tui.runbooks.placeholders import Substitution
+
+# While the record cannot be written (a full disk), how often the held events are tried again
+# when nothing new is recorded (each new event tries too).
+RECORD_RETRY_S = 5.0
 
 
 class LiveSession:
@@ -73,6 +79,8 @@ class LiveSession:
         self._listeners = Listeners()
         self._notice_listeners: list[Callable[[Notice], None]] = []
         self._running_listeners: list[Callable[[frozenset[str]], None]] = []
+        self._recording_listeners: list[Callable[[str | None], None]] = []
+        self._recording_problem: str | None = None
         self._context: CheckContext | None = None
         self._last_screen: tuple[str, str, str] | None = None
         self.checks = ChecklistService(self)
@@ -121,22 +129,78 @@ class LiveSession:
     def running_items(self) -> frozenset[str]:
         return frozenset(self.checks.running_items)
 
+    # ------------------------------------------------------------------ is it being recorded?
+    @property
+    def recording_problem(self) -> str | None:
+        """Why the record is not being written now (a full disk …); None: it is."""
+        return self.recorder.recording_problem
+
+    def on_recording(self, listener: Callable[[str | None], None]) -> None:
+        """Told when writing the record starts failing (the reason) or works again (None)."""
+        self._recording_listeners.append(listener)
+
+    def _recording_checked(self) -> None:
+        """After a write: tell the listeners, once, when the record's health changed."""
+        problem = self.recorder.recording_problem
+        if problem == self._recording_problem:
+            return
+        self._recording_problem = problem
+        if problem is not None:
+            self.notify(
+                Notice(
+                    f"NOT RECORDING: {problem}. What happens is kept in memory and written "
+                    f"when {self.session_path.parent} can be written again; free some space.",
+                    severity="error",
+                    timeout=15,
+                )
+            )
+        else:
+            self.notify(Notice("Recording again: what was held is written, the gap is in the record."))
+        for listener in list(self._recording_listeners):
+            listener(problem)
+
+    async def keep_recording(self) -> None:
+        """The record-retry service: while writing fails, try the held events again now and
+        then, so a quiet session is recorded again as soon as space is back."""
+        while not self.recorder.closed:
+            await asyncio.sleep(RECORD_RETRY_S)
+            if self.recorder.recording_problem is not None:
+                self.recorder.retry()
+                self._recording_checked()
+                gaps = self._fold_gaps()  # the gap the retry wrote: into the timeline at once
+                if gaps:
+                    self._listeners.publish(tuple(gaps))
+
     # ------------------------------------------------------------------ the write path
     def record(self, event: Event) -> Event:
         """Append to the session, fold into state, tell the listeners. The only write path."""
         if not self.recorder.closed:
             self.recorder.record(event)
+            self._recording_checked()
+        gaps = self._fold_gaps()
         self._state.apply(event)
-        self._listeners.publish((event,))
+        self._listeners.publish((*gaps, event))
         if isinstance(event, CommandFinished):
             self.notice_scenario()  # a command may have restarted or stopped the demo's app
         return event
+
+    def _fold_gaps(self) -> list[Event]:
+        """A `record_gap` the recorder wrote (before the event that found the disk writable
+        again) goes into the fold too: the timeline shows the hole at once, never silently."""
+        gaps: list[Event] = list(self.recorder.take_gaps())
+        for gap in gaps:
+            self._state.apply(gap)
+        return gaps
 
     def write_only(self, event: Event) -> None:
         """Half of `record`: into the file, not the fold. With `show_only` it lets the log lines
         past the record's budget be shown in full while the record keeps only their ERROR lines."""
         if not self.recorder.closed:
             self.recorder.record(event)
+            self._recording_checked()
+        gaps = self._fold_gaps()
+        if gaps:
+            self._listeners.publish(tuple(gaps))
 
     def show_only(self, event: Event) -> None:
         """The other half: into the fold (stamped with the session clock), not the file."""
@@ -153,12 +217,16 @@ class LiveSession:
 
     def record_many(self, events: Sequence[Event]) -> None:
         """Several events at once (a sampling round): one notification for all of them."""
+        folded: list[Event] = []
         for event in events:
             if not self.recorder.closed:
                 self.recorder.record(event)
+            folded += self._fold_gaps()
             self._state.apply(event)
-        if events:
-            self._listeners.publish(tuple(events))
+            folded.append(event)
+        self._recording_checked()
+        if folded:
+            self._listeners.publish(tuple(folded))
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -181,12 +249,17 @@ class LiveSession:
                     environment=self.environment_name,
                 )
             )
+            for item in self.setup.runbooks.all_items():
+                if item.initially_checked:  # `- [x]` in the file: it starts ticked, on the record
+                    self.set_item(item, True, reason="ticked in the runbook file")
 
     def services(self) -> list[Service]:
-        """What runs for the whole session: the live checks and the metric sampler."""
-        if not self.live_checks_available:
-            return []
-        return [Service("live-checks", self.checks.run), Service("metrics", self.metrics.run)]
+        """What runs for the whole session: the record's retry, the live checks and the metric
+        sampler."""
+        services = [Service("record-retry", self.keep_recording)] if self.writable else []
+        if self.live_checks_available:
+            services += [Service("live-checks", self.checks.run), Service("metrics", self.metrics.run)]
+        return services
 
     def check_context(self) -> CheckContext:
         """The one context of this session: checks, log streams and metrics share its SSH pool."""
@@ -245,7 +318,11 @@ class LiveSession:
         if runbook is None:
             return None
         if runbook.id not in self._state.runbooks_started and self.writable:
-            self.record(RunbookStarted(runbook_id=runbook.id, title=runbook.title, via=via))
+            # Items written `- [x]` start ticked, and the record says which (issue #9 C).
+            preticked = [item.id for item in runbook.checklist_items() if item.initially_checked]
+            self.record(
+                RunbookStarted(runbook_id=runbook.id, title=runbook.title, via=via, preticked=preticked)
+            )
         self.checks.focus(runbook.id)
         return runbook
 
@@ -263,6 +340,15 @@ class LiveSession:
     def set_item(self, item: ChecklistItem, done: bool, reason: str = "") -> None:
         event_class = ItemChecked if done else ItemUnchecked
         self.record(event_class(runbook_id=item.runbook_id, item_id=item.id, text=item.text, reason=reason))
+
+    def confirm_step(self, runbook_id: str, step_id: str, title: str) -> StepConfirmed | None:
+        """The engineer says a step is done (steps have no checkbox): recorded once per step;
+        None when it was confirmed before (the first confirmation is the one that counts)."""
+        if step_id in self._state.confirmed_steps or not self.writable:
+            return None
+        event = StepConfirmed(runbook_id=runbook_id, step_id=step_id, title=title)
+        self.record(event)
+        return event
 
     def needs_reason(self, item: ChecklistItem) -> bool:
         """Ticking against a check's verdict needs a reason, recorded with the tick."""

@@ -22,18 +22,18 @@ from typing import Any
 
 from omniops_tui.config.model import Config, Environment
 from omniops_tui.core.errors import UserError
-from omniops_tui.logic.criteria import CRITERIA_FILE, Criterion, load_criteria
-from omniops_tui.logic.decision import TREE_FILE, DecisionTree, load_tree
+from omniops_tui.logic.criteria import Criterion, load_criteria
+from omniops_tui.logic.decision import DecisionTree, load_tree
 from omniops_tui.options import Options
 from omniops_tui.probes.bindings import Bindings
-from omniops_tui.runbooks.loader import BUNDLED_DIR, load_runbooks, logic_dir
+from omniops_tui.runbooks.bundle import RunbookBundle, load_runbook_bundle
+from omniops_tui.runbooks.loader import Progress
 from omniops_tui.runbooks.model import RunbookSet
 from omniops_tui.sessions.recorder import Clock, SessionRecorder
 from omniops_tui.sessions.redact import Redactor
 from omniops_tui.sessions.state import SessionState
 from omniops_tui.sessions.view import SessionBasis
 
-BUNDLED_ROLLBACK_RUNBOOK = "emergency-rollback"
 LOGIC_COPY_LIMIT = 256_000  # bytes of a logic file copied into the header
 
 
@@ -90,18 +90,28 @@ class LiveSetup:
         )
 
 
-def load_setup(options: Options, *, with_environment: bool = True) -> LiveSetup:
-    """Read and check everything; raises `UserError` (one line, exit 2) on anything wrong."""
+def load_setup(
+    options: Options, *, with_environment: bool = True, progress: Progress | None = None
+) -> LiveSetup:
+    """Read and check everything; raises `UserError` (one line, exit 2) on anything wrong.
+    `progress(files read, files)` hears how far the runbooks are loaded."""
     from omniops_tui.sessions.redact import build_redactor
 
-    runbooks = load_runbooks(options.runbooks)
+    bundle = load_runbook_bundle(options.runbooks, progress)
+    runbooks = bundle.runbooks
     config = options.load_config()
     environment = config.environment(options.env) if with_environment else None
     notices: list[str] = []
+    if options.runbooks is not None:
+        notices.append(f"Loaded {bundle.summary}")  # a team's folder: what loaded, what did not
     files: list[LogicFile] = []
-    tree, tree_file = _tree_for(options.runbooks, runbooks, notices)
-    criteria, criteria_file = _criteria_for(options.runbooks, runbooks)
-    files.extend(f for f in (tree_file, criteria_file) if f is not None)
+    tree = _tree(bundle, notices)
+    criteria = load_criteria(bundle.criteria_path) if bundle.criteria_path is not None else []
+    files.extend(
+        logic_file(kind, path)
+        for kind, path in (("tree", bundle.tree_path), ("criteria", bundle.criteria_path))
+        if path is not None
+    )
     files.extend(logic_file("runbook", Path(source), copy=False) for source in runbooks.sources)
     bindings = None
     if environment is not None:
@@ -167,36 +177,20 @@ def open_session(
 
 
 # ---------------------------------------------------------------------------- which logic applies
-def _tree_for(
-    runbooks_path: Path | None, runbooks: RunbookSet, notices: list[str]
-) -> tuple[DecisionTree | None, LogicFile | None]:
-    own = logic_dir(runbooks_path) / TREE_FILE
-    if own.is_file():
-        tree = load_tree(own)
-        missing = tree.runbook_ids() - {r.id for r in runbooks.runbooks}
-        if missing:
-            notices.append(
-                f"{own}: the decision tree recommends runbooks that are not loaded: "
-                f"{', '.join(sorted(missing))}"
-            )
-        return tree, logic_file("tree", own)
-    bundled = BUNDLED_DIR / TREE_FILE
-    tree = load_tree(bundled)
-    if tree.runbook_ids() <= {r.id for r in runbooks.runbooks}:
-        return tree, logic_file("tree", bundled)
-    return None, None
-
-
-def _criteria_for(
-    runbooks_path: Path | None, runbooks: RunbookSet
-) -> tuple[list[Criterion], LogicFile | None]:
-    own = logic_dir(runbooks_path) / CRITERIA_FILE
-    if own.is_file():
-        return load_criteria(own), logic_file("criteria", own)
-    if runbooks.get(BUNDLED_ROLLBACK_RUNBOOK) is not None:
-        bundled = BUNDLED_DIR / CRITERIA_FILE
-        return load_criteria(bundled), logic_file("criteria", bundled)
-    return [], None
+def _tree(bundle: RunbookBundle, notices: list[str]) -> DecisionTree | None:
+    """The bundle's tree (a team's own, or the bundled one when its runbooks are loaded). A
+    team's tree that names runbooks it does not have is said so once, at start; without a
+    tree the wizard offers a search over the runbooks instead."""
+    if bundle.tree_path is None:
+        return None
+    tree = load_tree(bundle.tree_path)
+    missing = tree.runbook_ids() - {r.id for r in bundle.runbooks.runbooks}
+    if missing:
+        notices.append(
+            f"{bundle.tree_path}: the decision tree recommends runbooks that are not loaded: "
+            f"{', '.join(sorted(missing))}"
+        )
+    return tree
 
 
 def logic_file(kind: str, path: Path, *, copy: bool = True) -> LogicFile:

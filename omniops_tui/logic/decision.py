@@ -169,7 +169,19 @@ class _Reading:
         return point
 
     def latest(self, metric: str, host: str = "") -> Point | None:
-        return self._used(self.facts.latest(metric, host))
+        """The newest point; when it could not be measured (one failed request during an error
+        spike), the newest measured point still young enough to stand as evidence, its age shown.
+
+        Why: an error spike fails some health requests, and the wizard's answer flipped between
+        "yes" and "unknown" with whichever request came last.
+        """
+        newest = self.facts.latest(metric, host)
+        if newest is not None and newest.value is None:
+            max_age = thresholds().wizard.evidence_max_age_s
+            for point in reversed(self.facts.recent(metric, host)):
+                if point.value is not None and newest.t - point.t <= max_age:
+                    return self._used(point)
+        return self._used(newest)
 
     def health(self) -> tuple[int, int]:
         """(failed, measured) among the last `health_window` health samples."""

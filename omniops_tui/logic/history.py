@@ -33,6 +33,8 @@ class Point:
 @dataclass
 class MetricHistory:
     series: dict[tuple[str, str], deque[Point]] = field(default_factory=dict)
+    # metric → the PromQL its history was read with: the screen names where a figure came from
+    queries: dict[str, str] = field(default_factory=dict)
 
     def add(self, event: MetricSample) -> None:
         key = (event.metric, event.host)
@@ -43,6 +45,8 @@ class MetricHistory:
 
     def add_history(self, event: MetricBackfill) -> None:
         """Merge a fetched history with what the series already holds, in time order."""
+        if event.query:
+            self.queries[event.metric] = event.query
         for host, fetched in backfill_points(event).items():
             key = (event.metric, host)
             known = self.series.get(key, ())
@@ -78,7 +82,8 @@ class MetricHistory:
 
     def snapshot(self) -> MetricHistory:
         return MetricHistory(
-            {key: deque(points, maxlen=SERIES_LENGTH) for key, points in self.series.items()}
+            {key: deque(points, maxlen=SERIES_LENGTH) for key, points in self.series.items()},
+            dict(self.queries),
         )
 
 

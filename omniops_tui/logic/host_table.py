@@ -27,6 +27,7 @@ class HostRow:
     worst_metric: str  # the figure that decided `status` ("" when all pass)
     sources: tuple[str, ...]  # where the figures came from: "prometheus", "ssh"
     t: float  # offset of the newest sample
+    pressure: float = 0.0  # how far the deciding figure is into its band (ranks equal verdicts)
 
     @property
     def source(self) -> str:
@@ -48,16 +49,30 @@ def _pressure(metric: str, value: float | None) -> float:
 
 
 class HostTable:
-    """`HostTable(history).rows(sort="worst", filter="prod-1")`."""
+    """`HostTable(history).rows(sort="worst", filter="prod-1")`.
+
+    Each host's row is computed once per instance (rows and counts share them): make a new
+    table when the history has changed.
+    """
 
     def __init__(self, history: MetricHistory) -> None:
         self.history = history
+        self._rows: dict[str, HostRow] = {}
+        self._hosts: list[str] | None = None
 
     def hosts(self) -> list[str]:
-        names = {host for (metric, host) in self.history.series if host and metric in HOST_FIGURES}
-        return sorted(names, key=_natural)
+        if self._hosts is None:
+            names = {host for (metric, host) in self.history.series if host and metric in HOST_FIGURES}
+            self._hosts = sorted(names, key=_natural)
+        return self._hosts
 
     def row(self, host: str) -> HostRow:
+        known = self._rows.get(host)
+        if known is None:
+            known = self._rows[host] = self._row(host)
+        return known
+
+    def _row(self, host: str) -> HostRow:
         values: dict[str, float | None] = {}
         statuses: dict[str, str] = {}
         sources: set[str] = set()
@@ -69,18 +84,19 @@ class HostTable:
             if point is not None:
                 sources.add(point.source or "ssh")
                 newest = max(newest, point.t)
-        worst_metric = max(
-            HOST_FIGURES, key=lambda m: (SEVERITY.get(statuses[m], 1), _pressure(m, values[m]))
-        )
+        ranked = {m: (SEVERITY.get(statuses[m], 1), _pressure(m, values[m])) for m in HOST_FIGURES}
+        worst_metric = max(HOST_FIGURES, key=ranked.__getitem__)
         status = statuses[worst_metric]
+        passing = status == "pass"
         return HostRow(
             host,
             values,
             statuses,
             status,
-            "" if status == "pass" else worst_metric,
+            "" if passing else worst_metric,
             tuple(sorted(sources)),
             newest,
+            0.0 if passing else ranked[worst_metric][1],
         )
 
     def rows(
@@ -95,13 +111,7 @@ class HostTable:
         if statuses is not None:
             rows = [row for row in rows if row.status in statuses]
         if sort == "worst":
-            rows.sort(
-                key=lambda r: (
-                    -SEVERITY.get(r.status, 1),
-                    -_pressure(r.worst_metric, r.values.get(r.worst_metric)) if r.worst_metric else 0.0,
-                    _natural(r.host),
-                )
-            )
+            rows.sort(key=lambda r: (-SEVERITY.get(r.status, 1), -r.pressure, _natural(r.host)))
         elif sort == "name":
             rows.sort(key=lambda r: _natural(r.host))
         else:

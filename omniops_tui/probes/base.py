@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -59,9 +59,9 @@ class CheckResult:
         }
 
 
-def worst(statuses: list[str]) -> Status:
+def worst(statuses: Iterable[Status]) -> Status:
     """The most severe status of several (pass when there are none)."""
-    return max(statuses, key=lambda s: SEVERITY.get(s, 1), default="pass")  # type: ignore[return-value]
+    return max(statuses, key=lambda s: SEVERITY.get(s, 1), default="pass")
 
 
 @dataclass(frozen=True, slots=True)

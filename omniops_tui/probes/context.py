@@ -14,6 +14,7 @@ import re
 import ssl
 import time
 from collections import deque
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -231,7 +232,7 @@ class CheckContext:
         if task is None:
             task = asyncio.ensure_future(self._connect(host))
             self._shared.ssh[host.name] = task
-            task.add_done_callback(lambda t, name=host.name: self._forget_failed(name, t))
+            task.add_done_callback(partial(self._forget_failed, host.name))
         return await asyncio.shield(task)
 
     def discard_ssh(self, name: str, connection: asyncssh.SSHClientConnection) -> None:

@@ -291,6 +291,8 @@ async def check_http_latency(spec: CheckSpec, context: CheckContext) -> CheckRes
         value, unit, label = stats["error_rate_pct"], "%", "error rate"
     else:
         value, unit, label = stats[f"{metric}_ms"], "ms", shown[metric].split(" ")[0]
+    if value is None:  # not reached: with any answer timed, every figure above is a number
+        return CheckResult("unknown", None, unit, f"no {label} measured", evidence)
         tail += f", {len(errors)}/{requests} errors"
     if threshold is None:
         return CheckResult("pass", value, unit, f"{label} {fmt_number(value)} {unit} ({tail})", evidence)

@@ -19,6 +19,8 @@ import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from omniops_tui.core.status import Status
+
 
 class CommandRefused(ValueError):
     """A command outside the read-only vocabulary; the message says why, in one line."""
@@ -34,7 +36,7 @@ class Program:
 
     flags: frozenset[str] = frozenset()
     valued: frozenset[str] = frozenset()
-    operands: Callable[[str], bool] | None = _any
+    operands: Callable[[str], object] | None = _any  # truthy = allowed (a bool or a Match)
     subcommands: dict[str, Program] = field(default_factory=dict)
     requires: frozenset[str] = frozenset()
     any_args: bool = False
@@ -45,7 +47,7 @@ def _p(
     flags: str = "",
     valued: str = "",
     *,
-    operands: Callable[[str], bool] | None = _any,
+    operands: Callable[[str], object] | None = _any,
     subcommands: dict[str, Program] | None = None,
     requires: str = "",
     any_args: bool = False,
@@ -361,7 +363,7 @@ def method_problem(method: str, *, smoke_test: bool) -> str | None:
     return f"method {upper} is not allowed: checks only read (GET, HEAD; POST for declared smoke tests)"
 
 
-def http_gate(method: str, *, smoke_test: bool, read_only: bool) -> tuple[str, str, str] | None:
+def http_gate(method: str, *, smoke_test: bool, read_only: bool) -> tuple[Status, str, str] | None:
     """(status, summary, answer) when an HTTP check's request must not be sent, else None:
     a method checks may not use is refused (error); a smoke-test POST under `--read-only` /
     `read_only = true` is not run (unknown: nothing was learned, nothing failed)."""

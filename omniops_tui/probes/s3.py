@@ -10,6 +10,7 @@ timeout has given up on it.
 from __future__ import annotations
 
 import asyncio
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,18 +20,29 @@ from omniops_tui.probes.context import CheckContext
 MAX_PAGES = 50  # 50,000 keys: a backup prefix that large deserves a narrower prefix
 
 
-def _newest(
-    bucket: str, prefix: str, suffix: str, endpoint_url: str, profile: str, region: str, timeout: float
-) -> tuple[dict[str, Any] | None, int]:
+@functools.lru_cache(maxsize=8)
+def _client(profile: str, region: str, endpoint_url: str, timeout: float) -> Any:
+    """One S3 client per profile, region, endpoint and timeout, made once and shared.
+
+    Making a client loads and parses botocore's S3 service model (~0.1 s of CPU): paid on every
+    sweep it was most of the runbook screen's CPU while nothing else happened. boto3 clients
+    are thread-safe, and refreshable credentials (SSO, assumed roles) refresh themselves.
+    """
     import boto3
     from botocore.config import Config as BotoConfig
 
     session = boto3.session.Session(profile_name=profile or None, region_name=region or None)
-    client = session.client(
+    return session.client(
         "s3",
         endpoint_url=endpoint_url or None,
         config=BotoConfig(connect_timeout=timeout, read_timeout=timeout, retries={"max_attempts": 1}),
     )
+
+
+def _newest(
+    bucket: str, prefix: str, suffix: str, endpoint_url: str, profile: str, region: str, timeout: float
+) -> tuple[dict[str, Any] | None, int]:
+    client = _client(profile, region, endpoint_url, timeout)
     newest: dict[str, Any] | None = None
     count = 0
     paginator = client.get_paginator("list_objects_v2")

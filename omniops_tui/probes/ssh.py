@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from omniops_tui.config.model import HostConfig
+from omniops_tui.core.status import Status
 from omniops_tui.probes.base import CheckResult, CheckSpec, fmt_number, truncate
 from omniops_tui.probes.context import CheckContext
 from omniops_tui.probes.readonly import parse_readonly
@@ -36,7 +37,7 @@ def _no_host(spec: CheckSpec, context: CheckContext) -> CheckResult:
     return CheckResult.not_configured(f"no SSH hosts in {env}")
 
 
-def _judge(spec: CheckSpec, label: str, value: float, unit: str) -> tuple[str, str]:
+def _judge(spec: CheckSpec, label: str, value: float, unit: str) -> tuple[Status, str]:
     threshold = threshold_of(spec)
     if threshold is None:
         return "pass", f"{label} {fmt_number(value)} {unit}".strip()

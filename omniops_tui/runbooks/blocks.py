@@ -17,7 +17,7 @@ Inline parsing is switched off: the model keeps inline text as written.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -60,15 +60,31 @@ class RawBlock:
         return self.start + 1
 
 
+@dataclass
+class FenceProblem:
+    """A fence that swallowed Markdown structure: what `lint` reports."""
+
+    line: int
+    end_line: int
+    swallowed: list[str]
+    unclosed: bool
+
+
 class BlockStream:
     """The blocks of a text, iterable more than once; a large text is re-parsed per pass."""
 
-    def __init__(self, text: str, line_offset: int = 0) -> None:
+    def __init__(
+        self, text: str, line_offset: int = 0, progress: Callable[[float], None] | None = None
+    ) -> None:
         self.text = text
         self.line_offset = line_offset
         self.references: dict[str, dict[str, str]] = {}
         self._cached: list[RawBlock] | None = None
         self.lines = text.splitlines()
+        # `progress(fraction)` after each chunk: a large text is read twice (shape, then model).
+        self._progress = progress
+        self._expected = max(1, len(self.lines) * (1 if len(text) <= CHUNK_CHARS else 2))
+        self._done = 0
         if len(text) <= CHUNK_CHARS:
             self._cached = list(self._generate())
 
@@ -85,6 +101,9 @@ class BlockStream:
             for label, ref in env.get("references", {}).items():
                 self.references.setdefault(label, ref)
             yield from _blocks(tokens, lines, first, last, self.line_offset)
+            self._done += last - first
+            if self._progress is not None:
+                self._progress(min(1.0, self._done / self._expected))
 
 
 def _blocks(tokens: list[Token], lines: list[str], first: int, last: int, offset: int) -> Iterator[RawBlock]:
@@ -147,31 +166,68 @@ def _gap(lines: list[str], start: int, end: int, offset: int) -> Iterator[RawBlo
 def _chunks(lines: list[str], size: int) -> Iterator[tuple[int, int]]:
     """Line ranges of about `size` characters, cut just before an ATX heading outside a fence
     or HTML comment (where no Markdown block can span the cut)."""
-    start, count, fence = 0, 0, ""
-    in_comment = False
+    cutter = ChunkCutter(size)
+    start = 0
     for index, line in enumerate(lines):
-        if fence:
+        if cutter.cut_before(line):
+            yield start, index
+            start = index
+    if start < len(lines) or not lines:
+        yield start, len(lines)
+
+
+class ChunkCutter:
+    """Decides, line by line, where a long text may be cut into independent Markdown chunks:
+    before an ATX heading, outside any fence or HTML comment, once `size` characters are in.
+    Shared by the parser's chunks and lint's file stream, so both cut at the same places."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.count = 0
+        self.fence = ""
+        self.in_comment = False
+
+    def cut_before(self, line: str) -> bool:
+        """Feed the next line; True: a new chunk starts with it."""
+        cut = False
+        if self.fence:
             stripped = line.strip()
             if (
-                stripped.startswith(fence)
-                and set(stripped) == {fence[0]}
+                stripped.startswith(self.fence)
+                and set(stripped) == {self.fence[0]}
                 and len(line) - len(line.lstrip()) < 4
             ):
-                fence = ""
-        elif in_comment:
-            in_comment = "-->" not in line
-        elif count >= size and index > start and ATX_HEADING.match(line):
-            yield start, index
-            start, count = index, 0
+                self.fence = ""
+        elif self.in_comment:
+            self.in_comment = "-->" not in line
+        elif self.count >= self.size and ATX_HEADING.match(line):
+            cut, self.count = True, 0
         else:
             opener = FENCE_OPEN.match(line)
             if opener:
-                fence = opener.group(1)
+                self.fence = opener.group(1)
             elif line.lstrip().startswith("<!--") and "-->" not in line:
-                in_comment = True
-        count += len(line) + 1
-    if start < len(lines) or not lines:
-        yield start, len(lines)
+                self.in_comment = True
+        self.count += len(line) + 1
+        return cut
+
+
+def file_chunks(lines: Iterable[str], size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
+    """(first line, text) chunks of a file read line by line: a 50 MB file is never whole in
+    memory. Lines keep their endings out (as `str.splitlines`)."""
+    cutter = ChunkCutter(size)
+    chunk: list[str] = []
+    first = 0
+    for number, raw in enumerate(lines):
+        line = raw.rstrip("\r\n")
+        if chunk and cutter.cut_before(line):
+            yield first, "\n".join(chunk) + "\n"
+            chunk, first = [], number
+        elif not chunk:
+            cutter.cut_before(line)
+        chunk.append(line)
+    if chunk:
+        yield first, "\n".join(chunk) + "\n"
 
 
 def table_cells(tokens: list[Token]) -> tuple[list[str], list[list[str]]]:

@@ -18,7 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from omniops_tui.runbooks.loader import BUNDLED_DIR, LoadWarning, SourceFile, load_runbook_files, logic_dir
+from omniops_tui.runbooks.loader import (
+    BUNDLED_DIR,
+    LoadWarning,
+    Progress,
+    SourceFile,
+    load_runbook_files,
+    logic_dir,
+)
 from omniops_tui.runbooks.model import Runbook, RunbookSet
 
 TREE_FILE = "decision-tree.toml"
@@ -39,9 +46,7 @@ class RunbookBundle:
     notices: list[str] = field(default_factory=list)  # what the user should know at start
 
 
-def load_runbook_bundle(
-    path: Path | None = None, progress: Callable[[int, int], None] | None = None
-) -> RunbookBundle:
+def load_runbook_bundle(path: Path | None = None, progress: Progress | None = None) -> RunbookBundle:
     """The runbooks at `path` (None: bundled) with the logic that belongs to them."""
     loaded = load_runbook_files(path, progress)
     ids = {runbook.id for runbook in loaded.runbook_set.runbooks}

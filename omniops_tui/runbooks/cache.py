@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,13 @@ class ParsedFile:
     warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
-def cached_parse(file: Path, data: bytes, namespace: str | None, default_title: str) -> ParsedFile:
+def cached_parse(
+    file: Path,
+    data: bytes,
+    namespace: str | None,
+    default_title: str,
+    progress: Callable[[float], None] | None = None,
+) -> ParsedFile:
     """The parsed model of `data` (the bytes of `file`); `UserError` when it is not UTF-8."""
     cache = _cache_path(data, namespace, default_title, str(file))
     if cache is not None and cache.exists():
@@ -42,7 +49,9 @@ def cached_parse(file: Path, data: bytes, namespace: str | None, default_title: 
         raise UserError(f"{file}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
     from omniops_tui.runbooks.parser import parse_markdown
 
-    result = parse_markdown(text, str(file), namespace=namespace, default_title=default_title)
+    result = parse_markdown(
+        text, str(file), namespace=namespace, default_title=default_title, progress=progress
+    )
     parsed = ParsedFile(result.runbooks, result.warnings)
     if cache is not None:
         try:

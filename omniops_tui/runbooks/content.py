@@ -61,6 +61,13 @@ SHORT_LABEL = 80  # a paragraph longer than this is prose, not a checklist's tit
 class ContentMixin:
     """Content handling for `_Parser` (state lives on the parser)."""
 
+    # The parser's state this mixin reads and writes (declared for the type checker).
+    step: Step | None
+    container: list[Block] | None
+    pending_label: tuple[str, str, int] | None
+    pending_expected: str | None
+    pending_intro: str | None
+
     def _find_overview(self: Any) -> list[dict[str, str]]:
         if self.shape.overview is not None:
             headers, rows, line = self.shape.overview
@@ -254,7 +261,7 @@ class ContentMixin:
                 self.result.empty_checklists.append((draft.line, f"empty checklist item in '{title}'"))
             parent = group.items[draft.parent] if draft.parent >= 0 else None
             slug = slugify(text, 48)
-            alternates = (f"{parent.id}/{slug}",) if parent is not None else ()
+            alternates: tuple[str, ...] = (f"{parent.id}/{slug}",) if parent is not None else ()
             if phase_base:
                 alternates += (f"{phase_base}/{slug}",)
             item = ChecklistItem(

@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import Literal
 
 from omniops_tui.core.errors import UserError
+from omniops_tui.runbooks.blocks import CHUNK_CHARS, file_chunks
 from omniops_tui.runbooks.coverage import unheld_lines
 from omniops_tui.runbooks.inline import PLACEHOLDER
 from omniops_tui.runbooks.loader import BUNDLED_DIR, LoadWarning, discover, read_text
 from omniops_tui.runbooks.model import CommandBlock, MarkdownBlock, RunbookSet, iter_blocks
 from omniops_tui.runbooks.parser import ParseResult, parse_markdown
 
+STREAM_BYTES = CHUNK_CHARS  # a file larger than this is linted as a stream of chunks
 Level = Literal["error", "warning", "info"]
 LEVELS: tuple[Level, ...] = ("error", "warning", "info")
 MARKUP_LANGUAGES = {
@@ -56,12 +58,15 @@ class Problem:
         return f"{self.path}:{self.line}: {self.level}: {self.message}"
 
 
-def lint_text(text: str, path: str, namespace: str | None = None) -> list[Problem]:
-    """Every problem of one document, in line order."""
+def lint_text(text: str, path: str, namespace: str | None = None, offset: int = 0) -> list[Problem]:
+    """Every problem of one document (or of a chunk starting `offset` lines into it), in line
+    order, with the document's line numbers."""
     result = parse_markdown(text, path, namespace=namespace, default_title=Path(path).stem)
-    problems = [*_fences(result, path), *_losses(text, result.runbooks, path)]
-    problems += _structure(result, path)
+    problems = [*_fences(result, path, offset), *_losses(text, result.runbooks, path)]
+    problems += _structure(result, path, offset)
     problems += _commands(result.runbooks, path)
+    if offset:
+        problems = [Problem(p.path, p.line + offset, p.message, p.level) for p in problems]
     return sorted(problems, key=lambda p: (p.line, LEVELS.index(p.level)))
 
 
@@ -74,6 +79,9 @@ def iter_lint(paths: list[Path]) -> Iterator[Problem]:
         files = discover(path, warnings)
         yield from (Problem(w.path, w.line, w.message, "warning") for w in warnings)
         for file in files:
+            if _size(file) > STREAM_BYTES:
+                yield from _lint_stream(file)
+                continue
             try:
                 text = read_text(file)
             except UserError as exc:
@@ -84,11 +92,33 @@ def iter_lint(paths: list[Path]) -> Iterator[Problem]:
             yield from _bindings(path)
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _lint_stream(path: Path) -> Iterator[Problem]:
+    """A large file, chunk by chunk as it is read (cut before headings outside fences, where
+    no Markdown block spans the cut): time grows with the file, memory stays that of one
+    chunk, and problems print while the rest is read. Duplicate ids are found within a chunk."""
+    name = str(path)
+    try:
+        with path.open(encoding="utf-8-sig") as stream:
+            for first, text in file_chunks(stream, STREAM_BYTES):
+                yield from lint_text(text, name, offset=first)
+    except UnicodeDecodeError as exc:
+        yield Problem(name, 0, f"not UTF-8 text (byte {exc.start} of a chunk); save it as UTF-8", "error")
+    except OSError as exc:
+        yield Problem(name, 0, f"cannot read runbook file ({exc.strerror})", "error")
+
+
 def lint_paths(paths: list[Path]) -> list[Problem]:
     return list(iter_lint(paths))
 
 
-def _fences(result: ParseResult, path: str) -> Iterator[Problem]:
+def _fences(result: ParseResult, path: str, offset: int = 0) -> Iterator[Problem]:
     for fence in result.fence_problems:
         shown = ", ".join(f"'{h}'" for h in fence.swallowed[:3])
         more = f" and {len(fence.swallowed) - 3} more" if len(fence.swallowed) > 3 else ""
@@ -98,7 +128,7 @@ def _fences(result: ParseResult, path: str) -> Iterator[Problem]:
         what = (
             "code fence is never closed"
             if fence.unclosed
-            else f"code fence (closed at line {fence.end_line}) looks stray or unclosed"
+            else f"code fence (closed at line {fence.end_line + offset}) looks stray or unclosed"
         )
         yield Problem(
             path,
@@ -119,7 +149,7 @@ def _losses(text: str, runbook_set: RunbookSet, path: str) -> Iterator[Problem]:
                 yield Problem(path, block.line, "HTML comment: kept, but not shown in the app", "info")
 
 
-def _structure(result: ParseResult, path: str) -> Iterator[Problem]:
+def _structure(result: ParseResult, path: str, offset: int = 0) -> Iterator[Problem]:
     for runbook in result.runbooks.runbooks:
         if runbook.metadata is None and result.shape == "runbooks":
             yield Problem(
@@ -133,7 +163,8 @@ def _structure(result: ParseResult, path: str) -> Iterator[Problem]:
         yield Problem(
             path,
             line,
-            f"duplicate id '{wanted}' (first used at line {first}); give one of them a distinct title",
+            f"duplicate id '{wanted}' (first used at line {first + offset}); "
+            "give one of them a distinct title",
             "warning",
         )
     for line, message in result.empty_checklists:
@@ -146,19 +177,21 @@ def _structure(result: ParseResult, path: str) -> Iterator[Problem]:
 
 
 def _commands(runbook_set: RunbookSet, path: str) -> Iterator[Problem]:
-    for runbook in runbook_set.runbooks:
-        for section in runbook.sections:
-            for block in iter_blocks(section.blocks, CommandBlock):
-                if block.language.lower() in MARKUP_LANGUAGES:
-                    continue
-                found = sorted(set(PLACEHOLDER.findall(block.code)))
-                if found:
-                    yield Problem(
-                        path,
-                        block.line,
-                        f"command has placeholders to fill in before it runs: {', '.join(found[:4])}",
-                        "warning",
-                    )
+    """Commands with placeholders, in runbooks and in the text around them (an appendix's
+    cheat sheet is copied as often as a step's command)."""
+    sections = [*runbook_set.preamble, *(s for r in runbook_set.runbooks for s in r.sections)]
+    for section in [*sections, *runbook_set.appendix]:
+        for block in iter_blocks(section.blocks, CommandBlock):
+            if block.language.lower() in MARKUP_LANGUAGES:
+                continue
+            found = sorted(set(PLACEHOLDER.findall(block.code)))
+            if found:
+                yield Problem(
+                    path,
+                    block.line,
+                    f"command has placeholders to fill in before it runs: {', '.join(found[:4])}",
+                    "warning",
+                )
 
 
 def _bindings(folder: Path) -> Iterator[Problem]:

@@ -27,6 +27,7 @@ from omniops_tui.runbooks.slugs import slugify
 BUNDLED_DIR = Path(__file__).parent / "data"
 BUNDLED_DOCUMENT = BUNDLED_DIR / "deployment-runbooks.md"
 SUFFIXES = (".md", ".markdown")
+Progress = Callable[[float, int], None]  # (files read, a fraction within the current one; files)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,12 +132,11 @@ def load_runbooks(path: Path | None = None) -> RunbookSet:
     return load_runbook_files(path).runbook_set
 
 
-def load_runbook_files(
-    path: Path | None = None, progress: Callable[[int, int], None] | None = None
-) -> LoadResult:
+def load_runbook_files(path: Path | None = None, progress: Progress | None = None) -> LoadResult:
     """Load the bundled document (None) or a team's file or folder, file by file.
 
-    `progress(done, total)` is called after each file, for a start screen that shows it.
+    `progress(done, total)` hears the files read so far (a fraction within a large file), for
+    a start that shows how far it is.
     Raises `UserError` only when nothing at all can be loaded.
     """
     if path is None:
@@ -180,7 +180,7 @@ def _load(
     root: Path,
     spaces: dict[Path, str | None],
     warnings: list[LoadWarning],
-    progress: Callable[[int, int], None] | None,
+    progress: Progress | None,
 ) -> LoadResult:
     from omniops_tui.runbooks.cache import cached_parse
 
@@ -190,7 +190,8 @@ def _load(
     for index, file in enumerate(files):
         try:
             data = file.read_bytes()
-            parsed = cached_parse(file, data, spaces[file], file.stem)
+            within = None if progress is None else _within(progress, index, len(files))
+            parsed = cached_parse(file, data, spaces[file], file.stem, within)
         except (OSError, UserError) as exc:
             message = exc.message.split(": ", 1)[-1] if isinstance(exc, UserError) else exc.strerror
             result.skipped.append(LoadWarning(str(file), 0, message or "cannot be read"))
@@ -220,6 +221,10 @@ def _load(
         if progress is not None:
             progress(index + 1, len(files))
     return result
+
+
+def _within(progress: Progress, index: int, total: int) -> Callable[[float], None]:
+    return lambda fraction: progress(index + fraction, total)
 
 
 def _merge(merged: RunbookSet, parsed: RunbookSet, file: Path, root: Path) -> None:

@@ -5,156 +5,32 @@ item, command block, troubleshooting entry) carries a stable `id` built from its
 session recorded today still names the same item when it is replayed tomorrow, and bindings
 (which check ticks which item) can refer to it from TOML.
 
-A section's content is an ordered list of blocks; whatever the parser did not recognise is a
-`MarkdownBlock` holding the original source, so nothing in the document is lost. Nested task
-lists stay flat in their group (document order) with `depth` and `parent_id`, so a view that
-ignores nesting still shows every item and a view that knows it can indent.
+A section's content is an ordered list of blocks, defined in block_model.py and re-exported
+here so that every model name is importable from this module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
+
+from omniops_tui.runbooks.block_model import (  # noqa: F401  (re-exported: the model's public names)
+    Block,
+    ChecklistGroup,
+    ChecklistItem,
+    CommandBlock,
+    ExpectedOutput,
+    MarkdownBlock,
+    Phase,
+    Step,
+    TableBlock,
+    TroubleshootingEntry,
+    iter_blocks,
+)
 
 RiskLevel = Literal["low", "medium", "high", "critical", "unknown"]
 
-
-@dataclass(slots=True)
-class MarkdownBlock:
-    """Prose the parser keeps verbatim and the UI renders as Markdown.
-
-    `references` holds the definitions of the reference-style links the text uses (they may
-    stand anywhere in the file); `display` is what a Markdown renderer should be given.
-    """
-
-    text: str
-    line: int
-    references: dict[str, str] = field(default_factory=dict)
-    kind: Literal["markdown"] = "markdown"
-
-    @property
-    def display(self) -> str:
-        """The text for a Markdown renderer: `<placeholder>` stays literal (a renderer would
-        take it for HTML and drop it) and reference links find their URL."""
-        from omniops_tui.runbooks.inline import display_markdown
-
-        return display_markdown(self.text, self.references)
-
-
-@dataclass(slots=True)
-class CommandBlock:
-    """A fenced code block: a command to read or copy, or an expected output sample."""
-
-    id: str
-    language: str
-    code: str
-    line: int
-    destructive: bool = False
-    kind: Literal["command"] = "command"
-
-
-@dataclass(slots=True)
-class TableBlock:
-    """A Markdown table (the overview, Emergency Rollback's decision criteria)."""
-
-    headers: list[str]
-    rows: list[list[str]]
-    line: int
-    kind: Literal["table"] = "table"
-
-
-@dataclass(slots=True)
-class ChecklistItem:
-    """One `- [ ]` line. `id` is what sessions and bindings refer to.
-
-    A nested task item has `depth` > 0 and the id of the task item it sits under in
-    `parent_id`; sub-bullets, continuation paragraphs and commands under the item are its
-    `detail` (commands there are `CommandBlock`s, copyable like any other).
-    """
-
-    id: str
-    text: str
-    line: int
-    runbook_id: str
-    group_id: str
-    initially_checked: bool = False
-    depth: int = 0
-    parent_id: str = ""
-    detail: list[Block] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class ChecklistGroup:
-    """Items grouped under the bold line before them, e.g. `**Code Quality** (T-48h)`."""
-
-    id: str
-    title: str
-    timing: str
-    items: list[ChecklistItem]
-    line: int
-    kind: Literal["checklist"] = "checklist"
-
-
-@dataclass(slots=True)
-class Step:
-    """A titled unit of work: `**N. Title**` (numbered) or a bold label such as
-    `**Environment Check**` followed by its commands (unnumbered)."""
-
-    id: str
-    number: str | None
-    title: str
-    line: int
-    blocks: list[Block] = field(default_factory=list)
-    expected: list[ExpectedOutput] = field(default_factory=list)
-    kind: Literal["step"] = "step"
-
-
-@dataclass(slots=True)
-class ExpectedOutput:
-    """What a step should print, from `**Expected Output:**` (or `**Expected Metrics:**`)."""
-
-    label: str
-    block: CommandBlock
-    kind: Literal["expected"] = "expected"
-
-
-@dataclass(slots=True)
-class TroubleshootingEntry:
-    """`#### Issue: …` with its symptoms, cause and resolution."""
-
-    id: str
-    title: str
-    line: int
-    symptoms: list[Block] = field(default_factory=list)
-    cause: str = ""
-    resolution: list[Block] = field(default_factory=list)
-    other: list[Block] = field(default_factory=list)
-    kind: Literal["troubleshooting"] = "troubleshooting"
-
-
-@dataclass(slots=True)
-class Phase:
-    """A `####` heading inside a procedure section, with its steps."""
-
-    id: str
-    title: str
-    line: int
-    blocks: list[Block] = field(default_factory=list)
-    level: int = 4  # the Markdown heading level, for indenting an outline
-    kind: Literal["phase"] = "phase"
-
-
-Block = Union[  # noqa: UP007 - a runtime alias used in dataclass fields
-    MarkdownBlock,
-    CommandBlock,
-    TableBlock,
-    ChecklistGroup,
-    Step,
-    ExpectedOutput,
-    TroubleshootingEntry,
-    Phase,
-]
 
 SectionKind = Literal[
     "when_to_use",
@@ -228,24 +104,6 @@ class Runbook:
     front_matter: dict[str, Any] = field(default_factory=dict)
     document: str = ""  # id of the Document (file) it comes from
 
-    def outline(self, max_level: int = 4) -> list[OutlineEntry]:
-        """Sections and the headings under them, down to `max_level` (####), for a sidebar."""
-        entries: list[OutlineEntry] = []
-        for section in self.sections:
-            entries.append(OutlineEntry(section.id, section.title, 0, "section", section.line))
-            stack: list[tuple[list[Block], int]] = [(section.blocks, 1)]
-            found: list[OutlineEntry] = []
-            while stack:  # iterative: a deep document never meets the recursion limit
-                blocks, depth = stack.pop()
-                for block in reversed(blocks):
-                    if isinstance(block, Phase) and block.level <= max_level:
-                        found.append(OutlineEntry(block.id, block.title, depth, "phase", block.line))
-                        stack.append((block.blocks, depth + 1))
-                    elif isinstance(block, TroubleshootingEntry):
-                        found.append(OutlineEntry(block.id, block.title, depth, "issue", block.line))
-            entries.extend(sorted(found, key=lambda e: e.line))
-        return entries
-
     def checklist_groups(self) -> Iterator[ChecklistGroup]:
         for section in self.sections:
             yield from iter_blocks(section.blocks, ChecklistGroup)
@@ -286,17 +144,6 @@ class Runbook:
     @property
     def when_to_use_summary(self) -> str:
         return self.overview.get("when_to_use") or (self.when_to_use[0] if self.when_to_use else "")
-
-
-@dataclass(slots=True)
-class OutlineEntry:
-    """One line of a runbook's outline: a section (depth 0) or a heading under it."""
-
-    id: str
-    title: str
-    depth: int
-    kind: Literal["section", "phase", "issue"]
-    line: int
 
 
 @dataclass(slots=True)
@@ -384,25 +231,3 @@ def runbook_to_dict(runbook: Runbook) -> dict[str, Any]:
         "checklist_items": len(runbook.checklist_items()),
     }
     return data
-
-
-def iter_blocks(blocks: list[Block], kind: type | None = None) -> Iterator[Any]:
-    """Walk blocks depth-first in document order (phases contain steps, steps contain
-    commands, checklist items hold their detail…). Iterative, so no document is too deep."""
-    stack: list[Iterator[Any]] = [iter(blocks)]
-    while stack:
-        block = next(stack[-1], None)
-        if block is None:
-            stack.pop()
-            continue
-        if kind is None or isinstance(block, kind):
-            yield block
-        if isinstance(block, Phase):
-            stack.append(iter(block.blocks))
-        elif isinstance(block, Step):
-            # Expected output is yielded as such, never as a command to run or copy.
-            stack.append(iter([*block.blocks, *block.expected]))
-        elif isinstance(block, TroubleshootingEntry):
-            stack.append(iter([*block.symptoms, *block.resolution, *block.other]))
-        elif isinstance(block, ChecklistGroup):
-            stack.append(iter([detail for item in block.items for detail in item.detail]))

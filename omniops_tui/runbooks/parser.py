@@ -18,18 +18,21 @@ what is not recognised is a `MarkdownBlock` with its source.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from omniops_tui.runbooks.blocks import BlockStream, RawBlock
+from omniops_tui.runbooks.blocks import BlockStream, FenceProblem, RawBlock
 from omniops_tui.runbooks.content import ContentMixin
 from omniops_tui.runbooks.frontmatter import FrontMatter, metadata_from, split_front_matter
 from omniops_tui.runbooks.inline import plain
 from omniops_tui.runbooks.model import (
+    Block,
     Document,
     Phase,
     Runbook,
     RunbookSet,
     Section,
+    Step,
     TroubleshootingEntry,
 )
 from omniops_tui.runbooks.shape import DocumentShape, plan_shape, section_kind
@@ -45,16 +48,6 @@ TROUBLE_PARTS = {
 
 
 @dataclass
-class FenceProblem:
-    """A fence that swallowed Markdown structure: what `lint` reports."""
-
-    line: int
-    end_line: int
-    swallowed: list[str]
-    unclosed: bool
-
-
-@dataclass
 class ParseResult:
     runbooks: RunbookSet
     duplicates: list[tuple[str, int, int]] = field(default_factory=list)
@@ -67,19 +60,32 @@ class ParseResult:
 
 
 def parse_markdown(
-    text: str, source: str = "<string>", *, namespace: str | None = None, default_title: str = ""
+    text: str,
+    source: str = "<string>",
+    *,
+    namespace: str | None = None,
+    default_title: str = "",
+    progress: Callable[[float], None] | None = None,
 ) -> ParseResult:
     """Parse one Markdown document. Never raises on odd Markdown; `lint` reports oddities.
 
     `namespace` prefixes the ids of what is not a numbered runbook (a file's own runbook, its
     preamble and appendix), so two files may both have a "Diagnosis"; None keeps the bundled
-    document's ids. `default_title` names a runbook that has no title of its own.
+    document's ids. `default_title` names a runbook that has no title of its own. `progress`
+    hears the fraction read so far (a 50 MB file takes a while).
     """
-    return _Parser(text, source, namespace, default_title).run()
+    return _Parser(text, source, namespace, default_title, progress).run()
 
 
 class _Parser(ContentMixin):
-    def __init__(self, text: str, source: str, namespace: str | None, default_title: str) -> None:
+    def __init__(
+        self,
+        text: str,
+        source: str,
+        namespace: str | None,
+        default_title: str,
+        progress: Callable[[float], None] | None = None,
+    ) -> None:
         text = text.removeprefix("\ufeff")
         self.front, after = split_front_matter(text)
         # Front matter lines become blank lines: every block keeps its true line number.
@@ -87,7 +93,7 @@ class _Parser(ContentMixin):
         self.source = source
         self.namespace = namespace
         self.default_title = default_title
-        self.stream = BlockStream(self.text)
+        self.stream = BlockStream(self.text, progress=progress)
         self.lines = self.stream.lines
         self.ids = IdRegistry()
         self.result = ParseResult(RunbookSet(runbooks=[], sources=[source]), front_matter=self.front)
@@ -95,9 +101,9 @@ class _Parser(ContentMixin):
         self.seen_runbook = False
         self.in_appendix = False
         self.section: Section | None = None
-        self.container = None  # where plain blocks go (section or phase)
+        self.container: list[Block] | None = None  # where plain blocks go (section or phase)
         self.phases: list[Phase] = []
-        self.step = None
+        self.step: Step | None = None
         self.trouble: TroubleshootingEntry | None = None
         self.trouble_level = 0
         self.trouble_part = "other"
@@ -236,7 +242,8 @@ class _Parser(ContentMixin):
             return
         if not runbook_level and block.start == self.shape.title_start:
             self._close_all()
-            if self.front.title and plain(block.inline.strip()) != self.runbook.title:
+            title_now = self.runbook.title if self.runbook is not None else ""
+            if self.front.title and plain(block.inline.strip()) != title_now:
                 # The front matter names the runbook; the heading's own words stay visible.
                 self._ensure_section(block)
                 self._add(self._prose(block.source, block.line))
@@ -353,6 +360,7 @@ class _Parser(ContentMixin):
         if self.container is None:
             title = "Overview" if self.runbook is not None else "Introduction"
             self._open_section(title, block)
+            assert self.section is not None
             self.auto_sections.add(self.section.id)
 
     def _check_announced_checklists(self) -> None:

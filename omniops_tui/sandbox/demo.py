@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from omniops_tui.sandbox import demo_data
-from omniops_tui.sandbox.demo_data import DEMO_DATABASE
+from omniops_tui.sandbox.demo_database import DEMO_DATABASE, drop_database, prepare_database
 from omniops_tui.sandbox.net import reachable
 from omniops_tui.sandbox.production import Sandbox
 from omniops_tui.sandbox.scenarios import SCENARIOS
@@ -120,7 +120,7 @@ class DemoServices:
             with contextlib.suppress(Exception):
                 await demo_data.clear_cache(self.redis_url, self.cache_prefix)
         if self._database_created:
-            await demo_data.drop_database(self._server_url, self.database_name)
+            await drop_database(self._server_url, self.database_name)
             self._database_created = False
 
     def close(self) -> None:
@@ -256,7 +256,7 @@ def _start_database(services: DemoServices, server_url: str) -> None:
     try:
         services._run(demo_data.remove_abandoned(server_url, None), timeout=30)
         services._database_created = True  # from here on, close() drops it (even half made)
-        demo_url = services._run(demo_data.prepare_database(server_url, services.database_name), timeout=60)
+        demo_url = services._run(prepare_database(server_url, services.database_name), timeout=60)
     except Exception as exc:  # a server that refuses us is reported, never fatal
         services.status.database = f"PostgreSQL at {where} refused the demo database: {exc}"[:200]
         return

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 
-from omniops_tui.sandbox.host_commands import DISK_BLOCKS_1K, NPROC, HostFacts
+from omniops_tui.sandbox.host_facts import DISK_BLOCKS_1K, NPROC, HostFacts
 from omniops_tui.sandbox.scenarios import PROFILES, ProductionState, Profile, commit_of
 
 REQUESTS_PER_S = 20.0  # the simulated users' traffic (the app's /api/metrics says 6000 per 5 min)
@@ -88,6 +88,21 @@ def _error_code(profile: Profile) -> str:
 
 
 # ------------------------------------------------------------------ the application
+def _errors_per_s(code: str, profile: Profile) -> float:
+    """Requests per second answered with `code` under `profile` (integrated into a counter)."""
+    return REQUESTS_PER_S * profile.error_rate / 100 if _error_code(profile) == code else 0.0
+
+
+def _bucket_per_s(index: int, profile: Profile) -> float:
+    """Requests per second falling in latency bucket `index` or below under `profile`."""
+    return REQUESTS_PER_S * latency_cdf(profile.p95_ms)[index]
+
+
+def _busy_share(name: str, index: int, profile: Profile) -> float:
+    """The share of a second host `name` spends busy under `profile` (CPU seconds counter)."""
+    return host_facts(profile.name, name, index).cpu_percent / 100
+
+
 def app_lines(state_or_switches: ProductionState | Switches, now: float, version: str = "") -> Iterator[str]:
     """The app's series at wall time `now` (no timestamps; `history_openmetrics` adds them)."""
     if isinstance(state_or_switches, ProductionState):
@@ -106,7 +121,7 @@ def app_lines(state_or_switches: ProductionState | Switches, now: float, version
         code: integrate(
             switches,
             now,
-            lambda p, c=code: REQUESTS_PER_S * p.error_rate / 100 if _error_code(p) == c else 0.0,
+            partial(_errors_per_s, code),
         )
         for code in ("500", "503")
     }
@@ -119,7 +134,7 @@ def app_lines(state_or_switches: ProductionState | Switches, now: float, version
     yield "# HELP http_request_duration_seconds Time to answer a request."
     yield "# TYPE http_request_duration_seconds histogram"
     for index, bound in enumerate(BUCKETS):
-        count = integrate(switches, now, lambda p, i=index: REQUESTS_PER_S * latency_cdf(p.p95_ms)[i])
+        count = integrate(switches, now, partial(_bucket_per_s, index))
         yield f'http_request_duration_seconds_bucket{{le="{bound}"}} {count:.3f}'
     yield f'http_request_duration_seconds_bucket{{le="+Inf"}} {total:.3f}'
     seconds = integrate(switches, now, lambda p: REQUESTS_PER_S * p.response_time_ms / 1000)
@@ -169,7 +184,7 @@ def node_families(switches: Switches, hosts: Sequence[str], now: float) -> list[
     size = DISK_BLOCKS_1K * 1024
     for index, name in enumerate(hosts):
         facts = host_facts(scenario, name, index)
-        busy = integrate(switches, now, lambda p, n=name, i=index: host_facts(p.name, n, i).cpu_percent / 100)
+        busy = integrate(switches, now, partial(_busy_share, name, index))
         elapsed = COUNTER_BASE_S + now - switches[0][0]
         label = f'instance="{name}"'
         cpu, load1, load5, load15, total, available, fs_size, fs_avail = families

@@ -15,9 +15,9 @@ import hashlib
 import time
 from typing import Protocol
 
-from omniops_tui.sandbox.host_commands import HostFacts
+from omniops_tui.sandbox.host_facts import HostFacts
 from omniops_tui.sandbox.scenarios import ProductionState, commit_of
-from omniops_tui.sandbox.shell import Chunks, Proc
+from omniops_tui.sandbox.shell_builtins import Chunks, Proc
 
 
 class OperatedHost(Protocol):

@@ -17,10 +17,12 @@ from collections.abc import AsyncGenerator, Callable
 
 from omniops_tui.sandbox import host_commands as hc
 from omniops_tui.sandbox import hostile
+from omniops_tui.sandbox.host_facts import SWAP_TOTAL_MB, HostFacts
 from omniops_tui.sandbox.host_operations import Operations
 from omniops_tui.sandbox.logs import COMBINED_LOG, ERROR_LOG, LOG_DIR, LOG_FILES, LogSource
 from omniops_tui.sandbox.scenarios import ProductionState, commit_of
-from omniops_tui.sandbox.shell import Chunks, Handler, Proc, Shell, Sink, split_flags
+from omniops_tui.sandbox.shell import Shell
+from omniops_tui.sandbox.shell_builtins import Chunks, Handler, Proc, Sink, split_flags
 
 #: How many of the latest command lines a host keeps (`Sandbox.commands_received`).
 RECEIVED_KEPT = 10_000
@@ -48,8 +50,8 @@ class HostRuntime:
         self.shell = Shell(self._commands(), self)
         self.received: deque[str] = deque(maxlen=RECEIVED_KEPT)
 
-    def facts(self) -> hc.HostFacts:
-        return hc.HostFacts.of(self.state, self.name, self.index)
+    def facts(self) -> HostFacts:
+        return HostFacts.of(self.state, self.name, self.index)
 
     async def run(self, command_line: str, sink: Sink, variables: dict[str, str] | None = None) -> int:
         """Run a command line for a client; a client that hung up mid-answer ends it quietly."""
@@ -74,8 +76,8 @@ class HostRuntime:
                 f"MemAvailable:   {f.mem_available_mb * 1024:>8} kB\n"
                 f"Buffers:        {120 * 1024:>8} kB\n"
                 f"Cached:         {(f.mem_buff_cache_mb - 120) * 1024:>8} kB\n"
-                f"SwapTotal:      {hc.SWAP_TOTAL_MB * 1024:>8} kB\n"
-                f"SwapFree:       {hc.SWAP_TOTAL_MB * 1024:>8} kB\n"
+                f"SwapTotal:      {SWAP_TOTAL_MB * 1024:>8} kB\n"
+                f"SwapFree:       {SWAP_TOTAL_MB * 1024:>8} kB\n"
             ),
             "/etc/hostname": f"{self.name}\n",
         }
@@ -109,7 +111,7 @@ class HostRuntime:
             "nginx": self._nginx,
         }
 
-    def _text(self, render: Callable[[hc.HostFacts], str]) -> Handler:
+    def _text(self, render: Callable[[HostFacts], str]) -> Handler:
         async def handler(args: list[str], inp: Chunks | None, proc: Proc) -> Chunks:
             yield render(self.facts())
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from omniops_tui.core.events import Event
+from omniops_tui.core.timefmt import format_offset
 
 # A run's output (command_output) is in its pane; the timeline shows the run's start and end.
 QUIET_TYPES = frozenset({"screen_opened", "log_lines", "metric_sample", "wizard_started", "command_output"})
@@ -62,6 +63,23 @@ def _run_started(e: Any) -> str:
     return f"▶ Ran {what} on {e.target or 'local'} ({e.safety}, {e.confirmation}{values}) [{e.run_id}]"
 
 
+def _runbook_started(e: Any) -> str:
+    text = f"▶ Started runbook {e.title or e.runbook_id}" + (f" (via {e.via})" if e.via else "")
+    if e.preticked:
+        text += f"; {len(e.preticked)} item(s) start ticked (written - [x])"
+    return text
+
+
+def _record_gap(e: Any) -> str:
+    """The record's own hole, never silent: when writing failed, and what was delayed or lost."""
+    text = f"⚠ The record has a gap from {format_offset(e.since_t)} to {format_offset(e.t)} ({e.reason})"
+    if e.delayed:
+        text += f": {e.delayed} event(s) written late"
+    if e.lost:
+        text += f"; {e.lost} event(s) lost (#{e.lost_from_seq}–#{e.lost_to_seq})"
+    return text
+
+
 def _run_finished(e: Any) -> str:
     where = e.host or "local"
     if e.error:
@@ -74,9 +92,9 @@ _DESCRIBERS: dict[str, Callable[[Any], str]] = {
     "session_started": lambda e: "● Session started" + (f" (env {e.environment})" if e.environment else ""),
     "session_resumed": lambda e: "● Session resumed",
     "session_ended": lambda e: f"■ Session ended ({e.reason})",
-    "runbook_started": lambda e: (
-        f"▶ Started runbook {e.title or e.runbook_id}" + (f" (via {e.via})" if e.via else "")
-    ),
+    "runbook_started": _runbook_started,
+    "step_confirmed": lambda e: f"✓ Step confirmed: {e.title or _block_label(e.step_id)}",
+    "record_gap": _record_gap,
     "item_checked": _checked,
     "item_unchecked": _unchecked,
     "note_added": lambda e: f"✎ {e.text}",

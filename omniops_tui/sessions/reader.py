@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import gc
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from omniops_tui.core.errors import UserError
 from omniops_tui.core.events import (
@@ -30,7 +32,8 @@ from omniops_tui.core.events import (
 )
 from omniops_tui.sessions.header import SessionHeader
 
-_SCAN = json.JSONDecoder().scan_once
+# The C scanner behind `json.loads`, without its per-call checks; not in the typeshed stubs.
+_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 @dataclass(slots=True)
@@ -132,8 +135,8 @@ def _read_events(path: Path, lines: list[str] | list[bytes], ends_clean: bool, s
                         unknown[event.type_name] = unknown.get(event.type_name, 0) + 1
                     append(event)
                     continue
-                line = line.encode("utf-8")
-            event = _slow_line(path, line, index, session)
+            raw = line.encode("utf-8") if isinstance(line, str) else line
+            event = _slow_line(path, raw, index, session)
             if event is not None:
                 if isinstance(event, UnknownEvent):
                     unknown[event.type_name] = unknown.get(event.type_name, 0) + 1

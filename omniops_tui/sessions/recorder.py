@@ -78,6 +78,7 @@ class SessionRecorder:
         self._held: deque[bytes] = deque()
         self._held_bytes = 0
         self._gap: RecordGap | None = None
+        self._written_gaps: list[RecordGap] = []  # gap events written, not yet taken by the engine
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -234,8 +235,22 @@ class SessionRecorder:
                 return False
             self._seq += 1
             self.events_written += 1
+            self._written_gaps.append(gap)
         self._gap, self.recording_problem = None, None
         return True
+
+    def take_gaps(self) -> list[RecordGap]:
+        """The `record_gap` events written since the last call: the engine folds them, so the
+        live timeline shows the hole as soon as the record is whole again (issue 10 §5)."""
+        with self._lock:
+            gaps, self._written_gaps = self._written_gaps, []
+            return gaps
+
+    @property
+    def problem_since(self) -> float | None:
+        """The session offset at which writing started failing; None while it works."""
+        gap = self._gap
+        return gap.since_t if gap is not None and self.recording_problem is not None else None
 
     def retry(self) -> bool:
         """Try to write what is held now (the engine may call it on a timer while events are

@@ -27,6 +27,7 @@ from omniops_tui.logic.criteria import CRITERIA_FILE, Criterion, load_criteria
 from omniops_tui.logic.decision import TREE_FILE, DecisionTree, load_tree
 from omniops_tui.runbooks.loader import BUNDLED_DIR, load_runbooks
 from omniops_tui.runbooks.model import RunbookSet
+from omniops_tui.sessions.background import CheckpointBuilder
 from omniops_tui.sessions.header import SessionHeader
 from omniops_tui.sessions.player import Player, Timeline, TimeParseError
 from omniops_tui.sessions.state import SessionState
@@ -52,6 +53,7 @@ class ReplaySession:
         self._listeners = Listeners()
         self._moved = Listeners()
         self.path = ""
+        self.checkpoints: CheckpointBuilder | None = None
 
     @classmethod
     def open(
@@ -63,7 +65,9 @@ class ReplaySession:
         idle_limit: float | None = None,
     ) -> tuple[ReplaySession, list[str]]:
         """Read a recording and what it was recorded with; returns the replay and its notices."""
-        timeline = Timeline.open(path, idle_limit=idle_limit)
+        # The first screen needs the state at the start only: checkpoints (for seeks) are
+        # folded on a background thread after it is shown, instead of before.
+        timeline = Timeline.open(path, idle_limit=idle_limit, eager_checkpoints=False)
         loaded = replay_basis(timeline.header, runbooks_path)
         places = frozenset(
             place
@@ -73,6 +77,7 @@ class ReplaySession:
         )
         replay = cls(timeline, replace(loaded.basis, places=places), speed=speed)
         replay.path = str(path)
+        replay.checkpoints = CheckpointBuilder(timeline).start()
         return replay, list(timeline.session.notices) + loaded.notices
 
     # ------------------------------------------------------------------ SessionView

@@ -34,6 +34,8 @@ from omniops_tui.core.events import (
     NoteAdded,
     RunbookStarted,
     ScreenOpened,
+    SessionEnded,
+    StepConfirmed,
     WizardAnswered,
     WizardBack,
     WizardRecommended,
@@ -68,6 +70,7 @@ class ItemState:
     # Latest (status, summary, t) of every check verifying this item: one per host when an SSH
     # check runs on several hosts. The item shows the worst of them, never just the last.
     results: dict[str, tuple[str, str, float]] | None = None
+    preticked: bool = False  # written `- [x]` in the document: ticked when the runbook started
 
     @property
     def done(self) -> bool:
@@ -123,6 +126,7 @@ class SessionState:
     # Step or section id -> the latest result of each check shown there (by check id).
     places: dict[str, dict[str, CheckResultEvent]] = field(default_factory=dict)
     copied: list[CommandCopied] = field(default_factory=list)
+    confirmed_steps: dict[str, StepConfirmed] = field(default_factory=dict)  # step id -> first confirmation
     screen: ScreenOpened | None = None
     last_section: dict[str, str] = field(default_factory=dict)  # runbook id -> section last read
     milestones: list[Event] = field(default_factory=list)
@@ -196,6 +200,7 @@ _SNAPSHOT: dict[str, Any] = {
     "checks": dict,
     "places": lambda places: {key: dict(value) for key, value in places.items()},
     "copied": list,
+    "confirmed_steps": dict,
     "screen": _same,
     "last_section": dict,
     "milestones": list,
@@ -251,6 +256,14 @@ def _note(state: SessionState, event: NoteAdded) -> None:
 def _runbook_started(state: SessionState, event: RunbookStarted) -> None:
     if event.runbook_id not in state.runbooks_started:
         state.runbooks_started.append(event.runbook_id)
+    for item_id in event.preticked:
+        item = state.item(item_id)
+        if item.manual is None:
+            item.manual, item.manual_at, item.preticked = True, event.t, True
+
+
+def _step_confirmed(state: SessionState, event: StepConfirmed) -> None:
+    state.confirmed_steps.setdefault(event.step_id, event)
 
 
 def _screen(state: SessionState, event: ScreenOpened) -> None:
@@ -305,6 +318,7 @@ _HANDLERS: dict[type[Event], Handler] = {
     ItemFlagged: _flagged,
     NoteAdded: _note,
     RunbookStarted: _runbook_started,
+    StepConfirmed: _step_confirmed,
     ScreenOpened: _screen,
     CommandCopied: _copied,
     WizardStarted: _wizard_started,
@@ -318,6 +332,7 @@ _HANDLERS: dict[type[Event], Handler] = {
     CriterionFired: lambda state, event: state.criteria.fired(event),
     CriterionCleared: lambda state, event: state.criteria.cleared(event),
     LogStreamsStarted: lambda state, event: state.logs.streams_started(event),
+    SessionEnded: lambda state, event: state.logs.stop_all(),
     LogLines: lambda state, event: state.logs.add_lines(event),
     LogDisconnected: lambda state, event: state.logs.disconnected(event),
     LogReconnected: lambda state, event: state.logs.reconnected(event),

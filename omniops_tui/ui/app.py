@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from omniops_tui.core.events import Event
+from omniops_tui.core.text import visible, visible_line
 from omniops_tui.live.base import Notice, Service
 from omniops_tui.live.hangup import HangupGuard
 from omniops_tui.live.session import LiveSession
@@ -97,6 +98,7 @@ class OmniOpsApp(Navigator, KeyActions):
             self.live.listen(self._live_changed)
             self.live.on_notice(self._notice)
             self.live.on_running(self._checks_running)
+            self.live.on_recording(self._recording_changed)
             self.live.begin()
 
     def on_mount(self) -> None:
@@ -190,6 +192,12 @@ class OmniOpsApp(Navigator, KeyActions):
         kinds = {event.type for event in events_} if events_ is not None else {"*"}
         self.screen.post_message(SessionUpdated(kinds))
 
+    def _recording_changed(self, problem: str | None) -> None:
+        """The header says NOT RECORDING while the record cannot be written (status_bar.py); on
+        every screen of the stack, so that going back shows it too."""
+        for screen in self.screen_stack:
+            screen.post_message(SessionUpdated({"recording"}))
+
     def _checks_running(self, items: frozenset[str]) -> None:
         if not self.replay_mode.active and self.screen_stack:
             self.screen.post_message(ChecksRunning(items))
@@ -203,7 +211,9 @@ class OmniOpsApp(Navigator, KeyActions):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """Every toast is also kept (the newest 200) so what the engineer was told can be checked."""
+        """Every toast is also kept (the newest 200) so what the engineer was told can be checked.
+        A toast often carries outside text (an error from a host): its controls are made visible."""
+        message, title = visible(message), visible_line(title)
         self.messages_shown.append(message)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 

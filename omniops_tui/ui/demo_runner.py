@@ -39,16 +39,27 @@ def prepare_demo_app(
     hosts: int = 2,
     scenario: str = "healthy",
     with_s3: bool = True,
+    with_prometheus: bool = True,
     tour: bool | None = None,
     session_id: str = "",
     clock: Clock | None = None,
 ) -> tuple[OmniOpsApp, DemoServices]:
-    """The demo's services and the app wired to them (the tests drive exactly this)."""
+    """The demo's services and the app wired to them (the tests drive exactly this).
+
+    Prometheus is on by default: when the `prometheus` binary is installed the figures, and
+    30 minutes of their history, come from a throwaway server scraping the sandbox, as they
+    would from a team's own; without it the demo says so and the probes measure everything.
+    """
     from omniops_tui.sandbox.demo import start_demo
     from omniops_tui.ui.factory import build_app
 
     services = start_demo(
-        database_url=database_url, redis_url=redis_url, hosts=hosts, scenario=scenario, with_s3=with_s3
+        database_url=database_url,
+        redis_url=redis_url,
+        hosts=hosts,
+        scenario=scenario,
+        with_s3=with_s3,
+        with_prometheus=with_prometheus,
     )
     atexit.register(services.close)  # the last resort; close() is idempotent
     marker = tour_marker()
@@ -60,6 +71,7 @@ def prepare_demo_app(
             (status.database_ok, status.database),
             (status.redis_ok, status.redis),
             (status.s3_ok, status.s3),
+            (status.prometheus_ok or not with_prometheus, status.prometheus),
         )
         if not ok
     ]

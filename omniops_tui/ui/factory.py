@@ -12,6 +12,7 @@ from typing import Any
 from omniops_tui.live.session import LiveSession
 from omniops_tui.live.setup import load_setup, open_session
 from omniops_tui.options import Options
+from omniops_tui.runbooks.loader import Progress
 from omniops_tui.sessions.recorder import Clock
 from omniops_tui.ui.app import OmniOpsApp
 
@@ -23,9 +24,10 @@ def build_session(
     session_id: str = "",
     clock: Clock | None = None,
     demo: Any = None,
+    progress: Progress | None = None,
 ) -> LiveSession:
     """The engine for a live run: set-up loaded, recording opened (or resumed)."""
-    setup = load_setup(options)
+    setup = load_setup(options, progress=progress)
     recorder, state = open_session(setup, resume=resume, session_id=session_id, clock=clock)
     return LiveSession(setup, recorder, state, resumed=resume is not None, demo=demo)
 
@@ -39,8 +41,12 @@ def build_app(
     demo: Any = None,
     notices: list[str] | None = None,
     show_tour: bool = False,
+    session: LiveSession | None = None,
 ) -> OmniOpsApp:
-    session = build_session(options, resume=resume, session_id=session_id, clock=clock, demo=demo)
+    """The App; `session` when it was built already (the CLI loads large runbooks showing
+    progress before the terminal is taken over)."""
+    if session is None:
+        session = build_session(options, resume=resume, session_id=session_id, clock=clock, demo=demo)
     return OmniOpsApp(
         session,
         notices=[*session.setup.notices, *(notices or [])],

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import App
 
+from omniops_tui.runbooks.text_pages import text_page
 from omniops_tui.ui.context import SessionScreen
 
 if TYPE_CHECKING:
@@ -33,7 +34,9 @@ class Navigator:
 
         app = self._app
         ctx = self.ctx
-        runbook = ctx.session.basis.runbooks.get(runbook_id)
+        runbooks = ctx.session.basis.runbooks
+        # A page of the text outside the runbooks (an appendix…) opens on the same screen.
+        runbook = runbooks.get(runbook_id) or text_page(runbooks, runbook_id)
         if runbook is None:
             app.notify(f"No runbook '{runbook_id}' in the loaded runbooks", severity="error", markup=False)
             return

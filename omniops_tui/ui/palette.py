@@ -6,6 +6,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from omniops_tui.runbooks.text_pages import text_pages
 from omniops_tui.ui.context import SessionScreen
 
 
@@ -77,6 +78,22 @@ class RunbookCommands(Provider):
                         f"{runbook.title} › {section.title}",
                         "Jump to this section",
                         partial(shell.open_runbook, runbook.id, via="palette", section_id=section.id),
+                    )
+                )
+        for page in text_pages(ctx.session.basis.runbooks):  # introductions, appendices
+            entries.append(
+                (
+                    f"Open: {page.title}",
+                    "Text outside the runbooks",
+                    partial(shell.open_runbook, page.id, via="palette"),
+                )
+            )
+            for section in page.sections:
+                entries.append(
+                    (
+                        f"{page.title} › {section.title}",
+                        "Jump to this section",
+                        partial(shell.open_runbook, page.id, via="palette", section_id=section.id),
                     )
                 )
         return entries

@@ -10,7 +10,7 @@ the queue drains, and the app shuts down as usual.
 
 from __future__ import annotations
 
-from typing import IO
+from typing import IO, Any
 
 from textual.driver import Driver
 
@@ -52,6 +52,8 @@ def hangup_safe(driver_class: type[Driver]) -> type[Driver]:
         return driver_class
 
     class HangupSafeDriver(driver_class):  # type: ignore[valid-type,misc]
+        _file: Any  # the Linux driver's output file (an IO[str]), then our wrapper of it
+
         def __init__(self, *args: object, **kwargs: object) -> None:
             super().__init__(*args, **kwargs)
             self._file = TerminalOutput(self._file)

@@ -12,6 +12,7 @@ import pytest
 from omniops_tui.core.events import NoteAdded
 from omniops_tui.sessions.drafts import write_postmortem_beside
 from omniops_tui.sessions.recorder import SessionRecorder
+from tests.disk import fill
 from tests.hostile.conftest import run_cli
 
 
@@ -88,6 +89,20 @@ def test_the_draft_beside_a_session_never_overwrites_an_edited_one(session: Path
     assert (second.name, third.name) == (session.stem + ".postmortem-2.md", session.stem + ".postmortem-3.md")
     assert first.read_text() == "edited by the engineer" and "rollback started" in second.read_text()
     assert {stat.S_IMODE(p.stat().st_mode) for p in (second, third)} == {0o600}
+
+
+def test_a_draft_that_cannot_be_written_leaves_no_file_behind(small_disk: Path) -> None:
+    """On a full disk (a real tmpfs) the draft fails whole: no empty file stays to be taken for
+    an edited draft, and once there is room the draft gets its first name."""
+    recorder = SessionRecorder.create(small_disk / "sessions", ["bundled"])
+    recorder.record(NoteAdded(text="rollback started"))
+    recorder.close()
+    filler = fill(small_disk)
+    with pytest.raises(OSError):
+        write_postmortem_beside(recorder.path)
+    assert sorted(p.name for p in recorder.path.parent.glob("*.md")) == []
+    filler.unlink()
+    assert write_postmortem_beside(recorder.path).name == recorder.path.stem + ".postmortem.md"
 
 
 @pytest.mark.parametrize("key", ["team/..", "team/.", "team/a\\..\\b.jsonl", "team/evil\x1b[2J.jsonl"])

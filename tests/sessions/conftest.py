@@ -6,11 +6,13 @@ The story (offsets in seconds; the wall clock starts 2025-03-14 03:00:00 UTC):
     60    error_rate check FAILS 8.2%  <- detection          + health errors, item flagged
     90-101 wizard: production down? yes (confirmed); complete outage? no -> Emergency Rollback
     120   rollback criterion error-rate fires
-    130   Emergency Rollback started  <- rollback initiated
-    140-  prerequisites ticked by hand; a note
+    130   Emergency Rollback opened (not a rollback by itself)
+    140-  prerequisites ticked by hand
+    190   step 1 "Vercel Rollback" confirmed  <- rollback initiated; 200 a note
     200 .. 1400   twenty minutes of silence (the idle limit compresses it)
     1400  version check passes v1.2.0 (ticks "Version confirmed rolled back") <- rollback completed
-    1405  health passes; 1420 error_rate passes; 1430 criterion cleared <- systems stable
+    1405  health passes; 1420 error_rate passes; 1430 criterion cleared
+    1463  the error-rate figure passes again <- systems stable (no check, figure or criterion failing)
     1445  p95 warns; the engineer ticks its item anyway (override, with a reason)
     1460  metric samples (P95, CPU, memory); 1500 diagnostics; 1510 root-cause note; 1600 ended
 """
@@ -38,6 +40,7 @@ from omniops_tui.core.events import (
     ScreenOpened,
     SessionEnded,
     SessionStarted,
+    StepConfirmed,
     WizardAnswered,
     WizardRecommended,
     WizardStarted,
@@ -213,6 +216,7 @@ def incident_script(
             (140 + i, ItemChecked(runbook_id=ER, item_id=item, text=item.rsplit("/", 1)[-1]))
             for i, item in enumerate(PREREQUISITES)
         ],
+        (190, StepConfirmed(runbook_id=ER, step_id=f"{ER}/step-1-vercel-rollback", title="Vercel Rollback")),
         (200, NoteAdded(text=note_text or "Rolling back to v1.2.0 with vercel rollback", runbook_id=ER)),
         (
             1400,

@@ -9,7 +9,14 @@ import pytest
 from click.testing import CliRunner
 
 from omniops_tui.cli import cli, main
-from omniops_tui.core.events import CheckResultEvent, CriterionFired, ItemChecked, NoteAdded, RunbookStarted
+from omniops_tui.core.events import (
+    CheckResultEvent,
+    CriterionFired,
+    ItemChecked,
+    NoteAdded,
+    RunbookStarted,
+    StepConfirmed,
+)
 from omniops_tui.runbooks.model import RunbookSet
 from omniops_tui.sessions.export import export_session
 from omniops_tui.sessions.reader import read_session
@@ -35,12 +42,14 @@ def test_markdown_post_mortem_tells_the_story(incident: Recorded, runbook_set: R
     md = export_session(incident.path, "md", runbooks=runbook_set)
     header = read_session(incident.path).header
     assert md.startswith(f"# Incident Timeline - session {header.session_id}\n")
-    assert "39 events, 2025-03-14 03:00:00 UTC to 2025-03-14 03:26:40 UTC (26m 40s)" in md
+    assert "40 events, 2025-03-14 03:00:00 UTC to 2025-03-14 03:26:40 UTC (26m 40s)" in md
     assert [line for line in md.splitlines() if line.startswith("## ")] == [
         "## Detection",
         "## Response",
         "## Impact",
         "## Root Cause",
+        "## TODO for the engineer",
+        "## Commands run",
         "## Full timeline",
         "## Runbooks followed",
         "## Notes",
@@ -49,21 +58,24 @@ def test_markdown_post_mortem_tells_the_story(incident: Recorded, runbook_set: R
         "## Diagnostics gathered",
     ]
     assert section(md, "Detection").splitlines()[1:] == [
-        "- Time: 2025-03-14 03:01:00 UTC (+0:01:00)",
+        "- Time: 2025-03-14 03:01:00 UTC (+0:01:00) [#8]",
         "- Detected by: automated check error_rate",
         "- Initial symptom: error rate 8.2% > 5%",
     ]
     response = section(md, "Response")
+    # opening the runbook is not a rollback: its first step confirmed is
     assert (
-        "- Rollback initiated: 2025-03-14 03:02:10 UTC (+0:02:10) - Emergency Rollback started (via wizard)"
+        "- Rollback initiated: 2025-03-14 03:03:10 UTC (+0:03:10) - step confirmed: Vercel Rollback [#26]"
     ) in response
     assert (
         "- Rollback completed: 2025-03-14 03:23:20 UTC (+0:23:20) - Version confirmed rolled back "
-        "(check version passed)" in response
+        "(check version passed) [#28]" in response
     )
-    assert "- Systems stable: 2025-03-14 03:23:50 UTC (+0:23:50)" in response
+    # the criterion cleared at 03:23:50, but the error-rate figure failed until 03:24:23
+    stable = "- Systems stable: 2025-03-14 03:24:23 UTC (+0:24:23) - no check or figure failing"
+    assert stable in response
     impact = section(md, "Impact")
-    assert "- Duration: 22.8 minutes\n" in impact  # 03:01:00 -> 03:23:50
+    assert "- Duration: 23.4 minutes (detection [#8] to stable [#37])\n" in impact  # 03:01:00 -> 03:24:23
     assert "- Error rate peak: 9.7%" in impact
     assert "Hypothesis (from notes): Root cause hypothesis: connection pool exhaustion in v1.3.0" in md
 
@@ -137,16 +149,19 @@ def test_json_export_is_structured_for_tools(incident: Recorded, runbook_set: Ru
         "metrics",
         "diagnostics",
         "notices",
+        "commands",
+        "refused",
     }
     header = data["header"]
-    assert header["events"] == 39 and header["duration_s"] == 1600.0 and header["status"] == "ROLLED BACK"
+    assert header["events"] == 40 and header["duration_s"] == 1600.0 and header["status"] == "ROLLED BACK"
     assert header["environment"] == "production" and header["version"] == "v1.2.0"
     summary = data["summary"]
     assert summary["detection"]["t"] == 60.0 and summary["detection"]["by"] == "automated check error_rate"
-    assert summary["rollback_started"]["at"] == "2025-03-14T03:02:10.000Z"
+    assert summary["rollback_started"]["at"] == "2025-03-14T03:03:10.000Z"
+    assert summary["rollback_started"]["seq"] == 26 and summary["rollback_opened"]["seq"] == 20
     assert summary["rollback_completed"]["t"] == 1400.0
-    assert summary["stable"]["t"] == 1430.0 and summary["relapse"] is None
-    assert summary["duration_s"] == 1370.0 and summary["error_rate_peak"] == 9.7
+    assert summary["stable"]["t"] == 1463.0 and summary["relapse"] is None
+    assert summary["duration_s"] == 1403.0 and summary["error_rate_peak"] == 9.7
     kinds = [entry["kind"] for entry in data["timeline"]]
     assert kinds.count("log_lines") == 2 and "screen_opened" not in kinds
     checklist = data["checklists"][0]
@@ -225,8 +240,9 @@ def test_a_clean_release_logs_success_with_its_changes_and_backup(sessions_dir: 
     assert "- Response time P95: 380ms\n- Error rate: 0.02%\n- Memory usage: [FILL IN]\n" in text
     assert "Backup Location: s3://omniops-backups/production/backup_20250314.sql.gz\n" in text
     md = export_session(recorded.path, "md")
-    assert "- Time: [FILL IN] (no failing check, rollback criterion or flagged item was recorded)" in md
-    assert "- Rollback initiated: [FILL IN] (not recorded (no Emergency Rollback))" in md
+    assert "- TODO: no failure persisted and no rollback criterion fired; say how it was detected" in md
+    assert "- Rollback initiated: none: no rollback step was ticked, confirmed or run\n" in md
+    assert "- Duration: TODO: no incident was detected in the events" in md
     assert "_No check failed._" in md and "_The decision wizard was not used._" in md
 
 
@@ -240,6 +256,7 @@ def test_completion_falls_back_to_application_responding_and_relapses_are_named(
             ),
         ),
         (20.0, ItemChecked(runbook_id=ER, item_id=f"{ER}/prerequisites-checklist/x/lead-notified")),
+        (25.0, StepConfirmed(runbook_id=ER, step_id=f"{ER}/step-2-docker-rollback", title="Docker Rollback")),
         (30.0, check("health", "fail", 503, "", "503", [ITEM_RESPONDING])),
         (
             40.0,
@@ -253,19 +270,22 @@ def test_completion_falls_back_to_application_responding_and_relapses_are_named(
     recorded = record_script(sessions_dir, script)
     data = json.loads(export_session(recorded.path, "json"))["summary"]
     assert data["detection"]["by"] == "rollback criterion db" and data["detection"]["t"] == 10.0
-    assert data["rollback_started"]["t"] == 20.0  # the first Emergency Rollback item ticked
-    assert data["rollback_started"]["text"].startswith("first Emergency Rollback item ticked")
+    # a prerequisite ticked is not a rollback; the first rollback step confirmed is
+    assert data["rollback_started"]["t"] == 25.0
+    assert data["rollback_started"]["text"] == "step confirmed: Docker Rollback"
     assert data["rollback_completed"]["t"] == 40.0  # no version item: application responding, by hand
     assert data["rollback_completed"]["text"] == "Application responding to requests (ticked by hand)"
     assert data["stable"] is None  # the db criterion never cleared
-    assert data["ongoing"] and data["duration_s"] == 60.0
+    assert data["ongoing"] and data["duration_s"] == 60.0  # no session_ended: the record just stops
 
 
 def test_stability_after_detection_when_there_was_no_rollback(sessions_dir: Path) -> None:
     script = [
         (0.0, check("p95", "fail", 900.0, "ms", "slow", [])),
+        (15.0, check("p95", "fail", 910.0, "ms", "still slow", [])),
         (30.0, check("p95", "pass", 300.0, "ms", "ok", [])),
         (90.0, check("p95", "fail", 950.0, "ms", "slow again", [])),
+        (105.0, check("p95", "fail", 960.0, "ms", "slow again", [])),
     ]
     data = json.loads(export_session(record_script(sessions_dir, script).path, "json"))["summary"]
     assert data["detection"]["t"] == 0.0 and data["stable"]["t"] == 30.0
@@ -296,7 +316,7 @@ def test_cli_export_to_stdout_and_to_a_file(
             "json",
         ],
     )
-    assert by_name.exit_code == 0 and json.loads(by_name.output)["header"]["events"] == 39
+    assert by_name.exit_code == 0 and json.loads(by_name.output)["header"]["events"] == 40
     bad = runner.invoke(cli, ["sessions", "export", str(incident.path), "--format", "pdf"])
     assert bad.exit_code == 2
     with pytest.raises(SystemExit) as exited:
@@ -314,3 +334,20 @@ def test_exports_of_a_truncated_session_still_work(sessions_dir: Path, fmt: str)
     assert "Rolling back to v1.2.0" in text or fmt == "deploy-log"
     if fmt == "md":
         assert "last line is incomplete" in section(text, "Reading notices")
+
+
+def test_figures_from_prometheus_say_so_in_the_post_mortem(sessions_dir: Path) -> None:
+    """A figure read from Prometheus is named as such; one the tool probed itself is not."""
+    from omniops_tui.core.events import MetricSample
+
+    script = [
+        (0.0, RunbookStarted(runbook_id="standard-release", title="Standard Release Deployment")),
+        (5.0, MetricSample(metric="error_rate", value=8.2, unit="%", status="fail", source="prometheus")),
+        (6.0, MetricSample(metric="p95_ms", value=380.0, unit="ms", status="pass")),
+    ]
+    recorded = record_script(sessions_dir, script)
+    text = export_session(recorded.path, "deploy-log")
+    assert "- Response time P95: 380ms\n- Error rate: 8.2% (from Prometheus)\n" in text
+    md = export_session(recorded.path, "md")
+    assert "metric error_rate: 8.2% (fail) from Prometheus [#2]" in md
+    assert "metric p95_ms: 380ms (pass) [#3]\n" in md  # cited, and not said to come from Prometheus

@@ -1,13 +1,12 @@
 """A full disk never corrupts the record (issue 10 §5), on a real 200 kB tmpfs with a log flood:
 no half line stays behind, the problem is visible, events are held then dropped and counted,
-a gap event is written once space is back, and export, replay and --resume accept the file."""
+a gap event is written once space is back, and export, replay and --resume accept the file.
+(`small_disk`, the tmpfs, is in tests/conftest.py; the header's NOT RECORDING is in
+tests/ui/test_not_recording.py.)"""
 
 from __future__ import annotations
 
 import contextlib
-import subprocess
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,21 +22,6 @@ from omniops_tui.sessions.reader import read_session
 from omniops_tui.sessions.recorder import SessionRecorder
 
 FLOOD_LINE = "2025-03-14 03:12:05 ERROR [api] upstream timed out " + "x" * 150
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 200 kB tmpfs, mounted for the test (we are root) and unmounted after."""
-    mount = tmp_path / f"tmpfs-{uuid.uuid4().hex[:6]}"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(mount)], capture_output=True
-    )
-    assert done.returncode == 0, f"cannot mount a tmpfs (the test needs root): {done.stderr!r}"
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def _flood(recorder: SessionRecorder, batches: int) -> None:
@@ -87,6 +71,13 @@ def test_a_log_flood_on_a_full_disk_leaves_a_whole_record_with_a_gap(small_disk:
     # export, replay and --resume accept the result
     result = CliRunner().invoke(cli, ["sessions", "export", str(recorder.path), "--format", "json"])
     assert result.exit_code == 0, result.output
+    # ... and say so: the gap is in the post-mortem, its timeline and replay's markers (§5)
+    md = CliRunner().invoke(cli, ["sessions", "export", str(recorder.path), "--format", "md"]).output
+    assert f"[#{gap.seq}]: writing failed (No space left on device)" in md.split("## Record gaps")[1]
+    assert f"{lost} event(s) were lost (#{gap.lost_from_seq} to #{gap.lost_to_seq})" in md
+    assert "⚠ The record has a gap from" in md.split("## Full timeline")[1]
+    assert "TODO: events were lost in a record gap" in md
+    assert "record_gap" in [m.kind for m in Timeline.open(recorder.path).markers]
     assert Timeline.open(recorder.path).final_state().events_applied == len(session.events)
     _resume_and_append(recorder.path)
     assert read_session(recorder.path).events[-1].type == "session_ended"

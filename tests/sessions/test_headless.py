@@ -10,6 +10,7 @@ MODULES = [
     "omniops_tui.sessions.redact",
     "omniops_tui.sessions.export",
     "omniops_tui.sessions.postmortem",
+    "omniops_tui.sessions.incident",
     "omniops_tui.sessions.share",
     "omniops_tui.live.diagnostics",
     "omniops_tui.cli_sessions",

@@ -114,6 +114,7 @@ def test_markers_name_what_matters(incident: Recorded) -> None:
         (101.0, "wizard_recommendation"),
         (120.0, "criterion_fired"),
         (130.0, "runbook_started"),
+        (190.0, "step_confirmed"),
         (200.0, "note"),
         (1510.0, "note"),
     ]

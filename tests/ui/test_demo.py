@@ -5,6 +5,8 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+import pytest
+
 from omniops_tui.options import Options
 from omniops_tui.sessions.export import export_session
 from omniops_tui.ui.demo_runner import prepare_demo_app
@@ -13,6 +15,7 @@ from omniops_tui.ui.screens.home import HomeScreen
 from omniops_tui.ui.screens.runbook import RunbookScreen
 from omniops_tui.ui.screens.wizard import WizardScreen
 from omniops_tui.ui.widgets.runbook_rows import ChecklistItemRow
+from tests.prometheus.conftest import prometheus_binary  # noqa: F401 (fixture: installs it if missing)
 from tests.services import server_url
 from tests.ui.conftest import criteria_states, session_events, wait_for, widget_text
 
@@ -24,12 +27,14 @@ def options(tmp_path: Path) -> Options:
 
 
 async def test_demo_end_to_end(tmp_path: Path, postgres_url: str, redis_url: str) -> None:
+    """On the probes (the figures exact at once); the Prometheus default is tested below."""
     app, services = prepare_demo_app(
         options(tmp_path),
         tour=True,
         session_id="demo-test",
         database_url=server_url(postgres_url),
         redis_url=redis_url,
+        with_prometheus=False,
     )
     workdir = services.workdir
     try:
@@ -52,7 +57,7 @@ async def test_demo_end_to_end(tmp_path: Path, postgres_url: str, redis_url: str
             await pilot.press("S", "down", "enter")  # the scenario switcher: error spike
             await pilot.pause(0.2)
             assert services.scenario == "error-spike"
-            await pilot.press("1", "down", "down", "down", "down", "down", "enter")  # Verification
+            await pilot.press("1", "6", "enter")  # Standard Release, section 6: Verification
             await wait_for(
                 pilot,
                 lambda: (
@@ -120,6 +125,7 @@ async def test_demo_starts_when_postgres_and_redis_are_unreachable(tmp_path: Pat
         database_url="postgresql://postgres@127.0.0.1:1/postgres",
         redis_url="redis://127.0.0.1:1/0",
         with_s3=False,
+        with_prometheus=False,
         tour=False,
     )
     try:
@@ -138,5 +144,44 @@ async def test_demo_starts_when_postgres_and_redis_are_unreachable(tmp_path: Pat
             await pilot.pause(0.5)
             table = app.screen.query_one("#service-table")
             assert str(table.get_cell("redis_hit_rate", "value")) == "not configured"
+    finally:
+        services.close()
+
+
+@pytest.mark.usefixtures("prometheus_binary")  # installed when missing, else a failure
+async def test_demo_reads_prometheus_by_default_with_the_incident_history(tmp_path: Path) -> None:
+    """A sandbox in an error spike since before the TUI opened: the figures come from the demo's
+    Prometheus, with their history, so the 10-minute rollback criterion is up at once."""
+    app, services = prepare_demo_app(
+        options(tmp_path), scenario="error-spike", with_s3=False, tour=False, session_id="demo-prom"
+    )
+    try:
+        assert services.status.prometheus_ok, services.status.prometheus
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: "error-rate" in app.ctx.session.state.criteria.firing)
+            banner = widget_text(app.screen.query_one("#rollback-banner"))
+            assert "ROLLBACK" in banner and "Error Rate" in banner
+            assert "Prometheus at http://127.0.0.1:" in widget_text(app.screen.query_one("#detail"))
+            await pilot.press("m")
+            await pilot.pause(0.3)
+            service = app.screen.query_one("#service-table")
+            await wait_for(pilot, lambda: str(service.get_cell("error_rate", "source")).startswith("prom "))
+            history = app.ctx.session.state.metrics.recent("error_rate")
+            assert history[0].t < -600 and history[0].source == "prometheus"  # from before the session
+    finally:
+        services.close()
+
+
+async def test_demo_says_plainly_when_prometheus_is_not_installed(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `prometheus` binary to be found
+    app, services = prepare_demo_app(options(tmp_path), with_s3=False, tour=False)
+    try:
+        assert not services.status.prometheus_ok
+        assert "prometheus" not in services.config_path.read_text()  # the probes measure everything
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause(0.3)
+            line = "Prometheus: not installed (the Debian package `prometheus`)"
+            assert any(line in notice for notice in app.notices)
+            assert line in widget_text(app.screen.query_one("#detail"))
     finally:
         services.close()

@@ -8,10 +8,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import subprocess
 import sys
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,43 +17,9 @@ from typing import Any
 import pytest
 
 from tests.sessions.conftest import incident_script, record_script
+from tests.tmux import REPO, Tmux
 
-REPO = Path(__file__).resolve().parents[2]
 GONE_WITHIN_S = 10.0
-
-
-class Tmux:
-    """A private tmux server running one command in an 80x24 pane."""
-
-    def __init__(self) -> None:
-        assert shutil.which("tmux"), "tmux is needed to hang up a real terminal"
-        self.name = f"omniops-test-{uuid.uuid4().hex[:8]}"
-
-    def _tmux(self, *args: str) -> str:
-        return subprocess.run(
-            ["tmux", "-L", self.name, *args], capture_output=True, text=True, check=True
-        ).stdout
-
-    def start(self, argv: list[str], env: dict[str, str]) -> int:
-        exports = " ".join(f"{key}={_quote(value)}" for key, value in env.items())
-        command = f"cd {_quote(str(REPO))} && exec env {exports} {' '.join(_quote(a) for a in argv)}"
-        self._tmux("new-session", "-d", "-x", "80", "-y", "24", command)
-        return int(self._tmux("list-panes", "-F", "#{pane_pid}").split()[0])
-
-    def send(self, *keys: str) -> None:
-        self._tmux("send-keys", *keys)
-
-    def screen(self) -> str:
-        return self._tmux("capture-pane", "-p")
-
-    def kill_server(self) -> None:
-        subprocess.run(["tmux", "-L", self.name, "kill-server"], capture_output=True, check=False)
-
-
-def _quote(text: str) -> str:
-    import shlex
-
-    return shlex.quote(text)
 
 
 def _alive(pid: int) -> bool:

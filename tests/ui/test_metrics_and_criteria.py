@@ -7,6 +7,7 @@ import pytest
 from omniops_tui.ui.screens.metrics import MetricsScreen
 from omniops_tui.ui.screens.runbook import RunbookScreen
 from omniops_tui.ui.screens.wizard import WizardScreen
+from omniops_tui.ui.widgets.host_list import HostList
 from tests.ui.conftest import ManualClock, criteria_states, session_events, wait_for, widget_text
 
 
@@ -32,8 +33,11 @@ async def test_metrics_turn_red_on_an_error_spike(make_app, sandbox, tmp_path) -
         service = screen.query_one("#service-table")
         assert str(service.get_cell("error_rate", "value")) == "● 0.03%"
         assert service.get_cell("error_rate", "value").style == "green"
-        hosts = screen.query_one("#host-table")
-        assert hosts.row_count == 2 and "35.2%" in str(hosts.get_cell("prod-1", "cpu_percent"))
+        hosts = screen.query_one(HostList)
+        assert [row.host for row in hosts.rows] == ["prod-1", "prod-2"]
+        assert hosts.rows[0].values["cpu_percent"] == 35.2 and hosts.rows[0].source == "ssh"
+        assert str(service.get_cell("error_rate", "source")).startswith("probe ")
+        assert "request_rate" not in service.rows  # only Prometheus measures it: no empty row
         sandbox.set_scenario("error-spike")
         await next_round(pilot)
         cell = service.get_cell("error_rate", "value")

@@ -8,7 +8,7 @@ from omniops_tui.ui.screens.runbook import RunbookScreen, SectionList, SectionVi
 from omniops_tui.ui.screens.timeline import TimelineScreen
 from omniops_tui.ui.screens.too_small import TooSmallScreen
 from omniops_tui.ui.widgets.runbook_rows import ChecklistHeaderRow, ChecklistItemRow, CommandRow
-from tests.ui.conftest import session_events, widget_text
+from tests.ui.conftest import session_events, wait_for, widget_text
 
 
 async def _open_prerequisites(pilot) -> RunbookScreen:
@@ -31,12 +31,14 @@ async def test_every_section_is_reachable_from_the_sidebar(make_app, runbook_set
             await pilot.pause()
             screen = app.screen
             assert isinstance(screen, RunbookScreen) and screen.runbook.id == runbook.id
-            seen = []
-            for _ in runbook.sections:
-                seen.append(screen.current_section.id)
+            sidebar = screen.query_one(SectionList)
+            seen: list[str] = []
+            for entry in sidebar.entries:  # sections, and the headings under them down to ####
+                wanted = sidebar.section_of(entry.id)
+                await wait_for(pilot, lambda s=screen, w=wanted: s.current_section.id == w)
+                if screen.current_section.id not in seen:
+                    seen.append(screen.current_section.id)
                 await pilot.press("down")
-                await pilot.pause(0.2)  # the section shows once the cursor settles
-            await pilot.pause()
             assert seen == [s.id for s in runbook.sections]
             await pilot.press("escape")
             assert isinstance(app.screen, HomeScreen)

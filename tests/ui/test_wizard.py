@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from omniops_tui.logic.decision import TREE_FILE, load_tree
@@ -11,6 +13,7 @@ from omniops_tui.ui.screens.wizard import WizardScreen
 from tests.ui.conftest import session_events, widget_text
 
 TREE = load_tree(BUNDLED_DIR / TREE_FILE)
+REAL_SHAPES = Path(__file__).parent.parent / "fixtures" / "real-shapes"
 PATHS = TREE.all_paths()
 
 
@@ -71,3 +74,26 @@ async def test_back_restart_and_visible_path(make_app) -> None:
         assert "Is production down or severely degraded? Yes → Complete outage? No" in question
     types = [e["type"] for e in session_events(app)]
     assert "wizard_back" in types and "wizard_restarted" in types
+
+
+async def test_without_a_tree_the_wizard_says_how_to_add_one_and_searches(make_app) -> None:
+    """A team's runbooks: no bundled questions, no toast about runbooks that are not loaded;
+    `w` explains how to add a tree and finds a runbook by its words."""
+    from omniops_tui.ui.widgets.runbook_search import RunbookSearch
+
+    app = make_app(runbooks=REAL_SHAPES)
+    assert app.ctx.session.basis.tree is None
+    assert not any("not loaded" in notice for notice in app.notices)
+    assert any(notice.startswith("Loaded ") and " from " in notice for notice in app.notices)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("w")
+        assert isinstance(app.screen, WizardScreen)
+        assert "decision-tree.toml" in widget_text(app.screen.query_one("#wizard-path"))
+        await pilot.press(*"cache")
+        search = app.screen.query_one(RunbookSearch)
+        assert search.matches()[0] == "cache-flush"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RunbookScreen)
+        assert app.screen.runbook.id == "cache-flush"
+    assert not [e for e in session_events(app) if e["type"] == "wizard_answered"]

@@ -10,9 +10,14 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
+from omniops_tui.core.text import visible_line
 from omniops_tui.runbooks.model import Runbook, RunbookSet
+from omniops_tui.runbooks.text_pages import PREFIX as TEXT_PAGE
+from omniops_tui.runbooks.text_pages import text_page
 from omniops_tui.ui.context import SessionScreen
+from omniops_tui.ui.literal import literal
 from omniops_tui.ui.messages import SessionUpdated
+from omniops_tui.ui.screens.home_rows import overview_columns, overview_rows
 from omniops_tui.ui.widgets.risk import progress_text, risk_text
 from omniops_tui.ui.widgets.status_bar import StatusBar
 
@@ -38,32 +43,41 @@ class HomeScreen(SessionScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, key, width in (
-            ("Runbook", "runbook", 18),
-            ("Duration", "duration", 10),
-            ("Risk", "risk", 8),
-            ("Rollback", "rollback", 8),
-            ("Done", "done", 5),
-            ("When to use", "when", self._when_width()),
-        ):
-            table.add_column(label, key=key, width=width)
-        for runbook in self.runbooks.runbooks:
-            table.add_row(
-                runbook.overview.get("name") or runbook.title,
-                runbook.duration,
-                risk_text(runbook.risk.split(" (")[0], runbook.risk_level),
-                runbook.rollback_difficulty.split(" (")[0],
-                self._progress(runbook),
-                runbook.when_to_use_summary,
-                key=runbook.id,
-                height=None,
-            )
+        self._columns = overview_columns(self.runbooks.runbooks)
+        for column in self._columns:
+            width = self._when_width() if column.key == "when" else column.width
+            table.add_column(column.label, key=column.key, width=width)
+        for row in overview_rows(self.runbooks):
+            cells: list[Text | str]
+            if row.runbook is None:
+                cells = [Text(visible_line(row.label), style="bold dim", no_wrap=True, overflow="ellipsis")]
+            else:
+                cells = [self._cell(column.key, row.runbook, row.label) for column in self._columns]
+            table.add_row(*cells, *[""] * (len(self._columns) - len(cells)), key=row.key)
         table.focus()
-        self._show_details(self.runbooks.runbooks[0] if self.runbooks.runbooks else None)
+        first = self.runbooks.runbooks[0] if self.runbooks.runbooks else None
+        if first is not None:
+            table.move_cursor(row=table.get_row_index(first.id))
+        self._show_details(first)
+
+    def _cell(self, key: str, runbook: Runbook, label: str) -> Text | str:
+        """One cell, cut to one line: the details below show everything in full."""
+        if key == "done":
+            return self._progress(runbook)
+        if key == "risk":
+            return risk_text(runbook.risk.split(" (")[0], runbook.risk_level)
+        value = {
+            "runbook": label,
+            "duration": runbook.duration,
+            "rollback": runbook.rollback_difficulty.split(" (")[0],
+            "when": runbook.when_to_use_summary,
+        }[key]
+        return Text(visible_line(value), no_wrap=True, overflow="ellipsis")
 
     def _when_width(self) -> int:
-        """What is left of the terminal for "When to use" (it wraps rather than being cut)."""
-        fixed = 18 + 10 + 8 + 8 + 5 + 2 * 6 + 1
+        """What is left of the terminal for "When to use"."""
+        columns = getattr(self, "_columns", [])
+        fixed = sum(c.width + 2 for c in columns if c.key != "when") + 3
         return max(14, self.app.size.width - fixed)
 
     def on_resize(self) -> None:
@@ -89,24 +103,33 @@ class HomeScreen(SessionScreen):
 
     def _refresh_progress(self) -> None:
         table = self.query_one(DataTable)
+        if "done" not in table.columns:
+            return  # no runbook here has checklist items
         with self.app.batch_update():
             for runbook in self.runbooks.runbooks:
                 table.update_cell(runbook.id, "done", self._progress(runbook))
 
+    def _find(self, key: str | None) -> Runbook | None:
+        """The runbook, or the page of text outside the runbooks, a row shows (None: a group)."""
+        if not key:
+            return None
+        return self.runbooks.get(key) if not key.startswith(TEXT_PAGE) else text_page(self.runbooks, key)
+
     def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
-        key = message.row_key.value if message.row_key else None
-        self._show_details(self.runbooks.get(key) if key else None)
+        self._show_details(self._find(message.row_key.value if message.row_key else None))
 
     def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
-        if message.row_key.value:
-            self.ctx.shell.open_runbook(message.row_key.value, via="home")
+        self._open(message.row_key.value)
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
         if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            if key:
-                self.ctx.shell.open_runbook(key, via="home")
+            self._open(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def _open(self, key: str | None) -> None:
+        found = self._find(key)
+        if found is not None:
+            self.ctx.shell.open_runbook(found.id, via="home")
 
     def on_key(self, event: events.Key) -> None:
         """Digits open the Nth runbook: the fastest path when you already know which."""
@@ -133,19 +156,34 @@ class HomeScreen(SessionScreen):
                 (status.database_ok, status.database),
                 (status.redis_ok, status.redis),
                 (status.s3_ok, status.s3),
+                (status.prometheus_ok, status.prometheus),
             ):
+                if not line:  # the demo was started without Prometheus on purpose
+                    continue
                 grid.add_row(
                     "Demo" if line.startswith("Sandbox") else "",
                     Text(line, style="green" if ok else "yellow"),
                 )
         meta = runbook.metadata
-        grid.add_row("Runbook", Text(f"{runbook.number}. {runbook.title}", style="bold"))
-        grid.add_row("When to use", Text("\n".join(f"• {w}" for w in runbook.when_to_use)))
+        number = f"{runbook.number}. " if runbook.number else ""
+        page = runbook.id.startswith(TEXT_PAGE)
+        title = Text(f"{number}{visible_line(runbook.title)}", style="bold")
+        grid.add_row("Text" if page else "Runbook", title)
+        if page:
+            grid.add_row("Sections", Text("\n".join(f"• {visible_line(s.title)}" for s in runbook.sections)))
+        elif runbook.when_to_use:
+            grid.add_row("When to use", Text("\n".join(f"• {visible_line(w)}" for w in runbook.when_to_use)))
+        if runbook.source and len(self.runbooks.sources) > 1:
+            grid.add_row("File", Text(runbook.source, style="dim"))
         if meta is not None:
-            grid.add_row("Risk", risk_text(meta.risk, runbook.risk_level))
-            grid.add_row("Rollback", meta.rollback_difficulty)
-            grid.add_row("Best time", meta.best_time)
-            grid.add_row("Team", meta.minimum_team)
+            for label, value in (
+                ("Risk", risk_text(meta.risk, runbook.risk_level) if meta.risk else ""),
+                ("Rollback", meta.rollback_difficulty),
+                ("Best time", meta.best_time),
+                ("Team", meta.minimum_team or meta.owner),
+            ):
+                if value:  # a team's runbook fills few of these: no empty rows
+                    grid.add_row(label, literal(value) if isinstance(value, str) else value)
         done, total = self.session.state.progress([i.id for i in runbook.checklist_items()])
         grid.add_row("Checklists", f"{done}/{total} items done" if total else "no checklist items")
         grid.add_row("", Text("enter open · w which runbook? · ctrl+p jump anywhere · ? keys", style="dim"))

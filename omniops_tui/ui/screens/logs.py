@@ -11,19 +11,16 @@ positions are still there when the engineer comes back.
 
 from __future__ import annotations
 
-import math
-import re
-
 from rich.text import Text
 from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import ContentSwitcher, Footer, Input, Static, Tab, Tabs
 
-from omniops_tui.core.logbuffer import compile_pattern
-from omniops_tui.sessions.projections.logs import SourceLog
 from omniops_tui.sessions.state import SessionState
 from omniops_tui.ui.context import ScreenContext, SessionScreen
+from omniops_tui.ui.screens.logs_input import PatternInput
+from omniops_tui.ui.screens.logs_text import not_configured_text, status_text
 from omniops_tui.ui.widgets.log_pane import LogPane
 from omniops_tui.ui.widgets.status_bar import StatusBar
 
@@ -45,26 +42,12 @@ PANE_ACTIONS = frozenset(
     }
 )
 
-NOT_CONFIGURED = """\
-The log panes stream the logs of the environment's SSH hosts. Add them to the config ({where}), \
-one table per host:
-
-  [[env.production.hosts]]
-  name = "production"  # as in ~/.ssh/config
-  logs = ["/var/log/omniops/error.log"]
-  log_commands = ["pm2 logs --lines 100"]
-
-Each file is streamed with `tail -n 100 -F`, each command as it is. `omniops-tui init` writes a \
-starter config; `omniops-tui demo` shows the panes against a sandbox production.
-
-Press escape to go back."""
-
 
 class PaneTabs(Tabs, can_focus=False):
     """The sources, as tabs; keys switch them (`[` `]`, 1…9, a), so they never take focus."""
 
 
-class LogsScreen(SessionScreen):
+class LogsScreen(SessionScreen, PatternInput):
     CSS_PATH = "logs.tcss"
     BINDINGS = [
         Binding(
@@ -155,7 +138,7 @@ class LogsScreen(SessionScreen):
         self.panes = self._make_panes()
         self._current = next((p for p in self.panes if p.key == shown), self.panes[0] if self.panes else None)
         if self._current is None:
-            yield Static(self._not_configured_text(), id="logs-empty", markup=False)
+            yield Static(not_configured_text(self.ctx), id="logs-empty", markup=False)
         else:
             tabs = [Tab(self._tab_label(i, p), id=f"tab-{p.id}") for i, p in enumerate(self.panes)]
             yield PaneTabs(*tabs, id="log-tabs", active=f"tab-{self._current.id}")
@@ -203,30 +186,6 @@ class LogsScreen(SessionScreen):
             return "a all"
         number = index if self.panes and self.panes[0].key == MERGED_KEY else index + 1
         return f"{number} {pane.title}" if number <= 9 else pane.title
-
-    def _not_configured_text(self) -> Text:
-        """What to do, not an error: where the config is and what a host table looks like."""
-        if self.replay:
-            return Text.assemble(
-                ("No log lines were recorded in this session (yet).", "bold"), "\n\nPress escape to go back."
-            )
-        config = self.ctx.config
-        where = (
-            str(config.path)
-            if config is not None and config.path
-            else "`omniops-tui config` shows where it is read from"
-        )
-        environment = self.ctx.environment
-        headline = "No log sources configured."
-        if environment is not None and environment.hosts:
-            names = ", ".join(h.name for h in environment.hosts)
-            headline = (
-                f"No log sources configured: the hosts of env.{environment.name} ({names}) "
-                "have no `logs` or `log_commands`."
-            )
-        elif environment is not None:
-            headline = f"No log sources configured: env.{environment.name} has no hosts."
-        return Text.assemble((headline, "bold"), "\n\n", NOT_CONFIGURED.format(where=where))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Pane keys only where there are panes (the footer then shows just the way back)."""
@@ -302,52 +261,8 @@ class LogsScreen(SessionScreen):
         pane.set_status(self.status_text(pane))
 
     def status_text(self, pane: LogPane) -> Text:
-        """Connection · follow · filter · received / dropped / lag · recording, on one line."""
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append_text(self._connection_text(pane))
-        if pane.following:
-            text.append("  ▶ following", style="green")
-        else:
-            text.append(f"  ⏸ paused · {pane.new_while_paused:,} new", style="bold yellow")
-            text.append(" (f follows)", style="dim")
-        if pane.filter_pattern is not None:
-            text.append(
-                f"  filter /{pane.filter_pattern.pattern}/ · {pane.filter_matches:,} matches",
-                style="bold cyan",
-            )
-        if pane.search_pattern is not None:
-            text.append(f"  search /{pane.search_pattern.pattern}/", style="cyan")
-        buffer = pane.buffer
-        lag = buffer.lag()
-        lag_text = f"{lag * 1000:.0f} ms" if lag < 1 else f"{lag:.1f} s"
-        pending = f" ({buffer.pending:,} pending)" if buffer.pending else ""
-        text.append(
-            f"  received {buffer.received:,} · dropped {buffer.dropped:,} · lag {lag_text}{pending}",
-            style="dim" if not buffer.dropped else "",
-        )
-        if self._capped():
-            text.append("  ⏺ recording ERROR lines only (log cap reached)", style="bold magenta")
-        return text
-
-    def _capped(self) -> bool:
-        return self.session.state.logs.capped
-
-    def _connection_text(self, pane: LogPane) -> Text:
-        logs = self.session.state.logs.sources
-        sources = [logs[sid] for sid in pane.source_ids if sid in logs]
-        now = self.session.offset()
-        prefix = Text("▷ replay  ", style="bold magenta") if self.replay else Text()
-        if len(sources) == 1:
-            return prefix + _state_text(sources[0], now)
-        streaming = sum(1 for s in sources if s.status == "streaming")
-        text = prefix + Text(
-            f"● {streaming}/{len(sources)} streaming",
-            style="green" if streaming == len(sources) else "yellow",
-        )
-        down = [s for s in sources if s.status == "disconnected"]
-        if down:
-            text.append(f"  ⚡ {down[0].source_id}: {down[0].reason}", style="bold red")
-        return text
+        logs = self.session.state.logs
+        return status_text(pane, logs.sources, self.session.offset(), replay=self.replay, capped=logs.capped)
 
     # ------------------------------------------------------------------ actions
     def action_back(self) -> None:
@@ -362,37 +277,6 @@ class LogsScreen(SessionScreen):
             self._refresh_status()
             return
         self.app.pop_screen()
-
-    def action_filter(self) -> None:
-        pane = self.current_pane
-        if pane is not None:
-            self._open_input("filter", pane.filter_pattern.pattern if pane.filter_pattern else "")
-
-    def action_search(self) -> None:
-        pane = self.current_pane
-        if pane is not None:
-            self._open_input("search", pane.search_pattern.pattern if pane.search_pattern else "")
-
-    def action_next_match(self) -> None:
-        self._jump(backward=False)
-
-    def action_previous_match(self) -> None:
-        self._jump(backward=True)
-
-    def _jump(self, *, backward: bool, from_end: bool = False) -> None:
-        pane = self.current_pane
-        if pane is None:
-            return
-        if pane.search_pattern is None and pane.filter_pattern is None:
-            self.notify("Nothing to look for: s searches, / filters", timeout=3)
-            return
-        found = pane.jump(backward=backward, from_end=from_end)
-        if found is None:
-            pattern = pane.search_pattern or pane.filter_pattern
-            self.notify(f"No line matches /{pattern.pattern if pattern else ''}/ in this pane", timeout=3)
-        elif found[1]:
-            self.notify("Search wrapped around", timeout=2)
-        self._refresh_status()
 
     def action_toggle_pause(self) -> None:
         pane = self.current_pane
@@ -435,100 +319,13 @@ class LogsScreen(SessionScreen):
             event.stop()
             self.show_pane(sources[number - 1])
 
-    # ------------------------------------------------------------------ the pattern input
-    def _open_input(self, mode: str, current: str) -> None:
-        field = self.query_one("#log-pattern", Input)
-        self._input_mode = mode
-        self._input_previous = current
-        field.placeholder = (
-            "filter: a regex, lowercase matches any case (enter keeps it, escape cancels)"
-            if mode == "filter"
-            else "search: a regex (enter jumps to the newest match)"
-        )
-        field.border_title = "filter" if mode == "filter" else "search"
-        field.value = current
-        field.remove_class("hidden")
-        field.focus()
-
-    def _close_input(self, *, cancel: bool) -> None:
-        field = self.query_one("#log-pattern", Input)
-        mode, self._input_mode = self._input_mode, ""
-        if cancel and mode == "filter":
-            self._apply_filter(self._input_previous, quiet=True)
-        field.add_class("hidden")
-        field.remove_class("invalid")
-        self._focus_view()
-        self._refresh_status()
-
     @on(Input.Changed, "#log-pattern")
     def _pattern_changed(self, message: Input.Changed) -> None:
-        if self._input_mode == "filter":
-            self._apply_filter(message.value, quiet=True)
-        elif self._input_mode == "search":
-            self._apply_search(message.value, quiet=True, jump=False)
+        self.pattern_changed(message.value)
 
     @on(Input.Submitted, "#log-pattern")
     def _pattern_submitted(self, message: Input.Submitted) -> None:
-        mode = self._input_mode
-        ok = (
-            self._apply_filter(message.value, quiet=False)
-            if mode == "filter"
-            else self._apply_search(message.value, quiet=False, jump=True)
-        )
-        if ok:
-            self._close_input(cancel=False)
-
-    def _pattern(self, value: str, *, quiet: bool) -> tuple[bool, re.Pattern[str] | None]:
-        """The typed regex, or the reason it is not one (under the input, and said once)."""
-        field = self.query_one("#log-pattern", Input)
-        try:
-            pattern = compile_pattern(value) if value else None
-        except ValueError as exc:
-            field.add_class("invalid")
-            field.border_subtitle = str(exc)
-            if not quiet:
-                self.notify(str(exc), severity="error", timeout=5)
-            return False, None
-        field.remove_class("invalid")
-        field.border_subtitle = ""
-        return True, pattern
-
-    def _apply_filter(self, value: str, *, quiet: bool) -> bool:
-        pane = self.current_pane
-        if pane is None:
-            return False
-        valid, pattern = self._pattern(value, quiet=quiet)
-        if not valid:
-            return False
-        current = pane.filter_pattern.pattern if pane.filter_pattern else ""
-        if (pattern.pattern if pattern else "") != current:
-            pane.set_filter(pattern)
-        self._refresh_status()
-        return True
-
-    def _apply_search(self, value: str, *, quiet: bool, jump: bool) -> bool:
-        pane = self.current_pane
-        if pane is None:
-            return False
-        valid, pattern = self._pattern(value, quiet=quiet)
-        if not valid:
-            return False
-        pane.set_search(pattern)
-        if jump and pattern is not None:
-            self._jump(backward=True, from_end=True)
-        return True
-
-
-def _state_text(source: SourceLog, now: float) -> Text:
-    if source.status == "streaming":
-        return Text("● streaming", style="green")
-    if source.status == "disconnected":
-        wait = math.ceil(max(0.0, source.retry_at - now))
-        when = f"reconnecting in {wait}s" if wait > 0 else "reconnecting…"
-        return Text(f"⚡ disconnected: {source.reason} — {when}", style="bold red")
-    if source.status == "stopped":
-        return Text("■ stopped", style="dim")
-    return Text("◌ connecting…", style="yellow")
+        self.pattern_submitted(message.value)
 
 
 # ---------------------------------------------------------------------------- app wiring

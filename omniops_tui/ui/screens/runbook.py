@@ -11,26 +11,25 @@ replay the same screen is read-only.
 
 from __future__ import annotations
 
-from rich.table import Table
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.events import Key
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Footer, ListView, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, ListView, OptionList, Static
 
-from omniops_tui.core.text import visible_line
 from omniops_tui.runbooks.model import ChecklistGroup, Runbook, Section, iter_blocks
 from omniops_tui.runbooks.placeholders import Substitution
 from omniops_tui.ui.context import ScreenContext, SessionScreen
 from omniops_tui.ui.messages import SessionUpdated
 from omniops_tui.ui.screens.run_flow import RUN_ACTIONS, RUN_BINDINGS, RunActions
+from omniops_tui.ui.screens.runbook_nav import NAV_BINDINGS, RunbookNavigation
+from omniops_tui.ui.screens.runbook_sidebar import SectionList
+from omniops_tui.ui.screens.section_view import SectionSwitcher, SectionView
+from omniops_tui.ui.screens.step_confirm import CONFIRM_BINDING, StepConfirmActions
 from omniops_tui.ui.widgets.metrics_strip import MetricsStrip
-from omniops_tui.ui.widgets.risk import progress_text, risk_text
 from omniops_tui.ui.widgets.run_pane import RunPane
+from omniops_tui.ui.widgets.runbook_header import header_text
 from omniops_tui.ui.widgets.runbook_rows import (
     ChecklistHeaderRow,
     ChecklistItemRow,
@@ -46,32 +45,7 @@ ITEM_KINDS = ("item_checked", "item_unchecked", "check_result", "item_flagged")
 SPIN_S = 0.25
 
 
-class SectionList(OptionList):
-    """The runbook's table of contents, with each section's checklist progress."""
-
-    BINDINGS = [
-        Binding(
-            "right", "screen.focus_content", "Read", show=False, tooltip="Move into the section's content"
-        ),
-    ]
-
-
-class SectionView(ListView):
-    """One section's rows."""
-
-    BINDINGS = [
-        Binding("left", "screen.focus_sections", "Sections", show=False, tooltip="Back to the section list"),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
-
-    def __init__(self, section: Section, *rows: Row, id: str) -> None:
-        super().__init__(*rows, id=id)
-        self.section = section
-        self.stale = False
-
-
-class RunbookScreen(RunActions, SessionScreen):
+class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionScreen):
     CSS_PATH = ["runbook.tcss", "../widgets/run_pane.tcss"]
     BINDINGS = [
         Binding("escape", "back", "Back", id="runbook.back", tooltip="Back to the overview"),
@@ -83,6 +57,7 @@ class RunbookScreen(RunActions, SessionScreen):
             tooltip="Tick or untick the highlighted checklist item (recorded)",
         ),
         *RUN_BINDINGS,
+        CONFIRM_BINDING,
         Binding(
             "c,y",
             "copy",
@@ -97,32 +72,7 @@ class RunbookScreen(RunActions, SessionScreen):
             id="runbook.rerun",
             tooltip="Run this runbook's live checks now instead of waiting for the interval",
         ),
-        Binding(
-            "o",
-            "next_open",
-            "Next open item",
-            id="runbook.next_open",
-            tooltip="Jump to the next checklist item not done yet",
-        ),
-        Binding(
-            "right_square_bracket", "next_section", "Next section", id="runbook.next_section", show=False
-        ),
-        Binding(
-            "left_square_bracket",
-            "previous_section",
-            "Prev section",
-            id="runbook.previous_section",
-            show=False,
-        ),
-        Binding(
-            "b",
-            "toggle_sidebar",
-            "Sidebar",
-            id="runbook.sidebar",
-            show=False,
-            tooltip="Hide or show the section list (more room for the content)",
-        ),
-        Binding("tab", "switch_focus", "Switch pane", id="runbook.switch", show=False),
+        *NAV_BINDINGS,
     ]
     EXTRA_KEYS = [("1…9", "Go to section N of the sidebar")]
 
@@ -138,6 +88,7 @@ class RunbookScreen(RunActions, SessionScreen):
         self._current: Section | None = None
         self._checking: frozenset[str] = frozenset()
         self._spinner: Timer | None = None
+        self._switcher = SectionSwitcher(id="section-views")
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -145,25 +96,15 @@ class RunbookScreen(RunActions, SessionScreen):
         yield Static(id="runbook-header")
         yield MetricsStrip(self.ctx, id="metrics-strip")
         with Horizontal(id="runbook-body"):
-            yield SectionList(*self._section_options(), id="sections")
+            yield SectionList(self.runbook, id="sections")
             with Vertical(id="content"):
-                yield ContentSwitcher(id="section-views")
+                yield self._switcher
                 yield RunPane(self.session, id="run-pane")
         yield Footer()
 
-    def _section_options(self) -> list[Option]:
-        return [Option(self._section_prompt(i, s), id=s.id) for i, s in enumerate(self.runbook.sections)]
-
-    def _section_prompt(self, index: int, section: Section) -> Table:
-        """`3 Prerequisites Checkl… 1/18`: one line per section, progress always visible."""
-        grid = Table.grid(expand=True)
-        grid.add_column(no_wrap=True, width=2, style="dim")
-        grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
-        grid.add_column(no_wrap=True, justify="right")
-        ids = self._section_items[section.id]
-        progress = progress_text(*self.session.state.progress(ids)) if ids else Text("")
-        grid.add_row(f"{index + 1}", f" {visible_line(section.title)}", progress)
-        return grid
+    def _section_progress(self) -> dict[str, tuple[int, int]]:
+        state = self.session.state
+        return {section_id: state.progress(ids) for section_id, ids in self._section_items.items() if ids}
 
     def _sidebar(self) -> SectionList | None:
         """The section list, or None once the screen is being taken down (keys and timers can
@@ -175,8 +116,10 @@ class RunbookScreen(RunActions, SessionScreen):
         if sections is None:
             return  # popped before it mounted: nothing to show
         self._update_header()
+        sections.build(self._section_progress())
         start = self._section_index(self.initial_section) if self.initial_section else 0
-        sections.highlighted = start
+        if self.runbook.sections:
+            sections.highlight_section(self.runbook.sections[start].id)
         if self.runbook.sections:
             self.show_section(self.runbook.sections[start].id)
         sections.focus()
@@ -198,58 +141,25 @@ class RunbookScreen(RunActions, SessionScreen):
         if engine is not None and self.app.screen is not self and not self.app.screen.is_modal:
             engine.leave_runbook()
 
-    def _section_index(self, section_id: str) -> int:
-        return next(
-            (
-                i
-                for i, s in enumerate(self.runbook.sections)
-                if s.id == section_id or s.id.endswith("/" + section_id)
-            ),
-            0,
-        )
-
     def _update_header(self) -> None:
-        runbook = self.runbook
-        meta = runbook.metadata
-        text = Text()
-        text.append(f"{runbook.number}. {visible_line(runbook.title)}", style="bold")
-        done, total = self.session.state.progress(list(self.items))
-        if total:
-            text.append("   checklists ")
-            text.append_text(progress_text(done, total))
-        text.append("\n")
-        if meta is not None:
-            parts: list[Text] = [
-                Text(f"⏱ {meta.duration}"),
-                risk_text(f"risk {meta.risk}", runbook.risk_level),
-                Text(f"rollback {meta.rollback_difficulty}"),
-                Text(f"when {meta.best_time}"),
-                Text(f"team {meta.minimum_team}"),
-            ]
-            for index, part in enumerate(parts):
-                if index:
-                    text.append(" · ", style="dim")
-                text.append_text(part)
-        else:
-            text.append("no metadata in this runbook", style="dim")
+        text = header_text(self.runbook, self.session.state.progress(list(self.items)))
         for header in self.query("#runbook-header").results(Static):
             header.update(text)
 
     # ------------------------------------------------------------------ sections
-    def show_section(self, section_id: str) -> None:
+    def show_section(self, section_id: str, anchor: str = "") -> None:
         """Show a section (built on first show). Safe at any time: before mount it is kept for
         mount, and while the screen is being taken down it does nothing."""
         if not self.is_mounted:
             self.initial_section = section_id
             return
-        switchers = list(self.query("#section-views").results(ContentSwitcher))
-        if not switchers or not self.runbook.sections:
+        switcher = self._switcher
+        if not switcher.is_attached or not self.runbook.sections:
             return
-        switcher = switchers[0]
         index = self._section_index(section_id)
         section = self.runbook.sections[index]
         view_id = f"view-{index}"
-        view = next(iter(switcher.query(f"#{view_id}").results(SectionView)), None)
+        view = switcher.view(view_id)
         if view is None:
             rows = section_rows(
                 self.runbook,
@@ -260,7 +170,7 @@ class RunbookScreen(RunActions, SessionScreen):
                 self.session.basis.places,
             )
             shown = [row.shown_original(self.original_commands) for row in rows]
-            view = SectionView(section, *shown, id=view_id)
+            view = SectionView(section, *shown, id=view_id, anchor=anchor, prepare=self._prepare_rows)
             switcher.mount(view)
             if view.parent is not switcher:  # not mounted: the screen is being taken down
                 return
@@ -269,8 +179,8 @@ class RunbookScreen(RunActions, SessionScreen):
         switcher.current = view_id
         self._current = section
         sections = self._sidebar()
-        if sections is not None and sections.highlighted != index:
-            sections.highlighted = index
+        if sections is not None:
+            sections.highlight_section(section.id)
         engine = self.ctx.engine
         if engine is not None and self.is_current:
             engine.screen_opened("runbook", self.runbook.id, section.id)
@@ -285,26 +195,29 @@ class RunbookScreen(RunActions, SessionScreen):
         sections = self._sidebar()
         if sections is None or message.option_index != sections.highlighted:
             return  # a stale highlight (e.g. the list's own initial one) arriving late
-        if message.option.id and (self._current is None or message.option.id != self._current.id):
-            self.show_section(message.option.id)
+        self._go_to_entry(message.option.id)
 
     @on(OptionList.OptionSelected, "#sections")
     def _section_selected(self, message: OptionList.OptionSelected) -> None:
-        if message.option.id and (self._current is None or message.option.id != self._current.id):
-            self.show_section(message.option.id)
+        self._go_to_entry(message.option.id)
         self.action_focus_content()
 
-    @property
-    def current_section(self) -> Section | None:
-        """The section on show."""
-        return self._current
+    def _go_to_entry(self, option_id: str | None) -> None:
+        """A sidebar entry: its section on show and, for a heading under it, scrolled there."""
+        sections = self._sidebar()
+        if not option_id or sections is None:
+            return
+        section_id = sections.section_of(option_id)
+        anchor = option_id if option_id != section_id else ""
+        if self._current is None or section_id != self._current.id:
+            self.show_section(section_id, anchor)
+        if anchor:
+            self.scroll_to_heading(anchor)
 
     def current_view(self) -> SectionView | None:
-        for switcher in self.query("#section-views").results(ContentSwitcher):
-            if switcher.current:
-                found = next(iter(switcher.query(f"#{switcher.current}").results(SectionView)), None)
-                return found
-        return None
+        """The view on show, found among the switcher's children (a query would walk every
+        row of every section built so far: a tick must not pay for that)."""
+        return self._switcher.view(self._switcher.current)
 
     def current_row(self) -> Row | None:
         view = self.current_view()
@@ -323,8 +236,9 @@ class RunbookScreen(RunActions, SessionScreen):
             return
         with self.app.batch_update():
             view = self.current_view()
-            for other in self.query(SectionView):
-                other.stale = other is not view
+            for other in self._switcher.children:
+                if isinstance(other, SectionView):
+                    other.stale = other is not view
             if view is not None:
                 self._refresh_rows(view)
             self._update_header()
@@ -352,21 +266,28 @@ class RunbookScreen(RunActions, SessionScreen):
         view.stale = False
         state = self.session.state
         now = self.session.offset()
-        for row in view.query(ChecklistItemRow):
-            if only is None or row.item.id in only:
-                row.update_state(state.items.get(row.item.id), running=row.item.id in self._checking, now=now)
-        if only is not None:
-            return
-        for header in view.query(ChecklistHeaderRow):
-            header.update_progress(*state.progress([i.id for i in header.group.items]))
-        for answers in view.query(LiveAnswersRow):
-            answers.update_results(state.places.get(answers.place_id), now)
+        for row in view.children:  # the rows are the view's children: no CSS query needed
+            if isinstance(row, ChecklistItemRow):
+                if only is None or row.item.id in only:
+                    running = row.item.id in self._checking
+                    row.update_state(state.items.get(row.item.id), running=running, now=now)
+            elif only is not None:
+                continue
+            elif isinstance(row, ChecklistHeaderRow):
+                row.update_progress(*state.progress([i.id for i in row.group.items]))
+            elif isinstance(row, LiveAnswersRow):
+                row.update_results(state.places.get(row.place_id), now)
+
+    def _prepare_rows(self, rows: list[Row]) -> None:
+        """Rows mounted after the first frame show the state as it is now, not at opening."""
+        state, now = self.session.state, self.session.offset()
+        for row in rows:
+            if isinstance(row, ChecklistItemRow):
+                row.initial_state(state.items.get(row.item.id), now)
 
     def _refresh_section_prompts(self) -> None:
         for sections in self.query(SectionList).results(SectionList):
-            for index, section in enumerate(self.runbook.sections):
-                if self._section_items[section.id]:
-                    sections.replace_option_prompt_at_index(index, self._section_prompt(index, section))
+            sections.refresh_progress(self._section_progress())
 
     # ------------------------------------------------------------------ actions
     def action_back(self) -> None:
@@ -447,96 +368,13 @@ class RunbookScreen(RunActions, SessionScreen):
         view = self.current_view()
         if not isinstance(row, HeadingRow) or view is None:
             return None
-        rows = list(view.query(Row))
+        rows = [child for child in view.children if isinstance(child, Row)]
         for candidate in rows[rows.index(row) + 1 :]:
             if isinstance(candidate, CommandRow):
                 return candidate
             if isinstance(candidate, HeadingRow) and candidate.anchor_id:
                 return None
         return None
-
-    def action_next_open(self) -> None:
-        """Jump to the next item not done yet, across sections: what still needs doing?"""
-        order = [s for s in self.runbook.sections if self._section_items[s.id]]
-        if not order:
-            self.notify("This runbook has no checklist items", timeout=2)
-            return
-        start = order.index(self._current) if self._current in order else 0
-        current_row = self.current_row()
-        after = current_row.item.id if isinstance(current_row, ChecklistItemRow) else None
-        for offset in range(len(order) + 1):
-            section = order[(start + offset) % len(order)]
-            ids = self._section_items[section.id]
-            begin = ids.index(after) + 1 if offset == 0 and after in ids else 0
-            for item_id in ids[begin:]:
-                if not self.session.state.is_done(item_id):
-                    self._highlight_item(section, item_id)
-                    return
-        self.notify("Every checklist item of this runbook is done ✓", timeout=3)
-
-    def _highlight_item(self, section: Section, item_id: str) -> None:
-        self.show_section(section.id)
-
-        def select() -> None:
-            view = self.current_view()
-            if view is None:
-                return
-            for index, child in enumerate(view.children):
-                if isinstance(child, ChecklistItemRow) and child.item.id == item_id:
-                    view.index = index
-                    view.focus()
-                    return
-
-        self.call_after_refresh(select)
-
-    def action_next_section(self) -> None:
-        self._move_section(+1)
-
-    def action_previous_section(self) -> None:
-        self._move_section(-1)
-
-    def _move_section(self, delta: int) -> None:
-        if self._current is None:
-            return
-        index = (self.runbook.sections.index(self._current) + delta) % len(self.runbook.sections)
-        self.show_section(self.runbook.sections[index].id)
-
-    def on_key(self, event: Key) -> None:
-        """Digits go to the numbered section of the sidebar."""
-        if event.character and event.character.isdigit() and event.character != "0":
-            number = int(event.character)
-            if number <= len(self.runbook.sections):
-                event.stop()
-                self.show_section(self.runbook.sections[number - 1].id)
-
-    def action_toggle_sidebar(self) -> None:
-        sections = self._sidebar()
-        if sections is None:
-            return
-        sections.display = not sections.display
-        if not sections.display:
-            self.action_focus_content()
-
-    def action_focus_content(self) -> None:
-        view = self.current_view()
-        if view is not None:
-            view.focus()
-            if view.index is None and view.children:
-                view.index = 0
-
-    def action_focus_sections(self) -> None:
-        sections = self._sidebar()
-        if sections is not None and sections.display:
-            sections.focus()
-
-    def action_switch_focus(self) -> None:
-        sections = self._sidebar()
-        if sections is None:
-            return
-        if self.focused is sections:
-            self.action_focus_content()
-        elif not self.focus_output():
-            self.action_focus_sections()
 
     def note_context(self) -> tuple[str, str]:
         return self.runbook.id, self._current.id if self._current else ""

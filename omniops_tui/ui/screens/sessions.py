@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 from omniops_tui.core.text import visible_line
 from omniops_tui.sessions.catalog import format_duration, list_sessions
 from omniops_tui.ui.context import SessionScreen
+from omniops_tui.ui.literal import literal
 from omniops_tui.ui.widgets.status_bar import StatusBar
 
 
@@ -64,7 +65,11 @@ class SessionsScreen(SessionScreen):
             if current is not None and Path(summary.file) == current:
                 label += " · (this session)"
             table.add_row(
-                started, str(summary.events), format_duration(summary.duration_s), label, key=summary.file
+                literal(started),
+                str(summary.events),
+                format_duration(summary.duration_s),
+                literal(label),
+                key=summary.file,
             )
         where = Text(f"{len(self.summaries)} session(s) in {folder}", style="dim")
         self.query_one("#sessions-where", Static).update(where)

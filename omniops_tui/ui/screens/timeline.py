@@ -63,6 +63,17 @@ class TimelineScreen(ModalScreen[None]):
         for event in entries:
             stamp = event.at[11:19] if event.at else f"+{event.t:.0f}s"
             table.add_row(stamp, Text(visible(describe(event))))
+        recorder = self.ctx.engine.recorder if self.ctx.engine is not None else None
+        if recorder is not None and recorder.recording_problem is not None:  # the hole, as it happens
+            since = recorder.problem_since
+            table.add_row(
+                f"+{since:.0f}s" if since is not None else "",
+                Text(
+                    f"⚠ NOT RECORDING since then: {visible(recorder.recording_problem)}; events are held "
+                    "and written with a gap note once writing works again",
+                    style="bold red",
+                ),
+            )
         table.add_row("", Text("escape closes · n adds a note", style="dim"))
         self.query_one("#timeline-table", Static).update(table)
 

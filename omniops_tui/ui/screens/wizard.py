@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -20,14 +21,16 @@ from omniops_tui.core.text import visible_line
 from omniops_tui.logic.decision import Staleness, WalkResult, is_stale
 from omniops_tui.sessions.wizard_view import WizardView, wizard_view
 from omniops_tui.ui.context import SessionScreen
+from omniops_tui.ui.literal import literal
 from omniops_tui.ui.messages import SessionUpdated
 from omniops_tui.ui.widgets.risk import risk_text
+from omniops_tui.ui.widgets.runbook_search import RunbookSearch
 from omniops_tui.ui.widgets.status_bar import StatusBar
 
 NO_TREE = (
-    "No decision tree for these runbooks. Add a decision-tree.toml beside them (see the bundled "
-    "one: `omniops-tui runbooks --json` shows the ids to recommend); meanwhile ctrl+p finds any "
-    "runbook or section by its title."
+    "No decision tree for these runbooks. To add one, put a decision-tree.toml beside them (the "
+    "bundled one shows the format; `omniops-tui runbooks --json` lists the ids to recommend). "
+    "Meanwhile, search them: type, then enter opens the runbook."
 )
 
 
@@ -52,6 +55,8 @@ class WizardScreen(SessionScreen):
         yield StatusBar(self.ctx, "Which runbook?")
         with VerticalScroll(id="wizard-body"):
             yield Static(id="wizard-path")
+            if self.session.basis.tree is None:
+                yield RunbookSearch(self.session.basis.runbooks.runbooks, id="wizard-search")
             yield Static(id="wizard-question")
         yield Footer()
 
@@ -88,7 +93,7 @@ class WizardScreen(SessionScreen):
         question = self.query_one("#wizard-question", Static)
         if view is None:
             path.update(Text(NO_TREE, style="yellow"))
-            question.update("")
+            question.display = False  # the search below takes the question's place
             self.refresh_bindings()
             return
         result = view.result
@@ -174,11 +179,11 @@ class WizardScreen(SessionScreen):
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
-        grid.add_row("Runbook", f"{runbook.number}. {runbook.title}")
-        grid.add_row("Duration", runbook.duration)
+        grid.add_row("Runbook", literal(f"{runbook.number}. {runbook.title}"))
+        grid.add_row("Duration", literal(runbook.duration))
         grid.add_row("Risk", risk_text(runbook.risk, runbook.risk_level))
-        grid.add_row("Rollback", runbook.rollback_difficulty)
-        grid.add_row("When", "; ".join(runbook.when_to_use))
+        grid.add_row("Rollback", literal(runbook.rollback_difficulty))
+        grid.add_row("When", literal("; ".join(runbook.when_to_use)))
         start = Text("\n")
         start.append(" enter ", style="reverse bold")
         start.append(" start this runbook    b back · r restart · esc close")
@@ -232,6 +237,11 @@ class WizardScreen(SessionScreen):
             return
         self.app.pop_screen()
         self.ctx.shell.open_runbook(result.outcome.runbook, via="wizard")
+
+    @on(RunbookSearch.Chosen)
+    def _search_chosen(self, message: RunbookSearch.Chosen) -> None:
+        self.app.pop_screen()
+        self.ctx.shell.open_runbook(message.runbook_id, via="wizard")
 
     def action_close(self) -> None:
         self.app.pop_screen()

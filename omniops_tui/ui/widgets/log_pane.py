@@ -12,7 +12,8 @@ replay: `feed(lines)` appends to its buffer, `flush()` shows it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Self
 
 from rich.cells import cell_len
 from rich.highlighter import RegexHighlighter
@@ -22,6 +23,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import Log, Static
@@ -34,6 +36,7 @@ from omniops_tui.core.logbuffer import (
     dropped_marker,
     find,
 )
+from omniops_tui.core.text import visible
 
 CURRENT_MATCH = Style(bgcolor="grey30", bold=True)
 
@@ -100,6 +103,46 @@ class LogView(Log):
         self.highlighter = self.log_highlighter
         self.current_line: int | None = None
         self.on_scroll_back: Callable[[], None] | None = None
+
+    def write_lines(self, lines: Iterable[str], scroll_end: bool | None = None) -> Self:
+        """Textual's `write_lines` with a few C calls per batch instead of Python work per line.
+
+        Textual splits each line on its own, prunes its render cache line by line and refreshes
+        each new line's region: at a firehose's 25 batches a second of thousands of lines that
+        was the pane's largest cost, for lines of which at most a screenful is ever drawn. Here
+        the batch is split in one call, lines that would be pruned at once are never added, and
+        the cache and the view are refreshed whole (only the visible lines are then rendered).
+        """
+        batch = lines if isinstance(lines, list) else list(lines)
+        if not batch:
+            return self
+        # Remote text is data (issue 10 §1): controls made visible for the whole batch at once.
+        new_lines = visible("\n".join(batch)).expandtabs().splitlines()
+        limit = self.max_lines
+        if limit is not None and len(new_lines) > limit:
+            new_lines = new_lines[-limit:]
+        at_end = self.is_vertical_scroll_end
+        auto_scroll = self.auto_scroll if scroll_end is None else scroll_end
+        stored = self._lines
+        stored.extend(new_lines)
+        if limit is not None and len(stored) > limit:
+            del stored[: len(stored) - limit]
+        self._render_line_cache.clear()
+        self.virtual_size = Size(self._width, len(stored))
+        self._update_size(self._updates, new_lines)
+        if auto_scroll and at_end and not self.is_vertical_scrollbar_grabbed:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self.refresh()
+        return self
+
+    @classmethod
+    def _process_line(cls, line: str) -> str:
+        """Remote text is data (issue 10 §1): every control character made visible (`␛`).
+
+        Textual's `Log` blanks only U+0000-U+0014, so ESC (U+001B) and the C1 controls went to
+        the terminal raw: a log line's OSC 52 wrote the tmux clipboard and its OSC 2 the title.
+        """
+        return visible(line).expandtabs()
 
     def _update_size(self, updates: int, lines: list[str]) -> None:  # type: ignore[override]
         """The widest new line, for horizontal scrolling, measured on the longest one only.

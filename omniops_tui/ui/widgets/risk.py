@@ -5,10 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 
 from omniops_tui.runbooks.overview import RISK_STYLES
+from omniops_tui.ui.literal import literal
 
 
 def risk_text(label: str, level: str) -> Text:
-    return Text(label, style=RISK_STYLES.get(level, ""))
+    """A runbook's risk as written (a team's text: literal), coloured by its level."""
+    return literal(label, style=RISK_STYLES.get(level, ""))
 
 
 def progress_text(done: int, total: int) -> Text:

@@ -1,6 +1,7 @@
-"""The top of every screen: where you are, the environment, that you are recorded (or that this
-is a replay), and, when an Emergency Rollback criterion is met, a banner of at most two rows with
-the criteria's current values and the key that opens the runbook."""
+"""The top of every screen: where you are, the environment, that you are recorded (or, while
+writing fails, a persistent `NOT RECORDING: <reason>`; or that this is a replay), and, when an
+Emergency Rollback criterion is met, a banner of at most two rows with the criteria's current
+values and the key that opens the runbook."""
 
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ class StatusBar(Vertical, SessionWidget):
         super().__init__(id="status-bar", classes=SESSION_AWARE)
         self.ctx = ctx
         self.location = location
+        self._problem: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="status-line")
@@ -62,7 +64,11 @@ class StatusBar(Vertical, SessionWidget):
         self.refresh_banner()
 
     def session_changed(self, message: SessionUpdated) -> None:
-        if message.touches("scenario_switched", "session_started", "session_resumed"):
+        engine = self.ctx.engine
+        problem = engine.recorder.recording_problem if engine is not None else None
+        if problem != self._problem or message.touches(
+            "scenario_switched", "session_started", "session_resumed", "recording"
+        ):
             self.refresh_text()
         if message.touches("criterion_fired", "criterion_cleared", "metric_sample"):
             self.refresh_banner()
@@ -71,6 +77,10 @@ class StatusBar(Vertical, SessionWidget):
     def refresh_text(self) -> None:
         ctx = self.ctx
         text = Text()
+        problem = ctx.engine.recording_problem if ctx.engine is not None and ctx.replay is None else None
+        if problem is not None:  # first, so that no location or file name pushes it off 80 columns
+            text.append(f"NOT RECORDING: {visible_line(problem)}", style="bold reverse red")
+            text.append("  ")
         text.append("omniops-tui", style="bold")
         if self.location:
             text.append(f" › {visible_line(self.location)}")
@@ -81,7 +91,9 @@ class StatusBar(Vertical, SessionWidget):
         if ctx.replay is not None:
             text.append("  ▶ REPLAY (read-only)", style="bold magenta")
         elif ctx.engine is not None:
-            text.append(f"  ● rec {Path(ctx.engine.recorder.path).name}", style="red")
+            self._problem = problem
+            if problem is None:  # never "● rec" while nothing is written (issue 10 §5)
+                text.append(f"  ● rec {Path(ctx.engine.recorder.path).name}", style="red")
         for line in self.query("#status-line").results(Static):  # absent while being removed
             line.update(text)
 

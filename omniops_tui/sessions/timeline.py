@@ -1,0 +1,323 @@
+"""A recorded session as a seekable timeline (no UI, no clock here).
+
+`Timeline` orders the events by their offset `t`, lists the *markers* worth jumping to
+(`markers`), maps recorded time to playback time when long silences are compressed (an idle
+limit, like asciinema's `--idle-time-limit`), places typed times on the session, and rebuilds
+the state at any time from the nearest *checkpoint* (a snapshot every `checkpoint_every`
+events) so that stepping backwards in a long session never refolds from the start. The
+`Player` (player.py) walks it.
+"""
+
+from __future__ import annotations
+
+import gc
+import operator
+import re
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from omniops_tui.core.events import Event
+from omniops_tui.core.timefmt import format_offset, parse_iso
+from omniops_tui.sessions.markers import Marker, find_markers
+from omniops_tui.sessions.reader import SessionFile, read_session
+from omniops_tui.sessions.state import SessionState
+
+DEFAULT_CHECKPOINT_EVERY = 2_000
+_EPSILON = 1e-6
+
+__all__ = ["DEFAULT_CHECKPOINT_EVERY", "Marker", "TimeParseError", "Timeline", "format_offset"]
+
+
+class TimeParseError(ValueError):
+    """A typed time the timeline cannot place; the message is one line for the UI."""
+
+
+class Timeline:
+    """A session's events in time order, with markers, idle compression and checkpoints.
+
+    `events[:index_at(t)]` are the events that have happened at time `t` (offsets in seconds
+    since the session started, as recorded). Playback time `p` is the same axis with every gap
+    between events longer than `idle_limit` shrunk to `idle_limit` (linearly, so the mapping
+    stays continuous and invertible).
+    """
+
+    def __init__(
+        self,
+        session: SessionFile,
+        *,
+        idle_limit: float | None = None,
+        checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+        eager_checkpoints: bool = True,
+        state_factory: Callable[[], SessionState] = SessionState,
+    ) -> None:
+        if checkpoint_every < 1:
+            raise ValueError("checkpoint_every must be at least 1")
+        if idle_limit is not None and idle_limit <= 0:
+            raise ValueError("idle_limit must be positive (or None for no limit)")
+        self.session = session
+        self.header = session.header
+        events = session.events
+        times = [event.t for event in events]
+        if not all(map(operator.le, times, islice(times, 1, None))):
+            # Stable: events stamped with the same offset keep their recorded order.
+            events = sorted(events, key=lambda event: event.t)
+            times = [event.t for event in events]
+        self.events: list[Event] = events
+        self.times: list[float] = times
+        self.duration: float = times[-1] if times else 0.0
+        self.idle_limit = idle_limit
+        self.checkpoint_every = checkpoint_every
+        self._state_factory = state_factory
+        self._checkpoints: list[SessionState] = [state_factory()]
+        self._fold: SessionState = state_factory()  # the fold up to the last checkpoint built
+        self._folded = 0
+        self._playback: list[float] = self._playback_times()
+        self.markers: list[Marker] = find_markers(events)
+        self._marker_times = [marker.t for marker in self.markers]
+        self._walls: dict[int, datetime | None] = {}
+        # Checkpoints may be built on another thread (`sessions.background`) while a seek
+        # needs one: whoever holds the lock folds, the other finds it done.
+        self._checkpoint_lock = threading.Lock()
+        if eager_checkpoints:
+            self._ensure_checkpoints(len(events))
+
+    @classmethod
+    def open(cls, path: Path, **options: Any) -> Timeline:
+        """Read a session file (tolerantly, see `reader`) and build its timeline.
+
+        The garbage collector is paused while ~a million long-lived objects are made, then they
+        are moved straight to the oldest generation (`freeze` + `unfreeze`, O(1)) instead of
+        being scanned by young collections: that scan would cost ~150 ms, paid as a stutter
+        during the first seconds of playback. Nothing is leaked: full collections still see
+        them, and unfrozen young garbage is collected by the next full collection instead.
+        """
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            timeline = cls(read_session(path), **options)
+        finally:
+            if enabled:
+                gc.freeze()
+                gc.unfreeze()
+                gc.enable()
+        return timeline
+
+    # ------------------------------------------------------------------ positions
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def index_at(self, t: float) -> int:
+        """How many events have happened at time `t` (those with `event.t <= t`)."""
+        return bisect_right(self.times, t)
+
+    def events_between(self, t0: float, t1: float) -> list[Event]:
+        """The events with `t0 < event.t <= t1`: what happens when playback moves from t0 to t1."""
+        if t1 <= t0:
+            return []
+        return self.events[bisect_right(self.times, t0) : bisect_right(self.times, t1)]
+
+    def clamp(self, t: float) -> float:
+        return min(max(t, 0.0), self.duration)
+
+    # ------------------------------------------------------------------ state
+    def state_at(self, t: float) -> SessionState:
+        """The state at time `t`: a fresh copy the caller may keep applying events to."""
+        return self.state_at_index(self.index_at(t))
+
+    def state_at_index(self, count: int) -> SessionState:
+        """The state after the first `count` events: nearest checkpoint + at most K-1 events."""
+        count = min(max(count, 0), len(self.events))
+        slot = count // self.checkpoint_every
+        self._ensure_checkpoints(count)
+        state = self._checkpoints[slot].snapshot()
+        apply = state.apply
+        for event in self.events[slot * self.checkpoint_every : count]:
+            apply(event)
+        return state
+
+    def final_state(self) -> SessionState:
+        return self.state_at_index(len(self.events))
+
+    @property
+    def checkpoints_built(self) -> int:
+        """How many events the checkpoints cover so far (all of them once fully built)."""
+        return min(len(self.events), (len(self._checkpoints) - 1) * self.checkpoint_every)
+
+    def _ensure_checkpoints(self, count: int) -> None:
+        """Fold forward from the last checkpoint built, snapshotting every K events up to `count`."""
+        if len(self._checkpoints) > count // self.checkpoint_every:
+            return
+        with self._checkpoint_lock:
+            self._fold_to(count)
+
+    def _fold_to(self, count: int) -> None:
+        every = self.checkpoint_every
+        wanted = count // every
+        if len(self._checkpoints) > wanted:
+            return
+        state = self._fold
+        apply = state.apply
+        events = self.events
+        while len(self._checkpoints) <= wanted:
+            start = self._folded
+            for event in events[start : start + every]:
+                apply(event)
+            self._folded = start + every
+            self._checkpoints.append(state.snapshot())
+
+    # ------------------------------------------------------------------ idle limit
+    def _playback_times(self) -> list[float]:
+        limit = self.idle_limit
+        if limit is None:
+            return self.times
+        playback: list[float] = []
+        position = 0.0
+        previous = 0.0
+        for t in self.times:
+            gap = t - previous
+            position += gap if gap <= limit else limit
+            playback.append(position)
+            previous = t
+        return playback
+
+    @property
+    def playback_duration(self) -> float:
+        return self._playback[-1] if self._playback else 0.0
+
+    def playback_time(self, t: float) -> float:
+        """Recorded time -> playback time (identity without an idle limit)."""
+        if self.idle_limit is None:
+            return t
+        t = self.clamp(t)
+        i = bisect_right(self.times, t)  # events[i-1].t <= t < events[i].t
+        t0, p0 = (self.times[i - 1], self._playback[i - 1]) if i else (0.0, 0.0)
+        if i >= len(self.times):
+            return p0
+        gap = self.times[i] - t0
+        if gap <= self.idle_limit:
+            return p0 + (t - t0)
+        return p0 + (t - t0) * (self.idle_limit / gap)
+
+    def recorded_time(self, p: float) -> float:
+        """Playback time -> recorded time (the inverse of `playback_time`)."""
+        if self.idle_limit is None:
+            return self.clamp(p)
+        p = min(max(p, 0.0), self.playback_duration)
+        i = bisect_right(self._playback, p)
+        t0, p0 = (self.times[i - 1], self._playback[i - 1]) if i else (0.0, 0.0)
+        if i >= len(self.times):
+            return t0
+        gap = self.times[i] - t0
+        if gap <= self.idle_limit:
+            return t0 + (p - p0)
+        return t0 + (p - p0) * (gap / self.idle_limit)
+
+    # ------------------------------------------------------------------ markers
+    def next_marker(self, t: float) -> Marker | None:
+        """The first marker strictly after `t`."""
+        i = bisect_right(self._marker_times, t + _EPSILON)
+        return self.markers[i] if i < len(self.markers) else None
+
+    def previous_marker(self, t: float) -> Marker | None:
+        """The last marker strictly before `t` (so pressing it twice keeps going back)."""
+        i = bisect_left(self._marker_times, t - _EPSILON)
+        return self.markers[i - 1] if i > 0 else None
+
+    # ------------------------------------------------------------------ wall clock
+    def wall_at(self, t: float) -> datetime | None:
+        """The recorded wall-clock (UTC) time at offset `t`, from the nearest event before it.
+
+        Piecewise, because a resumed session's offsets continue while the wall clock jumped.
+        """
+        if not self.events:
+            return parse_iso(self.header.started_at)
+        i = max(self.index_at(t) - 1, 0)
+        wall = self._wall(i)
+        return wall + timedelta(seconds=t - self.times[i]) if wall else None
+
+    def time_for(self, text: str) -> float:
+        """Place a typed time on the timeline.
+
+        Accepts a wall-clock time of day in UTC ("03:12" or "03:12:05"; the first such moment
+        within the session), an ISO date-time ("2025-03-14T03:12:05Z"; naive means UTC), or an
+        offset from the start ("+12:30", "+1:02:03", "+90s").
+        """
+        text = text.strip()
+        if not text:
+            raise TimeParseError("type a time: 03:12:05, an ISO date-time, or +MM:SS from the start")
+        if text.startswith("+"):
+            return self.clamp(_parse_offset(text[1:]))
+        if re.fullmatch(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?", text):
+            return self._time_for_wall(self._time_of_day(text))
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
+        except ValueError:
+            raise TimeParseError(
+                f"cannot read {text!r} as a time: use 03:12:05 (UTC), 2025-03-14T03:12:05Z or +MM:SS"
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return self._time_for_wall(moment)
+
+    def _time_of_day(self, text: str) -> datetime:
+        parts = text.split(":")
+        hours, minutes = int(parts[0]), int(parts[1])
+        seconds = float(parts[2]) if len(parts) > 2 else 0.0
+        if hours > 23 or minutes > 59 or seconds >= 60:
+            raise TimeParseError(f"{text!r} is not a time of day")
+        start = self.wall_at(0.0)
+        end = self.wall_at(self.duration)
+        if start is None or end is None:
+            raise TimeParseError("this session has no wall-clock times; use +MM:SS instead")
+        day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+        moment = day + timedelta(hours=hours, minutes=minutes, seconds=seconds)
+        while moment < start and moment + timedelta(days=1) <= end:
+            moment += timedelta(days=1)
+        return moment
+
+    def _time_for_wall(self, moment: datetime) -> float:
+        """The offset at which the recorded wall clock reads `moment` (clamped to the session)."""
+        if not self.events:
+            return 0.0
+        lo, hi = 0, len(self.events)
+        while lo < hi:  # the last event whose wall time is <= moment
+            mid = (lo + hi) // 2
+            wall = self._wall(mid)
+            if wall is not None and wall <= moment:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo == 0:
+            first = self._wall(0)
+            if first is None:
+                return 0.0
+            return self.clamp(self.times[0] - (first - moment).total_seconds())
+        i = lo - 1
+        wall = self._wall(i)
+        t = self.times[i] + ((moment - wall).total_seconds() if wall else 0.0)
+        if i + 1 < len(self.times):
+            t = min(t, self.times[i + 1])
+        return self.clamp(t)
+
+    def _wall(self, index: int) -> datetime | None:
+        if index not in self._walls:
+            self._walls[index] = parse_iso(self.events[index].at)
+        return self._walls[index]
+
+
+def _parse_offset(text: str) -> float:
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(s|m|h)", text)
+    if match:
+        return float(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
+    parts = text.split(":")
+    if not 1 <= len(parts) <= 3 or not all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts):
+        raise TimeParseError(f"cannot read offset +{text}: use +MM:SS, +H:MM:SS or +90s")
+    seconds = 0.0
+    for part in parts:
+        seconds = seconds * 60 + float(part)
+    return seconds

@@ -1,0 +1,87 @@
+"""The runbook's sidebar: its sections, and under each the headings down to `####`.
+
+A team's runbook often keeps its structure in deeper headings (`### Phase 1` / `#### Step 2`)
+inside one section; listing them makes every one of them one key away. Sections are numbered
+(digits jump to them) and show their checklist progress; a heading under a section is
+indented and, when chosen, scrolls the section to it.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from omniops_tui.core.text import visible_line
+from omniops_tui.runbooks.model import Runbook
+from omniops_tui.runbooks.outline import OutlineEntry, outline
+from omniops_tui.ui.widgets.risk import progress_text
+
+INDENT = 2  # columns per heading level under a section
+
+
+class SectionList(OptionList):
+    """The runbook's table of contents, with each section's checklist progress."""
+
+    BINDINGS = [
+        Binding(
+            "right", "screen.focus_content", "Read", show=False, tooltip="Move into the section's content"
+        ),
+    ]
+
+    def __init__(self, runbook: Runbook, *, id: str) -> None:
+        self.entries: list[OutlineEntry] = outline(runbook)
+        self._section_of: dict[str, str] = {}
+        self._index: dict[str, int] = {}
+        self._numbers: dict[str, int] = {}
+        current = ""
+        for index, entry in enumerate(self.entries):
+            if entry.depth == 0:
+                current = entry.id
+                self._numbers[entry.id] = len(self._numbers) + 1
+            self._section_of[entry.id] = current
+            self._index[entry.id] = index
+        super().__init__(id=id)
+
+    def build(self, progress: dict[str, tuple[int, int]]) -> None:
+        """Fill the list; `progress` holds each section's (done, total) checklist items."""
+        self.add_options(Option(self.prompt(e, progress.get(e.id)), id=e.id) for e in self.entries)
+
+    def prompt(self, entry: OutlineEntry, progress: tuple[int, int] | None) -> Table:
+        """`3 Prerequisites Checkl… 1/18` for a section, `    Phase 2: Dep…` under it."""
+        grid = Table.grid(expand=True)
+        grid.add_column(no_wrap=True, width=2, style="dim")
+        grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+        grid.add_column(no_wrap=True, justify="right")
+        if entry.depth == 0:
+            shown = progress_text(*progress) if progress and progress[1] else Text("")
+            grid.add_row(f"{self._numbers[entry.id]}", Text(f" {visible_line(entry.title)}"), shown)
+        else:
+            mark = "⚠ " if entry.kind == "issue" else ""
+            title = Text(" " * (INDENT * entry.depth - 1) + mark + visible_line(entry.title), style="dim")
+            grid.add_row("", title, "")
+        return grid
+
+    def section_of(self, option_id: str) -> str:
+        """The section an entry (a section, or a heading under one) belongs to."""
+        return self._section_of.get(option_id, option_id)
+
+    def index_of(self, option_id: str) -> int | None:
+        return self._index.get(option_id)
+
+    def highlight_section(self, section_id: str) -> None:
+        """Highlight the section, unless what is highlighted already lies inside it."""
+        current = self.highlighted
+        if current is not None and self.section_of(self.entries[current].id) == section_id:
+            return
+        index = self.index_of(section_id)
+        if index is not None:
+            self.highlighted = index
+
+    def refresh_progress(self, progress: dict[str, tuple[int, int]]) -> None:
+        for section_id, counts in progress.items():
+            index = self.index_of(section_id)
+            if index is not None and counts[1]:
+                self.replace_option_prompt_at_index(index, self.prompt(self.entries[index], counts))
