@@ -309,3 +309,35 @@ def test_the_log_engine_imports_without_textual_or_asyncssh() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+MERGED = [
+    "prod-1 error.log │ 2026-11-30T03:12:05Z WARN slow query 812 ms",
+    "prod-1 error.log │ 2026-11-30T03:12:06Z ERROR upstream timed out",
+    "prod-1 combined.log │ 2026-11-30T03:12:07Z INFO GET /api/health 200",
+    "prod-1 error.log │ 2026-11-30T03:12:08Z WARN retrying",
+]
+
+
+def test_the_merged_view_filter_and_search_match_the_text_not_the_label() -> None:
+    """`/error` in the merged view: error.log's WARN lines carry "error" only in their label."""
+    pattern = compile_pattern("error")
+    assert filter_lines(MERGED, pattern, context=0, prefixed=True) == [MERGED[1]]
+    assert find(MERGED, pattern, -1, prefixed=True) == (1, False)
+    assert find(MERGED, pattern, 1, prefixed=True) == (1, True)  # wraps to the only match
+    assert filter_lines(MERGED, compile_pattern("error.log"), context=0, prefixed=True) == []
+
+
+def test_the_merged_view_search_highlight_skips_the_label() -> None:
+    from rich.text import Text
+
+    from omniops_tui.ui.widgets.log_pane import LogHighlighter
+
+    highlighter = LogHighlighter()
+    highlighter.search, highlighter.prefixed = compile_pattern("error"), True
+    marked = []
+    for line in MERGED[:2]:
+        text = Text(line)
+        highlighter.highlight(text)
+        marked.append([line[s.start : s.end] for s in text.spans if s.style == LogHighlighter.SEARCH])
+    assert marked == [[], ["ERROR"]]

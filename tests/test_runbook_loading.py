@@ -120,6 +120,30 @@ def test_mixed_lists_keep_their_order() -> None:
     assert blocks[1].text == "- plain note"
 
 
+def test_ticked_boxes_in_every_list_form_and_mixed_with_plain_bullets() -> None:
+    """`- [x]` / `[X]`, with `*`, `+` and `1.` markers, between plain bullets: each box keeps
+    its own state and every plain bullet stays text (issue 9 E: a parser that ignored `[x]`
+    or took plain bullets for items went unnoticed)."""
+    runbook, _ = one(
+        "## C\n\n- [x] done lower\n- [X] done upper\n- plain between\n- [ ] open\n"
+        "* [x] star done\n+ [ ] plus open\n\n1. [x] ordered done\n2. [ ] ordered open\n\n"
+        "- plain first\n- [x] after plain\n"
+    )
+    items = items_of(runbook)
+    assert [(i.text, i.initially_checked) for i in items] == [
+        ("done lower", True),
+        ("done upper", True),
+        ("open", False),
+        ("star done", True),
+        ("plus open", False),
+        ("ordered done", True),
+        ("ordered open", False),
+        ("after plain", True),
+    ]
+    texts = [b.text for b in runbook.sections[0].blocks if type(b).__name__ == "MarkdownBlock"]
+    assert texts == ["- plain between", "- plain first"]
+
+
 def test_commands_inside_list_items_are_titled_steps() -> None:
     runbook, _ = one(
         "## Diagnosis\n\n1. Check the pods:\n\n   ```console\n   $ oc get pods\n   ```\n\n"

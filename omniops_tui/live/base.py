@@ -43,7 +43,10 @@ class Service:
 class DemoControl(Protocol):
     """What the engine needs of the demo's sandbox (sandbox/demo.py `DemoServices`)."""
 
-    scenario: str
+    @property
+    def scenario(self) -> str:
+        """The production's scenario now (it may change without `set_scenario`: a restart)."""
+        ...
 
     def set_scenario(self, name: str) -> None: ...
 

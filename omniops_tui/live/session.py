@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from omniops_tui import __version__
 from omniops_tui.core.events import (
     CommandCopied,
+    CommandFinished,
     Event,
     ItemChecked,
     ItemUnchecked,
@@ -84,7 +85,8 @@ class LiveSession:
         self._last_screen: tuple[str, str, str] | None = None
         self.checks = ChecklistService(self)
         self.wizard = WizardDriver(self)
-        self.metrics = MetricsService(self, after_round=self.wizard.refresh)
+        self.metrics = MetricsService(self, after_round=self._after_round)
+        self._scenario_seen = demo.scenario if demo is not None else ""
         self.logs: LogsService | None = None
         self.runs = SessionRuns(self)
 
@@ -178,6 +180,8 @@ class LiveSession:
         gaps = self._fold_gaps()
         self._state.apply(event)
         self._listeners.publish((*gaps, event))
+        if isinstance(event, CommandFinished):
+            self.notice_scenario()  # a command may have restarted or stopped the demo's app
         return event
 
     def _fold_gaps(self) -> list[Event]:
@@ -392,9 +396,23 @@ class LiveSession:
         if self.demo is None or not name or name == self.demo.scenario:
             return
         self.demo.set_scenario(name)
+        self._scenario_seen = name
         self.record(ScenarioSwitched(scenario=name))
         self.checks.rerun_now()
         self.metrics.sample_now()
+
+    def notice_scenario(self) -> None:
+        """The demo's production changed scenario by itself (a rollback restarted the app, a
+        stopped app came back): the record, and the `DEMO:` status drawn from it, follow."""
+        demo = self.demo
+        if demo is None or demo.scenario == self._scenario_seen:
+            return
+        self._scenario_seen = demo.scenario
+        self.record(ScenarioSwitched(scenario=demo.scenario))
+
+    def _after_round(self) -> None:
+        self.notice_scenario()
+        self.wizard.refresh()
 
     async def gather_diagnostics(self) -> str:
         """Emergency Rollback step 8, written beside the session and recorded; returns what to

@@ -69,6 +69,11 @@ async def check_redis_ping(spec: CheckSpec, context: CheckContext) -> CheckResul
 
 
 async def check_redis_hit_rate(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    """The hit rate of the lookups since the previous reading (the counters' deltas): the
+    server's cumulative counters mix in every other client and every day since it started, so
+    a cache that is healthy now could read 14 %. The first reading has nothing to compare with
+    and says it is the rate since the server started."""
+
     async def body(client: aioredis.Redis, where: str) -> CheckResult:
         stats = await client.info("stats")
         hits, misses = int(stats.get("keyspace_hits", 0)), int(stats.get("keyspace_misses", 0))
@@ -76,13 +81,23 @@ async def check_redis_hit_rate(spec: CheckSpec, context: CheckContext) -> CheckR
             "asked": f"INFO stats {where}",
             "answer": f"keyspace_hits:{hits} keyspace_misses:{misses}",
         }
+        hit_hits = context.remember(f"redis-hits {where}", hits)
+        hit_misses = context.remember(f"redis-misses {where}", misses)
+        window = "since the server started"
+        if len(hit_hits) > 1 and len(hit_misses) > 1:
+            before_hits, before_misses = int(hit_hits[-2][1]), int(hit_misses[-2][1])
+            if hits >= before_hits and misses >= before_misses:  # not a restarted server
+                hits, misses = hits - before_hits, misses - before_misses
+                window = "since the previous check"
         if hits + misses == 0:
-            return CheckResult.unknown("no keyspace lookups yet (hits and misses are 0)", **evidence)
+            return CheckResult.unknown(f"no keyspace lookups {window} (hits and misses are 0)", **evidence)
         rate = round(100.0 * hits / (hits + misses), 2)
         threshold = threshold_of(spec)
         status = threshold.judge(rate) if threshold else "pass"
         described = threshold.describe("hit rate", rate, "%") if threshold else f"hit rate {rate} %"
-        return CheckResult(status, rate, "%", f"{described} ({hits} hits, {misses} misses)", evidence)
+        return CheckResult(
+            status, rate, "%", f"{described} ({hits} hits, {misses} misses {window})", evidence
+        )
 
     return await _run(context, body)
 

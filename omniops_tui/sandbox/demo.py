@@ -7,6 +7,9 @@ S3 endpoint (moto) with backups when moto is installed. It writes a config in th
 user writes and hands it to the ordinary TUI. Whatever is not reachable is said on screen and
 its rows show "not configured"; the demo never fails to start for that.
 
+Each run has its own database and Redis keys (demo_data.py); `close()` removes them, and the
+hang-up deadline does too (`remove_data`).
+
 Secrets follow the product's own rule: the config names environment variables
 (`OMNIOPS_DEMO_DATABASE_URL`, `OMNIOPS_DEMO_REDIS_URL`), which this process sets for itself.
 `close()` stops everything and removes the temporary folder; it runs on exit, ctrl+c and crashes.
@@ -17,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import random
 import shutil
 import tempfile
 import threading
@@ -28,7 +30,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from omniops_tui.sandbox.demo_database import DEMO_DATABASE, prepare_database
+from omniops_tui.sandbox import demo_data
+from omniops_tui.sandbox.demo_database import DEMO_DATABASE, drop_database, prepare_database
 from omniops_tui.sandbox.net import reachable
 from omniops_tui.sandbox.production import Sandbox
 from omniops_tui.sandbox.scenarios import SCENARIOS
@@ -37,7 +40,6 @@ DATABASE_ENV = "OMNIOPS_DEMO_DATABASE_URL"
 REDIS_ENV = "OMNIOPS_DEMO_REDIS_URL"
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-CACHE_PREFIX = "omniops-demo:"
 DEAD_PORT_URL = "postgresql://postgres@127.0.0.1:1/" + DEMO_DATABASE
 BUCKET = "omniops-backups"
 CHECK_INTERVAL = 5
@@ -70,25 +72,57 @@ class DemoServices:
     status: DemoStatus
     database_url: str = ""
     redis_url: str = ""
-    scenario: str = "healthy"
+    run_id: str = field(default_factory=demo_data.new_run_id)
+    _database_created: bool = False
     _moto: Any = None
     _prometheus: Any = None
     _traffic: Any = None
     _saved_env: dict[str, str | None] = field(default_factory=dict)
+    _server_url: str = ""
     _closed: bool = False
 
     # ------------------------------------------------------------------ scenarios
+    @property
+    def scenario(self) -> str:
+        """The production's scenario now: what `S` chose, or what happened since (a rollback's
+        restart ends an error spike; restarting a stopped app ends an outage)."""
+        return self.sandbox.scenario
+
     def set_scenario(self, name: str) -> None:
         """Switch what the HTTP app answers, what the hosts report and the logs say; database-
-        down also takes the real database away from the checks (they see a closed port)."""
+        down also takes the real database away from the checks (they see a closed port).
+        Done on the sandbox's own loop, and done when this returns."""
         if name not in SCENARIOS:
             raise ValueError(f"unknown scenario '{name}' (choose from {', '.join(SCENARIOS)})")
-        self.loop.call_soon_threadsafe(self.sandbox.set_scenario, name)
-        self.scenario = name
+        self._run(_switch(self.sandbox, name), timeout=10)
         if self.status.database_ok:
             os.environ[DATABASE_ENV] = DEAD_PORT_URL if name == "db-down" else self.database_url
 
+    @property
+    def database_name(self) -> str:
+        """This run's own database."""
+        return demo_data.database_name(self.run_id)
+
+    @property
+    def cache_prefix(self) -> str:
+        """This run's own Redis keys start with this."""
+        return demo_data.cache_prefix(self.run_id)
+
     # ------------------------------------------------------------------ cleanup
+    def remove_data(self, timeout: float = 10) -> None:
+        """Drop this run's database and delete its Redis keys (idempotent; quick enough for the
+        hang-up deadline, and never raises: what cannot be removed is left, not fatal)."""
+        with contextlib.suppress(Exception):
+            self._run(self._remove_data(), timeout=timeout)
+
+    async def _remove_data(self) -> None:
+        if self.status.redis_ok:
+            with contextlib.suppress(Exception):
+                await demo_data.clear_cache(self.redis_url, self.cache_prefix)
+        if self._database_created:
+            await drop_database(self._server_url, self.database_name)
+            self._database_created = False
+
     def close(self) -> None:
         """Stop everything, remove the temporary folder, restore the environment. Idempotent."""
         if self._closed:
@@ -96,6 +130,7 @@ class DemoServices:
         self._closed = True
         with contextlib.suppress(Exception):
             self._run(self._shutdown(), timeout=10)
+        self.remove_data()
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=5)
         if self._moto is not None:
@@ -116,9 +151,6 @@ class DemoServices:
             self._traffic.cancel()
             with contextlib.suppress(BaseException):
                 await self._traffic
-        if self.status.redis_ok:
-            with contextlib.suppress(Exception):
-                await _clear_cache(self.redis_url)
         await self.sandbox.stop()
 
     def _run(self, coroutine: Coroutine[Any, Any, Any], timeout: float = 30) -> Any:
@@ -141,9 +173,7 @@ def start_demo(
     thread = threading.Thread(target=_serve_forever, args=(loop,), name="omniops-demo", daemon=True)
     thread.start()
     sandbox = Sandbox(scenario=scenario, hosts=hosts, workdir=workdir / "sandbox", log_rate=log_rate)
-    services = DemoServices(
-        workdir, workdir / "config.toml", sandbox, loop, thread, DemoStatus(), scenario=scenario
-    )
+    services = DemoServices(workdir, workdir / "config.toml", sandbox, loop, thread, DemoStatus())
     try:
         services._run(sandbox.start())
         _start_database(services, database_url or DEFAULT_DATABASE_URL)
@@ -186,6 +216,10 @@ def _start_prometheus(services: DemoServices) -> dict[str, Any]:
     return {"prometheus": {"url": server.url, "window": "15s"}}
 
 
+async def _switch(sandbox: Sandbox, name: str) -> None:
+    sandbox.set_scenario(name)
+
+
 def _serve_forever(loop: asyncio.AbstractEventLoop) -> None:
     asyncio.set_event_loop(loop)
     loop.run_forever()
@@ -218,14 +252,19 @@ def _start_database(services: DemoServices, server_url: str) -> None:
             "'not configured' (start one, or pass --database-url)"
         )
         return
+    services._server_url = server_url
     try:
-        demo_url = services._run(prepare_database(server_url), timeout=60)
+        services._run(demo_data.remove_abandoned(server_url, None), timeout=30)
+        services._database_created = True  # from here on, close() drops it (even half made)
+        demo_url = services._run(prepare_database(server_url, services.database_name), timeout=60)
     except Exception as exc:  # a server that refuses us is reported, never fatal
         services.status.database = f"PostgreSQL at {where} refused the demo database: {exc}"[:200]
         return
     services.database_url = demo_url
     services.status.database_ok = True
-    services.status.database = f"PostgreSQL: demo database {DEMO_DATABASE} at {where} (synthetic rows)"
+    services.status.database = (
+        f"PostgreSQL: demo database {services.database_name} at {where} (synthetic rows, dropped at exit)"
+    )
     _remember_env(services, DATABASE_ENV, demo_url)
 
 
@@ -240,38 +279,12 @@ def _start_redis(services: DemoServices, url: str) -> None:
         return
     services.redis_url = url
     services.status.redis_ok = True
-    services.status.redis = f"Redis at {where}: demo cache traffic (~90 % hits, keys {CACHE_PREFIX}*)"
+    prefix = services.cache_prefix
+    services.status.redis = f"Redis at {where}: demo cache traffic (~90 % hits, keys {prefix}*)"
     _remember_env(services, REDIS_ENV, url)
-    services._traffic = asyncio.run_coroutine_threadsafe(_cache_traffic(url), services.loop)
-
-
-async def _cache_traffic(url: str) -> None:
-    """A steady trickle of cache reads, about nine in ten hits, so INFO stats has real figures."""
-    import redis.asyncio as aioredis
-
-    client = aioredis.from_url(url, socket_timeout=2)
-    rng = random.Random(11)
-    try:
-        await client.mset({f"{CACHE_PREFIX}page:{n}": "cached" for n in range(90)})
-        while True:
-            keys = [f"{CACHE_PREFIX}page:{rng.randint(0, 99)}" for _ in range(20)]
-            with contextlib.suppress(Exception):
-                await client.mget(keys)
-            await asyncio.sleep(0.5)
-    finally:
-        await client.aclose()
-
-
-async def _clear_cache(url: str) -> None:
-    import redis.asyncio as aioredis
-
-    client = aioredis.from_url(url, socket_timeout=2)
-    try:
-        keys = [key async for key in client.scan_iter(f"{CACHE_PREFIX}*")]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
+    with contextlib.suppress(Exception):
+        services._run(demo_data.remove_abandoned(None, url), timeout=10)
+    services._traffic = asyncio.run_coroutine_threadsafe(demo_data.cache_traffic(url, prefix), services.loop)
 
 
 # ---------------------------------------------------------------------------- S3

@@ -3,7 +3,9 @@ page_embeddings, scraped_pages, website_content) with synthetic rows, on a real 
 
 Kept apart from demo.py (which starts and stops the demo's services) because this is data:
 the schema the runbooks' checks ask about, and rows enough for the largest-tables and
-slow-queries figures to be real. Fresh rows each start; nothing outside `omniops_demo` is touched.
+slow-queries figures to be real. Each demo run has a database of its own
+(`omniops_demo_<run>`, demo_data.py names it), made at start and dropped at exit; nothing else
+is touched.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
-DEMO_DATABASE = "omniops_demo"
+DEMO_DATABASE = "omniops_demo"  # the prefix of each run's own database
 
 
 def database_url(server_url: str, database: str) -> str:
@@ -23,18 +25,16 @@ def database_url(server_url: str, database: str) -> str:
     return urlunparse(parsed._replace(path=f"/{database}"))
 
 
-async def prepare_database(server_url: str) -> str:
-    """Create (once) and fill (each start) the demo database on `server_url`; its URL."""
+async def prepare_database(server_url: str, database: str) -> str:
+    """Create and fill one run's database on `server_url`; its URL."""
     import asyncpg
 
     admin = await asyncpg.connect(server_url, timeout=5)
     try:
-        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DEMO_DATABASE)
-        if not exists:
-            await admin.execute(f'CREATE DATABASE "{DEMO_DATABASE}"')
+        await admin.execute(f'CREATE DATABASE "{database}"')
     finally:
         await admin.close()
-    url = database_url(server_url, DEMO_DATABASE)
+    url = database_url(server_url, database)
     connection = await asyncpg.connect(url, timeout=5)
     try:
         await _schema(connection)
@@ -42,6 +42,17 @@ async def prepare_database(server_url: str) -> str:
     finally:
         await connection.close()
     return url
+
+
+async def drop_database(server_url: str, database: str) -> None:
+    """Drop a run's database, closing whatever still holds it (the app's own checks)."""
+    import asyncpg
+
+    admin = await asyncpg.connect(server_url, timeout=5)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 SCHEMA = """

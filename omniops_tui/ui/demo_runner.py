@@ -103,13 +103,16 @@ def run_demo(options: Options, **kwargs: Any) -> None:
 
     signal.signal(signal.SIGTERM, terminate)
     services = None
-    forget: Callable[[], None] = lambda: None  # noqa: E731
+    forget: list[Callable[[], None]] = []
     try:
         app, services = prepare_demo_app(options, **kwargs)
         guard = CrashGuard.install(app)  # a crash is a private report, not locals on screen
         # A hang-up may end the process before the cleanup below has run: the folder holding
         # the sandbox's private key goes anyway (live/hangup.py).
-        forget = at_exit_deadline(partial(shutil.rmtree, services.workdir, ignore_errors=True))
+        forget.append(at_exit_deadline(partial(shutil.rmtree, services.workdir, ignore_errors=True)))
+        # ... and so do this run's database and Redis keys (quickly: the deadline is near).
+        forget.append(at_exit_deadline(partial(services.remove_data, timeout=1.0)))
+
         try:
             app.run()
         finally:
@@ -120,5 +123,6 @@ def run_demo(options: Options, **kwargs: Any) -> None:
     finally:
         if services is not None:
             services.close()
-        forget()
+        for undo in forget:
+            undo()
         signal.signal(signal.SIGTERM, previous)

@@ -117,7 +117,8 @@ class ReplayMode:
                 app.post_update(events)
 
         def moved(_: object) -> None:
-            if self.replay is replay:
+            # No screen: the app is closing while the timer still ticks (a quit mid-replay).
+            if self.replay is replay and app.screen_stack:
                 app.screen.post_message(ReplayMoved())
 
         replay.listen(changed)
@@ -153,8 +154,8 @@ class ReplayMode:
 
     # ------------------------------------------------------------------ playing
     def tick(self) -> None:
-        if self.replay is None:
-            return
+        if self.replay is None or not self.app.screen_stack:
+            return  # nothing to play into: the app is closing (its timers tick to the end)
         opened = self.replay.tick()
         if opened:
             self.follow(opened[-1])

@@ -76,6 +76,39 @@ async def test_hit_rate_is_the_servers_and_is_judged(
     assert result.evidence["answer"].startswith("keyspace_hits:")
 
 
+async def test_the_next_reading_is_the_rate_since_the_previous_one(
+    redis_server_url: str, redis_env: Callable[..., CheckContext]
+) -> None:
+    """Deltas, not the server's lifetime counters: only hits between two readings read 100 %
+    (bounded by the counters around each reading, as other clients may share the server)."""
+    import redis.asyncio as aioredis
+
+    context = redis_env()
+    await _traffic(redis_server_url, f"omniops-test:{uuid.uuid4().hex}")
+    before_first = await _counters(redis_server_url)
+    first = await run_check(spec("redis_hit_rate"), context)
+    after_first = await _counters(redis_server_url)
+    assert "since the server started" in first.summary
+    key = f"omniops-test:{uuid.uuid4().hex}"
+    client = aioredis.from_url(redis_server_url)
+    try:
+        await client.set(key, "1", ex=60)
+        for _ in range(40):
+            await client.get(key)
+        await client.delete(key)
+    finally:
+        await client.aclose()
+    before_second = await _counters(redis_server_url)
+    second = await run_check(spec("redis_hit_rate"), context)
+    after_second = await _counters(redis_server_url)
+    assert "since the previous check" in second.summary
+    hits_low, hits_high = before_second[0] - after_first[0], after_second[0] - before_first[0]
+    misses_low, misses_high = before_second[1] - after_first[1], after_second[1] - before_first[1]
+    low = 100.0 * hits_low / (hits_low + misses_high)
+    high = 100.0 * hits_high / (hits_high + misses_low) if hits_high + misses_low else 100.0
+    assert low - 0.01 <= second.value <= high + 0.01, (low, second.value, high)
+
+
 async def test_the_default_threshold_is_the_documents(
     redis_server_url: str, redis_env: Callable[..., CheckContext]
 ) -> None:

@@ -89,7 +89,14 @@ async def test_the_live_tui_with_logs_open_ends_on_hang_up(tmux: Tmux, sandbox: 
     await _until(lambda: sandbox.open_ssh_connections == 0, 30, "SSH connections left open")
 
 
-async def test_the_demo_ends_on_hang_up_and_leaves_no_folder_behind(tmux: Tmux, tmp_path: Path) -> None:
+async def test_the_demo_ends_on_hang_up_and_leaves_nothing_behind(
+    tmux: Tmux, tmp_path: Path, postgres_url: str, redis_url: str
+) -> None:
+    from omniops_tui.sandbox.demo_data import CACHE_PREFIX, DEMO_DATABASE, MACHINE
+    from tests.sandbox.test_demo_data import databases, keys
+    from tests.services import server_url
+
+    redis_url = redis_url.rsplit("/", 1)[0] + "/9"  # keys no older demo on this machine deletes
     sessions = tmp_path / "sessions"
     env = _env(tmp_path)
     pid = tmux.start(
@@ -102,16 +109,25 @@ async def test_the_demo_ends_on_hang_up_and_leaves_no_folder_behind(tmux: Tmux, 
             "demo",
             "--no-tour",
             "--no-s3",
+            "--database-url",
+            server_url(postgres_url),
+            "--redis-url",
+            redis_url,
         ],
         env,
     )
+    run = f"{MACHINE}_{pid}_"
     await _until(lambda: "metric_sample" in _types(sessions), 90, "the demo did not sample")
+    assert [n for n in await databases(postgres_url) if n.startswith(f"{DEMO_DATABASE}_{run}")]
+    assert await keys(redis_url, f"{CACHE_PREFIX}{run}")
     tmux.send("l")
     await _until(lambda: "log_lines" in _types(sessions), 60, "no log lines in the demo")
     await _hang_up_and_wait(tmux, pid)
     last = _events(sessions)[-1]
     assert (last["type"], last["reason"]) == ("session_ended", "signal SIGHUP")
     assert list((tmp_path / "tmp").glob("omniops-demo-*")) == []  # its private key went with it
+    assert not [n for n in await databases(postgres_url) if n.startswith(f"{DEMO_DATABASE}_{run}")]
+    assert await keys(redis_url, f"{CACHE_PREFIX}{run}") == []
 
 
 async def test_a_replay_ends_on_hang_up(tmux: Tmux, tmp_path: Path) -> None:

@@ -372,3 +372,26 @@ async def test_the_help_screen_and_palette_list_the_logs_keys(make_app) -> None:
     async with app.run_test(size=(80, 24)):
         entries = [title for title, _, _ in RunbookCommands(app.screen)._entries()]
     assert "Show the logs" in entries
+
+
+async def test_the_merged_filter_matches_the_log_text_never_the_label(make_app, sandbox, tmp_path) -> None:
+    """`/error` in the merged view: error.log's WARN lines carry "error" only in their label."""
+    from omniops_tui.core.logbuffer import body
+    from omniops_tui.ui.screens.logs import MERGED_KEY
+
+    app: OmniOpsApp = make_app(config=sandbox.write_config(tmp_path / "config.toml"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        _screen, pane = await open_logs(pilot, MERGED_KEY)
+
+        def label_only() -> bool:  # an error.log line with "error" in its label only
+            return any(
+                "error.log" in line and "error" not in body(line).lower() for line in pane.buffer.lines()
+            )
+
+        await wait_for(pilot, label_only)
+        await pilot.press("/", *"error", "enter")
+        await wait_for(pilot, lambda: pane.filter_pattern is not None)
+        lines = pane.buffer.lines()
+        pane.set_filter(pane.filter_pattern)  # counted over exactly these lines
+        assert pane.filter_matches == sum(1 for line in lines if re.search("error", body(line), re.I))
+        assert pane.filter_matches < sum(1 for line in lines if re.search("error", line, re.I))

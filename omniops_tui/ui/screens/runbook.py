@@ -106,9 +106,16 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
         state = self.session.state
         return {section_id: state.progress(ids) for section_id, ids in self._section_items.items() if ids}
 
+    def _sidebar(self) -> SectionList | None:
+        """The section list, or None once the screen is being taken down (keys and timers can
+        still arrive then: quick `Enter … Escape` pops a screen before it has even mounted)."""
+        return next(iter(self.query(SectionList).results(SectionList)), None)
+
     def on_mount(self) -> None:
+        sections = self._sidebar()
+        if sections is None:
+            return  # popped before it mounted: nothing to show
         self._update_header()
-        sections = self.query_one(SectionList)
         sections.build(self._section_progress())
         start = self._section_index(self.initial_section) if self.initial_section else 0
         if self.runbook.sections:
@@ -119,6 +126,8 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
         self.run_pane.follow_latest(self.runbook.id)
 
     def on_screen_resume(self) -> None:
+        if self._sidebar() is None:
+            return  # resumed while being taken down (keys faster than the screen stack)
         engine = self.ctx.engine
         if engine is not None and self.ctx.writable:
             engine.open_runbook(self.runbook.id, via="")
@@ -169,7 +178,9 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
             self._refresh_rows(view)
         switcher.current = view_id
         self._current = section
-        self.query_one(SectionList).highlight_section(section.id)
+        sections = self._sidebar()
+        if sections is not None:
+            sections.highlight_section(section.id)
         engine = self.ctx.engine
         if engine is not None and self.is_current:
             engine.screen_opened("runbook", self.runbook.id, section.id)
@@ -181,7 +192,8 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
 
     @on(OptionList.OptionHighlighted, "#sections")
     def _section_highlighted(self, message: OptionList.OptionHighlighted) -> None:
-        if message.option_index != self.query_one(SectionList).highlighted:
+        sections = self._sidebar()
+        if sections is None or message.option_index != sections.highlighted:
             return  # a stale highlight (e.g. the list's own initial one) arriving late
         self._go_to_entry(message.option.id)
 
@@ -192,9 +204,10 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
 
     def _go_to_entry(self, option_id: str | None) -> None:
         """A sidebar entry: its section on show and, for a heading under it, scrolled there."""
-        if not option_id:
+        sections = self._sidebar()
+        if not option_id or sections is None:
             return
-        section_id = self.query_one(SectionList).section_of(option_id)
+        section_id = sections.section_of(option_id)
         anchor = option_id if option_id != section_id else ""
         if self._current is None or section_id != self._current.id:
             self.show_section(section_id, anchor)
@@ -215,6 +228,8 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
 
     # ------------------------------------------------------------------ state -> rows
     def session_changed(self, message: SessionUpdated) -> None:
+        if self._sidebar() is None:
+            return  # taken down: nothing left to update
         if message.touches("command_started"):
             self.run_pane.follow_latest(self.runbook.id)
         if not message.touches(*ITEM_KINDS):

@@ -13,7 +13,6 @@ from textual.binding import Binding
 from textual.events import Key
 
 from omniops_tui.runbooks.model import Section
-from omniops_tui.ui.screens.runbook_sidebar import SectionList
 from omniops_tui.ui.widgets.runbook_rows import ChecklistItemRow, HeadingRow
 
 NAV_BINDINGS = [
@@ -148,7 +147,9 @@ class RunbookNavigation:
 
     def action_toggle_sidebar(self) -> None:
         screen = self._me
-        sections = screen.query_one(SectionList)
+        sections = screen._sidebar()
+        if sections is None:
+            return
         sections.display = not sections.display
         if not sections.display:
             screen.action_focus_content()
@@ -163,13 +164,16 @@ class RunbookNavigation:
 
     def action_focus_sections(self) -> None:
         screen = self._me
-        sections = screen.query_one(SectionList)
-        if sections.display:
+        sections = screen._sidebar()
+        if sections is not None and sections.display:
             sections.focus()
 
     def action_switch_focus(self) -> None:
         screen = self._me
-        if screen.focused is screen.query_one(SectionList):
+        sections = screen._sidebar()
+        if sections is None:
+            return
+        if screen.focused is sections:
             screen.action_focus_content()
         elif not screen.focus_output():
             screen.action_focus_sections()

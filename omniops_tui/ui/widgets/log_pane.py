@@ -30,6 +30,7 @@ from textual.widgets import Log, Static
 
 from omniops_tui.core.logbuffer import (
     DEFAULT_CONTEXT,
+    PREFIX_SEP,
     ContextFilter,
     LogBuffer,
     dropped_marker,
@@ -72,6 +73,7 @@ class LogHighlighter(RegexHighlighter):
 
     def __init__(self) -> None:
         self.search: re.Pattern[str] | None = None
+        self.prefixed = False  # the merged view: a search marks the line, never its label
 
     def highlight(self, text: Text) -> None:
         plain = text.plain
@@ -83,9 +85,10 @@ class LogHighlighter(RegexHighlighter):
                         start, end = match.span(name)
                         text.stylize(styles[name], start, end)
         if self.search is not None:
-            for match in self.search.finditer(plain):
+            start = plain.find(PREFIX_SEP) + len(PREFIX_SEP) if self.prefixed and PREFIX_SEP in plain else 0
+            for match in self.search.finditer(plain[start:]):
                 if match.end() > match.start():
-                    text.stylize(self.SEARCH, match.start(), match.end())
+                    text.stylize(self.SEARCH, start + match.start(), start + match.end())
 
 
 class LogView(Log):
@@ -342,6 +345,7 @@ class LogPane(Vertical):
         self.search_pattern = pattern
         view = self.view
         view.log_highlighter.search = pattern
+        view.log_highlighter.prefixed = self.prefixed
         if pattern is None:
             view.current_line = None
         view.refresh()
