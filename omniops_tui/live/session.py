@@ -15,7 +15,6 @@ methods below.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -39,6 +38,7 @@ from omniops_tui.core.events import (
 from omniops_tui.live.base import DemoControl, Notice, Service
 from omniops_tui.live.checklist import ChecklistService
 from omniops_tui.live.metrics_service import MetricsService
+from omniops_tui.live.recording_watch import RecordingWatch
 from omniops_tui.live.session_runs import SessionRuns
 from omniops_tui.live.setup import LiveSetup
 from omniops_tui.live.wizard import WizardDriver
@@ -53,12 +53,8 @@ if TYPE_CHECKING:  # loaded when the logs are first shown, or at the first run
     from omniops_tui.live.runner import CommandRunner
     from omniops_tui.runbooks.placeholders import Substitution
 
-# While the record cannot be written (a full disk), how often the held events are tried again
-# when nothing new is recorded (each new event tries too).
-RECORD_RETRY_S = 5.0
 
-
-class LiveSession:
+class LiveSession(RecordingWatch):
     """A recorded session against an environment (or none: runbooks and notes only)."""
 
     def __init__(
@@ -129,48 +125,6 @@ class LiveSession:
     def running_items(self) -> frozenset[str]:
         return frozenset(self.checks.running_items)
 
-    # ------------------------------------------------------------------ is it being recorded?
-    @property
-    def recording_problem(self) -> str | None:
-        """Why the record is not being written now (a full disk …); None: it is."""
-        return self.recorder.recording_problem
-
-    def on_recording(self, listener: Callable[[str | None], None]) -> None:
-        """Told when writing the record starts failing (the reason) or works again (None)."""
-        self._recording_listeners.append(listener)
-
-    def _recording_checked(self) -> None:
-        """After a write: tell the listeners, once, when the record's health changed."""
-        problem = self.recorder.recording_problem
-        if problem == self._recording_problem:
-            return
-        self._recording_problem = problem
-        if problem is not None:
-            self.notify(
-                Notice(
-                    f"NOT RECORDING: {problem}. What happens is kept in memory and written "
-                    f"when {self.session_path.parent} can be written again; free some space.",
-                    severity="error",
-                    timeout=15,
-                )
-            )
-        else:
-            self.notify(Notice("Recording again: what was held is written, the gap is in the record."))
-        for listener in list(self._recording_listeners):
-            listener(problem)
-
-    async def keep_recording(self) -> None:
-        """The record-retry service: while writing fails, try the held events again now and
-        then, so a quiet session is recorded again as soon as space is back."""
-        while not self.recorder.closed:
-            await asyncio.sleep(RECORD_RETRY_S)
-            if self.recorder.recording_problem is not None:
-                self.recorder.retry()
-                self._recording_checked()
-                gaps = self._fold_gaps()  # the gap the retry wrote: into the timeline at once
-                if gaps:
-                    self._listeners.publish(tuple(gaps))
-
     # ------------------------------------------------------------------ the write path
     def record(self, event: Event) -> Event:
         """Append to the session, fold into state, tell the listeners. The only write path."""
@@ -183,14 +137,6 @@ class LiveSession:
         if isinstance(event, CommandFinished):
             self.notice_scenario()  # a command may have restarted or stopped the demo's app
         return event
-
-    def _fold_gaps(self) -> list[Event]:
-        """A `record_gap` the recorder wrote (before the event that found the disk writable
-        again) goes into the fold too: the timeline shows the hole at once, never silently."""
-        gaps: list[Event] = list(self.recorder.take_gaps())
-        for gap in gaps:
-            self._state.apply(gap)
-        return gaps
 
     def write_only(self, event: Event) -> None:
         """Half of `record`: into the file, not the fold. With `show_only` it lets the log lines

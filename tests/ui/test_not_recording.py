@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from omniops_tui.core.events import LogLines, NoteAdded, RecordGap
-from omniops_tui.live import session as session_module
+from omniops_tui.live import recording_watch as session_module
 from omniops_tui.options import Options
 from omniops_tui.sessions.reader import read_session
 from omniops_tui.ui.app import OmniOpsApp
