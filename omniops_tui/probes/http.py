@@ -165,7 +165,12 @@ async def check_http_json(spec: CheckSpec, context: CheckContext) -> CheckResult
     unit = str(spec.param("unit", ""))
     found, value = get_field(data, field)
     if not found:
-        return CheckResult("fail", None, unit, f"{field} missing from the answer", evidence)
+        # A 5xx answering JSON without the field (an error spike's 500) is the failure itself,
+        # said as such, not a health endpoint that forgot a field.
+        status = str(evidence["answer"]).split("\n", 1)[0]
+        failed = status if not status.startswith("HTTP 2") else ""
+        why = f"{failed} (no {field} in it)" if failed else f"{field} missing from the answer"
+        return CheckResult("fail", None, unit, why, evidence)
     accepted = spec.param("equals")
     if accepted is not None:
         accepted = [str(a) for a in (accepted if isinstance(accepted, list) else [accepted])]
