@@ -9,7 +9,9 @@ from omniops_tui.core.events import Event
 from omniops_tui.core.timefmt import format_offset
 
 # A run's output (command_output) is in its pane; the timeline shows the run's start and end.
-QUIET_TYPES = frozenset({"screen_opened", "log_lines", "metric_sample", "wizard_started", "command_output"})
+QUIET_TYPES = frozenset(
+    {"screen_opened", "log_lines", "metric_sample", "metric_history", "wizard_started", "command_output"}
+)
 
 
 def is_milestone(event: Event) -> bool:
