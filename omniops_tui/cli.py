@@ -92,6 +92,9 @@ def run_tui(options: Options, *, resume: Path | None = None) -> None:
     guard.raise_if_crashed()  # main() writes the crash report
     if app.return_code:
         sys.exit(app.return_code)
+    from omniops_tui.live.hangup import leave_without_finalizing
+
+    leave_without_finalizing(0)  # the record is closed: don't spend seconds freeing objects
 
 
 @cli.command("runbooks")
