@@ -27,7 +27,6 @@ from omniops_tui.core.text import visible, visible_line
 from omniops_tui.live.base import Notice, Service
 from omniops_tui.live.hangup import HangupGuard
 from omniops_tui.live.session import LiveSession
-from omniops_tui.sessions.replay import ReplaySession
 from omniops_tui.ui.actions import KeyActions
 from omniops_tui.ui.context import ScreenContext
 from omniops_tui.ui.keys import APP_BINDINGS
@@ -37,6 +36,7 @@ from omniops_tui.ui.replay_mode import ReplayMode
 
 if TYPE_CHECKING:
     from omniops_tui.sandbox.demo import DemoServices
+    from omniops_tui.sessions.replay import ReplaySession  # a live start need not load replay
 
 MIN_WIDTH, MIN_HEIGHT = 60, 18
 RESTART_AFTER_S = 5.0
