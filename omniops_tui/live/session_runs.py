@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING
 
 from omniops_tui.core.events import ItemChecked
 from omniops_tui.live.base import Notice, SessionCore
-from omniops_tui.live.run_ticks import RunBindings, decide_ticks, item_command, load_run_bindings
 from omniops_tui.runbooks.model import ChecklistItem, CommandBlock
 
 if TYPE_CHECKING:
     # Imported at the first plan or run, not with the session: the policy pulls in the safety
     # rules and the placeholder catalogue, which the first screen does not need (issue 12).
     from omniops_tui.live.run_policy import Policy, RunPlan, Target
+    from omniops_tui.live.run_ticks import RunBindings
     from omniops_tui.live.runner import CommandRun, CommandRunner
 
 
@@ -66,6 +66,8 @@ class SessionRuns:
     def bindings(self) -> RunBindings:
         """runs.toml beside the runbooks (or the bundled one): ticks and default targets."""
         if self._bindings is None:
+            from omniops_tui.live.run_ticks import load_run_bindings
+
             self._bindings = load_run_bindings(self._runbooks_path(), set(self._items()))
         return self._bindings
 
@@ -116,6 +118,8 @@ class SessionRuns:
 
     def item_command(self, item: ChecklistItem) -> str | None:
         """The command runs.toml binds to a checklist item (`x` on the item runs it), or None."""
+        from omniops_tui.live.run_ticks import item_command
+
         return item_command(item, self.bindings)
 
     def plan_item(
@@ -239,6 +243,8 @@ class SessionRuns:
         if run.run_id in self._settled or run.started is None:
             return
         self._settled.add(run.run_id)
+        from omniops_tui.live.run_ticks import decide_ticks
+
         items = self._items()
         codes = [host.exit_code for host in run.hosts.values()]
         decision = decide_ticks(self.bindings, run.started, codes, run.output_tail(), items)
