@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from omniops_tui.config.locations import state_dir
-from omniops_tui.live.hangup import at_exit_deadline, leave_without_finalizing
+from omniops_tui.live.hangup import at_exit_deadline
 from omniops_tui.options import Options
 from omniops_tui.ui.crash_guard import CrashGuard
 
@@ -122,4 +122,3 @@ def run_demo(options: Options, **kwargs: Any) -> None:
             services.close()
         forget()
         signal.signal(signal.SIGTERM, previous)
-    leave_without_finalizing(0)  # everything is stopped and closed: skip seconds of finalization
