@@ -104,9 +104,8 @@ class OmniOpsApp(Navigator, KeyActions):
     def on_mount(self) -> None:
         self.theme = "textual-dark"
         self._handle_signals()
-        if self.live is not None:
-            for service in self.live.services():
-                self.run_service(service)
+        if self.live is not None:  # after the first frame: the checks import their clients
+            self.call_after_refresh(self._start_services, self.live)
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=8, markup=False)
         if self.ctx.demo is not None and self.show_tour:
@@ -117,6 +116,10 @@ class OmniOpsApp(Navigator, KeyActions):
         if replay is not None:
             self.replay_mode.attach(replay, at=at, base=True)
         self.call_after_refresh(self._check_size)
+
+    def _start_services(self, live: LiveSession) -> None:
+        for service in live.services():
+            self.run_service(service)
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver, with output that survives a hung-up terminal (ui/terminal.py)."""
