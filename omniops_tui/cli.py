@@ -280,7 +280,30 @@ def _terminal_width() -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: turns user errors into one line and bugs into a crash file."""
+    """Entry point: turns user errors into one line and bugs into a crash file.
+
+    As the process's own entry point (`argv` None: the installed command, `python -m`), it
+    ends the process without the interpreter's finalization once the command is done: freeing
+    every module and object cost 1-2 s after `ctrl+q` and a fifth of a one-shot `check` on a
+    loaded machine (issue 12); atexit handlers still run (`leave_without_finalizing`).
+    """
+    try:
+        _main(argv)
+    except SystemExit as exc:
+        if argv is None and (exc.code is None or isinstance(exc.code, int)):
+            _leave(exc.code or 0)
+        raise
+    if argv is None:
+        _leave(0)
+
+
+def _leave(code: int) -> None:
+    from omniops_tui.live.hangup import leave_without_finalizing
+
+    leave_without_finalizing(code)
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         cli.main(args=argv, prog_name="omniops-tui", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -14,9 +14,6 @@ from typing import Protocol
 from omniops_tui.core.errors import UserError
 from omniops_tui.core.events import CriterionCleared, CriterionFired, MetricSample
 from omniops_tui.live.base import Notice, SessionCore
-from omniops_tui.live.prometheus_sampling import PrometheusSampling
-from omniops_tui.live.prometheus_source import PrometheusSource
-from omniops_tui.live.sampler import MetricsSampler
 from omniops_tui.logic.criteria import evaluate_history
 
 
@@ -43,6 +40,12 @@ class MetricsService:
         return self.sampler.rounds if self.sampler is not None else 0
 
     async def run(self) -> None:
+        # Imported here, once the first screen is up: the samplers pull in the SSH and
+        # Prometheus probes and their query catalogue (issue 12, start-up).
+        from omniops_tui.live.prometheus_sampling import PrometheusSampling
+        from omniops_tui.live.prometheus_source import PrometheusSource
+        from omniops_tui.live.sampler import MetricsSampler
+
         session = self.session
         setup = session.setup
         source = None

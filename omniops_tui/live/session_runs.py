@@ -20,22 +20,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from omniops_tui.core.events import ItemChecked
 from omniops_tui.live.base import Notice, SessionCore
-from omniops_tui.live.run_policy import (
-    Policy,
-    Refused,
-    RunPlan,
-    Target,
-    confirmation_for,
-    plan_command,
-    refused_event,
-    targets,
-)
-from omniops_tui.live.run_ticks import RunBindings, decide_ticks, item_command, load_run_bindings
-from omniops_tui.live.runner import CommandRun, CommandRunner
 from omniops_tui.runbooks.model import ChecklistItem, CommandBlock
+
+if TYPE_CHECKING:
+    # Imported at the first plan or run, not with the session: the policy pulls in the safety
+    # rules and the placeholder catalogue, which the first screen does not need (issue 12).
+    from omniops_tui.live.run_policy import Policy, RunPlan, Target
+    from omniops_tui.live.run_ticks import RunBindings
+    from omniops_tui.live.runner import CommandRun, CommandRunner
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +57,8 @@ class SessionRuns:
     @property
     def policy(self) -> Policy:
         """What the environment lets run (`--read-only`, `read_only = true`, its `run = …`)."""
+        from omniops_tui.live.run_policy import Policy
+
         setup = self._session.setup
         return Policy.of(setup.config, setup.environment, read_only=setup.options.read_only)
 
@@ -68,11 +66,15 @@ class SessionRuns:
     def bindings(self) -> RunBindings:
         """runs.toml beside the runbooks (or the bundled one): ticks and default targets."""
         if self._bindings is None:
+            from omniops_tui.live.run_ticks import load_run_bindings
+
             self._bindings = load_run_bindings(self._runbooks_path(), set(self._items()))
         return self._bindings
 
     def targets(self) -> list[Target]:
         """What the target picker offers: the bastion, each host, all hosts together."""
+        from omniops_tui.live.run_policy import targets
+
         return targets(self._session.setup.environment)
 
     @property
@@ -88,6 +90,7 @@ class SessionRuns:
         """The session's one runner, made at the first run (SSH runs share the checks' pool)."""
         if self._runner is None:
             from omniops_tui.live.headless_run import local_ssh_config
+            from omniops_tui.live.runner import CommandRunner
 
             session = self._session
             environment = session.setup.environment
@@ -115,6 +118,8 @@ class SessionRuns:
 
     def item_command(self, item: ChecklistItem) -> str | None:
         """The command runs.toml binds to a checklist item (`x` on the item runs it), or None."""
+        from omniops_tui.live.run_ticks import item_command
+
         return item_command(item, self.bindings)
 
     def plan_item(
@@ -125,6 +130,8 @@ class SessionRuns:
         typed: Mapping[str, str] | None = None,
     ) -> RunPlan | None:
         """The plan of an item's bound command (local unless picked); None when it has none."""
+        from omniops_tui.live.run_policy import Target
+
         command = self.item_command(item)
         if command is None:
             return None
@@ -140,6 +147,8 @@ class SessionRuns:
         typed: Mapping[str, str] | None,
         **ids: str,
     ) -> RunPlan:
+        from omniops_tui.live.run_policy import plan_command
+
         setup = self._session.setup
         return plan_command(
             code,
@@ -157,6 +166,8 @@ class SessionRuns:
     # ------------------------------------------------------------------ running
     def refuse(self, plan: RunPlan, reason: str) -> None:
         """Record a run that was asked for and refused (the UI says why on screen)."""
+        from omniops_tui.live.run_policy import refused_event
+
         if self._session.writable:
             self._session.record(refused_event(plan, reason))
 
@@ -166,6 +177,8 @@ class SessionRuns:
         `answer`: True for the one key of a read-only block or the yes of a changing one; the
         typed text for a destructive one.
         """
+        from omniops_tui.live.run_policy import Refused, confirmation_for
+
         if not self._session.writable:
             raise Refused("the session has ended; nothing runs any more")
         try:
@@ -230,6 +243,8 @@ class SessionRuns:
         if run.run_id in self._settled or run.started is None:
             return
         self._settled.add(run.run_id)
+        from omniops_tui.live.run_ticks import decide_ticks
+
         items = self._items()
         codes = [host.exit_code for host in run.hosts.values()]
         decision = decide_ticks(self.bindings, run.started, codes, run.output_tail(), items)

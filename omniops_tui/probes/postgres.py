@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
-
-import asyncpg
+from typing import TYPE_CHECKING, Any
 
 from omniops_tui.probes.base import (
     CheckResult,
@@ -29,6 +27,9 @@ from omniops_tui.probes.base import (
 from omniops_tui.probes.context import CheckContext
 from omniops_tui.probes.registry import threshold_of
 
+if TYPE_CHECKING:
+    import asyncpg
+
 
 class _NotConfigured(Exception):
     pass
@@ -40,6 +41,8 @@ async def connect(context: CheckContext) -> AsyncIterator[tuple[asyncpg.Connecti
     dsn = context.secret("database_url_env")
     if not dsn:
         raise _NotConfigured
+    import asyncpg  # here: a sweep without a database need not import it (issue 12)
+
     timeout_ms = str(int(context.timeout * 1000))
     connection = await asyncpg.connect(
         dsn,
@@ -58,6 +61,13 @@ async def connect(context: CheckContext) -> AsyncIterator[tuple[asyncpg.Connecti
             await connection.close(timeout=1)
         except Exception:  # closing must not hide the answer; drop the socket instead
             connection.terminate()
+
+
+def _asyncpg() -> Any:
+    """asyncpg, imported by `connect` by the time a query can fail."""
+    import asyncpg
+
+    return asyncpg
 
 
 async def run_read_only(spec: CheckSpec, context: CheckContext, body: Any) -> CheckResult:
@@ -238,13 +248,13 @@ async def check_pg_slow_queries(spec: CheckSpec, context: CheckContext) -> Check
                     min_calls,
                 )
                 break
-            except asyncpg.UndefinedColumnError:
+            except _asyncpg().UndefinedColumnError:
                 continue
-            except asyncpg.ObjectNotInPrerequisiteStateError as exc:
+            except _asyncpg().ObjectNotInPrerequisiteStateError as exc:
                 return CheckResult.unknown(
                     f"pg_stat_statements cannot be queried: {exc}", asked=ask(where, asked), answer=str(exc)
                 )
-            except asyncpg.UndefinedTableError as exc:
+            except _asyncpg().UndefinedTableError as exc:
                 return CheckResult.unknown(
                     f"{source or 'pg_stat_statements'} not found: {exc}",
                     asked=ask(where, asked),

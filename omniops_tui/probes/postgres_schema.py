@@ -8,11 +8,14 @@ same read-only connection (`postgres.run_read_only`).
 
 from __future__ import annotations
 
-import asyncpg
+from typing import TYPE_CHECKING
 
 from omniops_tui.probes.base import CheckResult, CheckSpec
 from omniops_tui.probes.context import CheckContext
 from omniops_tui.probes.postgres import ask, quote_relation, run_read_only
+
+if TYPE_CHECKING:
+    import asyncpg
 
 MIGRATION_TABLES = ("supabase_migrations.schema_migrations", "public.migrations", "migrations")
 

@@ -24,13 +24,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-import httpx
-
 from omniops_tui.config.model import mask_url
 from omniops_tui.core.errors import UserError
 from omniops_tui.core.text import visible_line
 
 if TYPE_CHECKING:
+    import httpx  # imported when a client is made: the first screen need not wait for it
+
     from omniops_tui.config.model import Config, Environment, PrometheusConfig
 
 MAX_IN_FLIGHT = 8
@@ -103,6 +103,8 @@ class PrometheusClient:
         headers: dict[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        import httpx
+
         self.url = url.rstrip("/")
         self.timeout = timeout
         self._semaphore = asyncio.Semaphore(MAX_IN_FLIGHT)
@@ -176,6 +178,8 @@ class PrometheusClient:
         ]
 
     async def _get(self, path: str, params: dict[str, str], query: str) -> dict[str, Any]:
+        import httpx  # already loaded by __init__: a dictionary look-up
+
         params = {**params, "timeout": f"{self.timeout:g}s"}
         async with self._semaphore:
             try:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
-
-import redis.asyncio as aioredis
+from typing import TYPE_CHECKING, Any
 
 from omniops_tui.probes.base import CheckResult, CheckSpec, Stopwatch, fmt_bytes, fmt_number, mask_url
 from omniops_tui.probes.context import CheckContext
 from omniops_tui.probes.registry import threshold_of
+
+if TYPE_CHECKING:
+    import redis.asyncio as aioredis
 
 
 class _NotConfigured(Exception):
@@ -27,6 +28,8 @@ async def connect(context: CheckContext) -> AsyncIterator[tuple[aioredis.Redis, 
     url = context.secret("redis_url_env")
     if not url:
         raise _NotConfigured
+    import redis.asyncio as aioredis  # here: a sweep without Redis need not import it (issue 12)
+
     client = aioredis.from_url(
         url,
         socket_timeout=context.timeout,

@@ -128,23 +128,29 @@ class DemoServices:
         if self._closed:
             return
         self._closed = True
+        # moto's server notices a stop only at its next 0.5 s poll: it stops meanwhile.
+        moto = threading.Thread(target=self._stop_moto, name="omniops-demo-s3-stop", daemon=True)
+        moto.start()
         with contextlib.suppress(Exception):
             self._run(self._shutdown(), timeout=10)
         self.remove_data()
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=5)
-        if self._moto is not None:
-            with contextlib.suppress(Exception):
-                self._moto.stop()
         if self._prometheus is not None:
             with contextlib.suppress(Exception):
                 self._prometheus.stop()
+        moto.join(timeout=5)
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _stop_moto(self) -> None:
+        if self._moto is not None:
+            with contextlib.suppress(Exception):
+                self._moto.stop()
 
     async def _shutdown(self) -> None:
         if self._traffic is not None:

@@ -27,7 +27,6 @@ from omniops_tui.core.text import visible, visible_line
 from omniops_tui.live.base import Notice, Service
 from omniops_tui.live.hangup import HangupGuard
 from omniops_tui.live.session import LiveSession
-from omniops_tui.sessions.replay import ReplaySession
 from omniops_tui.ui.actions import KeyActions
 from omniops_tui.ui.context import ScreenContext
 from omniops_tui.ui.keys import APP_BINDINGS
@@ -37,6 +36,7 @@ from omniops_tui.ui.replay_mode import ReplayMode
 
 if TYPE_CHECKING:
     from omniops_tui.sandbox.demo import DemoServices
+    from omniops_tui.sessions.replay import ReplaySession  # a live start need not load replay
 
 MIN_WIDTH, MIN_HEIGHT = 60, 18
 RESTART_AFTER_S = 5.0
@@ -104,9 +104,8 @@ class OmniOpsApp(Navigator, KeyActions):
     def on_mount(self) -> None:
         self.theme = "textual-dark"
         self._handle_signals()
-        if self.live is not None:
-            for service in self.live.services():
-                self.run_service(service)
+        if self.live is not None:  # after the first frame: the checks import their clients
+            self.call_after_refresh(self._start_services, self.live)
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=8, markup=False)
         if self.ctx.demo is not None and self.show_tour:
@@ -117,6 +116,10 @@ class OmniOpsApp(Navigator, KeyActions):
         if replay is not None:
             self.replay_mode.attach(replay, at=at, base=True)
         self.call_after_refresh(self._check_size)
+
+    def _start_services(self, live: LiveSession) -> None:
+        for service in live.services():
+            self.run_service(service)
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver, with output that survives a hung-up terminal (ui/terminal.py)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -19,9 +19,11 @@ from textual.timer import Timer
 
 from omniops_tui.core.errors import UserError
 from omniops_tui.core.events import Event, ScreenOpened
-from omniops_tui.sessions.replay import ReplaySession
 from omniops_tui.ui.context import ScreenContext, Shell
 from omniops_tui.ui.messages import ReplayMoved
+
+if TYPE_CHECKING:
+    from omniops_tui.sessions.replay import ReplaySession  # loaded when a replay opens
 
 
 class ReplayHost(Shell, Protocol):
@@ -89,6 +91,8 @@ class ReplayMode:
         if self.active:
             self.leave()
         try:
+            from omniops_tui.sessions.replay import ReplaySession
+
             replay, notices = ReplaySession.open(path)
         except UserError as exc:
             self.app.notify(exc.message, severity="error", markup=False)
