@@ -60,12 +60,14 @@ def load_with_progress(
     worker = threading.Thread(target=build, name="load-runbooks", daemon=True)
     start = time.monotonic()
     worker.start()
-    while worker.is_alive():
-        worker.join(TICK_S)
+    while True:  # the line shows at once, then every tick until the load is done
         share = state.done / max(1, state.total)
         seconds = int(time.monotonic() - start)
         out.write(f"\rLoading runbooks: {share:4.0%} of {size / 1e6:.1f} MB ({seconds} s)  ")
         out.flush()
+        worker.join(TICK_S)
+        if not worker.is_alive():
+            break
     out.write("\r\x1b[K")
     out.flush()
     if state.error is not None:

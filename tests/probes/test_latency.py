@@ -82,7 +82,8 @@ async def test_requests_are_timed_while_the_event_loop_is_blocked() -> None:
     stats = result.evidence["stats"]
     assert (result.status, stats["ok"], stats["errors"]) == ("pass", 50, 0), result
     assert server.connections <= 10  # one keep-alive pool of `concurrency` connections, reused
-    assert stats["avg_ms"] <= stats["p95_ms"] <= stats["max_ms"]
+    # The mean may exceed the P95 when one request was very slow: both are bounded by the max.
+    assert stats["p95_ms"] <= stats["max_ms"] and stats["avg_ms"] <= stats["max_ms"]
 
 
 def test_measure_counts_failures_and_statuses() -> None:
