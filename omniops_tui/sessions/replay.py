@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from omniops_tui.core.errors import UserError
-from omniops_tui.core.events import CheckResultEvent, Event, ScreenOpened
+from omniops_tui.core.events import Event, ScreenOpened
 from omniops_tui.logic.criteria import CRITERIA_FILE, Criterion, load_criteria
 from omniops_tui.logic.decision import TREE_FILE, DecisionTree, load_tree
 from omniops_tui.runbooks.loader import BUNDLED_DIR, load_runbooks
@@ -65,17 +65,12 @@ class ReplaySession:
         idle_limit: float | None = None,
     ) -> tuple[ReplaySession, list[str]]:
         """Read a recording and what it was recorded with; returns the replay and its notices."""
-        # The first screen needs the state at the start only: checkpoints (for seeks) are
-        # folded on a background thread after it is shown, instead of before.
-        timeline = Timeline.open(path, idle_limit=idle_limit, eager_checkpoints=False)
+        # The first screen needs the state at the start only: the file is indexed, not decoded
+        # (`sessions.index`), and markers and checkpoints (for seeks) are found on a background
+        # thread after it is shown, instead of before.
+        timeline = Timeline.open(path, lazy=True, idle_limit=idle_limit, eager_checkpoints=False)
         loaded = replay_basis(timeline.header, runbooks_path)
-        places = frozenset(
-            place
-            for event in timeline.events
-            if isinstance(event, CheckResultEvent)
-            for place in event.places
-        )
-        replay = cls(timeline, replace(loaded.basis, places=places), speed=speed)
+        replay = cls(timeline, replace(loaded.basis, places=timeline.places()), speed=speed)
         replay.path = str(path)
         replay.checkpoints = CheckpointBuilder(timeline).start()
         return replay, list(timeline.session.notices) + loaded.notices
@@ -109,7 +104,13 @@ class ReplaySession:
             self.player.play()
 
     def tick(self) -> list[ScreenOpened]:
-        """Deliver what became due; returns the screens the engineer opened meanwhile."""
+        """Deliver what became due; returns the screens the engineer opened meanwhile.
+
+        A line the background thread could not decode (hand-edited inside) ends the replay
+        here with its one-line error, as reading it whole would have before the first screen.
+        """
+        if self.checkpoints is not None and isinstance(self.checkpoints.error, UserError):
+            raise self.checkpoints.error
         due = self.player.advance()
         if due:
             self._deliver(due)
