@@ -38,6 +38,9 @@ REPLAY_CHECKPOINT_EVERY = 2 * BLOCK
 """A seek folds at most this many events past its checkpoint, decoding them from the file first
 (two blocks): 2,000 took a p99 of ~230 ms at 100k events on a loaded machine, 512 ~30 ms but
 a snapshot each (~0.4 MB); 1,024 is the middle."""
+MAX_CHECKPOINTS = 128
+"""Each checkpoint is a snapshot of the state (~2 MB with full log buffers): past this many
+(131,072 events), memory wins over seek time and the checkpoints are spaced further apart."""
 PUBLISH_EACH_UP_TO = 40  # beyond this many events in one tick, one "everything changed" instead
 
 
@@ -79,6 +82,7 @@ class ReplaySession:
             idle_limit=idle_limit,
             eager_checkpoints=False,
             checkpoint_every=REPLAY_CHECKPOINT_EVERY,
+            max_checkpoints=MAX_CHECKPOINTS,
         )
         loaded = replay_basis(timeline.header, runbooks_path)
         replay = cls(timeline, replace(loaded.basis, places=timeline.places()), speed=speed)

@@ -54,6 +54,7 @@ class Timeline:
         *,
         idle_limit: float | None = None,
         checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+        max_checkpoints: int | None = None,
         eager_checkpoints: bool = True,
         state_factory: Callable[[], SessionState] = SessionState,
     ) -> None:
@@ -75,6 +76,9 @@ class Timeline:
         self.times: Sequence[float] = times
         self.duration: float = times[-1] if times else 0.0
         self.idle_limit = idle_limit
+        if max_checkpoints and len(events) > checkpoint_every * max_checkpoints:
+            # Spaced out by whole multiples, so that they stay on the same boundaries.
+            checkpoint_every *= -(-len(events) // (checkpoint_every * max_checkpoints))
         self.checkpoint_every = checkpoint_every
         self._state_factory = state_factory
         self._checkpoints: list[SessionState] = [state_factory()]

@@ -84,3 +84,11 @@ def test_a_bad_field_past_the_scan_is_refused_naming_its_line(incident: Recorded
     assert replay.checkpoints is not None and replay.checkpoints.join(30)
     with pytest.raises(UserError):  # the replay ends with that line, as an open would have
         replay.tick()
+
+
+def test_a_long_session_keeps_a_bounded_number_of_checkpoints(incident: Recorded) -> None:
+    count = len(Timeline.open(incident.path).events)
+    spaced = Timeline.open(incident.path, lazy=True, checkpoint_every=2, max_checkpoints=3)
+    assert spaced.checkpoint_every % 2 == 0 and count // spaced.checkpoint_every <= 3
+    assert spaced.final_state() == Timeline.open(incident.path).final_state()
+    assert Timeline.open(incident.path, checkpoint_every=2, max_checkpoints=count).checkpoint_every == 2
