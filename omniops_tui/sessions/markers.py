@@ -6,9 +6,11 @@ timeline screen's own wording (`describe`), clipped to one line.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from omniops_tui.core.events import (
+    EVENT_TYPES,
     CheckResultEvent,
     CommandFinished,
     CommandStarted,
@@ -44,17 +46,24 @@ class Marker:
     at: str = ""
 
 
-def find_markers(events: list[Event]) -> list[Marker]:
+def find_markers(events: Sequence[Event], types: Sequence[str] | None = None) -> list[Marker]:
     """The points a reviewer jumps between, in time order, labelled like the timeline screen.
 
     A check is marked when it *turns* failing (its first fail/error, or the first after it
     passed again), not at every poll of a check that stays red: an hour of red at 15 s
-    intervals would otherwise bury everything else.
+    intervals would otherwise bury everything else. With the events' `types` known (a lazily
+    decoded session, `sessions.index`), only the events that can be markers are decoded, one
+    by one (`events.one`), instead of all of them.
     """
     markers: list[Marker] = []
     last_status: dict[str, str] = {}
     kinds = MARKER_KINDS
-    for index, event in enumerate(events):
+    pairs: Iterable[tuple[int, Event]] = enumerate(events)
+    if types is not None:
+        get = getattr(events, "one", events.__getitem__)
+        names = CANDIDATE_TYPES
+        pairs = ((index, get(index)) for index, name in enumerate(types) if name in names)
+    for index, event in pairs:
         cls = type(event)
         if isinstance(event, CheckResultEvent):
             previous = last_status.get(event.check_id, "")
@@ -81,6 +90,11 @@ MARKER_KINDS: dict[type, str] = {
     RecordGap: "record_gap",
 }
 """Event types that are markers by themselves (check failures are markers on transitions)."""
+
+CANDIDATE_TYPES = frozenset(
+    name for name, cls in EVENT_TYPES.items() if cls in MARKER_KINDS or cls is CheckResultEvent
+)
+"""The recorded type names of the events that may be markers."""
 
 
 def _short(text: str) -> str:

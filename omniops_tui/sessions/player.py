@@ -120,7 +120,7 @@ class Player:
                 self._bank(now)
         due = timeline.index_at(self._target)
         end = min(due, self.cursor + self.max_batch)
-        events = timeline.events[self.cursor : end]
+        events = list(timeline.events[self.cursor : end])
         self.cursor = end
         # Behind schedule (a burst): show the time of the last event delivered; the rest of
         # what is due comes with the next ticks, and the clock keeps running meanwhile.

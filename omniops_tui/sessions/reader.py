@@ -247,6 +247,11 @@ def read_header(path: Path) -> SessionHeader:
     return _header(path, first)
 
 
+def read_header_line(path: Path, line: bytes) -> SessionHeader:
+    """The header from the file's first line (`index` reads the rest its own way)."""
+    return _header(path, line)
+
+
 def _header(path: Path, line: bytes) -> SessionHeader:
     try:
         record = json.loads(line)

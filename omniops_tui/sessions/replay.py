@@ -22,17 +22,25 @@ from pathlib import Path
 from typing import Any
 
 from omniops_tui.core.errors import UserError
-from omniops_tui.core.events import CheckResultEvent, Event, ScreenOpened
+from omniops_tui.core.events import Event, ScreenOpened
 from omniops_tui.logic.criteria import CRITERIA_FILE, Criterion, load_criteria
 from omniops_tui.logic.decision import TREE_FILE, DecisionTree, load_tree
 from omniops_tui.runbooks.loader import BUNDLED_DIR, load_runbooks
 from omniops_tui.runbooks.model import RunbookSet
 from omniops_tui.sessions.background import CheckpointBuilder
 from omniops_tui.sessions.header import SessionHeader
+from omniops_tui.sessions.index import BLOCK
 from omniops_tui.sessions.player import Player, Timeline, TimeParseError
 from omniops_tui.sessions.state import SessionState
 from omniops_tui.sessions.view import Listener, Listeners, SessionBasis
 
+REPLAY_CHECKPOINT_EVERY = 2 * BLOCK
+"""A seek folds at most this many events past its checkpoint, decoding them from the file first
+(two blocks): 2,000 took a p99 of ~230 ms at 100k events on a loaded machine, 512 ~30 ms but
+a snapshot each (~0.4 MB); 1,024 is the middle."""
+MAX_CHECKPOINTS = 128
+"""Each checkpoint is a snapshot of the state (~2 MB with full log buffers): past this many
+(131,072 events), memory wins over seek time and the checkpoints are spaced further apart."""
 PUBLISH_EACH_UP_TO = 40  # beyond this many events in one tick, one "everything changed" instead
 
 
@@ -65,17 +73,19 @@ class ReplaySession:
         idle_limit: float | None = None,
     ) -> tuple[ReplaySession, list[str]]:
         """Read a recording and what it was recorded with; returns the replay and its notices."""
-        # The first screen needs the state at the start only: checkpoints (for seeks) are
-        # folded on a background thread after it is shown, instead of before.
-        timeline = Timeline.open(path, idle_limit=idle_limit, eager_checkpoints=False)
-        loaded = replay_basis(timeline.header, runbooks_path)
-        places = frozenset(
-            place
-            for event in timeline.events
-            if isinstance(event, CheckResultEvent)
-            for place in event.places
+        # The first screen needs the state at the start only: the file is indexed, not decoded
+        # (`sessions.index`), and markers and checkpoints (for seeks) are found on a background
+        # thread after it is shown, instead of before.
+        timeline = Timeline.open(
+            path,
+            lazy=True,
+            idle_limit=idle_limit,
+            eager_checkpoints=False,
+            checkpoint_every=REPLAY_CHECKPOINT_EVERY,
+            max_checkpoints=MAX_CHECKPOINTS,
         )
-        replay = cls(timeline, replace(loaded.basis, places=places), speed=speed)
+        loaded = replay_basis(timeline.header, runbooks_path)
+        replay = cls(timeline, replace(loaded.basis, places=timeline.places()), speed=speed)
         replay.path = str(path)
         replay.checkpoints = CheckpointBuilder(timeline).start()
         return replay, list(timeline.session.notices) + loaded.notices
@@ -109,7 +119,13 @@ class ReplaySession:
             self.player.play()
 
     def tick(self) -> list[ScreenOpened]:
-        """Deliver what became due; returns the screens the engineer opened meanwhile."""
+        """Deliver what became due; returns the screens the engineer opened meanwhile.
+
+        A line the background thread could not decode (hand-edited inside) ends the replay
+        here with its one-line error, as reading it whole would have before the first screen.
+        """
+        if self.checkpoints is not None and isinstance(self.checkpoints.error, UserError):
+            raise self.checkpoints.error
         due = self.player.advance()
         if due:
             self._deliver(due)

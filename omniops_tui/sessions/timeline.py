@@ -14,15 +14,17 @@ import gc
 import operator
 import re
 import threading
+from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from itertools import islice
+from itertools import accumulate, chain, islice, repeat
 from pathlib import Path
 from typing import Any
 
-from omniops_tui.core.events import Event
+from omniops_tui.core.events import CheckResultEvent, Event
 from omniops_tui.core.timefmt import format_offset, parse_iso
+from omniops_tui.sessions.index import LazyEvents, open_lazy
 from omniops_tui.sessions.markers import Marker, find_markers
 from omniops_tui.sessions.reader import SessionFile, read_session
 from omniops_tui.sessions.state import SessionState
@@ -52,6 +54,7 @@ class Timeline:
         *,
         idle_limit: float | None = None,
         checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+        max_checkpoints: int | None = None,
         eager_checkpoints: bool = True,
         state_factory: Callable[[], SessionState] = SessionState,
     ) -> None:
@@ -61,24 +64,31 @@ class Timeline:
             raise ValueError("idle_limit must be positive (or None for no limit)")
         self.session = session
         self.header = session.header
-        events = session.events
-        times = [event.t for event in events]
+        events: Sequence[Event] = session.events
+        indexed = isinstance(events, LazyEvents)
+        times: Sequence[float] = events.times if isinstance(events, LazyEvents) else [e.t for e in events]
         if not all(map(operator.le, times, islice(times, 1, None))):
             # Stable: events stamped with the same offset keep their recorded order.
             events = sorted(events, key=lambda event: event.t)
             times = [event.t for event in events]
-        self.events: list[Event] = events
-        self.times: list[float] = times
+            indexed = False
+        self.events: Sequence[Event] = events
+        self.times: Sequence[float] = times
         self.duration: float = times[-1] if times else 0.0
         self.idle_limit = idle_limit
+        if max_checkpoints and len(events) > checkpoint_every * max_checkpoints:
+            # Spaced out by whole multiples, so that they stay on the same boundaries.
+            checkpoint_every *= -(-len(events) // (checkpoint_every * max_checkpoints))
         self.checkpoint_every = checkpoint_every
         self._state_factory = state_factory
         self._checkpoints: list[SessionState] = [state_factory()]
         self._fold: SessionState = state_factory()  # the fold up to the last checkpoint built
         self._folded = 0
-        self._playback: list[float] = self._playback_times()
-        self.markers: list[Marker] = find_markers(events)
-        self._marker_times = [marker.t for marker in self.markers]
+        self._playback: Sequence[float] = self._playback_times()
+        self._types = events.types if indexed and isinstance(events, LazyEvents) else None
+        self._markers: list[Marker] | None = None
+        self._marker_times: list[float] = []
+        self._marker_lock = threading.Lock()
         self._walls: dict[int, datetime | None] = {}
         # Checkpoints may be built on another thread (`sessions.background`) while a seek
         # needs one: whoever holds the lock folds, the other finds it done.
@@ -87,8 +97,11 @@ class Timeline:
             self._ensure_checkpoints(len(events))
 
     @classmethod
-    def open(cls, path: Path, **options: Any) -> Timeline:
+    def open(cls, path: Path, *, lazy: bool = False, **options: Any) -> Timeline:
         """Read a session file (tolerantly, see `reader`) and build its timeline.
+
+        `lazy` (replay): index the file and decode events only as they are needed
+        (`sessions.index`), when the file is clean enough for that; otherwise read it whole.
 
         The garbage collector is paused while ~a million long-lived objects are made, then they
         are moved straight to the oldest generation (`freeze` + `unfreeze`, O(1)) instead of
@@ -99,13 +112,34 @@ class Timeline:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            timeline = cls(read_session(path), **options)
+            session = open_lazy(path) if lazy else None
+            timeline = cls(session or read_session(path), **options)
         finally:
             if enabled:
                 gc.freeze()
                 gc.unfreeze()
                 gc.enable()
         return timeline
+
+    @property
+    def markers(self) -> list[Marker]:
+        """The markers, found on first use (a lazily read session decodes only candidates)."""
+        if self._markers is None:
+            with self._marker_lock:
+                if self._markers is None:
+                    markers = find_markers(self.events, self._types)
+                    self._marker_times = [marker.t for marker in markers]
+                    self._markers = markers
+        return self._markers
+
+    def places(self) -> frozenset[str]:
+        """The steps and sections the recorded checks show their answers in."""
+        events = self.events
+        if isinstance(events, LazyEvents):
+            return frozenset(events.source.places)
+        return frozenset(
+            place for event in events if isinstance(event, CheckResultEvent) for place in event.places
+        )
 
     # ------------------------------------------------------------------ positions
     def __len__(self) -> int:
@@ -119,7 +153,7 @@ class Timeline:
         """The events with `t0 < event.t <= t1`: what happens when playback moves from t0 to t1."""
         if t1 <= t0:
             return []
-        return self.events[bisect_right(self.times, t0) : bisect_right(self.times, t1)]
+        return list(self.events[bisect_right(self.times, t0) : bisect_right(self.times, t1)])
 
     def clamp(self, t: float) -> float:
         return min(max(t, 0.0), self.duration)
@@ -171,19 +205,13 @@ class Timeline:
             self._checkpoints.append(state.snapshot())
 
     # ------------------------------------------------------------------ idle limit
-    def _playback_times(self) -> list[float]:
+    def _playback_times(self) -> Sequence[float]:
         limit = self.idle_limit
         if limit is None:
             return self.times
-        playback: list[float] = []
-        position = 0.0
-        previous = 0.0
-        for t in self.times:
-            gap = t - previous
-            position += gap if gap <= limit else limit
-            playback.append(position)
-            previous = t
-        return playback
+        # Every gap between events, longer ones shrunk to the limit, summed (all at C speed).
+        gaps = map(operator.sub, self.times, chain((0.0,), self.times))
+        return array("d", accumulate(map(min, gaps, repeat(limit))))
 
     @property
     def playback_duration(self) -> float:
@@ -220,13 +248,15 @@ class Timeline:
     # ------------------------------------------------------------------ markers
     def next_marker(self, t: float) -> Marker | None:
         """The first marker strictly after `t`."""
+        markers = self.markers
         i = bisect_right(self._marker_times, t + _EPSILON)
-        return self.markers[i] if i < len(self.markers) else None
+        return markers[i] if i < len(self.markers) else None
 
     def previous_marker(self, t: float) -> Marker | None:
         """The last marker strictly before `t` (so pressing it twice keeps going back)."""
+        markers = self.markers
         i = bisect_left(self._marker_times, t - _EPSILON)
-        return self.markers[i - 1] if i > 0 else None
+        return markers[i - 1] if i > 0 else None
 
     # ------------------------------------------------------------------ wall clock
     def wall_at(self, t: float) -> datetime | None:

@@ -138,7 +138,9 @@ async def test_latency_probe_measures_p95_and_error_rate(sandbox: Any, tmp_path:
         stats = fast.evidence["stats"]
         assert fast.status == "pass" and fast.unit == "ms"
         assert stats["requests"] == 50 and stats["ok"] == 50 and stats["errors"] == 0
-        assert stats["p95_ms"] <= stats["max_ms"] and stats["avg_ms"] <= stats["max_ms"]  # (mean may pass P95)
+        assert (
+            stats["p95_ms"] <= stats["max_ms"] and stats["avg_ms"] <= stats["max_ms"]
+        )  # (mean may pass P95)
         assert fast.value == stats["p95_ms"]
         assert fast.summary.startswith("P95 ") and "< 500 ms" in fast.summary
 
