@@ -22,6 +22,16 @@ from omniops_tui.ui.widgets.risk import progress_text, risk_text
 from omniops_tui.ui.widgets.status_bar import StatusBar
 
 
+class OverviewTable(DataTable):
+    """The runbook table: `home` / `end` go to the first / last row, as in every list here
+    (DataTable's own scroll sideways, which a table cut to the terminal's width never needs)."""
+
+    BINDINGS = [
+        Binding("home", "scroll_top", "First", show=False),
+        Binding("end", "scroll_bottom", "Last", show=False),
+    ]
+
+
 class HomeScreen(SessionScreen):
     CSS_PATH = "home.tcss"
     BINDINGS = [
@@ -36,7 +46,7 @@ class HomeScreen(SessionScreen):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(self.ctx)
-        yield DataTable(id="overview", cursor_type="row", zebra_stripes=True)
+        yield OverviewTable(id="overview", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="details"):
             yield Static(id="detail")
         yield Footer()
