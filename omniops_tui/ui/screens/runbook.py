@@ -89,6 +89,8 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
         self._checking: frozenset[str] = frozenset()
         self._spinner: Timer | None = None
         self._switcher = SectionSwitcher(id="section-views")
+        self._header_progress: tuple[int, int] | None = None
+        self._header_lines = 0
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -133,9 +135,17 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
             engine.leave_runbook()
 
     def _update_header(self) -> None:
-        text = header_text(self.runbook, self.session.state.progress(list(self.items)))
+        """Only when the progress changed: every check result arrives here, most change nothing,
+        and a header update that may change its height lays the whole screen out again."""
+        progress = self.session.state.progress(list(self.items))
+        if progress == self._header_progress:
+            return
+        text = header_text(self.runbook, progress)
+        lines = text.plain.count("\n")
+        relayout = self._header_progress is None or lines != self._header_lines
+        self._header_progress, self._header_lines = progress, lines
         for header in self.query("#runbook-header").results(Static):
-            header.update(text)
+            header.update(text, layout=relayout)
 
     # ------------------------------------------------------------------ sections
     def show_section(self, section_id: str, anchor: str = "") -> None:

@@ -36,6 +36,7 @@ class SectionList(OptionList):
         self._section_of: dict[str, str] = {}
         self._index: dict[str, int] = {}
         self._numbers: dict[str, int] = {}
+        self._shown: dict[str, tuple[int, int]] = {}  # the counts each section's prompt shows
         current = ""
         for index, entry in enumerate(self.entries):
             if entry.depth == 0:
@@ -47,6 +48,7 @@ class SectionList(OptionList):
 
     def build(self, progress: dict[str, tuple[int, int]]) -> None:
         """Fill the list; `progress` holds each section's (done, total) checklist items."""
+        self._shown.update(progress)
         self.add_options(Option(self.prompt(e, progress.get(e.id)), id=e.id) for e in self.entries)
 
     def prompt(self, entry: OutlineEntry, progress: tuple[int, int] | None) -> Table:
@@ -81,7 +83,10 @@ class SectionList(OptionList):
             self.highlighted = index
 
     def refresh_progress(self, progress: dict[str, tuple[int, int]]) -> None:
+        """Replace the prompts whose counts changed: replacing one clears the list's render
+        cache, and every check result of a sweep comes here (most change no count)."""
         for section_id, counts in progress.items():
             index = self.index_of(section_id)
-            if index is not None and counts[1]:
+            if index is not None and counts[1] and self._shown.get(section_id) != counts:
+                self._shown[section_id] = counts
                 self.replace_option_prompt_at_index(index, self.prompt(self.entries[index], counts))
