@@ -16,7 +16,7 @@ The reference, in the same run and alternating with it: a bare Textual app whose
 changes on a key (its key latency and idle CPU are the floor the toolkit sets). Prints progress
 on stderr and exactly one JSON line: per figure the median, range and p95 in ms (CPU in %).
 
-    .venv/bin/python bench/ui_latency.py [--rounds 3] [--idle 10]
+    .venv/bin/python bench/ui_latency.py [--rounds 3] [--idle 30]
 """
 
 from __future__ import annotations
@@ -107,7 +107,9 @@ def bare_round(home: Path, figures: dict[str, list[float]], idle_s: float, repea
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--idle", type=float, default=10.0, help="seconds of idle CPU measured per screen")
+    parser.add_argument(
+        "--idle", type=float, default=30.0, help="seconds of idle CPU per screen (two 15 s check intervals)"
+    )
     parser.add_argument("--repeats", type=int, default=5, help="samples of each key per round")
     args = parser.parse_args()
     names = [

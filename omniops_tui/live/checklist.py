@@ -1,10 +1,12 @@
 """Live checklists: the bound checks of the open runbook, run concurrently on an interval.
 
 The service follows the runbook the engineer has open (`focus`); while one is open its checks
-sweep every interval (or at once on `rerun_now`). Every result becomes a `check_result` event
-through the session's one write path (the item ticks itself or turns red from the fold, not
-from this code); an item that was passing and now fails is flagged with an `item_flagged`
-event and a notice, never silently unticked.
+sweep every interval (or at once on `rerun_now`). Coming back to a runbook whose answers are
+younger than the interval (a look at the metrics and escape) waits for the rest of the
+interval instead of sweeping again: a sweep per screen change made every key after it slow.
+Every result becomes a `check_result` event through the session's one write path (the item
+ticks itself or turns red from the fold, not from this code); an item that was passing and
+now fails is flagged with an `item_flagged` event and a notice, never silently unticked.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ class ChecklistService:
         self.running_items: set[str] = set()
         self.sweeps = 0
         self._wake = asyncio.Event()
+        self._forced = False  # the engineer asked for a sweep now (`rerun_now`)
+        self._swept_at: dict[str, float] = {}  # loop time of each runbook's last sweep
 
     def focus(self, runbook_id: str | None) -> None:
         """The runbook on screen (None: none); its checks start at once."""
@@ -36,6 +40,7 @@ class ChecklistService:
 
     def rerun_now(self) -> None:
         """Skip the rest of the wait: the engineer asked for fresh answers."""
+        self._forced = True
         self._wake.set()
 
     def specs(self, runbook_id: str) -> list[CheckSpec]:
@@ -46,15 +51,23 @@ class ChecklistService:
         """Sweep the focused runbook, wait the interval (or a wake), repeat, until cancelled."""
         await preload_clients()
         interval = self.session.setup.interval
+        loop = asyncio.get_running_loop()
         while True:
             runbook_id = self.runbook_id
             self._wake.clear()
             specs = self.specs(runbook_id) if runbook_id else []
-            if specs:
-                await self.sweep_once(specs)
-                await wait_or_wake(self._wake, interval)
-            else:
+            if not runbook_id or not specs:
                 await self._wake.wait()
+                continue
+            fresh_for = self._swept_at.get(runbook_id, float("-inf")) + interval - loop.time()
+            if fresh_for > 0 and not self._forced:
+                await wait_or_wake(self._wake, fresh_for)  # its answers are still fresh
+                continue
+            self._forced = False
+            await self.sweep_once(specs)
+            self._swept_at[runbook_id] = loop.time()
+            if not self._forced:  # a rerun asked for during the sweep is not lost
+                await wait_or_wake(self._wake, interval)
 
     async def sweep_once(self, specs: list[CheckSpec]) -> None:
         session = self.session

@@ -54,7 +54,7 @@ class ScreenContext:
 
 
 SESSION_AWARE = "session-aware"
-"""The CSS class of widgets that redraw from the session (found with one selector query)."""
+"""The CSS class of widgets that redraw from the session (found by `SessionScreen.session_widgets`)."""
 
 
 class SessionWidget:
@@ -87,15 +87,27 @@ class SessionScreen(Screen[None]):
         return None
 
     def on_session_updated(self, message: SessionUpdated) -> None:
-        for widget in self.query(f".{SESSION_AWARE}"):
-            if isinstance(widget, SessionWidget):
-                widget.session_changed(message)
+        for widget in self.session_widgets():
+            widget.session_changed(message)
         self.session_changed(message)
 
     def on_replay_moved(self, message: ReplayMoved) -> None:
-        for widget in self.query(f".{SESSION_AWARE}"):
-            if isinstance(widget, SessionWidget):
-                widget.replay_moved()
+        for widget in self.session_widgets():
+            widget.replay_moved()
+
+    def session_widgets(self) -> list[SessionWidget]:
+        """The widgets that redraw from the session, found without walking into a container
+        marked `SESSION_BLIND` (a runbook's rows: hundreds of widgets, none of them listening;
+        a CSS query walked them all on every event, a tick's largest cost)."""
+        found: list[SessionWidget] = []
+        stack = list(reversed(self.children))
+        while stack:
+            node = stack.pop()
+            if isinstance(node, SessionWidget) and node.has_class(SESSION_AWARE):
+                found.append(node)
+            if not getattr(node, "SESSION_BLIND", False):
+                stack.extend(reversed(node.children))
+        return found
 
     def on_checks_running(self, message: ChecksRunning) -> None:
         self.checks_running(message.items)

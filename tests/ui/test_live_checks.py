@@ -116,3 +116,23 @@ async def test_a_target_that_never_answers_costs_one_timeout_and_keys_still_answ
             health = app.ctx.session.state.items[HEALTH]
             assert health.check_status == "error" and "timed out" in health.check_summary
             assert screen.runbook.id == "standard-release"
+
+
+async def test_coming_back_within_the_interval_does_not_sweep_again_but_r_does(
+    make_app, sandbox, tmp_path
+) -> None:
+    config = sandbox.write_config(tmp_path / "config.toml")  # check_interval = 15
+    app: OmniOpsApp = make_app(config=config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_verification(pilot)
+        checks = app.live.checks
+        await wait_for(pilot, lambda: checks.sweeps >= 1 and not checks.running_items, timeout=30)
+        swept = checks.sweeps
+        await pilot.press("m")  # a look at the metrics: the runbook's checks stop ...
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "MetricsScreen")
+        await pilot.press("escape")  # ... and coming back, its answers are still fresh
+        await wait_for(pilot, lambda: app.screen is screen and checks.runbook_id == screen.runbook.id)
+        await pilot.pause()
+        assert not checks.running_items and checks.sweeps == swept
+        await pilot.press("r")  # asked for: at once
+        await wait_for(pilot, lambda: checks.sweeps > swept, timeout=30)

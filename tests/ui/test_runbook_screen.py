@@ -190,3 +190,22 @@ async def test_long_checklist_text_wraps_at_80_columns(make_app) -> None:
         text = row.query_one(".item-text")
         assert text.region.right <= 80
         assert text.size.height >= 1
+
+
+async def test_the_footer_keeps_its_keys_until_they_change(make_app) -> None:
+    from textual.widgets import Footer
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_prerequisites(pilot)
+        footer = screen.query_one(Footer)
+        keys = list(footer.children)
+        assert "Tick" in " ".join(str(getattr(key, "description", "")) for key in keys)
+        screen.refresh_bindings()  # a signal that changes no key: the same widgets stay
+        await pilot.pause()
+        assert list(footer.children) == keys
+        await pilot.press("t")  # another screen, other keys: its own footer shows them
+        await wait_for(pilot, lambda: isinstance(app.screen, TimelineScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert "Tick" in " ".join(str(getattr(key, "description", "")) for key in footer.children)

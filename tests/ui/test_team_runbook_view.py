@@ -153,3 +153,17 @@ async def test_text_outside_the_runbooks_is_reachable_from_home_and_palette(make
             await wait_for(pilot, found)
             await pilot.press("escape")
             await wait_for(pilot, lambda: not app.screen.query(CommandList))
+
+
+async def test_home_and_end_on_the_overview_go_to_the_first_and_last_row(make_app) -> None:
+    from textual.widgets import DataTable
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        await pilot.press("end")
+        assert table.cursor_row == table.row_count - 1  # the last row, not a sideways scroll
+        assert table.scroll_x == 0
+        await pilot.press("home")
+        assert table.cursor_row == 0

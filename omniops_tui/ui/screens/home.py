@@ -8,7 +8,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from omniops_tui.core.text import visible_line
 from omniops_tui.runbooks.model import Runbook, RunbookSet
@@ -18,8 +18,19 @@ from omniops_tui.ui.context import SessionScreen
 from omniops_tui.ui.literal import literal
 from omniops_tui.ui.messages import SessionUpdated
 from omniops_tui.ui.screens.home_rows import overview_columns, overview_rows
+from omniops_tui.ui.widgets.footer import KeyFooter
 from omniops_tui.ui.widgets.risk import progress_text, risk_text
 from omniops_tui.ui.widgets.status_bar import StatusBar
+
+
+class OverviewTable(DataTable):
+    """The runbook table: `home` / `end` go to the first / last row, as in every list here
+    (DataTable's own scroll sideways, which a table cut to the terminal's width never needs)."""
+
+    BINDINGS = [
+        Binding("home", "scroll_top", "First", show=False),
+        Binding("end", "scroll_bottom", "Last", show=False),
+    ]
 
 
 class HomeScreen(SessionScreen):
@@ -36,10 +47,10 @@ class HomeScreen(SessionScreen):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(self.ctx)
-        yield DataTable(id="overview", cursor_type="row", zebra_stripes=True)
+        yield OverviewTable(id="overview", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="details"):
             yield Static(id="detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

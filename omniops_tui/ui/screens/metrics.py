@@ -17,7 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from omniops_tui.core.text import visible_line
 from omniops_tui.logic.criteria import do_not_rollback_hint, evaluate_history
@@ -28,6 +28,7 @@ from omniops_tui.ui.context import SessionScreen
 from omniops_tui.ui.literal import literal
 from omniops_tui.ui.messages import SessionUpdated
 from omniops_tui.ui.widgets.figures import sparkline, value_text
+from omniops_tui.ui.widgets.footer import KeyFooter
 from omniops_tui.ui.widgets.host_list import HOST_LABELS, HostList, age_text, header_text
 from omniops_tui.ui.widgets.status_bar import StatusBar
 
@@ -96,7 +97,7 @@ class MetricsScreen(SessionScreen):
             yield Static("Emergency Rollback: decision criteria", classes="table-title")
             yield DataTable(id="criteria-table", cursor_type="row")
             yield Static(id="do-not-rollback")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         service = self.query_one("#service-table", DataTable)

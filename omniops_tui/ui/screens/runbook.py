@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, ListView, OptionList, Static
+from textual.widgets import ListView, OptionList, Static
 
 from omniops_tui.runbooks.model import ChecklistGroup, Runbook, Section, iter_blocks
 from omniops_tui.runbooks.placeholders import Substitution
@@ -27,6 +27,7 @@ from omniops_tui.ui.screens.runbook_nav import NAV_BINDINGS, RunbookNavigation
 from omniops_tui.ui.screens.runbook_sidebar import SectionList
 from omniops_tui.ui.screens.section_view import SectionSwitcher, SectionView
 from omniops_tui.ui.screens.step_confirm import CONFIRM_BINDING, StepConfirmActions
+from omniops_tui.ui.widgets.footer import KeyFooter
 from omniops_tui.ui.widgets.metrics_strip import MetricsStrip
 from omniops_tui.ui.widgets.run_pane import RunPane
 from omniops_tui.ui.widgets.runbook_header import header_text
@@ -89,18 +90,23 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
         self._checking: frozenset[str] = frozenset()
         self._spinner: Timer | None = None
         self._switcher = SectionSwitcher(id="section-views")
+        # Held, not queried: a query walks every row of every section built so far.
+        self._header = Static(id="runbook-header")
+        self._section_list = SectionList(self.runbook, id="sections")
+        self._header_progress: tuple[int, int] | None = None
+        self._header_lines = 0
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         yield StatusBar(self.ctx, self.runbook.title)
-        yield Static(id="runbook-header")
+        yield self._header
         yield MetricsStrip(self.ctx, id="metrics-strip")
         with Horizontal(id="runbook-body"):
-            yield SectionList(self.runbook, id="sections")
+            yield self._section_list
             with Vertical(id="content"):
                 yield self._switcher
                 yield RunPane(self.session, id="run-pane")
-        yield Footer()
+        yield KeyFooter()
 
     def _section_progress(self) -> dict[str, tuple[int, int]]:
         state = self.session.state
@@ -109,7 +115,8 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
     def _sidebar(self) -> SectionList | None:
         """The section list, or None once the screen is being taken down (keys and timers can
         still arrive then: quick `Enter … Escape` pops a screen before it has even mounted)."""
-        return next(iter(self.query(SectionList).results(SectionList)), None)
+        sections = self._section_list  # held, not queried (a query walks every row built)
+        return sections if sections.is_attached else None
 
     def on_mount(self) -> None:
         sections = self._sidebar()
@@ -142,9 +149,17 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
             engine.leave_runbook()
 
     def _update_header(self) -> None:
-        text = header_text(self.runbook, self.session.state.progress(list(self.items)))
-        for header in self.query("#runbook-header").results(Static):
-            header.update(text)
+        """Only when the progress changed: every check result arrives here, most change nothing,
+        and a header update that may change its height lays the whole screen out again."""
+        progress = self.session.state.progress(list(self.items))
+        if progress == self._header_progress:
+            return
+        text = header_text(self.runbook, progress)
+        lines = text.plain.count("\n")
+        relayout = self._header_progress is None or lines != self._header_lines
+        self._header_progress, self._header_lines = progress, lines
+        if self._header.is_attached:  # not while the screen is being taken down
+            self._header.update(text, layout=relayout)
 
     # ------------------------------------------------------------------ sections
     def show_section(self, section_id: str, anchor: str = "") -> None:
@@ -286,7 +301,8 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
                 row.initial_state(state.items.get(row.item.id), now)
 
     def _refresh_section_prompts(self) -> None:
-        for sections in self.query(SectionList).results(SectionList):
+        sections = self._sidebar()
+        if sections is not None:
             sections.refresh_progress(self._section_progress())
 
     # ------------------------------------------------------------------ actions

@@ -8,7 +8,8 @@ indented and, when chosen, scrolls the section to it.
 
 from __future__ import annotations
 
-from rich.table import Table
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import OptionList
@@ -20,6 +21,31 @@ from omniops_tui.runbooks.outline import OutlineEntry, outline
 from omniops_tui.ui.widgets.risk import progress_text
 
 INDENT = 2  # columns per heading level under a section
+
+
+class SidebarLine:
+    """One line of the sidebar at whatever width it gets: the number, the title cut with an
+    ellipsis, the progress flush right. A Rich table grid did the same at many times the cost,
+    and the sidebar renders every entry each time a runbook opens."""
+
+    def __init__(self, number: str, title: Text, right: Text) -> None:
+        self.number, self.title, self.right = number, title, right
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(options.max_width, options.max_width)  # the whole width, as a row
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        title = self.title.copy()
+        title.truncate(max(0, width - 2 - self.right.cell_len), overflow="ellipsis")
+        line = Text(no_wrap=True, overflow="crop")  # ends in a newline: its height is counted so
+        line.append(self.number.ljust(2)[:2], style="dim")
+        line.append_text(title)
+        if self.right:
+            line.pad_right(max(0, width - line.cell_len - self.right.cell_len))
+            line.append_text(self.right)
+        line.truncate(width)
+        yield line
 
 
 class SectionList(OptionList):
@@ -36,6 +62,7 @@ class SectionList(OptionList):
         self._section_of: dict[str, str] = {}
         self._index: dict[str, int] = {}
         self._numbers: dict[str, int] = {}
+        self._shown: dict[str, tuple[int, int]] = {}  # the counts each section's prompt shows
         current = ""
         for index, entry in enumerate(self.entries):
             if entry.depth == 0:
@@ -47,22 +74,17 @@ class SectionList(OptionList):
 
     def build(self, progress: dict[str, tuple[int, int]]) -> None:
         """Fill the list; `progress` holds each section's (done, total) checklist items."""
+        self._shown.update(progress)
         self.add_options(Option(self.prompt(e, progress.get(e.id)), id=e.id) for e in self.entries)
 
-    def prompt(self, entry: OutlineEntry, progress: tuple[int, int] | None) -> Table:
+    def prompt(self, entry: OutlineEntry, progress: tuple[int, int] | None) -> SidebarLine:
         """`3 Prerequisites Checkl… 1/18` for a section, `    Phase 2: Dep…` under it."""
-        grid = Table.grid(expand=True)
-        grid.add_column(no_wrap=True, width=2, style="dim")
-        grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
-        grid.add_column(no_wrap=True, justify="right")
         if entry.depth == 0:
             shown = progress_text(*progress) if progress and progress[1] else Text("")
-            grid.add_row(f"{self._numbers[entry.id]}", Text(f" {visible_line(entry.title)}"), shown)
-        else:
-            mark = "⚠ " if entry.kind == "issue" else ""
-            title = Text(" " * (INDENT * entry.depth - 1) + mark + visible_line(entry.title), style="dim")
-            grid.add_row("", title, "")
-        return grid
+            return SidebarLine(f"{self._numbers[entry.id]}", Text(f" {visible_line(entry.title)}"), shown)
+        mark = "⚠ " if entry.kind == "issue" else ""
+        title = Text(" " * (INDENT * entry.depth - 1) + mark + visible_line(entry.title), style="dim")
+        return SidebarLine("", title, Text(""))
 
     def section_of(self, option_id: str) -> str:
         """The section an entry (a section, or a heading under one) belongs to."""
@@ -81,7 +103,10 @@ class SectionList(OptionList):
             self.highlighted = index
 
     def refresh_progress(self, progress: dict[str, tuple[int, int]]) -> None:
+        """Replace the prompts whose counts changed: replacing one clears the list's render
+        cache, and every check result of a sweep comes here (most change no count)."""
         for section_id, counts in progress.items():
             index = self.index_of(section_id)
-            if index is not None and counts[1]:
+            if index is not None and counts[1] and self._shown.get(section_id) != counts:
+                self._shown[section_id] = counts
                 self.replace_option_prompt_at_index(index, self.prompt(self.entries[index], counts))

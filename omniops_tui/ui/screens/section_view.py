@@ -83,6 +83,8 @@ class SectionView(ListView):
 class SectionSwitcher(ContentSwitcher):
     """The sections' views, one on show."""
 
+    SESSION_BLIND = True  # no session-aware widget inside: the screen's walk skips the rows
+
     def view(self, view_id: str | None) -> SectionView | None:
         if not view_id:
             return None

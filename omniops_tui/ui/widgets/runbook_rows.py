@@ -215,6 +215,7 @@ class LiveAnswersRow(Row):
         super().__init__(classes="live-answers-row")
         self.place_id = place_id
         self._initial = (results, now)
+        self._shown: tuple[tuple[str, ...], ...] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(classes="live-answers")
@@ -223,6 +224,13 @@ class LiveAnswersRow(Row):
         self.update_results(*self._initial)
 
     def update_results(self, results: dict[str, CheckResultEvent] | None, now: float | None) -> None:
+        key = tuple(
+            (e.check_id, e.status, e.title, e.summary, _ago(e.t, now))
+            for e in sorted((results or {}).values(), key=lambda e: e.check_id)
+        )
+        if key == self._shown:
+            return  # the same answers again (a sweep whose results did not change): no repaint
+        self._shown = key
         text = Text("Live answers", style="bold")
         if not results:
             text.append(" · waiting for the first check…", style="dim")

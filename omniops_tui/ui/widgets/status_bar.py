@@ -50,6 +50,7 @@ class StatusBar(Vertical, SessionWidget):
         self.ctx = ctx
         self.location = location
         self._problem: str | None = None
+        self._firing: tuple[str, ...] = ()  # the criteria firing when the banner was last drawn
 
     def compose(self) -> ComposeResult:
         yield Static(id="status-line")
@@ -71,8 +72,12 @@ class StatusBar(Vertical, SessionWidget):
         ):
             self.refresh_text()
         if message.touches("criterion_fired", "criterion_cleared", "metric_sample"):
-            self.refresh_banner()
-            self.screen.refresh_bindings()
+            firing = tuple(self.ctx.session.state.criteria.firing)
+            if firing or firing != self._firing:  # a quiet sample: no redraw, no new footer
+                self.refresh_banner()
+            if firing != self._firing:  # the footer's rollback key follows what fires
+                self._firing = firing
+                self.screen.refresh_bindings()
 
     def refresh_text(self) -> None:
         ctx = self.ctx
