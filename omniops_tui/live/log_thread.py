@@ -161,4 +161,7 @@ class StreamThread:
                 loop.call_soon_threadsafe(task.cancel)
 
     async def stopped(self, timeout: float = 5.0) -> None:
-        await asyncio.to_thread(self._thread.join, timeout)
+        try:
+            await asyncio.to_thread(self._thread.join, timeout)
+        except RuntimeError:  # the default executor is already shut down: the app is exiting
+            self._thread.join(timeout)
