@@ -27,8 +27,7 @@ from omniops_tui.live.log_stream import LogSource, LogStream
 if TYPE_CHECKING:
     import asyncssh
 
-MAX_QUEUED_LINES = 50_000  # past this the thread waits: the UI's loop, behind, slows the sender
-WAKE_LINES = 5_000  # this many queued lines wake the UI's loop to take them
+MAX_QUEUED_LINES = 20_000  # ~0.1 s of a firehose: the UI's loop, behind, slows the thread
 WAIT_S = 0.05
 
 
@@ -77,12 +76,10 @@ class ThreadConnections:
 class QueuedListener:
     """The streams' listener on the thread: every call is queued for the UI's loop, in order."""
 
-    def __init__(self, wake: Callable[[], None] | None = None) -> None:
+    def __init__(self) -> None:
         self.calls: deque[tuple[str, tuple[Any, ...]]] = deque()
         self.queued_lines = 0
         self.stopping = False
-        self.wake = wake  # tells the UI's loop to drain now rather than at its next tick
-        self._woken = False
         self._room = threading.Condition()
 
     def stream_lines(self, source: LogSource, lines: list[str]) -> None:
@@ -91,11 +88,6 @@ class QueuedListener:
                 self._room.wait(WAIT_S)
             self.queued_lines += len(lines)
             self.calls.append(("stream_lines", (source, lines)))
-            wake = self.queued_lines >= WAKE_LINES and not self._woken and self.wake is not None
-            if wake:
-                self._woken = True
-        if wake and self.wake is not None:
-            self.wake()
 
     def stream_connected(self, source: LogSource) -> None:
         self.calls.append(("stream_connected", (source,)))
@@ -110,7 +102,6 @@ class QueuedListener:
         """The calls queued when asked, oldest first, one at a time (on the UI's loop, which may
         yield between them); each taken batch of lines makes room for the thread."""
         calls = self.calls
-        self._woken = False
         for _ in range(len(calls)):
             name, args = calls.popleft()
             if name == "stream_lines":

@@ -15,7 +15,6 @@ their order."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Callable
 
@@ -71,10 +70,8 @@ class LogsService:
         # connections of their own; without it (tests feeding the service) on this loop.
         self._thread: StreamThread | None = None
         listener: StreamListener = self
-        self._wake = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
         if open_connection is not None:
-            self._relay = QueuedListener(self._wake_soon)
+            self._relay = QueuedListener()
             connections = ThreadConnections(open_connection)
             listener, connect, discard = self._relay, connections.connect, connections.discard
         self.streams = [
@@ -138,12 +135,8 @@ class LogsService:
                 self.session.state.logs.stop_all()
 
     async def _flush_every(self) -> None:
-        self._loop = asyncio.get_running_loop()
         while True:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(FLUSH_S):
-                    await self._wake.wait()
-            self._wake.clear()
+            await asyncio.sleep(FLUSH_S)
             if self._thread is not None:
                 since_yield = 0
                 for name, args in self._relay.drain():
@@ -153,13 +146,6 @@ class LogsService:
                         since_yield = 0
                         await asyncio.sleep(0)
             self.flush()
-
-    def _wake_soon(self) -> None:
-        """From the stream thread: enough lines wait, take them now (thread-safe)."""
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(self._wake.set)
 
     def _relay_calls(self) -> None:
         """What the stream thread's listener queued, told to this service in order."""
