@@ -161,7 +161,4 @@ class StreamThread:
                 loop.call_soon_threadsafe(task.cancel)
 
     async def stopped(self, timeout: float = 5.0) -> None:
-        try:
-            await asyncio.to_thread(self._thread.join, timeout)
-        except RuntimeError:  # the default executor is already shut down: the app is exiting
-            self._thread.join(timeout)
+        await asyncio.to_thread(self._thread.join, timeout)

@@ -123,16 +123,13 @@ class LogsService:
                 group.create_task(self._flush_every(), name="log-flush")
         finally:
             self.running = False
-            try:
-                if thread is not None:
-                    thread.stop()
-                    await thread.stopped()
-            finally:  # even when the wait is cut short, what arrived is recorded
-                if thread is not None:
-                    self._relay_calls()
-                self.flush()
-                # Shown at once; the record says it with `session_ended`, which folds the same way.
-                self.session.state.logs.stop_all()
+            if thread is not None:
+                thread.stop()
+                await thread.stopped()
+                self._relay_calls()
+            self.flush()
+            # Shown at once; the record says it with `session_ended`, which folds the same way.
+            self.session.state.logs.stop_all()
 
     async def _flush_every(self) -> None:
         while True:
