@@ -324,25 +324,3 @@ def test_the_log_engine_imports_without_textual_or_asyncssh() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-
-
-def test_the_stream_thread_queue_keeps_order_and_holds_the_thread_when_full(monkeypatch) -> None:
-    """Lines from the SSH thread wait for the UI's loop in order; past the bound the thread
-    waits (TCP then slows the sender) instead of queueing without end or dropping lines."""
-    import threading
-
-    from omniops_tui.live import log_thread
-
-    monkeypatch.setattr(log_thread, "MAX_QUEUED_LINES", 5)
-    source = sources_for(Environment(name="e", hosts=[HostConfig(name="h", logs=["/var/log/a.log"])]))[0]
-    relay = log_thread.QueuedListener()
-    feeder = threading.Thread(target=lambda: [relay.stream_lines(source, [f"{n}"] * 3) for n in range(3)])
-    feeder.start()
-    feeder.join(0.5)
-    assert feeder.is_alive() and relay.queued_lines == 6  # the third batch waits for room
-    taken = list(relay.drain())
-    feeder.join(5)
-    assert not feeder.is_alive()
-    taken += list(relay.drain())
-    assert [args[1] for name, args in taken if name == "stream_lines"] == [["0"] * 3, ["1"] * 3, ["2"] * 3]
-    assert relay.queued_lines == 0

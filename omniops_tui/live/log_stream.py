@@ -2,11 +2,11 @@
 
 A source is a host and a command: `tail -n 100 -F PATH` for each configured log file, and each
 configured `log_commands` entry as it is (`docker-compose logs -f --tail=100 app`, `pm2 logs
---lines 100`). A `LogStream` runs it on the SSH connection it is given (the log service's own,
-one per host, on the streams' thread: `log_thread`) and hands its output on in chunks, never
-line by line (STYLE point 4): each SSH channel packet (up to 32 KiB, binary) is split into
-lines, keeping the partial last line for the next packet, and the chunk's lines go to the
-listener as one batch. stderr is split the same way, so `tail: cannot open …` reaches the pane.
+--lines 100`). A `LogStream` runs it on the shared, pooled SSH connection of the check context
+and hands its output on in chunks, never line by line (STYLE point 4): each SSH channel packet
+(up to 32 KiB, binary) is split into lines, keeping the partial last line for the next packet,
+and the chunk's lines go to the listener as one batch. stderr is split the same way, so
+`tail: cannot open …` reaches the pane.
 
 Why a session callback and not `create_process` + `stdout.read(65536)`: with asyncssh 2.24 a
 reader that is slower than the remote command (a firehose, 50,000+ lines/s) makes the process

@@ -2,15 +2,13 @@
 
 The service starts the first time the logs are shown and runs until the session ends, so the
 record keeps the logs while the engineer reads a runbook. Per source a `LogStream` (SSH, with
-reconnects) hands over chunks of lines. The streams run on a thread with an event loop and SSH
-connections of their own (`log_thread`: receiving and decrypting a firehose filled the UI's
-loop); what they report is relayed here, on the UI's loop, in order. Lines queue here and every
-`FLUSH_S` each source's queue becomes one `log_lines` event. The fold puts the lines in the log
-projection the panes draw from, so a live pane and a replayed one are the same pane. The record
-has a budget (`LogRecordCap`): past it the event written keeps only the ERROR lines, while the
-fold still gets every line (the panes show what arrived; the record says it was capped).
-Disconnects and reconnects are recorded after the source's queued lines, so the record keeps
-their order."""
+reconnects) hands over chunks of lines; they queue here and every `FLUSH_S` each source's queue
+becomes one `log_lines` event. The fold puts the lines in the log projection the panes draw
+from, so a live pane and a replayed one are the same pane. The record has a budget
+(`LogRecordCap`): past it the event written keeps only the ERROR lines, while the fold still
+gets every line (the panes show what arrived; the record says it was capped). Disconnects and
+reconnects are recorded after the source's queued lines, so the record keeps their order.
+"""
 
 from __future__ import annotations
 
@@ -26,16 +24,7 @@ from omniops_tui.core.events import (
     LogStreamsStarted,
 )
 from omniops_tui.live.base import Notice, SessionCore
-from omniops_tui.live.log_stream import (
-    Backoff,
-    Connect,
-    Discard,
-    LogSource,
-    LogStream,
-    StreamListener,
-    sources_for,
-)
-from omniops_tui.live.log_thread import QueuedListener, StreamThread, ThreadConnections
+from omniops_tui.live.log_stream import Backoff, Connect, Discard, LogSource, LogStream, sources_for
 from omniops_tui.sessions.log_record import LogRecordCap, cap_bytes_of
 
 FLUSH_S = 0.1
@@ -58,7 +47,6 @@ class LogsService:
         backoff: Callable[[], Backoff] = Backoff,
         clock: Callable[[], float] = time.monotonic,
         buffer_lines: int = 0,
-        open_connection: Connect | None = None,
     ) -> None:
         self.session = session
         self.buffer_lines = buffer_lines  # the panes' size, recorded so a replay keeps as many
@@ -66,20 +54,10 @@ class LogsService:
         self.by_id = {source.id: source for source in self.sources}
         self.cap = LogRecordCap(cap_bytes)
         self._queued: dict[str, list[str]] = {}
-        # With `open_connection` the streams run on a thread of their own (`log_thread`), with
-        # connections of their own; without it (tests feeding the service) on this loop.
-        self._thread: StreamThread | None = None
-        listener: StreamListener = self
-        if open_connection is not None:
-            self._relay = QueuedListener()
-            connections = ThreadConnections(open_connection)
-            listener, connect, discard = self._relay, connections.connect, connections.discard
         self.streams = [
-            LogStream(source, connect, listener, discard=discard, backoff=backoff(), clock=clock)
+            LogStream(source, connect, self, discard=discard, backoff=backoff(), clock=clock)
             for source in self.sources
         ]
-        if open_connection is not None:
-            self._thread = StreamThread(self.streams, connections, self._relay)
         self.running = False
 
     @classmethod
@@ -98,7 +76,6 @@ class LogsService:
             cap_bytes=cap_bytes_of(session.setup.config.log_record_cap_mb),
             backoff=make_backoff,
             buffer_lines=max(1, environment.log_buffer_lines),
-            open_connection=context._connect,  # the pool's own way in, on the streams' loop
         )
 
     # ------------------------------------------------------------------ lifecycle
@@ -112,21 +89,13 @@ class LogsService:
                     buffer_lines=self.buffer_lines,
                 )
             )
-        thread = self._thread
         try:
             async with asyncio.TaskGroup() as group:
-                if thread is not None:
-                    thread.start()
-                else:
-                    for stream in self.streams:
-                        group.create_task(stream.run(), name=f"log-stream:{stream.source.id}")
+                for stream in self.streams:
+                    group.create_task(stream.run(), name=f"log-stream:{stream.source.id}")
                 group.create_task(self._flush_every(), name="log-flush")
         finally:
             self.running = False
-            if thread is not None:
-                thread.stop()
-                await thread.stopped()
-                self._relay_calls()
             self.flush()
             # Shown at once; the record says it with `session_ended`, which folds the same way.
             self.session.state.logs.stop_all()
@@ -134,20 +103,7 @@ class LogsService:
     async def _flush_every(self) -> None:
         while True:
             await asyncio.sleep(FLUSH_S)
-            if self._thread is not None:
-                since_yield = 0
-                for name, args in self._relay.drain():
-                    getattr(self, name)(*args)
-                    since_yield += len(args[1]) if name == "stream_lines" else 0
-                    if since_yield >= BATCH_LINES:  # a key or a frame waits for one batch at most
-                        since_yield = 0
-                        await asyncio.sleep(0)
             self.flush()
-
-    def _relay_calls(self) -> None:
-        """What the stream thread's listener queued, told to this service in order."""
-        for name, args in self._relay.drain():
-            getattr(self, name)(*args)
 
     def flush(self, source_id: str | None = None) -> None:
         """Turn what is queued (for one source, or all) into `log_lines` events now."""
