@@ -69,6 +69,21 @@ def test_dropped_counts_lines_evicted_before_the_pane_took_them() -> None:
     assert buffer.received == buffer.shown + buffer.dropped + buffer.pending
 
 
+def test_prefixed_batches_are_cut_mid_batch_and_snapshots_stay_put() -> None:
+    """Batches are held as they came, prefixed on reading; eviction may cut one in the middle."""
+    buffer = LogBuffer(5)
+    buffer.append(["a", "b", "c"], prefix="x │ ")
+    buffer.append_marker("──── m ────")
+    buffer.append(["d", "e", "f"], prefix="y │ ")  # 7 lines, room for 5: "a" and "b" go
+    assert buffer.lines() == ["x │ c", "──── m ────", "y │ d", "y │ e", "y │ f"]
+    assert (buffer.dropped, buffer.pending) == (2, 5)
+    copy = buffer.snapshot()
+    buffer.append(["g", "h"], prefix="y │ ")
+    assert buffer.lines() == ["y │ d", "y │ e", "y │ f", "y │ g", "y │ h"]
+    assert copy.lines() == ["x │ c", "──── m ────", "y │ d", "y │ e", "y │ f"]
+    assert buffer.take_pending() == buffer.lines()
+
+
 def test_discarded_pending_lines_are_not_dropped_ones() -> None:
     buffer = LogBuffer(4)
     buffer.append(numbered(0, 4))

@@ -26,6 +26,7 @@ from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate
+from typing import Any
 
 DEFAULT_CAPACITY = 10_000
 DEFAULT_CONTEXT = 2
@@ -106,34 +107,36 @@ class LogBuffer:
         self.received = 0
         self.shown = 0
         self.dropped = 0
-        self._lines: deque[str] = deque(maxlen=capacity)
-        self._pending: deque[str] = deque(maxlen=capacity)
+        self._lines = _Window(capacity)
+        self._pending = _Window(capacity)
         # (arrival time, count) of the batches still pending, oldest first; their counts sum
         # to len(self._pending), so the oldest one's time is the pane's lag.
         self._arrivals: deque[tuple[float, int]] = deque()
         self._arrived = 0
 
     # ------------------------------------------------------------------ writing
-    def append(self, lines: Sequence[str], now: float | None = None) -> None:
-        """Add a batch from the stream (one call per chunk read, never one per line)."""
+    def append(self, lines: Sequence[str], now: float | None = None, *, prefix: str = "") -> None:
+        """Add a batch from the stream (one call per chunk read, never one per line).
+
+        The batch is kept as it is, not copied: the caller must not change it afterwards.
+        `prefix` goes before each line when the lines are read (the merged view's label).
+        """
         if lines:
             self.received += len(lines)
-            self._push(lines, now)
+            self._push(lines, now, prefix)
 
     def append_marker(self, line: str, now: float | None = None) -> None:
         """Add a line the tool wrote (a gap marker): shown like a line, not counted as received."""
-        self._push((line,), now)
+        self._push((line,), now, "")
 
-    def _push(self, lines: Sequence[str], now: float | None) -> None:
+    def _push(self, lines: Sequence[str], now: float | None, prefix: str) -> None:
         count = len(lines)
         if count > self.capacity:
             self.dropped += count - self.capacity
             lines = lines[-self.capacity :]
             count = self.capacity
-        self._lines.extend(lines)
-        before = len(self._pending)
-        self._pending.extend(lines)
-        evicted = before + count - len(self._pending)
+        self._lines.extend(lines, prefix)
+        evicted = self._pending.extend(lines, prefix)
         if evicted:
             self.dropped += evicted
         self._arrivals.append((self.clock() if now is None else now, count))
@@ -159,7 +162,7 @@ class LogBuffer:
         """The lines not drawn yet, oldest first; from now on they count as shown."""
         if not self._pending:
             return []
-        taken = list(self._pending)
+        taken = self._pending.items()
         self._pending.clear()
         self._arrivals.clear()
         self._arrived = 0
@@ -176,7 +179,7 @@ class LogBuffer:
 
     def lines(self) -> list[str]:
         """The scrollback: the newest `capacity` lines, oldest first."""
-        return list(self._lines)
+        return self._lines.items()
 
     def __len__(self) -> int:
         return len(self._lines)
@@ -196,11 +199,11 @@ class LogBuffer:
         """Same lines and the same stream counters (what was drawn so far is the pane's affair)."""
         if not isinstance(other, LogBuffer):
             return NotImplemented
-        return (self.capacity, self.received, self.dropped, self._lines) == (
+        return (self.capacity, self.received, self.dropped, self._lines.items()) == (
             other.capacity,
             other.received,
             other.dropped,
-            other._lines,
+            other._lines.items(),
         )
 
     __hash__ = None  # type: ignore[assignment]  # mutable: equal buffers may change apart
@@ -210,13 +213,86 @@ class LogBuffer:
         checkpoint: the pane showing it redraws from the scrollback)."""
         copied = LogBuffer(self.capacity, clock=self.clock)
         copied.received, copied.shown, copied.dropped = self.received, self.shown, self.dropped
-        copied._lines.extend(self._lines)
+        copied._lines = self._lines.copy()
         return copied
 
     def clear(self) -> None:
         """Empty the scrollback (counters stay: they describe the stream, not the view)."""
         self._lines.clear()
         self.discard_pending()
+
+
+class _Window:
+    """The newest `capacity` lines, held as the batches they arrived in (no copy per line).
+
+    At a firehose's rate a deque of lines cost a Python-level copy of every line twice (the
+    scrollback and the pending lines) and the merged view a prefixed copy of every line, for
+    lines of which a pane draws a few. Batches are kept by reference with an offset into the
+    oldest one; the lines (and their prefixes) are made only when read.
+    """
+
+    __slots__ = ("_chunks", "_count", "capacity")
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._chunks: deque[list[Any]] = deque()  # [prefix, lines, first index still held]
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def extend(self, lines: Sequence[str], prefix: str) -> int:
+        """Add a batch; returns how many of the oldest lines fell out to make room."""
+        if not lines:
+            return 0
+        self._chunks.append([prefix, lines, 0])
+        self._count += len(lines)
+        evicted = excess = self._count - self.capacity
+        if excess <= 0:
+            return 0
+        chunks = self._chunks
+        while excess > 0:
+            oldest = chunks[0]
+            left = len(oldest[1]) - oldest[2]
+            if left <= excess:
+                chunks.popleft()
+                excess -= left
+            else:
+                oldest[2] += excess
+                excess = 0
+        self._count = self.capacity
+        return evicted
+
+    def items(self) -> list[str]:
+        """The lines held, oldest first, each with its batch's prefix."""
+        out: list[str] = []
+        for prefix, lines, start in self._chunks:
+            part = lines[start:] if start else lines
+            out.extend(prefixed(prefix, part) if prefix else part)
+        return out
+
+    def clear(self) -> None:
+        self._chunks.clear()
+        self._count = 0
+
+    def copy(self) -> _Window:
+        """An independent window over the same (shared, never changed) batches."""
+        copied = _Window(self.capacity)
+        copied._chunks.extend([list(chunk) for chunk in self._chunks])
+        copied._count = self._count
+        return copied
+
+
+def prefixed(prefix: str, lines: Sequence[str]) -> list[str]:
+    """`prefix + line` for each line, by one join and one split (C speed) when no line holds a
+    newline of its own (always, for lines a stream split): the merged view of a firehose was a
+    per-line Python loop on the event loop."""
+    if not lines:
+        return []
+    text = prefix + ("\n" + prefix).join(lines)
+    if text.count("\n") == len(lines) - 1:
+        return text.split("\n")
+    return [prefix + line for line in lines]
 
 
 class ContextFilter:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from rich.text import Text
+from textual.widgets._footer import FooterKey
 
 from omniops_tui.core.events import LogLines, LogReconnected
 from omniops_tui.live import logs as logs_module
@@ -19,7 +20,8 @@ from omniops_tui.live.log_stream import Backoff
 from omniops_tui.sandbox import Sandbox
 from omniops_tui.ui.app import OmniOpsApp
 from omniops_tui.ui.screens.logs import LogsScreen
-from omniops_tui.ui.widgets.log_pane import LogPane
+from omniops_tui.ui.widgets.log_pane import LogPane, LogView
+from omniops_tui.ui.widgets.steady_footer import SteadyFooter
 from tests.ui.conftest import session_events, widget_text
 
 COMBINED = "prod-1:combined.log"
@@ -176,6 +178,28 @@ async def test_search_moves_between_matches(make_app, sandbox, tmp_path) -> None
         assert any(span.style == view.log_highlighter.SEARCH for span in text.spans)
         await pilot.press("escape")  # clears the search
         assert pane.search_pattern is None and view.current_line is None
+
+
+async def test_opening_and_closing_the_search_leaves_the_footer_as_it_is(make_app, sandbox, tmp_path) -> None:
+    """A focus move hides the keys the input takes and shows them again without rebuilding the
+    footer (a key's largest cost under a flood)."""
+    app: OmniOpsApp = make_app(config=sandbox.write_config(tmp_path / "config.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, _pane = await open_logs(pilot)
+        footer = screen.query_one(SteadyFooter)
+        await pilot.pause()
+        keys = list(footer.query(FooterKey))
+        by_action = {key.action: key for key in keys}
+        assert by_action["wizard"].display and by_action["help"].key == "question_mark"
+        await pilot.press("ctrl+f")
+        await wait_for(pilot, lambda: not by_action["wizard"].display)  # the input takes `w`
+        assert by_action["back"].display  # escape still closes it
+        assert by_action["help"].key == "f1"  # `?` is the input's
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.focused, LogView))
+        await pilot.pause()
+        assert list(footer.query(FooterKey)) == keys and all(key.display for key in keys)
+        assert by_action["help"].key == "question_mark"
 
 
 async def test_a_dropped_connection_is_shown_reconnected_and_its_gap_marked(

@@ -92,7 +92,11 @@ class LogView:
         source.buffer.append(event.lines)
         source.status, source.reason = "streaming", ""
         source.errors_only = source.errors_only or event.errors_only
-        self.merged.append(prefixed(source.prefix, event.lines[-self.capacity :]))
+        lines = event.lines
+        if len(lines) > self.capacity:
+            lines = lines[-self.capacity :]
+        # Prefixed when the merged view reads them (it shows a screenful), not per line here.
+        self.merged.append(lines, prefix=source.prefix)
 
     def disconnected(self, event: LogDisconnected) -> None:
         source = self.source(event.source_id, event.host)
@@ -121,15 +125,3 @@ class LogView:
             self.capped,
             self.cap_bytes,
         )
-
-
-def prefixed(prefix: str, lines: list[str]) -> list[str]:
-    """`prefix + line` for each line, by one join and one split (C speed) when no line holds a
-    newline of its own (always, for lines a stream split): the merged view of a firehose was a
-    per-line Python loop on the event loop."""
-    if not lines:
-        return []
-    text = prefix + ("\n" + prefix).join(lines)
-    if text.count("\n") == len(lines) - 1:
-        return text.split("\n")
-    return [prefix + line for line in lines]

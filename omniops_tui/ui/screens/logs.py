@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import ContentSwitcher, Footer, Input, Static, Tab, Tabs
+from textual.widgets import ContentSwitcher, Input, Static, Tab, Tabs
 
 from omniops_tui.sessions.state import SessionState
 from omniops_tui.ui.context import ScreenContext, SessionScreen
@@ -23,6 +23,7 @@ from omniops_tui.ui.screens.logs_input import PatternInput
 from omniops_tui.ui.screens.logs_text import not_configured_text, status_text
 from omniops_tui.ui.widgets.log_pane import LogPane
 from omniops_tui.ui.widgets.status_bar import StatusBar
+from omniops_tui.ui.widgets.steady_footer import SteadyFooter
 
 SCREEN_NAME = "logs"
 FLUSH_HZ = 25
@@ -145,7 +146,7 @@ class LogsScreen(SessionScreen, PatternInput):
             with ContentSwitcher(initial=self._current.id, id="log-panes"):
                 yield from self.panes
         yield Input(id="log-pattern", classes="hidden")
-        yield Footer()
+        yield SteadyFooter()
 
     def _make_panes(self) -> list[LogPane]:
         """One pane per source of the projection, and the merged view when there are several."""
