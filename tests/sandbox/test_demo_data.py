@@ -124,15 +124,17 @@ async def test_a_killed_demos_leftovers_go_with_the_next_demo(postgres_url: str,
     finally:
         await client.aclose()
 
-    services = await asyncio.to_thread(demo, postgres_url, redis_url)
-    await asyncio.to_thread(services.close)
-    names = await databases(postgres_url)
-    assert demo_data.database_name(dead_run) not in names
-    assert await keys(redis_url, demo_data.cache_prefix(dead_run)) == []
-    assert demo_data.database_name(foreign_run) in names
-    assert await keys(redis_url, demo_data.cache_prefix(foreign_run)) != []
-    await demo_data.drop_database(server_url(postgres_url), demo_data.database_name(foreign_run))
-    await demo_data.clear_cache(redis_url, demo_data.cache_prefix(foreign_run))
+    try:
+        services = await asyncio.to_thread(demo, postgres_url, redis_url)
+        await asyncio.to_thread(services.close)
+        names = await databases(postgres_url)
+        assert demo_data.database_name(dead_run) not in names
+        assert await keys(redis_url, demo_data.cache_prefix(dead_run)) == []
+        assert demo_data.database_name(foreign_run) in names
+        assert await keys(redis_url, demo_data.cache_prefix(foreign_run)) != []
+    finally:  # the test's own "other machine" leaves nothing on the shared server either way
+        await demo_data.drop_database(server_url(postgres_url), demo_data.database_name(foreign_run))
+        await demo_data.clear_cache(redis_url, demo_data.cache_prefix(foreign_run))
 
 
 async def test_the_demos_hit_rate_is_its_own_traffic_not_the_servers_history(
