@@ -106,8 +106,7 @@ async def test_timeline_bar_keys_seek_speed_and_markers(make_app) -> None:
         # It plays; this short recording may reach its end at 4x before the next look (then it
         # stops there by itself): either way it moved on from 1 s.
         await wait_for(pilot, lambda: player.playing or player.position > 1.0)
-        if player.playing:
-            assert "4x" in widget_text(app.screen.query_one("#replay-bar"))
+        assert player.speed_label == "4x"  # (the bar may be on a screen the replay just pushed)
 
 
 async def test_sessions_screen_replays_in_the_same_app_and_comes_back(make_app) -> None:
