@@ -20,8 +20,8 @@ from omniops_tui.live.log_stream import Backoff
 from omniops_tui.sandbox import Sandbox
 from omniops_tui.ui.app import OmniOpsApp
 from omniops_tui.ui.screens.logs import LogsScreen
+from omniops_tui.ui.widgets.footer import SteadyFooter
 from omniops_tui.ui.widgets.log_pane import LogPane, LogView
-from omniops_tui.ui.widgets.steady_footer import SteadyFooter
 from tests.ui.conftest import session_events, widget_text
 
 COMBINED = "prod-1:combined.log"

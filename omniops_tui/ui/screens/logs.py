@@ -21,9 +21,9 @@ from omniops_tui.sessions.state import SessionState
 from omniops_tui.ui.context import ScreenContext, SessionScreen
 from omniops_tui.ui.screens.logs_input import PatternInput
 from omniops_tui.ui.screens.logs_text import not_configured_text, status_text
+from omniops_tui.ui.widgets.footer import SteadyFooter
 from omniops_tui.ui.widgets.log_pane import LogPane
 from omniops_tui.ui.widgets.status_bar import StatusBar
-from omniops_tui.ui.widgets.steady_footer import SteadyFooter
 
 SCREEN_NAME = "logs"
 FLUSH_HZ = 25
