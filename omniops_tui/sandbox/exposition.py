@@ -6,9 +6,10 @@ and the SSH commands (one `Profile` per scenario, see scenarios.py):
 - the application (`/metrics` of the HTTP app, as the proxy in front of it counts, so it
   answers in an outage too): `http_requests_total{status}`, the latency histogram
   `http_request_duration_seconds` whose 95th percentile (by `histogram_quantile`) is the
-  scenario's P95 and whose mean is its average, `omniops_build_info{version}` and
-  `process_start_time_seconds`. The traffic is the simulated users' (20 requests/s), not the
-  checks' own requests, so every figure is exactly the scenario's.
+  scenario's P95 and whose mean is its average; and, only while the app runs, its own
+  `omniops_build_info{version}` and `process_start_time_seconds` (when it last came
+  up). The traffic is the simulated users' (20 requests/s), not the checks' own requests,
+  so every figure is exactly the scenario's.
 - the hosts (node_exporter's names): `node_cpu_seconds_total{cpu,mode}`, `node_load1/5/15`,
   `node_memory_*_bytes`, `node_filesystem_*_bytes{mountpoint="/"}`, every series labelled
   `instance="prod-N"`. ALL hosts are served by one endpoint and scraped as one target with
@@ -110,7 +111,6 @@ def app_lines(state_or_switches: ProductionState | Switches, now: float, version
         version = version or state_or_switches.version
     else:
         switches = state_or_switches
-    started = switches[0][0]  # when the counters started (a backdated sandbox: its history)
     version = version or "v1.2.1"
 
     def rate(p: Profile) -> float:
@@ -140,12 +140,33 @@ def app_lines(state_or_switches: ProductionState | Switches, now: float, version
     seconds = integrate(switches, now, lambda p: REQUESTS_PER_S * p.response_time_ms / 1000)
     yield f"http_request_duration_seconds_sum {seconds:.3f}"
     yield f"http_request_duration_seconds_count {total:.3f}"
+    came_up = app_came_up(switches, now)
+    if came_up is None:
+        return  # the app is down: its own gauges vanish, as a dead process's series go stale
     yield "# HELP omniops_build_info The running build."
     yield "# TYPE omniops_build_info gauge"
     yield f'omniops_build_info{{version="{version}",commit="{commit_of(version)}"}} 1'
     yield "# HELP process_start_time_seconds Start time of the process since the epoch."
     yield "# TYPE process_start_time_seconds gauge"
-    yield f"process_start_time_seconds {started:.3f}"
+    yield f"process_start_time_seconds {came_up:.3f}"
+
+
+def app_came_up(switches: Switches, moment: float) -> float | None:
+    """When the app process running at `moment` started, or None while it is down.
+
+    The proxy's counters answer in an outage, but the app's own gauges (build info, start time)
+    come from the app: a real Prometheus sees them go stale while it is down, and the start
+    time jump when it comes back, so Uptime and "Version matches" must not stay green.
+    """
+    came_up: float | None = None
+    for start, name in switches:
+        if start > moment:
+            break
+        if not PROFILES[name].app_running:
+            came_up = None
+        elif came_up is None:
+            came_up = start
+    return came_up
 
 
 # ------------------------------------------------------------------ the hosts

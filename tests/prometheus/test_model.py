@@ -21,7 +21,7 @@ from omniops_tui.probes.promql_queries import (
     variables,
 )
 from omniops_tui.sandbox import Sandbox
-from omniops_tui.sandbox.exposition import BUCKETS, latency_cdf
+from omniops_tui.sandbox.exposition import BUCKETS, app_came_up, app_lines, latency_cdf
 from omniops_tui.sessions.state import SessionState
 
 CONFIG = """
@@ -114,11 +114,21 @@ async def test_the_sandbox_exposes_metrics_in_every_scenario() -> None:
     assert health.status_code == 503 and app.status_code == 200  # the proxy still counts
     assert app.headers["content-type"].startswith("text/plain; version=0.0.4")
     assert 'http_requests_total{status="503"}' in app.text
-    assert 'omniops_build_info{version="v1.2.1"' in app.text
+    assert "omniops_build_info" not in app.text  # a dead app's own gauges go stale
+    assert "process_start_time_seconds" not in app.text
     assert [line.split("{")[0] for line in nodes.text.splitlines() if 'instance="prod-3"' in line].count(
         "node_cpu_seconds_total"
     ) == 12
     assert nodes.text.count("node_load1{") == 3
+
+
+def test_the_apps_own_gauges_follow_its_process() -> None:
+    """Up since the start, gone in the outage, and started anew when it comes back."""
+    switches = [(100.0, "healthy"), (200.0, "outage"), (300.0, "healthy")]
+    assert "process_start_time_seconds 100.000" in list(app_lines(switches, 150.0))
+    assert not [line for line in app_lines(switches, 250.0) if "build_info" in line or "start_time" in line]
+    assert "process_start_time_seconds 300.000" in list(app_lines(switches, 350.0))
+    assert app_came_up(switches, 50.0) is None and app_came_up(switches, 250.0) is None
 
 
 def test_history_folds_before_the_session_and_merges() -> None:
