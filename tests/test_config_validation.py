@@ -48,6 +48,8 @@ def one_error_line(capsys: pytest.CaptureFixture[str], config: Path) -> str:
         ("check_interval = 0\n" + GOOD_ENV, 1, ["check_interval", "more than 0"]),
         (GOOD_ENV + "tls_port = 70000\n", 5, ["tls_port", "at most 65535"]),
         (GOOD_ENV + "[env.production.s3]\nmax_age_hours = 0\n", 6, ["max_age_hours", "more than 0"]),
+        ("max_response_mb = 1e12\n" + GOOD_ENV, 1, ["max_response_mb", "at most 1024"]),
+        ("log_record_cap_mb = 1e9\n" + GOOD_ENV, 1, ["log_record_cap_mb", "at most 102400"]),
         (GOOD_ENV + 'name = "other"\n', 5, ["env.production.name", "not a known setting"]),
         (GOOD_ENV + '[[env.production.hosts]]\nname = ""\n', 6, ["hosts.0.name", "must not be empty"]),
     ],

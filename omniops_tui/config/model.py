@@ -191,7 +191,12 @@ BOUNDS: dict[str, Bounds] = {
     "Environment.latency_concurrency": Bounds(1, 1_000),
     "Environment.log_buffer_lines": Bounds(1, 10_000_000),
     "HostConfig.port": Bounds(0, 65_535),
-    "S3Config.max_age_hours": Bounds(0, None, above=True),
+    "S3Config.max_age_hours": Bounds(0, 87_600, above=True),
+    # Sizes read into memory or written to disk: a typo (1e12) must not become a promise.
+    "Config.max_response_mb": Bounds(0, 1_024, above=True),
+    "Config.log_record_cap_mb": Bounds(0, 102_400),
+    "PrometheusConfig.timeout": Bounds(0, 3_600),
+    "PrometheusConfig.history_minutes": Bounds(0, 10_080),
 }
 
 
