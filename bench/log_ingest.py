@@ -5,13 +5,25 @@ points a one-source config at its firehose (`tail -F firehose.log` on prod-1: 4,
 write, as fast as SSH flow control allows). Then, several rounds, alternating:
 
 - the reference: a plain asyncssh read of the same command over the same kind of connection,
-  counting newlines and nothing else (`floor_lines_per_s`: the most any SSH client gets here);
+  counting newlines and nothing else, twice: with the app's connection options (AES-GCM first,
+  `floor_lines_per_s`, the honest limit) and with asyncssh's defaults (chacha20-poly1305 first,
+  `floor_default_cipher_lines_per_s`, what a plain asyncssh client gets);
 - the app, built with the CLI's factory (`build_app`), headless at 80x24 with recording on,
-  the logs screen open and following (no pause toggling), for `--seconds`:
-  `received_per_s` (lines into the pane's buffer), `shown_per_s` (handed to the pane),
-  `dropped_per_s` (evicted before shown), `recorded_mb_per_s`, and key latency: ctrl+f and
-  escape alternately (the search input opens and closes; following never stops), timed from
-  the key event posted to the first refresh after its action ran (`call_after_refresh`).
+  the logs screen open and following (no pause toggling), for `--seconds`. The record keeps
+  every line up to the session's log cap (50 MB, as designed), then only the ERROR lines: a
+  firehose reaches it in the warm-up, so the rounds measure that steady state
+  (`record_capped`); `--record-cap-mb 100000` measures the phase where every line is recorded.
+  - `received_per_s`: lines into the pane's buffer;
+  - `shown_per_s`: lines that passed through the following pane's buffer (drawn, or overtaken
+    by newer lines within the same frame: at 800k lines/s a frame brings 30k lines, the screen
+    holds 22; the scrollback and the record keep them all), `frames_per_s` (writes to the
+    view) and `drawn_per_s` (lines written to the view);
+  - `dropped_per_s`: lines lost, the stream delivered them but they never entered the buffer,
+    or (while the log cap is not reached) never entered the record;
+  - `recorded_lines_per_s`, `recorded_mb_per_s`;
+  - key latency: ctrl+f and escape alternately (the search input opens and closes; following
+    never stops), timed from the key event posted to the first refresh after its action ran
+    (`call_after_refresh`).
 
 Then once, `key_latency_pty_ms`: the same keys to `omniops-tui` in a real 80x24 terminal, from
 the key written until the emulated screen shows the change (50 samples; `_terminal.py`).
@@ -55,9 +67,11 @@ PTY_SAMPLES = 50
 WARM_UP_S = 1.0
 
 
-def one_source(config: Path, rate: float) -> Path:
+def one_source(config: Path, rate: float, record_cap_mb: float | None = None) -> Path:
     """Rewrite the sandbox config so prod-1 streams one file: the firehose, or combined.log."""
     data = tomllib.loads(config.read_text(encoding="utf-8"))
+    if record_cap_mb is not None:
+        data["log_record_cap_mb"] = record_cap_mb
     for environment in data["env"].values():
         environment["hosts"] = environment["hosts"][:1]
         environment["hosts"][0]["logs"] = [COMBINED_LOG if rate else FIREHOSE_LOG]
@@ -67,14 +81,16 @@ def one_source(config: Path, rate: float) -> Path:
 
 
 @contextlib.asynccontextmanager
-async def sandbox_config(workdir: Path, same_process: bool, rate: float = 0.0) -> AsyncIterator[Path]:
+async def sandbox_config(
+    workdir: Path, same_process: bool, rate: float = 0.0, record_cap_mb: float | None = None
+) -> AsyncIterator[Path]:
     """A running sandbox and a one-source config for it."""
     config = workdir / "config.toml"
     if same_process:
         from omniops_tui.sandbox import Sandbox
 
         async with Sandbox(hosts=1, log_rate=rate) as sandbox:
-            yield one_source(sandbox.write_config(config), rate)
+            yield one_source(sandbox.write_config(config), rate, record_cap_mb)
         return
     child = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -91,7 +107,7 @@ async def sandbox_config(workdir: Path, same_process: bool, rate: float = 0.0) -
         ready = await asyncio.wait_for(child.stdout.readline(), 30)
         if ready.strip() != b"ready":
             raise RuntimeError("the sandbox process did not start")
-        yield one_source(config, rate)
+        yield one_source(config, rate, record_cap_mb)
     finally:
         child.stdin.close()
         try:
@@ -117,16 +133,21 @@ async def serve(config: Path, rate: float) -> None:
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
 
 
-async def floor(config: Path, seconds: float) -> float:
-    """Lines/s of a plain asyncssh read of the source's command: the reference."""
+async def floor(config: Path, seconds: float, *, default_cipher: bool = False) -> float:
+    """Lines/s of a plain asyncssh read of the source's command: the reference. With the app's
+    connection options, or (`default_cipher`) without its cipher preference."""
     from omniops_tui.config.model import load_config
     from omniops_tui.live.log_stream import sources_for
+    from omniops_tui.probes import context as context_module
     from omniops_tui.probes.context import CheckContext
 
     loaded = load_config(config)
     environment = loaded.environment()
     source = sources_for(environment)[0]
     context = CheckContext(loaded, environment)
+    preference = context_module.prefer_ciphers
+    if default_cipher:
+        context_module.prefer_ciphers = lambda algs: algs  # type: ignore[assignment]
     try:
         connection = await context.ssh(source.host)
         process = await connection.create_process(source.command, encoding=None)
@@ -140,6 +161,7 @@ async def floor(config: Path, seconds: float) -> float:
         elapsed = time.perf_counter() - started
         process.close()
     finally:
+        context_module.prefer_ciphers = preference  # type: ignore[assignment]
         await context.aclose()
     return lines / elapsed
 
@@ -171,8 +193,23 @@ async def app_round(config: Path, workdir: Path, seconds: float) -> dict[str, fl
         painted: list[float] = []
         latencies: list[float] = []
         buffer = pane.buffer
-        shown0, received0, dropped0 = buffer.shown, buffer.received, buffer.dropped
-        recorded0 = app.live.recorder.bytes_written if app.live else 0
+        service = app.live.logs if app.live else None
+        assert service is not None, "no log service"
+
+        def counters() -> dict[str, float]:
+            return {
+                "stream": service.lines_received,
+                "queued": service.queued_lines,
+                "received": buffer.received,
+                "shown": buffer.shown + buffer.skipped,
+                "frames": pane.frames,
+                "drawn": pane.drawn,
+                "recorded": service.cap.lines_recorded,
+                "bytes": app.live.recorder.bytes_written if app.live else 0,
+            }
+
+        before = counters()
+        capped_before = service.cap.capped
         start = time.perf_counter()
         keys = ("ctrl+f", "escape")
         while time.perf_counter() - start < seconds:
@@ -199,20 +236,24 @@ async def app_round(config: Path, workdir: Path, seconds: float) -> dict[str, fl
             await asyncio.sleep(max(0.0, KEY_INTERVAL_S - (time.perf_counter() - sent)))
         elapsed = time.perf_counter() - start
         following = pane.following
-        recorded = (app.live.recorder.bytes_written if app.live else 0) - recorded0
-        shown, received, dropped = (
-            buffer.shown - shown0,
-            buffer.received - received0,
-            buffer.dropped - dropped0,
-        )
+        after = counters()
+        capped = service.cap.capped
         await app.action_quit()
     if not following:
         raise RuntimeError("the pane stopped following during the round: the figures would flatter it")
+    delta = {name: after[name] - before[name] for name in after}
+    lost = delta["stream"] - delta["queued"] - delta["received"]
+    if not capped:
+        lost = max(lost, delta["stream"] - delta["queued"] - delta["recorded"])
     return {
-        "received_per_s": received / elapsed,
-        "shown_per_s": shown / elapsed,
-        "dropped_per_s": dropped / elapsed,
-        "recorded_mb_per_s": recorded / elapsed / 1e6,
+        "record_capped": float(capped_before) + float(capped),
+        "received_per_s": delta["received"] / elapsed,
+        "shown_per_s": delta["shown"] / elapsed,
+        "dropped_per_s": lost / elapsed,
+        "frames_per_s": delta["frames"] / elapsed,
+        "drawn_per_s": delta["drawn"] / elapsed,
+        "recorded_lines_per_s": delta["recorded"] / elapsed,
+        "recorded_mb_per_s": delta["bytes"] / elapsed / 1e6,
         "latencies": latencies,
     }
 
@@ -248,34 +289,48 @@ def pty_keys(config: Path, home: Path, samples: int) -> list[float]:
     return latencies
 
 
-async def measure(rounds: int, seconds: float, same_process: bool, rate: float = 0.0) -> dict[str, object]:
+async def measure(
+    rounds: int, seconds: float, same_process: bool, rate: float = 0.0, record_cap_mb: float | None = None
+) -> dict[str, object]:
     figures: dict[str, list[float]] = {
         "floor_lines_per_s": [],
+        "floor_default_cipher_lines_per_s": [],
         "received_per_s": [],
         "shown_per_s": [],
         "dropped_per_s": [],
+        "frames_per_s": [],
+        "drawn_per_s": [],
+        "recorded_lines_per_s": [],
         "recorded_mb_per_s": [],
     }
     latencies: list[float] = []
+    capped_states: list[str] = []
     with tempfile.TemporaryDirectory(prefix="omniops-log-ingest-") as tmp:
         workdir = Path(tmp)
-        async with sandbox_config(workdir, same_process, rate) as config:
+        async with sandbox_config(workdir, same_process, rate, record_cap_mb) as config:
             for number in range(rounds):
                 figures["floor_lines_per_s"].append(await floor(config, seconds))
+                figures["floor_default_cipher_lines_per_s"].append(
+                    await floor(config, seconds, default_cipher=True)
+                )
                 print(f"after the floor: rss {_rss_mb():.0f} MB", file=sys.stderr)
                 result = await app_round(config, workdir / f"round-{number}", seconds)
                 keys = result.pop("latencies")
                 assert isinstance(keys, list)
                 latencies.extend(keys)
+                capped_states.append(("no", "during the round", "yes")[int(result.pop("record_capped"))])
                 for name, value in result.items():
                     assert isinstance(value, float)
                     figures[name].append(value)
                 print(
                     f"rss now {_rss_mb():.0f} MB, "
                     f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; "
-                    f"round {number + 1}: floor {figures['floor_lines_per_s'][-1]:,.0f}/s, "
+                    f"round {number + 1}: floor {figures['floor_lines_per_s'][-1]:,.0f}/s "
+                    f"(default cipher {figures['floor_default_cipher_lines_per_s'][-1]:,.0f}/s), "
                     f"received {result['received_per_s']:,.0f}/s, shown {result['shown_per_s']:,.0f}/s, "
-                    f"dropped {result['dropped_per_s']:,.0f}/s, keys p50 {statistics.median(keys):.1f} ms",
+                    f"dropped {result['dropped_per_s']:,.0f}/s, frames {result['frames_per_s']:.1f}/s, "
+                    f"recorded {result['recorded_lines_per_s']:,.0f}/s, "
+                    f"keys p50 {statistics.median(keys):.1f} ms",
                     file=sys.stderr,
                 )
             pty = await asyncio.to_thread(pty_keys, config, workdir / "pty", PTY_SAMPLES)
@@ -286,6 +341,8 @@ async def measure(rounds: int, seconds: float, same_process: bool, rate: float =
         "seconds": seconds,
         "source": f"combined.log at {rate:g} lines/s" if rate else "firehose",
         "sandbox": "same process" if same_process else "child process",
+        "record_cap_mb": record_cap_mb if record_cap_mb is not None else "default",
+        "record_capped": capped_states,
     }
     for name, values in figures.items():
         digits = 2 if "mb" in name else 0
@@ -294,9 +351,9 @@ async def measure(rounds: int, seconds: float, same_process: bool, rate: float =
             "min": round(min(values), digits),
             "max": round(max(values), digits),
         }
-    report["received_vs_floor"] = round(
-        statistics.median(figures["received_per_s"]) / statistics.median(figures["floor_lines_per_s"]), 2
-    )
+    for name in ("floor_lines_per_s", "floor_default_cipher_lines_per_s"):
+        ratio = statistics.median(figures["received_per_s"]) / statistics.median(figures[name])
+        report["received_vs_" + name.removesuffix("_lines_per_s")] = round(ratio, 2)
     report["key_latency_ms"] = {
         "p50": round(statistics.median(ordered), 1),
         "p95": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
@@ -329,13 +386,20 @@ def main() -> None:
         default=0.0,
         help="stream combined.log at this many lines/s instead of the firehose",
     )
+    parser.add_argument(
+        "--record-cap-mb",
+        type=float,
+        default=None,
+        help="the session's log record cap (default: the config's, 50 MB); 100000 records every line",
+    )
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     exit_on_signals()
     if args.serve:
         run(serve(args.serve, args.rate))
         return
-    print(json.dumps(run(measure(args.rounds, args.seconds, args.same_process, args.rate))))
+    report = run(measure(args.rounds, args.seconds, args.same_process, args.rate, args.record_cap_mb))
+    print(json.dumps(report))
 
 
 if __name__ == "__main__":
