@@ -11,7 +11,7 @@ write, as fast as SSH flow control allows). Then, several rounds, alternating:
 - the app, built with the CLI's factory (`build_app`), headless at 80x24 with recording on,
   the logs screen open and following (no pause toggling), for `--seconds`. The record keeps
   every line up to the session's log cap (50 MB, as designed), then only the ERROR lines: a
-  firehose reaches it in the warm-up, so the rounds measure that steady state
+  firehose reaches it in the warm-up (timed apart), so the rounds measure that steady state
   (`record_capped`); `--record-cap-mb 100000` measures the phase where every line is recorded.
   - `received_per_s`: lines into the pane's buffer;
   - `shown_per_s`: lines that passed through the following pane's buffer (drawn, or overtaken
@@ -21,6 +21,8 @@ write, as fast as SSH flow control allows). Then, several rounds, alternating:
   - `dropped_per_s`: lines lost, the stream delivered them but they never entered the buffer,
     or (while the log cap is not reached) never entered the record;
   - `recorded_lines_per_s`, `recorded_mb_per_s`;
+  - `every_line_recorded_per_s`: lines/s received before the rounds, from the first line until
+    the record reached its cap (every line recorded: redaction and JSON for each), at most 20 s;
   - key latency: ctrl+f and escape alternately (the search input opens and closes; following
     never stops), timed from the key event posted to the first refresh after its action ran
     (`call_after_refresh`).
@@ -65,6 +67,7 @@ from omniops_tui.sandbox.logs import COMBINED_LOG, FIREHOSE_LOG
 KEY_INTERVAL_S = 0.1
 PTY_SAMPLES = 50
 WARM_UP_S = 1.0
+CAP_PHASE_MAX_S = 20.0
 
 
 def one_source(config: Path, rate: float, record_cap_mb: float | None = None) -> Path:
@@ -188,6 +191,14 @@ async def app_round(config: Path, workdir: Path, seconds: float) -> dict[str, fl
             if time.monotonic() > deadline:
                 raise RuntimeError("no lines from the firehose")
             await asyncio.sleep(0.05)
+        live = app.live
+        assert live is not None and live.logs is not None, "no log service"
+        # The phase where every line is recorded, up to the cap: timed on its own, so the
+        # rounds (after it) measure one steady state, not a mix of both.
+        first_lines, first_t = live.logs.lines_received, time.perf_counter()
+        while not live.logs.cap.capped and time.perf_counter() - first_t < CAP_PHASE_MAX_S:
+            await asyncio.sleep(0.01)
+        every_line_per_s = (live.logs.lines_received - first_lines) / (time.perf_counter() - first_t)
         await asyncio.sleep(WARM_UP_S)
 
         painted: list[float] = []
@@ -247,6 +258,7 @@ async def app_round(config: Path, workdir: Path, seconds: float) -> dict[str, fl
         lost = max(lost, delta["stream"] - delta["queued"] - delta["recorded"])
     return {
         "record_capped": float(capped_before) + float(capped),
+        "every_line_recorded_per_s": every_line_per_s,
         "received_per_s": delta["received"] / elapsed,
         "shown_per_s": delta["shown"] / elapsed,
         "dropped_per_s": lost / elapsed,
@@ -298,6 +310,7 @@ async def measure(
         "received_per_s": [],
         "shown_per_s": [],
         "dropped_per_s": [],
+        "every_line_recorded_per_s": [],
         "frames_per_s": [],
         "drawn_per_s": [],
         "recorded_lines_per_s": [],
