@@ -3,7 +3,7 @@
 A log stream is endless (50,000 lines/s from one source is a design target), so a pane keeps
 only the newest `capacity` lines and says what it could not show. The buffer separates the
 *scrollback* (the last `capacity` lines, what a filter or a search can see) from the *pending*
-lines (received but not yet drawn); the pane takes pending lines in batches 20–30 times a
+lines (received but not yet drawn); the pane takes pending lines in batches 15 times a
 second. Counters answer the questions users of other ops TUIs cannot get answered:
 
 - `received`: lines that came from the stream;

@@ -1,8 +1,9 @@
 """One log pane: a Textual `Log` fed in batches from a `LogBuffer`, with follow/pause, filter
 and search, and a one-line status under it.
 
-The pane never writes one line at a time: the screen calls `flush()` 25 times a second and the
-pane hands everything pending to `Log.write_lines` at once (STYLE point 4). While paused it
+The pane never writes one line at a time: the screen calls `flush()` 15 times a second and the
+pane hands what is pending to `Log.write_lines` at once (STYLE point 4), the newest TAIL_LINES
+of it when more arrived: the rest is in the buffer's scrollback, drawn if the engineer pauses. While paused it
 writes nothing, so what the engineer reads stays still, and counts what arrives meanwhile.
 A filter rebuilds the view from the buffer's scrollback and then filters new lines as they
 come, with the same `ContextFilter`, so both agree. The pane is fed the same way live and in

@@ -99,7 +99,7 @@ class LogView(Log):
         """Textual's `write_lines` with a few C calls per batch instead of Python work per line.
 
         Textual splits each line on its own, prunes its render cache line by line and refreshes
-        each new line's region: at a firehose's 25 batches a second of thousands of lines that
+        each new line's region: at a firehose's 15 batches a second of thousands of lines that
         was the pane's largest cost, for lines of which at most a screenful is ever drawn. Here
         the batch is split in one call, lines that would be pruned at once are never added, and
         the cache and the view are refreshed whole (only the visible lines are then rendered).
