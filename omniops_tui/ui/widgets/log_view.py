@@ -119,12 +119,31 @@ class LogView(Log):
         if limit is not None and len(stored) > limit:
             del stored[: len(stored) - limit]
         self._render_line_cache.clear()
-        self.virtual_size = Size(self._width, len(stored))
+        self._set_virtual_size(Size(self._width, len(stored)))
         self._update_size(self._updates, new_lines)
         if auto_scroll and at_end and not self.is_vertical_scrollbar_grabbed:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         self.refresh()
         return self
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """Set the scrollable size without a layout of the whole screen when the scrollbars stay
+        as they are. Textual's `virtual_size` is a layout reactive: every batch that added lines
+        (every frame of a stream until the view is full) re-laid out and re-rendered every widget
+        of the screen. The scrollbars are updated here, as a layout would."""
+        if size == self.virtual_size:
+            return
+        bars = (self.show_vertical_scrollbar, self.show_horizontal_scrollbar)
+        self.set_reactive(Log.virtual_size, size)
+        self._scroll_update(size)
+        if (self.show_vertical_scrollbar, self.show_horizontal_scrollbar) != bars:
+            self.refresh(layout=True)
+
+    def _update_maximum_width(self, updates: int, size: int) -> None:
+        """Textual's, with `_set_virtual_size`."""
+        if updates == self._updates:
+            self._width = max(size, self._width)
+            self._set_virtual_size(Size(self._width, self.line_count))
 
     @classmethod
     def _process_line(cls, line: str) -> str:
