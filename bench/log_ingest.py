@@ -148,8 +148,8 @@ async def floor(config: Path, seconds: float, *, default_cipher: bool = False) -
     environment = loaded.environment()
     source = sources_for(environment)[0]
     context = CheckContext(loaded, environment)
-    preference = context_module.prefer_ciphers
-    if default_cipher:
+    preference = getattr(context_module, "prefer_ciphers", None)  # None: older code
+    if default_cipher and preference is not None:
         context_module.prefer_ciphers = lambda algs: algs  # type: ignore[assignment]
     try:
         connection = await context.ssh(source.host)
@@ -164,7 +164,8 @@ async def floor(config: Path, seconds: float, *, default_cipher: bool = False) -
         elapsed = time.perf_counter() - started
         process.close()
     finally:
-        context_module.prefer_ciphers = preference  # type: ignore[assignment]
+        if preference is not None:
+            context_module.prefer_ciphers = preference  # type: ignore[assignment]
         await context.aclose()
     return lines / elapsed
 
@@ -208,13 +209,14 @@ async def app_round(config: Path, workdir: Path, seconds: float) -> dict[str, fl
         assert service is not None, "no log service"
 
         def counters() -> dict[str, float]:
+            # getattr: the same bench runs against older code (PYTHONPATH) for paired figures
             return {
-                "stream": service.lines_received,
-                "queued": service.queued_lines,
+                "stream": getattr(service, "lines_received", buffer.received),
+                "queued": getattr(service, "queued_lines", 0),
                 "received": buffer.received,
-                "shown": buffer.shown + buffer.skipped,
-                "frames": pane.frames,
-                "drawn": pane.drawn,
+                "shown": buffer.shown + getattr(buffer, "skipped", 0),
+                "frames": getattr(pane, "frames", 0),
+                "drawn": getattr(pane, "drawn", 0),
                 "recorded": service.cap.lines_recorded,
                 "bytes": app.live.recorder.bytes_written if app.live else 0,
             }
