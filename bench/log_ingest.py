@@ -23,9 +23,11 @@ write, as fast as SSH flow control allows). Then, several rounds, alternating:
   - `recorded_lines_per_s`, `recorded_mb_per_s`;
   - `every_line_recorded_per_s`: lines/s received before the rounds, from the first line until
     the record reached its cap (every line recorded: redaction and JSON for each), at most 20 s;
-  - key latency: ctrl+f and escape alternately (the search input opens and closes; following
-    never stops), timed from the key event posted to the first refresh after its action ran
-    (`call_after_refresh`).
+  - then, for as long again, key latency: ctrl+f and escape alternately every 100 ms at most
+    (the search input opens and closes; following never stops), timed from the key event posted
+    to the first refresh after its action ran (`call_after_refresh`), with
+    `received_during_keys_per_s` and `keys_per_s` (a faster app presses more keys, each a
+    layout, so this throughput is not comparable across versions: the first phase's is).
 
 Then once, `key_latency_pty_ms`: the same keys to `omniops-tui` in a real 80x24 terminal, from
 the key written until the emulated screen shows the change (50 samples; `_terminal.py`).
@@ -194,12 +196,16 @@ async def app_round(config: Path, workdir: Path, seconds: float) -> dict[str, fl
             await asyncio.sleep(0.05)
         live = app.live
         assert live is not None and live.logs is not None, "no log service"
+
         # The phase where every line is recorded, up to the cap: timed on its own, so the
         # rounds (after it) measure one steady state, not a mix of both.
-        first_lines, first_t = live.logs.lines_received, time.perf_counter()
+        def streamed() -> int:
+            return int(getattr(live.logs, "lines_received", pane.buffer.received))
+
+        first_lines, first_t = streamed(), time.perf_counter()
         while not live.logs.cap.capped and time.perf_counter() - first_t < CAP_PHASE_MAX_S:
             await asyncio.sleep(0.01)
-        every_line_per_s = (live.logs.lines_received - first_lines) / (time.perf_counter() - first_t)
+        every_line_per_s = (streamed() - first_lines) / (time.perf_counter() - first_t)
         await asyncio.sleep(WARM_UP_S)
 
         painted: list[float] = []
@@ -224,6 +230,12 @@ async def app_round(config: Path, workdir: Path, seconds: float) -> dict[str, fl
         before = counters()
         capped_before = service.cap.capped
         start = time.perf_counter()
+        # The stream alone first, then the same time with keys: how many keys a round presses
+        # depends on how fast they are answered, so throughput under keys is reported apart.
+        await asyncio.sleep(seconds)
+        quiet_elapsed = time.perf_counter() - start
+        quiet = counters()
+        start = time.perf_counter()
         keys = ("ctrl+f", "escape")
         while time.perf_counter() - start < seconds:
             key = keys[len(latencies) % 2]
@@ -247,14 +259,16 @@ async def app_round(config: Path, workdir: Path, seconds: float) -> dict[str, fl
             if len(painted) > count:
                 latencies.append((painted[-1] - sent) * 1000)
             await asyncio.sleep(max(0.0, KEY_INTERVAL_S - (time.perf_counter() - sent)))
-        elapsed = time.perf_counter() - start
+        keyed_elapsed = time.perf_counter() - start
         following = pane.following
         after = counters()
         capped = service.cap.capped
         await app.action_quit()
     if not following:
         raise RuntimeError("the pane stopped following during the round: the figures would flatter it")
-    delta = {name: after[name] - before[name] for name in after}
+    keyed = {name: after[name] - quiet[name] for name in after}
+    delta = {name: quiet[name] - before[name] for name in after}
+    elapsed = quiet_elapsed
     lost = delta["stream"] - delta["queued"] - delta["received"]
     if not capped:
         lost = max(lost, delta["stream"] - delta["queued"] - delta["recorded"])
@@ -268,6 +282,8 @@ async def app_round(config: Path, workdir: Path, seconds: float) -> dict[str, fl
         "drawn_per_s": delta["drawn"] / elapsed,
         "recorded_lines_per_s": delta["recorded"] / elapsed,
         "recorded_mb_per_s": delta["bytes"] / elapsed / 1e6,
+        "received_during_keys_per_s": keyed["received"] / keyed_elapsed,
+        "keys_per_s": len(latencies) / keyed_elapsed,
         "latencies": latencies,
     }
 
@@ -317,6 +333,8 @@ async def measure(
         "drawn_per_s": [],
         "recorded_lines_per_s": [],
         "recorded_mb_per_s": [],
+        "received_during_keys_per_s": [],
+        "keys_per_s": [],
     }
     latencies: list[float] = []
     capped_states: list[str] = []
