@@ -27,7 +27,10 @@ write, as fast as SSH flow control allows). Then, several rounds, alternating:
     (the search input opens and closes; following never stops), timed from the key event posted
     to the first refresh after its action ran (`call_after_refresh`), with
     `received_during_keys_per_s` and `keys_per_s` (a faster app presses more keys, each a
-    layout, so this throughput is not comparable across versions: the first phase's is).
+    layout, so this throughput is not comparable across versions: the first phase's is);
+  - `received_per_cpu_s` (and `_during_keys_`): lines per CPU second of this process (the app;
+    the sandbox runs in a child), steadier than wall-clock rates on a shared machine, with
+    `cpu_share`, the CPU the app got per wall second (1.0: a whole core; it needs one).
 
 Then once, `key_latency_pty_ms`: the same keys to `omniops-tui` in a real 80x24 terminal, from
 the key written until the emulated screen shows the change (50 samples; `_terminal.py`).
@@ -229,13 +232,13 @@ async def app_round(config: Path, workdir: Path, seconds: float) -> dict[str, fl
 
         before = counters()
         capped_before = service.cap.capped
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         # The stream alone first, then the same time with keys: how many keys a round presses
         # depends on how fast they are answered, so throughput under keys is reported apart.
         await asyncio.sleep(seconds)
-        quiet_elapsed = time.perf_counter() - start
+        quiet_elapsed, quiet_cpu = time.perf_counter() - start, time.process_time() - cpu_start
         quiet = counters()
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         keys = ("ctrl+f", "escape")
         while time.perf_counter() - start < seconds:
             key = keys[len(latencies) % 2]
@@ -259,7 +262,7 @@ async def app_round(config: Path, workdir: Path, seconds: float) -> dict[str, fl
             if len(painted) > count:
                 latencies.append((painted[-1] - sent) * 1000)
             await asyncio.sleep(max(0.0, KEY_INTERVAL_S - (time.perf_counter() - sent)))
-        keyed_elapsed = time.perf_counter() - start
+        keyed_elapsed, keyed_cpu = time.perf_counter() - start, time.process_time() - cpu_start
         following = pane.following
         after = counters()
         capped = service.cap.capped
@@ -283,6 +286,9 @@ async def app_round(config: Path, workdir: Path, seconds: float) -> dict[str, fl
         "recorded_lines_per_s": delta["recorded"] / elapsed,
         "recorded_mb_per_s": delta["bytes"] / elapsed / 1e6,
         "received_during_keys_per_s": keyed["received"] / keyed_elapsed,
+        "received_per_cpu_s": delta["received"] / quiet_cpu,
+        "received_during_keys_per_cpu_s": keyed["received"] / keyed_cpu,
+        "cpu_share": quiet_cpu / quiet_elapsed,
         "keys_per_s": len(latencies) / keyed_elapsed,
         "latencies": latencies,
     }
@@ -334,6 +340,9 @@ async def measure(
         "recorded_lines_per_s": [],
         "recorded_mb_per_s": [],
         "received_during_keys_per_s": [],
+        "received_per_cpu_s": [],
+        "received_during_keys_per_cpu_s": [],
+        "cpu_share": [],
         "keys_per_s": [],
     }
     latencies: list[float] = []
@@ -378,7 +387,7 @@ async def measure(
         "record_capped": capped_states,
     }
     for name, values in figures.items():
-        digits = 2 if "mb" in name else 0
+        digits = 2 if "mb" in name or "share" in name else 0
         report[name] = {
             "median": round(statistics.median(values), digits),
             "min": round(min(values), digits),
