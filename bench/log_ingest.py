@@ -5,13 +5,32 @@ points a one-source config at its firehose (`tail -F firehose.log` on prod-1: 4,
 write, as fast as SSH flow control allows). Then, several rounds, alternating:
 
 - the reference: a plain asyncssh read of the same command over the same kind of connection,
-  counting newlines and nothing else (`floor_lines_per_s`: the most any SSH client gets here);
+  counting newlines and nothing else, twice: with the app's connection options (AES-GCM first,
+  `floor_lines_per_s`, the honest limit) and with asyncssh's defaults (chacha20-poly1305 first,
+  `floor_default_cipher_lines_per_s`, what a plain asyncssh client gets);
 - the app, built with the CLI's factory (`build_app`), headless at 80x24 with recording on,
-  the logs screen open and following (no pause toggling), for `--seconds`:
-  `received_per_s` (lines into the pane's buffer), `shown_per_s` (handed to the pane),
-  `dropped_per_s` (evicted before shown), `recorded_mb_per_s`, and key latency: ctrl+f and
-  escape alternately (the search input opens and closes; following never stops), timed from
-  the key event posted to the first refresh after its action ran (`call_after_refresh`).
+  the logs screen open and following (no pause toggling), for `--seconds`. The record keeps
+  every line up to the session's log cap (50 MB, as designed), then only the ERROR lines: a
+  firehose reaches it in the warm-up (timed apart), so the rounds measure that steady state
+  (`record_capped`); `--record-cap-mb 100000` measures the phase where every line is recorded.
+  - `received_per_s`: lines into the pane's buffer;
+  - `shown_per_s`: lines that passed through the following pane's buffer (drawn, or overtaken
+    by newer lines within the same frame: at 800k lines/s a frame brings 30k lines, the screen
+    holds 22; the scrollback and the record keep them all), `frames_per_s` (writes to the
+    view) and `drawn_per_s` (lines written to the view);
+  - `dropped_per_s`: lines lost, the stream delivered them but they never entered the buffer,
+    or (while the log cap is not reached) never entered the record;
+  - `recorded_lines_per_s`, `recorded_mb_per_s`;
+  - `every_line_recorded_per_s`: lines/s received before the rounds, from the first line until
+    the record reached its cap (every line recorded: redaction and JSON for each), at most 20 s;
+  - then, for as long again, key latency: ctrl+f and escape alternately every 100 ms at most
+    (the search input opens and closes; following never stops), timed from the key event posted
+    to the first refresh after its action ran (`call_after_refresh`), with
+    `received_during_keys_per_s` and `keys_per_s` (a faster app presses more keys, each a
+    layout, so this throughput is not comparable across versions: the first phase's is);
+  - `received_per_cpu_s` (and `_during_keys_`): lines per CPU second of this process (the app;
+    the sandbox runs in a child), steadier than wall-clock rates on a shared machine, with
+    `cpu_share`, the CPU the app got per wall second (1.0: a whole core; it needs one).
 
 Then once, `key_latency_pty_ms`: the same keys to `omniops-tui` in a real 80x24 terminal, from
 the key written until the emulated screen shows the change (50 samples; `_terminal.py`).
@@ -53,11 +72,14 @@ from omniops_tui.sandbox.logs import COMBINED_LOG, FIREHOSE_LOG
 KEY_INTERVAL_S = 0.1
 PTY_SAMPLES = 50
 WARM_UP_S = 1.0
+CAP_PHASE_MAX_S = 20.0
 
 
-def one_source(config: Path, rate: float) -> Path:
+def one_source(config: Path, rate: float, record_cap_mb: float | None = None) -> Path:
     """Rewrite the sandbox config so prod-1 streams one file: the firehose, or combined.log."""
     data = tomllib.loads(config.read_text(encoding="utf-8"))
+    if record_cap_mb is not None:
+        data["log_record_cap_mb"] = record_cap_mb
     for environment in data["env"].values():
         environment["hosts"] = environment["hosts"][:1]
         environment["hosts"][0]["logs"] = [COMBINED_LOG if rate else FIREHOSE_LOG]
@@ -67,14 +89,16 @@ def one_source(config: Path, rate: float) -> Path:
 
 
 @contextlib.asynccontextmanager
-async def sandbox_config(workdir: Path, same_process: bool, rate: float = 0.0) -> AsyncIterator[Path]:
+async def sandbox_config(
+    workdir: Path, same_process: bool, rate: float = 0.0, record_cap_mb: float | None = None
+) -> AsyncIterator[Path]:
     """A running sandbox and a one-source config for it."""
     config = workdir / "config.toml"
     if same_process:
         from omniops_tui.sandbox import Sandbox
 
         async with Sandbox(hosts=1, log_rate=rate) as sandbox:
-            yield one_source(sandbox.write_config(config), rate)
+            yield one_source(sandbox.write_config(config), rate, record_cap_mb)
         return
     child = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -91,7 +115,7 @@ async def sandbox_config(workdir: Path, same_process: bool, rate: float = 0.0) -
         ready = await asyncio.wait_for(child.stdout.readline(), 30)
         if ready.strip() != b"ready":
             raise RuntimeError("the sandbox process did not start")
-        yield one_source(config, rate)
+        yield one_source(config, rate, record_cap_mb)
     finally:
         child.stdin.close()
         try:
@@ -117,16 +141,21 @@ async def serve(config: Path, rate: float) -> None:
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
 
 
-async def floor(config: Path, seconds: float) -> float:
-    """Lines/s of a plain asyncssh read of the source's command: the reference."""
+async def floor(config: Path, seconds: float, *, default_cipher: bool = False) -> float:
+    """Lines/s of a plain asyncssh read of the source's command: the reference. With the app's
+    connection options, or (`default_cipher`) without its cipher preference."""
     from omniops_tui.config.model import load_config
     from omniops_tui.live.log_stream import sources_for
+    from omniops_tui.probes import context as context_module
     from omniops_tui.probes.context import CheckContext
 
     loaded = load_config(config)
     environment = loaded.environment()
     source = sources_for(environment)[0]
     context = CheckContext(loaded, environment)
+    preference = getattr(context_module, "prefer_ciphers", None)  # None: older code
+    if default_cipher and preference is not None:
+        context_module.prefer_ciphers = lambda algs: algs  # type: ignore[assignment]
     try:
         connection = await context.ssh(source.host)
         process = await connection.create_process(source.command, encoding=None)
@@ -140,6 +169,8 @@ async def floor(config: Path, seconds: float) -> float:
         elapsed = time.perf_counter() - started
         process.close()
     finally:
+        if preference is not None:
+            context_module.prefer_ciphers = preference  # type: ignore[assignment]
         await context.aclose()
     return lines / elapsed
 
@@ -166,14 +197,48 @@ async def app_round(config: Path, workdir: Path, seconds: float) -> dict[str, fl
             if time.monotonic() > deadline:
                 raise RuntimeError("no lines from the firehose")
             await asyncio.sleep(0.05)
+        live = app.live
+        assert live is not None and live.logs is not None, "no log service"
+
+        # The phase where every line is recorded, up to the cap: timed on its own, so the
+        # rounds (after it) measure one steady state, not a mix of both.
+        def streamed() -> int:
+            return int(getattr(live.logs, "lines_received", pane.buffer.received))
+
+        first_lines, first_t = streamed(), time.perf_counter()
+        while not live.logs.cap.capped and time.perf_counter() - first_t < CAP_PHASE_MAX_S:
+            await asyncio.sleep(0.01)
+        every_line_per_s = (streamed() - first_lines) / (time.perf_counter() - first_t)
         await asyncio.sleep(WARM_UP_S)
 
         painted: list[float] = []
         latencies: list[float] = []
         buffer = pane.buffer
-        shown0, received0, dropped0 = buffer.shown, buffer.received, buffer.dropped
-        recorded0 = app.live.recorder.bytes_written if app.live else 0
-        start = time.perf_counter()
+        service = app.live.logs if app.live else None
+        assert service is not None, "no log service"
+
+        def counters() -> dict[str, float]:
+            # getattr: the same bench runs against older code (PYTHONPATH) for paired figures
+            return {
+                "stream": getattr(service, "lines_received", buffer.received),
+                "queued": getattr(service, "queued_lines", 0),
+                "received": buffer.received,
+                "shown": buffer.shown + getattr(buffer, "skipped", 0),
+                "frames": getattr(pane, "frames", 0),
+                "drawn": getattr(pane, "drawn", 0),
+                "recorded": service.cap.lines_recorded,
+                "bytes": app.live.recorder.bytes_written if app.live else 0,
+            }
+
+        before = counters()
+        capped_before = service.cap.capped
+        start, cpu_start = time.perf_counter(), time.process_time()
+        # The stream alone first, then the same time with keys: how many keys a round presses
+        # depends on how fast they are answered, so throughput under keys is reported apart.
+        await asyncio.sleep(seconds)
+        quiet_elapsed, quiet_cpu = time.perf_counter() - start, time.process_time() - cpu_start
+        quiet = counters()
+        start, cpu_start = time.perf_counter(), time.process_time()
         keys = ("ctrl+f", "escape")
         while time.perf_counter() - start < seconds:
             key = keys[len(latencies) % 2]
@@ -197,22 +262,34 @@ async def app_round(config: Path, workdir: Path, seconds: float) -> dict[str, fl
             if len(painted) > count:
                 latencies.append((painted[-1] - sent) * 1000)
             await asyncio.sleep(max(0.0, KEY_INTERVAL_S - (time.perf_counter() - sent)))
-        elapsed = time.perf_counter() - start
+        keyed_elapsed, keyed_cpu = time.perf_counter() - start, time.process_time() - cpu_start
         following = pane.following
-        recorded = (app.live.recorder.bytes_written if app.live else 0) - recorded0
-        shown, received, dropped = (
-            buffer.shown - shown0,
-            buffer.received - received0,
-            buffer.dropped - dropped0,
-        )
+        after = counters()
+        capped = service.cap.capped
         await app.action_quit()
     if not following:
         raise RuntimeError("the pane stopped following during the round: the figures would flatter it")
+    keyed = {name: after[name] - quiet[name] for name in after}
+    delta = {name: quiet[name] - before[name] for name in after}
+    elapsed = quiet_elapsed
+    lost = delta["stream"] - delta["queued"] - delta["received"]
+    if not capped:
+        lost = max(lost, delta["stream"] - delta["queued"] - delta["recorded"])
     return {
-        "received_per_s": received / elapsed,
-        "shown_per_s": shown / elapsed,
-        "dropped_per_s": dropped / elapsed,
-        "recorded_mb_per_s": recorded / elapsed / 1e6,
+        "record_capped": float(capped_before) + float(capped),
+        "every_line_recorded_per_s": every_line_per_s,
+        "received_per_s": delta["received"] / elapsed,
+        "shown_per_s": delta["shown"] / elapsed,
+        "dropped_per_s": lost / elapsed,
+        "frames_per_s": delta["frames"] / elapsed,
+        "drawn_per_s": delta["drawn"] / elapsed,
+        "recorded_lines_per_s": delta["recorded"] / elapsed,
+        "recorded_mb_per_s": delta["bytes"] / elapsed / 1e6,
+        "received_during_keys_per_s": keyed["received"] / keyed_elapsed,
+        "received_per_cpu_s": delta["received"] / quiet_cpu,
+        "received_during_keys_per_cpu_s": keyed["received"] / keyed_cpu,
+        "cpu_share": quiet_cpu / quiet_elapsed,
+        "keys_per_s": len(latencies) / keyed_elapsed,
         "latencies": latencies,
     }
 
@@ -248,34 +325,54 @@ def pty_keys(config: Path, home: Path, samples: int) -> list[float]:
     return latencies
 
 
-async def measure(rounds: int, seconds: float, same_process: bool, rate: float = 0.0) -> dict[str, object]:
+async def measure(
+    rounds: int, seconds: float, same_process: bool, rate: float = 0.0, record_cap_mb: float | None = None
+) -> dict[str, object]:
     figures: dict[str, list[float]] = {
         "floor_lines_per_s": [],
+        "floor_default_cipher_lines_per_s": [],
         "received_per_s": [],
         "shown_per_s": [],
         "dropped_per_s": [],
+        "every_line_recorded_per_s": [],
+        "frames_per_s": [],
+        "drawn_per_s": [],
+        "recorded_lines_per_s": [],
         "recorded_mb_per_s": [],
+        "received_during_keys_per_s": [],
+        "received_per_cpu_s": [],
+        "received_during_keys_per_cpu_s": [],
+        "cpu_share": [],
+        "keys_per_s": [],
     }
     latencies: list[float] = []
+    capped_states: list[str] = []
     with tempfile.TemporaryDirectory(prefix="omniops-log-ingest-") as tmp:
         workdir = Path(tmp)
-        async with sandbox_config(workdir, same_process, rate) as config:
+        async with sandbox_config(workdir, same_process, rate, record_cap_mb) as config:
             for number in range(rounds):
                 figures["floor_lines_per_s"].append(await floor(config, seconds))
+                figures["floor_default_cipher_lines_per_s"].append(
+                    await floor(config, seconds, default_cipher=True)
+                )
                 print(f"after the floor: rss {_rss_mb():.0f} MB", file=sys.stderr)
                 result = await app_round(config, workdir / f"round-{number}", seconds)
                 keys = result.pop("latencies")
                 assert isinstance(keys, list)
                 latencies.extend(keys)
+                capped_states.append(("no", "during the round", "yes")[int(result.pop("record_capped"))])
                 for name, value in result.items():
                     assert isinstance(value, float)
                     figures[name].append(value)
                 print(
                     f"rss now {_rss_mb():.0f} MB, "
                     f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; "
-                    f"round {number + 1}: floor {figures['floor_lines_per_s'][-1]:,.0f}/s, "
+                    f"round {number + 1}: floor {figures['floor_lines_per_s'][-1]:,.0f}/s "
+                    f"(default cipher {figures['floor_default_cipher_lines_per_s'][-1]:,.0f}/s), "
                     f"received {result['received_per_s']:,.0f}/s, shown {result['shown_per_s']:,.0f}/s, "
-                    f"dropped {result['dropped_per_s']:,.0f}/s, keys p50 {statistics.median(keys):.1f} ms",
+                    f"dropped {result['dropped_per_s']:,.0f}/s, frames {result['frames_per_s']:.1f}/s, "
+                    f"recorded {result['recorded_lines_per_s']:,.0f}/s, "
+                    f"keys p50 {statistics.median(keys):.1f} ms",
                     file=sys.stderr,
                 )
             pty = await asyncio.to_thread(pty_keys, config, workdir / "pty", PTY_SAMPLES)
@@ -286,17 +383,19 @@ async def measure(rounds: int, seconds: float, same_process: bool, rate: float =
         "seconds": seconds,
         "source": f"combined.log at {rate:g} lines/s" if rate else "firehose",
         "sandbox": "same process" if same_process else "child process",
+        "record_cap_mb": record_cap_mb if record_cap_mb is not None else "default",
+        "record_capped": capped_states,
     }
     for name, values in figures.items():
-        digits = 2 if "mb" in name else 0
+        digits = 2 if "mb" in name or "share" in name else 0
         report[name] = {
             "median": round(statistics.median(values), digits),
             "min": round(min(values), digits),
             "max": round(max(values), digits),
         }
-    report["received_vs_floor"] = round(
-        statistics.median(figures["received_per_s"]) / statistics.median(figures["floor_lines_per_s"]), 2
-    )
+    for name in ("floor_lines_per_s", "floor_default_cipher_lines_per_s"):
+        ratio = statistics.median(figures["received_per_s"]) / statistics.median(figures[name])
+        report["received_vs_" + name.removesuffix("_lines_per_s")] = round(ratio, 2)
     report["key_latency_ms"] = {
         "p50": round(statistics.median(ordered), 1),
         "p95": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
@@ -329,13 +428,20 @@ def main() -> None:
         default=0.0,
         help="stream combined.log at this many lines/s instead of the firehose",
     )
+    parser.add_argument(
+        "--record-cap-mb",
+        type=float,
+        default=None,
+        help="the session's log record cap (default: the config's, 50 MB); 100000 records every line",
+    )
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     exit_on_signals()
     if args.serve:
         run(serve(args.serve, args.rate))
         return
-    print(json.dumps(run(measure(args.rounds, args.seconds, args.same_process, args.rate))))
+    report = run(measure(args.rounds, args.seconds, args.same_process, args.rate, args.record_cap_mb))
+    print(json.dumps(report))
 
 
 if __name__ == "__main__":

@@ -356,3 +356,16 @@ def test_the_merged_view_search_highlight_skips_the_label() -> None:
         highlighter.highlight(text)
         marked.append([line[s.start : s.end] for s in text.spans if s.style == LogHighlighter.SEARCH])
     assert marked == [[], ["ERROR"]]
+
+
+def test_a_following_pane_skips_overtaken_lines_it_does_not_drop_them() -> None:
+    buffer = LogBuffer(5)
+    buffer.following = True  # the pane draws the newest lines every frame
+    buffer.append(numbered(0, 4))
+    buffer.append(numbered(4, 8))  # 3 lines overtaken before the next frame
+    assert (buffer.skipped, buffer.dropped, buffer.pending) == (3, 0, 5)
+    assert buffer.take_pending() == numbered(3, 8)
+    buffer.following = False  # paused: what falls out unseen now is dropped
+    buffer.append(numbered(8, 15))
+    assert (buffer.skipped, buffer.dropped) == (3, 2)
+    assert buffer.received == buffer.shown + buffer.skipped + buffer.dropped + buffer.pending

@@ -3,12 +3,14 @@
 A log stream is endless (50,000 lines/s from one source is a design target), so a pane keeps
 only the newest `capacity` lines and says what it could not show. The buffer separates the
 *scrollback* (the last `capacity` lines, what a filter or a search can see) from the *pending*
-lines (received but not yet drawn); the pane takes pending lines in batches 20–30 times a
+lines (received but not yet drawn); the pane takes pending lines in batches 15 times a
 second. Counters answer the questions users of other ops TUIs cannot get answered:
 
 - `received`: lines that came from the stream;
-- `dropped`: lines that fell out of the buffer before the pane ever drew them (the pane was
-  paused too long, or could not keep up);
+- `dropped`: lines that fell out of the buffer before the pane ever drew them while it was
+  paused (the engineer never saw them on screen, though the record has them);
+- `skipped`: lines a following pane passed over, overtaken by newer ones within a frame (the
+  screen shows the newest; the scrollback and the record keep them): not lost;
 - `lag(now)`: how far behind the stream the pane is: the age of the oldest line received but
   not yet drawn (0 when the pane is up to date), and `pending`, how many such lines wait.
 
@@ -104,9 +106,8 @@ class LogBuffer:
             raise ValueError("a log buffer needs room for at least one line")
         self.capacity = capacity
         self.clock = clock
-        self.received = 0
-        self.shown = 0
-        self.dropped = 0
+        self.received = self.shown = self.dropped = self.skipped = 0
+        self.following = False  # set by the pane drawing it: evictions then count as skipped
         self._lines = _Window(capacity)
         self._pending = _Window(capacity)
         # (arrival time, count) of the batches still pending, oldest first; their counts sum
@@ -114,7 +115,6 @@ class LogBuffer:
         self._arrivals: deque[tuple[float, int]] = deque()
         self._arrived = 0
 
-    # ------------------------------------------------------------------ writing
     def append(self, lines: Sequence[str], now: float | None = None, *, prefix: str = "") -> None:
         """Add a batch from the stream (one call per chunk read, never one per line).
 
@@ -131,13 +131,14 @@ class LogBuffer:
 
     def _push(self, lines: Sequence[str], now: float | None, prefix: str) -> None:
         count = len(lines)
-        if count > self.capacity:
-            self.dropped += count - self.capacity
-            lines = lines[-self.capacity :]
-            count = self.capacity
-        self._lines.extend(lines, prefix)
-        evicted = self._pending.extend(lines, prefix)
+        evicted = max(0, count - self.capacity)
         if evicted:
+            lines, count = lines[-self.capacity :], self.capacity
+        self._lines.extend(lines, prefix)
+        evicted += self._pending.extend(lines, prefix)
+        if evicted and self.following:
+            self.skipped += evicted
+        elif evicted:
             self.dropped += evicted
         self._arrivals.append((self.clock() if now is None else now, count))
         self._arrived += count
@@ -157,7 +158,6 @@ class LogBuffer:
                 self._arrived -= excess
                 excess = 0
 
-    # ------------------------------------------------------------------ reading
     def take_pending(self) -> list[str]:
         """The lines not drawn yet, oldest first; from now on they count as shown."""
         if not self._pending:
@@ -213,6 +213,7 @@ class LogBuffer:
         checkpoint: the pane showing it redraws from the scrollback)."""
         copied = LogBuffer(self.capacity, clock=self.clock)
         copied.received, copied.shown, copied.dropped = self.received, self.shown, self.dropped
+        copied.skipped = self.skipped
         copied._lines = self._lines.copy()
         return copied
 

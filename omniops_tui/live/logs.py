@@ -54,6 +54,7 @@ class LogsService:
         self.by_id = {source.id: source for source in self.sources}
         self.cap = LogRecordCap(cap_bytes)
         self._queued: dict[str, list[str]] = {}
+        self.lines_received = 0  # every line the streams delivered (bench/log_ingest.py: none lost)
         self.streams = [
             LogStream(source, connect, self, discard=discard, backoff=backoff(), clock=clock)
             for source in self.sources
@@ -147,6 +148,7 @@ class LogsService:
 
     # ------------------------------------------------------------------ StreamListener
     def stream_lines(self, source: LogSource, lines: list[str]) -> None:
+        self.lines_received += len(lines)
         queued = self._queued.get(source.id)
         if queued is None:
             queued = self._queued[source.id] = list(lines)
@@ -177,6 +179,11 @@ class LogsService:
         )
 
     # ------------------------------------------------------------------ queries
+    @property
+    def queued_lines(self) -> int:
+        """Lines received and not yet turned into events (they wait at most FLUSH_S)."""
+        return sum(map(len, self._queued.values()))
+
     def connected_count(self) -> int:
         logs = self.session.state.logs.sources
         return sum(

@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 
 from omniops_tui.config.model import Config, Environment, HostConfig, resolve_secret
 from omniops_tui.core.errors import UserError
+from omniops_tui.probes.ssh_options import prefer_ciphers
 
 if TYPE_CHECKING:
     import asyncssh
@@ -284,6 +285,10 @@ class CheckContext:
         )
         if built.known_hosts is None:
             built = await asyncssh.SSHClientConnectionOptions.construct(built, known_hosts=TRUST_NOTHING)
+        if (ciphers := prefer_ciphers(list(built.encryption_algs))) != list(built.encryption_algs):
+            built = await asyncssh.SSHClientConnectionOptions.construct(
+                built, encryption_algs=[alg.decode("ascii") for alg in ciphers]
+            )
         seen: dict[str, Any] = {}
 
         class _Client(asyncssh.SSHClient):

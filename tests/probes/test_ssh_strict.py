@@ -168,3 +168,38 @@ async def test_the_sandbox_config_still_connects(sandbox: Any, tmp_path: Path) -
     finally:
         await context.aclose()
     assert result.status == "pass", result
+
+
+def test_aes_gcm_is_asked_for_first_without_adding_or_dropping_a_cipher() -> None:
+    from omniops_tui.probes.ssh_options import prefer_ciphers
+
+    defaults = [
+        b"chacha20-poly1305@openssh.com",
+        b"aes256-gcm@openssh.com",
+        b"aes128-gcm@openssh.com",
+        b"aes128-ctr",
+    ]
+    assert prefer_ciphers(defaults) == [
+        b"aes256-gcm@openssh.com",
+        b"aes128-gcm@openssh.com",
+        b"chacha20-poly1305@openssh.com",
+        b"aes128-ctr",
+    ]
+    only = [b"chacha20-poly1305@openssh.com", b"aes128-ctr"]  # an SSH config's `Ciphers` line
+    assert prefer_ciphers(only) == only
+
+
+async def test_connections_use_aes_gcm_and_a_ciphers_line_still_decides(sandbox: Any, tmp_path: Path) -> None:
+    known = f"UserKnownHostsFile {sandbox.known_hosts}"
+    first = HostConfig(name="prod-1", ssh_config=str(_ssh_config(tmp_path, sandbox, "prod-1", known)))
+    limited_config = _ssh_config(tmp_path, sandbox, "prod-2", known, "Ciphers chacha20-poly1305@openssh.com")
+    second = HostConfig(name="prod-2", ssh_config=str(limited_config))
+    plain, limited = _context(first), _context(second)
+    try:
+        connection = await plain.ssh(first)
+        assert connection.get_extra_info("send_cipher") == "aes256-gcm@openssh.com"
+        connection = await limited.ssh(second)
+        assert connection.get_extra_info("send_cipher") == "chacha20-poly1305@openssh.com"
+    finally:
+        await plain.aclose()
+        await limited.aclose()

@@ -1,8 +1,9 @@
 """One log pane: a Textual `Log` fed in batches from a `LogBuffer`, with follow/pause, filter
 and search, and a one-line status under it.
 
-The pane never writes one line at a time: the screen calls `flush()` 25 times a second and the
-pane hands everything pending to `Log.write_lines` at once (STYLE point 4). While paused it
+The pane never writes one line at a time: the screen calls `flush()` 15 times a second and the
+pane hands what is pending to `Log.write_lines` at once (STYLE point 4), the newest TAIL_LINES
+of it when more arrived: the rest is in the buffer's scrollback, drawn if the engineer pauses. While paused it
 writes nothing, so what the engineer reads stays still, and counts what arrives meanwhile.
 A filter rebuilds the view from the buffer's scrollback and then filters new lines as they
 come, with the same `ContextFilter`, so both agree. The pane is fed the same way live and in
@@ -12,180 +13,28 @@ replay: `feed(lines)` appends to its buffer, `flush()` shows it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from typing import Self
 
-from rich.cells import cell_len
-from rich.highlighter import RegexHighlighter
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.geometry import Size
-from textual.message import Message
-from textual.strip import Strip
-from textual.widgets import Log, Static
+from textual.widgets import Static
 
 from omniops_tui.core.logbuffer import (
     DEFAULT_CONTEXT,
-    PREFIX_SEP,
     ContextFilter,
     LogBuffer,
     dropped_marker,
     find,
 )
-from omniops_tui.core.text import visible
+from omniops_tui.ui.widgets.log_view import CURRENT_MATCH, LogHighlighter, LogView
 
-CURRENT_MATCH = Style(bgcolor="grey30", bold=True)
+__all__ = ["CURRENT_MATCH", "LogHighlighter", "LogPane", "LogView"]
 
-
-class LogHighlighter(RegexHighlighter):
-    """ERROR and WARN lines stand out; timestamps and merged-view prefixes step back.
-
-    Styles are applied as Rich `Style` objects (not theme names), so they render the same in
-    any Textual theme; `search` (set by the pane) marks the search matches on top.
-    """
-
-    highlights = [
-        r"^(?=.*\b(?:ERROR|FATAL|CRITICAL)\b)(?P<error_line>.*)$",
-        r"^(?=.*\bWARN(?:ING)?\b)(?P<warn_line>.*)$",
-        r"(?P<error>\b(?:ERROR|FATAL|CRITICAL)\b)",
-        r"(?P<warn>\bWARN(?:ING)?\b)",
-        r"^(?:[^│]*│ )?(?P<timestamp>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z?)",
-        r"^(?P<prefix>[^│\n]{1,60}│ )",
-        r"(?P<marker>──── .*)",
-        r"^(?P<separator>--)$",
-    ]
-    STYLES: dict[str, Style] = {
-        "error_line": Style(color="red"),
-        "warn_line": Style(color="yellow"),
-        "error": Style(color="bright_white", bgcolor="red", bold=True),
-        "warn": Style(color="black", bgcolor="yellow", bold=True),
-        "timestamp": Style(dim=True),
-        "prefix": Style(color="cyan", dim=True),
-        "marker": Style(color="magenta", bold=True),
-        "separator": Style(dim=True),
-    }
-    SEARCH = Style(reverse=True, bold=True)
-    _compiled = [re.compile(pattern) for pattern in highlights]
-
-    def __init__(self) -> None:
-        self.search: re.Pattern[str] | None = None
-        self.prefixed = False  # the merged view: a search marks the line, never its label
-
-    def highlight(self, text: Text) -> None:
-        plain = text.plain
-        styles = self.STYLES
-        for pattern in self._compiled:
-            for match in pattern.finditer(plain):
-                for name, value in match.groupdict().items():
-                    if value:
-                        start, end = match.span(name)
-                        text.stylize(styles[name], start, end)
-        if self.search is not None:
-            start = plain.find(PREFIX_SEP) + len(PREFIX_SEP) if self.prefixed and PREFIX_SEP in plain else 0
-            for match in self.search.finditer(plain[start:]):
-                if match.end() > match.start():
-                    text.stylize(self.SEARCH, start + match.start(), start + match.end())
-
-
-class LogView(Log):
-    """Textual's `Log` with the log highlighter and a marked current search match."""
-
-    class FollowRequested(Message):
-        """`end` (the Log's own key) means "back to the newest line": follow again."""
-
-    def __init__(self, max_lines: int, **kwargs: object) -> None:
-        super().__init__(highlight=True, max_lines=max_lines, auto_scroll=True, **kwargs)  # type: ignore[arg-type]
-        self.log_highlighter = LogHighlighter()
-        self.highlighter = self.log_highlighter
-        self.current_line: int | None = None
-        self.on_scroll_back: Callable[[], None] | None = None
-
-    def write_lines(self, lines: Iterable[str], scroll_end: bool | None = None) -> Self:
-        """Textual's `write_lines` with a few C calls per batch instead of Python work per line.
-
-        Textual splits each line on its own, prunes its render cache line by line and refreshes
-        each new line's region: at a firehose's 25 batches a second of thousands of lines that
-        was the pane's largest cost, for lines of which at most a screenful is ever drawn. Here
-        the batch is split in one call, lines that would be pruned at once are never added, and
-        the cache and the view are refreshed whole (only the visible lines are then rendered).
-        """
-        batch = lines if isinstance(lines, list) else list(lines)
-        if not batch:
-            return self
-        # Remote text is data (issue 10 §1): controls made visible for the whole batch at once.
-        new_lines = visible("\n".join(batch)).expandtabs().splitlines()
-        limit = self.max_lines
-        if limit is not None and len(new_lines) > limit:
-            new_lines = new_lines[-limit:]
-        at_end = self.is_vertical_scroll_end
-        auto_scroll = self.auto_scroll if scroll_end is None else scroll_end
-        stored = self._lines
-        stored.extend(new_lines)
-        if limit is not None and len(stored) > limit:
-            del stored[: len(stored) - limit]
-        self._render_line_cache.clear()
-        self.virtual_size = Size(self._width, len(stored))
-        self._update_size(self._updates, new_lines)
-        if auto_scroll and at_end and not self.is_vertical_scrollbar_grabbed:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
-        self.refresh()
-        return self
-
-    @classmethod
-    def _process_line(cls, line: str) -> str:
-        """Remote text is data (issue 10 §1): every control character made visible (`␛`).
-
-        Textual's `Log` blanks only U+0000-U+0014, so ESC (U+001B) and the C1 controls went to
-        the terminal raw: a log line's OSC 52 wrote the tmux clipboard and its OSC 2 the title.
-        """
-        return visible(line).expandtabs()
-
-    def _update_size(self, updates: int, lines: list[str]) -> None:  # type: ignore[override]
-        """The widest new line, for horizontal scrolling, measured on the longest one only.
-
-        Textual's version measures every line's cell width in a thread worker: at 50,000+
-        lines/s that is the pane's largest cost and it holds the GIL the event loop needs.
-        Measuring the longest line (by characters) is exact for the ASCII of logs and close
-        enough otherwise (it only sets how far the view scrolls sideways).
-        """
-        if lines:
-            longest = max(lines, key=len)
-            self._update_maximum_width(updates, cell_len(self._process_line(longest)))
-
-    def render_line(self, y: int) -> Strip:
-        strip = super().render_line(y)
-        if self.current_line is not None and self.scroll_offset.y + y == self.current_line:
-            strip = Strip(Segment.apply_style(list(strip), post_style=CURRENT_MATCH), strip.cell_length)
-        return strip
-
-    def action_scroll_end(self) -> None:
-        super().action_scroll_end()
-        self.post_message(self.FollowRequested())
-
-    # Scrolling back pauses *before* the scroll starts: the scroll is animated, and a batch
-    # written meanwhile would otherwise snap the view back to the end.
-    def action_scroll_up(self) -> None:
-        self._scrolling_back()
-        super().action_scroll_up()
-
-    def action_page_up(self) -> None:
-        self._scrolling_back()
-        super().action_page_up()
-
-    def action_scroll_home(self) -> None:
-        self._scrolling_back()
-        super().action_scroll_home()
-
-    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
-        self._scrolling_back()
-
-    def _scrolling_back(self) -> None:
-        if self.on_scroll_back is not None and self.max_scroll_y > 0:
-            self.on_scroll_back()
+TAIL_LINES = 200
+"""The most lines one frame writes to the view: a screenful is 22. A firehose brings tens of
+thousands a frame; writing them all (made visible, split, stored) was the largest cost of the
+pane, for lines scrolled off before anyone could see them. They stay in the buffer's
+scrollback, which the view is rebuilt from when the engineer pauses to read it."""
 
 
 class LogPane(Vertical):
@@ -217,6 +66,9 @@ class LogPane(Vertical):
         self._paused_received = 0
         self._paused_dropped = 0
         self._status_plain = ""
+        self._gappy = False  # the view skipped lines (TAIL_LINES): rebuilt from the buffer on pause
+        self.frames = 0  # writes to the view, and the lines they wrote (bench/log_ingest.py)
+        self.drawn = 0
         self._view: LogView | None = None
         self._status: Static | None = None
 
@@ -249,6 +101,7 @@ class LogPane(Vertical):
         """Draw what is pending (one `write_lines`); returns how many lines were taken."""
         if self.stale:
             return self.rebuild()
+        self.buffer.following = self.following
         if not self.following or not self.buffer.pending:
             return 0
         lines = self.buffer.take_pending()
@@ -256,8 +109,17 @@ class LogPane(Vertical):
         if self._filter is not None:
             lines = self._filter.feed(lines)
         if lines:
-            self.view.write_lines(lines)
+            self._write(lines)
         return taken
+
+    def _write(self, lines: list[str], scroll_end: bool | None = None) -> None:
+        """Write a batch to the view, only its last TAIL_LINES when it is longer."""
+        if len(lines) > TAIL_LINES:
+            lines = lines[-TAIL_LINES:]
+            self._gappy = True
+        self.view.write_lines(lines, scroll_end=scroll_end)
+        self.frames += 1
+        self.drawn += len(lines)
 
     def hidden_tick(self) -> None:
         """Not on screen: drop the pending work (the pane is rebuilt from the buffer when shown)."""
@@ -281,34 +143,57 @@ class LogPane(Vertical):
         view = self.view
         view.current_line = None
         view.clear()
+        self._gappy = False
         if lines:
             view.write_lines(lines, scroll_end=True)
         view.scroll_end(animate=False, immediate=True, x_axis=False)
-        self.following = True
+        self.following = self.buffer.following = True
         return taken
+
+    def _restore_scrollback(self) -> None:
+        """The view skipped lines while following: write it again from the buffer's scrollback
+        (what was drawn so far; pending lines come on `follow`), as far from the end as it was."""
+        view = self.view
+        from_end = view.max_scroll_y - view.scroll_y
+        self._gappy = False
+        lines = self.buffer.lines()
+        if self.buffer.pending:
+            lines = lines[: -self.buffer.pending]
+        if self.filter_pattern is not None:
+            self._filter = ContextFilter(self.filter_pattern, self.context, prefixed=self.prefixed)
+            lines = self._filter.feed(lines)
+        view.current_line = None
+        view.clear()
+        if lines:
+            view.write_lines(lines, scroll_end=False)
+        view.scroll_to(y=max(0, view.max_scroll_y - from_end), animate=False, immediate=True)
 
     # ------------------------------------------------------------------ follow and pause
     def pause(self) -> None:
         if self.following:
-            self.following = False
+            self.following = self.buffer.following = False
             self._paused_received = self.buffer.received
             self._paused_dropped = self.buffer.dropped
+            if self._gappy:
+                self._restore_scrollback()
 
     def follow(self) -> None:
         """Back to the newest line: draw what arrived while paused, then follow."""
         if self.following:
             self.view.scroll_end(animate=False, immediate=True, x_axis=False)
             return
-        self.following = True
+        self.following = self.buffer.following = True
         self.view.current_line = None
         dropped = self.buffer.dropped - self._paused_dropped
         lines = self.buffer.take_pending()
         if self._filter is not None:
             lines = self._filter.feed(lines)
         if dropped:
+            if len(lines) >= TAIL_LINES:  # the marker must stay in what is written
+                lines, self._gappy = lines[-(TAIL_LINES - 1) :], True
             lines.insert(0, dropped_marker(dropped))
         if lines:
-            self.view.write_lines(lines, scroll_end=True)
+            self._write(lines, scroll_end=True)
         self.view.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def toggle_pause(self) -> None:
@@ -355,6 +240,8 @@ class LogPane(Vertical):
         pattern = self.search_pattern or self.filter_pattern
         if pattern is None:
             return None
+        if self._gappy:  # search what the engineer can scroll to, not a view with holes
+            self.pause()
         view = self.view
         lines = view.lines
         if from_end or view.current_line is None:
@@ -377,8 +264,8 @@ class LogPane(Vertical):
 
     # ------------------------------------------------------------------ status
     def set_status(self, text: Text) -> None:
-        """Update the status line only when its text changed (each update costs a layout)."""
+        """Update the status line only when its text changed."""
         status = self._status
         if text.plain != self._status_plain and status is not None and status.is_attached:
             self._status_plain = text.plain
-            status.update(text)
+            status.update(text, layout=False)  # one fixed-size line: no layout needed
