@@ -42,13 +42,17 @@ async def preload_clients() -> None:
 
 
 async def wait_or_wake(wake: asyncio.Event, interval: float) -> None:
-    """Sleep `interval` seconds, or less when `wake` is set (the engineer asked for it now)."""
-    wake.clear()
+    """Sleep `interval` seconds, or less when `wake` is set (the engineer asked for it now).
+
+    A wake set before the call (during the sweep that just ended) returns at once: clearing it
+    first lost a re-run asked for mid-sweep. The wake is consumed (cleared) when it is seen.
+    """
     try:
         async with asyncio.timeout(interval):
             await wake.wait()
     except TimeoutError:
         pass
+    wake.clear()
 
 
 def timeout_for(spec: CheckSpec, context: CheckContext) -> float:
