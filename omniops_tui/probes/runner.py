@@ -128,9 +128,8 @@ async def sweep(
 
     Results come back in the order of the expanded specs. `on_result` is called as each one
     arrives (the UI stops a spinner); it may be a plain function or a coroutine function.
-    The sweep's HTTP client is opened on demand and closed at the end; SSH connections stay
-    in the context's pool for the next sweep. `concurrent=False` runs them one after another
-    (for the benchmark).
+    HTTP clients and SSH connections are the context's, kept for the next sweep (keep-alive,
+    no set-up per sweep). `concurrent=False` runs them one after another (for the benchmark).
     """
     run_context = context.fork()
     expanded = expand(specs, run_context)
@@ -143,12 +142,9 @@ async def sweep(
                 await outcome
         return spec, result
 
-    try:
-        if concurrent:
-            return list(await asyncio.gather(*(one(spec) for spec in expanded)))
-        return [await one(spec) for spec in expanded]
-    finally:
-        await run_context.close_http()
+    if concurrent:
+        return list(await asyncio.gather(*(one(spec) for spec in expanded)))
+    return [await one(spec) for spec in expanded]
 
 
 def to_event(spec: CheckSpec, result: CheckResult) -> CheckResultEvent:
