@@ -23,6 +23,7 @@ from urllib.parse import urlparse
 
 from omniops_tui.config.model import Config, Environment, HostConfig, resolve_secret
 from omniops_tui.core.errors import UserError
+from omniops_tui.probes import client_imports
 from omniops_tui.probes.shared_clients import SharedClients
 
 if TYPE_CHECKING:
@@ -211,6 +212,7 @@ class CheckContext:
                 **capped_client_options(self.max_response_bytes, headers={"User-Agent": USER_AGENT}),
             )
 
+        await client_imports.imported("httpx")
         return await self._shared.clients.get(("http", self.timeout, self.max_response_bytes), make)
 
     async def shared(self, key: Hashable, make: Callable[[], T]) -> T:
@@ -266,6 +268,7 @@ class CheckContext:
         key, so it is replaced by an empty list that trusts nothing; `ForwardAgent yes` is
         overridden, the agent is never forwarded.
         """
+        await client_imports.imported("asyncssh")  # off the loop (client_imports.py)
         import asyncssh
 
         options: dict[str, Any] = {

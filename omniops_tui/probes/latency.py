@@ -64,7 +64,7 @@ def measure(request: LatencyRequest, stop: threading.Event | None = None) -> Lat
         verify = ssl.create_default_context()
 
     def worker() -> None:
-        connections = Connections(request, verify)
+        connections = Connections(request.timeout, request.headers, request.max_bytes, verify)
         try:
             while not stop.is_set() and next(tickets) < request.requests:
                 with lock:

@@ -13,13 +13,9 @@ from __future__ import annotations
 
 import http.client
 import ssl
-from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from omniops_tui.probes.base import error_text
-
-if TYPE_CHECKING:
-    from omniops_tui.probes.latency import LatencyRequest
 
 MAX_REDIRECTS = 20
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -37,10 +33,13 @@ class RequestFailed(Exception):
 class Connections:
     """A worker's connections, one per origin (scheme, host, port), reused while they last."""
 
-    def __init__(self, request: LatencyRequest, verify: ssl.SSLContext | bool) -> None:
-        self.request = request
+    def __init__(
+        self, timeout: float, headers: dict[str, str], max_bytes: int, verify: ssl.SSLContext | bool
+    ) -> None:
+        self.timeout = timeout
+        self.max_bytes = max_bytes
         self.tls = verify if isinstance(verify, ssl.SSLContext) else ssl._create_unverified_context()
-        self.headers = {"Accept": "*/*", **request.headers}
+        self.headers = {"Accept": "*/*", **headers}
         self.open: dict[tuple[str, str, int], http.client.HTTPConnection] = {}
 
     def get(self, url: str) -> int:
@@ -85,7 +84,7 @@ class Connections:
         try:
             connection.request("GET", target, headers=self.headers)
             response = connection.getresponse()
-            response.read(self.request.max_bytes)
+            response.read(self.max_bytes)
         except _STALE:
             raise
         except TimeoutError as exc:
@@ -102,7 +101,7 @@ class Connections:
         connection = self.open.get(key)
         if connection is None:
             scheme, host, port = key
-            timeout = self.request.timeout
+            timeout = self.timeout
             connection = (
                 http.client.HTTPSConnection(host, port, timeout=timeout, context=self.tls)
                 if scheme == "https"

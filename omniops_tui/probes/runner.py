@@ -14,6 +14,7 @@ from typing import Any
 
 from omniops_tui.core.errors import UserError
 from omniops_tui.core.events import CheckResultEvent
+from omniops_tui.probes import client_imports
 from omniops_tui.probes.base import CheckResult, CheckSpec, Stopwatch, error_text, truncate
 from omniops_tui.probes.context import CheckContext, SSHHostKeyError
 from omniops_tui.probes.readonly import CommandRefused
@@ -32,13 +33,29 @@ async def preload_clients() -> None:
     They are imported lazily to keep start-up fast, but a first import costs about half a
     second of CPU; done on the event loop, that would freeze the screen on the first sweep.
     """
-    import importlib
+    names = (*CLIENT_MODULES, *sorted({kind.module for kind in KINDS.values()}))
+    client_imports.start(*names)
+    for name in names:
+        await client_imports.imported(name)
 
-    def load() -> None:
-        for name in (*CLIENT_MODULES, *sorted({kind.module for kind in KINDS.values()})):
-            importlib.import_module(name)
 
-    await asyncio.to_thread(load)
+def clients_for(specs: Iterable[CheckSpec], context: CheckContext) -> list[str]:
+    """The client libraries these checks will use against this environment, longest chain
+    first (SSH: import, handshake, then the commands); none for what is not configured."""
+    targets = {KINDS[spec.kind].target for spec in specs if spec.kind in KINDS}
+    environment = context.environment
+    if environment is None:
+        return []
+    wanted = [
+        ("asyncssh", "ssh" in targets and bool(environment.hosts)),
+        (
+            "httpx",
+            bool(targets & {"http", "prometheus"}) and bool(environment.base_url or environment.prometheus),
+        ),
+        ("asyncpg", "postgres" in targets and bool(environment.database_url_env)),
+        ("redis.asyncio", "redis" in targets and bool(environment.redis_url_env)),
+    ]
+    return [name for name, used in wanted if used]
 
 
 async def wait_or_wake(wake: asyncio.Event, interval: float) -> None:
@@ -90,6 +107,7 @@ async def run_check(spec: CheckSpec, context: CheckContext) -> CheckResult:
         if kind is None:
             result = CheckResult.error(f"unknown check kind '{spec.kind}'")
         else:
+            await client_imports.imported(kind.module)  # not on the loop: it may import httpx
             function = kind.load()
             async with asyncio.timeout(limit):
                 result = await function(spec, context)
@@ -133,6 +151,12 @@ async def sweep(
     """
     run_context = context.fork()
     expanded = expand(specs, run_context)
+    # Off the loop, while the first checks wait: asyncssh in a thread of its own (the longest
+    # chain), the rest (the probes' own modules first: http.py imports httpx) in another.
+    clients = clients_for(expanded, run_context)
+    modules = sorted({KINDS[spec.kind].module for spec in expanded if spec.kind in KINDS})
+    client_imports.start(*(name for name in clients if name == "asyncssh"))
+    client_imports.start(*modules, *(name for name in clients if name != "asyncssh"))
 
     async def one(spec: CheckSpec) -> Outcome:
         result = await run_check(spec, run_context)

@@ -1,0 +1,105 @@
+"""The checks' client libraries, imported off the event loop, once, when a sweep will use them.
+
+asyncssh (with cryptography), httpx, asyncpg and redis cost from ~50 to ~300 ms of CPU each to
+import. Imported by the first check that needs them, on the event loop, they held every other
+check's answer behind them: a one-shot `check` spent its first half second importing while the
+sandbox's answers waited (issue 12). `start()` imports them in one thread of its own, in the
+order given, as soon as a sweep knows what it will use; a check awaits `imported(name)`, which
+returns at once once it is done, and the loop keeps reading answers meanwhile.
+
+asyncssh looks for liboqs with `ctypes.util.find_library`, which on Linux runs ldconfig, then
+gcc and ld (~60 ms of child processes, far more on a loaded machine) for a library that is
+rarely installed. During that import the search looks in the dynamic loader's folders instead;
+a liboqs installed there is still found and used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import importlib
+import os
+import sys
+import sysconfig
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+_pending: dict[str, concurrent.futures.Future[None]] = {}
+_lock = threading.Lock()
+_LIBRARY_DIRS = ("/lib", "/usr/lib", "/lib64", "/usr/lib64", "/usr/local/lib", "/usr/local/lib64")
+
+
+def start(*names: str) -> None:
+    """Import `names`, in this order, in a thread of its own; returns at once."""
+    with _lock:
+        todo = [name for name in names if name not in _pending and name not in sys.modules]
+        for name in todo:
+            _pending[name] = concurrent.futures.Future()
+    if todo:
+        threading.Thread(target=_import_all, args=(todo,), name="client-imports", daemon=True).start()
+
+
+async def imported(name: str) -> None:
+    """Return once `name` is imported, without importing it on the event loop.
+
+    An import that failed raises here as it would have; the caller's own `import` then names it.
+    """
+    future = _pending.get(name)
+    if future is None:
+        if name in sys.modules:
+            return
+        start(name)
+        future = _pending[name]
+    if not future.done():
+        await asyncio.wrap_future(future)
+    future.result()
+
+
+def _import_all(names: list[str]) -> None:
+    for name in names:
+        future = _pending[name]
+        try:
+            with _quick_library_search() if name == "asyncssh" else contextlib.nullcontext():
+                importlib.import_module(name)
+        except BaseException as exc:  # handed to whoever awaits it
+            future.set_exception(exc)
+        else:
+            future.set_result(None)
+
+
+@contextlib.contextmanager
+def _quick_library_search() -> Iterator[None]:
+    """`ctypes.util.find_library("oqs")` answered from the loader's folders, not by a compiler."""
+    import ctypes.util
+
+    if not sys.platform.startswith("linux"):
+        yield
+        return
+    original: Callable[[str], str | None] = ctypes.util.find_library
+
+    def find(name: str) -> str | None:
+        return loader_search(name) if name in ("oqs", "liboqs") else original(name)
+
+    setattr(ctypes.util, "find_library", find)  # noqa: B010 (its stub's signature is narrower)
+    try:
+        yield
+    finally:
+        setattr(ctypes.util, "find_library", original)  # noqa: B010
+
+
+def loader_search(name: str) -> str | None:
+    """The path of `lib{name}.so*` in LD_LIBRARY_PATH or the loader's usual folders, or None."""
+    folders = [f for f in os.environ.get("LD_LIBRARY_PATH", "").split(":") if f]
+    arch = sysconfig.get_config_var("MULTIARCH") or ""
+    for folder in _LIBRARY_DIRS:
+        folders.append(folder)
+        if arch:
+            folders.append(f"{folder}/{arch}")
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            found = sorted(Path(folder).glob(f"lib{name}.so*"))
+            if found:
+                return str(found[0])
+    return None
