@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 from omniops_tui.config.model import Config, Environment, HostConfig, resolve_secret
 from omniops_tui.core.errors import UserError
 from omniops_tui.probes import client_imports
-from omniops_tui.probes.shared_clients import SharedClients
+from omniops_tui.probes.shared_clients import SharedClients, make_ssl_context
 
 if TYPE_CHECKING:
     import asyncssh
@@ -160,22 +160,15 @@ class CheckContext:
     def ssl_context(self) -> ssl.SSLContext | bool:
         """How HTTPS and TLS checks verify: the system store, a CA file, or not at all.
 
-        Made once per context: loading the system's CA store costs ~30 ms of CPU, which every
-        sweep's new HTTP client would otherwise pay on the event loop.
+        Made once per context (loading the CA store costs ~30 ms of CPU); `await
+        prepare_ssl()` first makes it in a thread, beside the event loop (shared_clients.py).
         """
         if self._shared.ssl is None:
-            self._shared.ssl = self._make_ssl_context()
+            self._shared.ssl = make_ssl_context(self.environment)
         return self._shared.ssl
 
-    def _make_ssl_context(self) -> ssl.SSLContext | bool:
-        env = self.environment
-        if env is None:
-            return True
-        if not env.verify_tls:
-            return False
-        if env.tls_ca_file:
-            return ssl.create_default_context(cafile=str(Path(env.tls_ca_file).expanduser()))
-        return ssl.create_default_context()
+    async def prepare_ssl(self) -> None:
+        await self._shared.clients.ssl_ready(self.ssl_context)
 
     # ------------------------------------------------------------------ history
     def remember(self, key: str, value: float) -> list[tuple[float, float]]:
@@ -213,6 +206,7 @@ class CheckContext:
             )
 
         await client_imports.imported("httpx")
+        await self.prepare_ssl()
         return await self._shared.clients.get(("http", self.timeout, self.max_response_bytes), make)
 
     async def shared(self, key: Hashable, make: Callable[[], T]) -> T:

@@ -242,6 +242,7 @@ async def check_http_latency(spec: CheckSpec, context: CheckContext) -> CheckRes
     if metric not in ("p95", "avg", "max", "error_rate"):
         return CheckResult.error(f"unknown latency metric '{metric}' (p95, avg, max or error_rate)")
     url = context.url(spec.param("path"))
+    await context.prepare_ssl()  # the CA store loads in a thread, not on the loop
     # Timed in threads of their own: our event loop's delays must not become the figure.
     run = await measure_in_threads(
         LatencyRequest(

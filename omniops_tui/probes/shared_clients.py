@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from omniops_tui.config.model import Environment
 
 T = TypeVar("T")
 
@@ -23,7 +28,18 @@ class SharedClients:
     def __init__(self) -> None:
         self._clients: dict[Hashable, Any] = {}
         self._lock = asyncio.Lock()
+        self._ssl: asyncio.Future[Any] | None = None
         self.closed = False
+
+    async def ssl_ready(self, make: Callable[[], Any]) -> None:
+        """`make()` (the context's SSL context) run once, in a thread: loading a CA store
+        releases the GIL, so it costs the event loop nothing (it cost ~30-60 ms on it)."""
+        if self._ssl is None:
+            self._ssl = asyncio.ensure_future(asyncio.to_thread(make))
+        if self._ssl.done():
+            self._ssl.result()  # made (or failed: the same error again)
+            return
+        await asyncio.shield(self._ssl)
 
     async def get(self, key: Hashable, make: Callable[[], T | Awaitable[T]]) -> T:
         """The client for `key`, made by `make()` the first time (concurrent callers wait for it)."""
@@ -45,3 +61,14 @@ class SharedClients:
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(2):
                     await client.aclose()
+
+
+def make_ssl_context(environment: Environment | None) -> ssl.SSLContext | bool:
+    """How the environment's HTTPS is verified: the system store, its CA file, or not at all."""
+    if environment is None:
+        return True
+    if not environment.verify_tls:
+        return False
+    if environment.tls_ca_file:
+        return ssl.create_default_context(cafile=str(Path(environment.tls_ca_file).expanduser()))
+    return ssl.create_default_context()
