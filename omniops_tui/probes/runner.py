@@ -10,15 +10,17 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from omniops_tui.core.errors import UserError
-from omniops_tui.core.events import CheckResultEvent
 from omniops_tui.probes import client_imports
 from omniops_tui.probes.base import CheckResult, CheckSpec, Stopwatch, error_text, truncate
 from omniops_tui.probes.context import CheckContext, SSHHostKeyError
 from omniops_tui.probes.readonly import CommandRefused
 from omniops_tui.probes.registry import KINDS, CheckKind
+
+if TYPE_CHECKING:
+    from omniops_tui.core.events import CheckResultEvent
 
 ResultCallback = Callable[[CheckSpec, CheckResult], Any | Awaitable[Any]]
 Outcome = tuple[CheckSpec, CheckResult]
@@ -173,6 +175,8 @@ async def sweep(
 
 def to_event(spec: CheckSpec, result: CheckResult) -> CheckResultEvent:
     """The session event for one result (stamps are set by the recorder)."""
+    from omniops_tui.core.events import CheckResultEvent  # ~20 ms: a one-shot table needs none
+
     return CheckResultEvent(
         check_id=spec.id,
         kind=spec.kind,
