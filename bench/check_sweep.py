@@ -135,7 +135,8 @@ async def measure(config_path: Path, folder: Path, rounds: int) -> dict[str, obj
     script = folder / "verification.sh"
     script.write_text(VERIFICATION_SH)
     script.chmod(0o755)
-    one_shot = [sys.executable, "-m", "omniops_tui", "--config", str(config_path), "check", "standard-release"]
+    one_shot = [sys.executable, "-m", "omniops_tui", "--config", str(config_path)]
+    one_shot += ["check", "standard-release"]
     reference = ["bash", "-c", f"{CURL_LOOP} && {script}"]
     codes: dict[str, set[int]] = {"one_shot_s": set(), "reference_s": set()}
     try:
