@@ -53,7 +53,21 @@ async def imported(name: str) -> None:
         start(name)
         future = _pending[name]
     if not future.done():
-        await asyncio.wrap_future(future)
+        # Not `asyncio.wrap_future`: a check cancelled (timed out) while waiting would cancel
+        # the shared import's future for every other waiter.
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+
+        def settle() -> None:
+            if not waiter.done():
+                waiter.set_result(None)
+
+        def wake(_done: concurrent.futures.Future[None]) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
+                loop.call_soon_threadsafe(settle)
+
+        future.add_done_callback(wake)
+        await waiter
     future.result()
 
 

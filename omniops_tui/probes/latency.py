@@ -20,10 +20,11 @@ import contextlib
 import itertools
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from omniops_tui.probes.base import Stopwatch
-from omniops_tui.probes.latency_http import Connections, RequestFailed
+from omniops_tui.probes.latency_http import Connections, LazyTLS, RequestFailed
 
 
 @dataclass(slots=True)
@@ -42,7 +43,8 @@ class LatencyRequest:
     requests: int
     concurrency: int
     timeout: float
-    verify: ssl.SSLContext | bool = True
+    # How https answers are verified; a function is called once, only if an https URL is met.
+    verify: ssl.SSLContext | bool | Callable[[], ssl.SSLContext | bool] = True
     headers: dict[str, str] = field(default_factory=dict)
     max_bytes: int = 1 << 20  # an answer is read up to this (a gigabyte body costs no memory)
 
@@ -59,12 +61,10 @@ def measure(request: LatencyRequest, stop: threading.Event | None = None) -> Lat
     lock = threading.Lock()
     tickets = itertools.count()
     concurrency = max(1, min(request.concurrency, request.requests))
-    verify = request.verify
-    if verify is True:
-        verify = ssl.create_default_context()
+    tls = LazyTLS(request.verify)
 
     def worker() -> None:
-        connections = Connections(request.timeout, request.headers, request.max_bytes, verify)
+        connections = Connections(request.timeout, request.headers, request.max_bytes, tls)
         try:
             while not stop.is_set() and next(tickets) < request.requests:
                 with lock:

@@ -56,3 +56,18 @@ async def test_imported_waits_for_the_import_and_reports_a_failure() -> None:
     assert "tests.probes.fixture_module_for_imports" in sys.modules
     with pytest.raises(ModuleNotFoundError):
         await client_imports.imported("omniops_tui.no_such_module")
+
+
+async def test_a_waiter_cancelled_meanwhile_does_not_cancel_the_import_for_the_others() -> None:
+    """A check that times out while waiting for a client library leaves the import running
+    for the other checks (it once cancelled the shared future)."""
+    import asyncio
+
+    name = "tests.probes.fixture_slow_module_for_imports"
+    client_imports.start(name)
+    first = asyncio.ensure_future(client_imports.imported(name))
+    second = asyncio.ensure_future(client_imports.imported(name))
+    await asyncio.sleep(0)
+    first.cancel()
+    await asyncio.wait_for(second, 60)
+    assert name in sys.modules
