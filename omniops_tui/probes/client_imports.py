@@ -1,11 +1,10 @@
 """The checks' client libraries, imported off the event loop, once, when a sweep will use them.
 
-asyncssh (with cryptography), httpx, asyncpg and redis cost from ~50 to ~300 ms of CPU each to
-import. Imported by the first check that needs them, on the event loop, they held every other
-check's answer behind them: a one-shot `check` spent its first half second importing while the
-sandbox's answers waited (issue 12). `start()` imports them in one thread of its own, in the
-order given, as soon as a sweep knows what it will use; a check awaits `imported(name)`, which
-returns at once once it is done, and the loop keeps reading answers meanwhile.
+asyncssh (with cryptography), httpx, asyncpg and redis cost from ~20 to ~150 ms of CPU each to
+import. The TUI's services `start()` them in a thread of their own before their first sweep
+(on the event loop, the screen would freeze); a check awaits `imported(name)`, which returns at
+once once it is done, so no check ever imports one on the loop while another is in flight.
+A sweep with nothing preloaded (a one-shot `check`) `load()`s what it will use first, once.
 
 asyncssh looks for liboqs with `ctypes.util.find_library`, which on Linux runs ldconfig, then
 gcc and ld (~60 ms of child processes, far more on a loaded machine) for a library that is
@@ -39,6 +38,15 @@ def start(*names: str) -> None:
             _pending[name] = concurrent.futures.Future()
     if todo:
         threading.Thread(target=_import_all, args=(todo,), name="client-imports", daemon=True).start()
+
+
+def load(*names: str) -> None:
+    """Import `names` now, on this thread, unless they are imported or being imported."""
+    with _lock:
+        todo = [name for name in names if name not in _pending and name not in sys.modules]
+        for name in todo:
+            _pending[name] = concurrent.futures.Future()
+    _import_all(todo)
 
 
 async def imported(name: str) -> None:

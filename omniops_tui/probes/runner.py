@@ -153,12 +153,14 @@ async def sweep(
     """
     run_context = context.fork()
     expanded = expand(specs, run_context)
-    # Off the loop, while the first checks wait: asyncssh in a thread of its own (the longest
-    # chain), the rest (the probes' own modules first: http.py imports httpx) in another.
+    # What the checks will use, imported now if nothing imported it yet (the TUI's services
+    # preload it all in a thread; a one-shot `check` imports here). Not in threads beside the
+    # checks: with the GIL, every answer the loop awaited then waited for the importing
+    # thread's switch interval (the SSH chains got slower) and the latency probe's threads
+    # counted those waits as latency.
     clients = clients_for(expanded, run_context)
     modules = sorted({KINDS[spec.kind].module for spec in expanded if spec.kind in KINDS})
-    client_imports.start(*(name for name in clients if name == "asyncssh"))
-    client_imports.start(*modules, *(name for name in clients if name != "asyncssh"))
+    client_imports.load(*clients, *modules)
 
     async def one(spec: CheckSpec) -> Outcome:
         result = await run_check(spec, run_context)
