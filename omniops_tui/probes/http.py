@@ -6,7 +6,7 @@ Imported only when an HTTP check runs. Every request goes through the sweep's on
 Checks read: GET and HEAD; the document's smoke tests POST to endpoints that answer without
 changing anything, and only when their binding declares `smoke_test = true`, never under
 `--read-only` (`probes.readonly.method_problem`). The latency probe is latency_check.py: it
-needs no httpx, so it starts while httpx is still being imported.
+needs no httpx.
 """
 
 from __future__ import annotations
