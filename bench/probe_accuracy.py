@@ -29,7 +29,7 @@ from pathlib import Path
 from omniops_tui.config.model import load_config
 from omniops_tui.probes.base import CheckSpec, Stopwatch
 from omniops_tui.probes.context import CheckContext
-from omniops_tui.probes.http import percentile
+from omniops_tui.probes.latency_check import percentile
 from omniops_tui.probes.registry import KINDS
 from omniops_tui.probes.runner import run_check
 

@@ -54,10 +54,10 @@ class ChecklistService:
         loop = asyncio.get_running_loop()
         while True:
             runbook_id = self.runbook_id
-            self._wake.clear()
             specs = self.specs(runbook_id) if runbook_id else []
             if not runbook_id or not specs:
                 await self._wake.wait()
+                self._wake.clear()
                 continue
             fresh_for = self._swept_at.get(runbook_id, float("-inf")) + interval - loop.time()
             if fresh_for > 0 and not self._forced:
@@ -66,8 +66,7 @@ class ChecklistService:
             self._forced = False
             await self.sweep_once(specs)
             self._swept_at[runbook_id] = loop.time()
-            if not self._forced:  # a rerun asked for during the sweep is not lost
-                await wait_or_wake(self._wake, interval)
+            await wait_or_wake(self._wake, interval)  # returns at once if woken mid-sweep
 
     async def sweep_once(self, specs: list[CheckSpec]) -> None:
         session = self.session

@@ -2,9 +2,10 @@
 
 One `CheckContext` lives as long as a runbook screen (or one `check` command). It owns the
 SSH connection pool (one connection per host, shared by every check and every sweep, reopened
-when it drops) and the history some checks compare against (memory stable?). Each sweep works
-on a `fork()` that has its own httpx client, closed when the sweep ends, so a sweep re-run on
-request never closes the client of one still running. `await ctx.aclose()` closes it all.
+when it drops), the HTTP clients (one per settings, shared by every sweep: keep-alive
+connections, no client set-up per sweep; shared_clients.py) and the history some checks
+compare against (memory stable?). Each sweep works on a `fork()` of it; nothing a sweep ends
+closes what another still uses. `await ctx.aclose()` closes it all.
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ import re
 import ssl
 import time
 from collections import deque
+from collections.abc import Callable, Hashable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
 
 from omniops_tui.config.model import Config, Environment, HostConfig, resolve_secret
 from omniops_tui.core.errors import UserError
+from omniops_tui.probes import client_imports
+from omniops_tui.probes.shared_clients import SharedClients, make_ssl_context
 from omniops_tui.probes.ssh_options import prefer_ciphers
 
 if TYPE_CHECKING:
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
 _VARIABLE = re.compile(r"\{([a-z_]+)\}")
 HISTORY_LENGTH = 240
 USER_AGENT = "omniops-tui-check"
+T = TypeVar("T")
 
 
 class SSHHostKeyError(Exception):
@@ -54,6 +59,7 @@ class _Shared:
         self.history: dict[str, deque[tuple[float, float]]] = {}
         self.closed = False
         self.ssl: ssl.SSLContext | bool | None = None
+        self.clients = SharedClients()
 
 
 class CheckContext:
@@ -77,8 +83,6 @@ class CheckContext:
         # --read-only / read_only = true: GET, HEAD and the SSH allow-list only (no smoke POSTs).
         self.read_only = self.config.read_only if read_only is None else read_only
         self._shared = _shared or _Shared()
-        self._http: httpx.AsyncClient | None = None
-        self._http_lock = asyncio.Lock()
 
     @classmethod
     def from_config(
@@ -157,22 +161,15 @@ class CheckContext:
     def ssl_context(self) -> ssl.SSLContext | bool:
         """How HTTPS and TLS checks verify: the system store, a CA file, or not at all.
 
-        Made once per context: loading the system's CA store costs ~30 ms of CPU, which every
-        sweep's new HTTP client would otherwise pay on the event loop.
+        Made once per context (loading the CA store costs ~30 ms of CPU); `await
+        prepare_ssl()` first makes it in a thread, beside the event loop (shared_clients.py).
         """
         if self._shared.ssl is None:
-            self._shared.ssl = self._make_ssl_context()
+            self._shared.ssl = make_ssl_context(self.environment)
         return self._shared.ssl
 
-    def _make_ssl_context(self) -> ssl.SSLContext | bool:
-        env = self.environment
-        if env is None:
-            return True
-        if not env.verify_tls:
-            return False
-        if env.tls_ca_file:
-            return ssl.create_default_context(cafile=str(Path(env.tls_ca_file).expanduser()))
-        return ssl.create_default_context()
+    async def prepare_ssl(self) -> None:
+        await self._shared.clients.ssl_ready(self.ssl_context)
 
     # ------------------------------------------------------------------ history
     def remember(self, key: str, value: float) -> list[tuple[float, float]]:
@@ -183,7 +180,7 @@ class CheckContext:
 
     # ------------------------------------------------------------------ sweeps
     def fork(self) -> CheckContext:
-        """A view for one sweep: same config, SSH pool and history; its own HTTP client."""
+        """A view for one sweep: same config, SSH pool, HTTP clients and history."""
         return CheckContext(
             self.config,
             self.environment,
@@ -193,27 +190,32 @@ class CheckContext:
         )
 
     async def http(self) -> httpx.AsyncClient:
-        """The sweep's HTTP client (one per fork, created on first use); every body it reads
-        is cut at `max_response_bytes`."""
-        async with self._http_lock:
-            if self._http is None:
-                import httpx
+        """The HTTP client for this timeout and cap, shared by every sweep (created on first
+        use, keep-alive); every body it reads is cut at `max_response_bytes`."""
 
-                from omniops_tui.probes.bounded_http import capped_client_options
+        def make() -> httpx.AsyncClient:
+            import httpx
 
-                self._http = httpx.AsyncClient(
-                    timeout=httpx.Timeout(self.timeout),
-                    verify=self.ssl_context(),
-                    follow_redirects=True,
-                    limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
-                    **capped_client_options(self.max_response_bytes, headers={"User-Agent": USER_AGENT}),
-                )
-            return self._http
+            from omniops_tui.probes.bounded_http import capped_client_options
+
+            return httpx.AsyncClient(
+                timeout=httpx.Timeout(self.timeout),
+                verify=self.ssl_context(),
+                follow_redirects=True,
+                limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+                **capped_client_options(self.max_response_bytes, headers={"User-Agent": USER_AGENT}),
+            )
+
+        await client_imports.imported("httpx")
+        await self.prepare_ssl()
+        return await self._shared.clients.get(("http", self.timeout, self.max_response_bytes), make)
+
+    async def shared(self, key: Hashable, make: Callable[[], T]) -> T:
+        """A client kept for every sweep of this context, made once per key (`aclose` ends it)."""
+        return await self._shared.clients.get(key, make)
 
     async def close_http(self) -> None:
-        client, self._http = self._http, None
-        if client is not None:
-            await client.aclose()
+        """The end of a sweep: the shared clients stay open for the next one (`aclose` ends them)."""
 
     # ------------------------------------------------------------------ SSH pool
     async def ssh(self, host: HostConfig) -> asyncssh.SSHClientConnection:
@@ -261,6 +263,7 @@ class CheckContext:
         key, so it is replaced by an empty list that trusts nothing; `ForwardAgent yes` is
         overridden, the agent is never forwarded.
         """
+        await client_imports.imported("asyncssh")  # off the loop (client_imports.py)
         import asyncssh
 
         options: dict[str, Any] = {
@@ -310,8 +313,8 @@ class CheckContext:
 
     # ------------------------------------------------------------------ closing
     async def aclose(self) -> None:
-        """Close the HTTP client and every SSH connection (idempotent)."""
-        await self.close_http()
+        """Close the HTTP clients and every SSH connection (idempotent)."""
+        await self._shared.clients.aclose()
         if self._shared.closed:
             return
         self._shared.closed = True

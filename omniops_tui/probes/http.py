@@ -1,18 +1,18 @@
-"""HTTP probes (httpx): health, comprehensive health fields, version, smoke tests, latency.
+"""HTTP probes (httpx): health, comprehensive health fields, version, smoke tests.
 
 Imported only when an HTTP check runs. Every request goes through the sweep's one
 `httpx.AsyncClient` (`CheckContext.http`), whose bodies are cut at `max_response_mb`
 (`probes.bounded_http`), and leaves what was asked and what came back in the evidence.
 Checks read: GET and HEAD; the document's smoke tests POST to endpoints that answer without
 changing anything, and only when their binding declares `smoke_test = true`, never under
-`--read-only` (`probes.readonly.method_problem`).
+`--read-only` (`probes.readonly.method_problem`). The latency probe is latency_check.py: it
+needs no httpx.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import math
 from typing import Any
 from urllib.parse import urlparse
 
@@ -28,17 +28,10 @@ from omniops_tui.probes.base import (
     truncate,
 )
 from omniops_tui.probes.bounded_http import cut_at
-from omniops_tui.probes.context import USER_AGENT, CheckContext
-from omniops_tui.probes.latency import LatencyRequest, measure_in_threads
+from omniops_tui.probes.context import CheckContext
+from omniops_tui.probes.latency_check import base_url_missing
 from omniops_tui.probes.readonly import http_gate
 from omniops_tui.probes.registry import limits_for, threshold_of
-
-
-def _not_configured(context: CheckContext) -> CheckResult | None:
-    if not context.base_url:
-        where = f"[env.{context.env_name}]" if context.environment else "the config (no environment)"
-        return CheckResult.not_configured(f"no base_url in {where}")
-    return None
 
 
 def _answer(response: httpx.Response) -> str:
@@ -92,7 +85,7 @@ def _expected_statuses(spec: CheckSpec) -> list[int] | None:
 
 async def check_http(spec: CheckSpec, context: CheckContext) -> CheckResult:
     """One request: status (2xx, or expect_status), then `require_field` / `contains`."""
-    if (missing := _not_configured(context)) is not None:
+    if (missing := base_url_missing(context)) is not None:
         return missing
     method = str(spec.param("method", "GET")).upper()
     body = context.render(spec.param("json"))
@@ -155,7 +148,7 @@ async def _get_json(spec: CheckSpec, context: CheckContext) -> tuple[dict[str, A
 
 async def check_http_json(spec: CheckSpec, context: CheckContext) -> CheckResult:
     """A field of a JSON endpoint: text against `equals`, a number against the threshold."""
-    if (missing := _not_configured(context)) is not None:
+    if (missing := base_url_missing(context)) is not None:
         return missing
     evidence, data, failure = await _get_json(spec, context)
     if failure is not None:
@@ -199,7 +192,7 @@ def _normalise_version(version: str) -> str:
 
 async def check_http_version(spec: CheckSpec, context: CheckContext) -> CheckResult:
     """The running version against the expected one (`{expected_version}` by default)."""
-    if (missing := _not_configured(context)) is not None:
+    if (missing := base_url_missing(context)) is not None:
         return missing
     evidence, data, failure = await _get_json(spec, context)
     if failure is not None:
@@ -222,95 +215,8 @@ async def check_http_version(spec: CheckSpec, context: CheckContext) -> CheckRes
     return CheckResult("fail", running, "", f"running {running}, expected {expected}", evidence)
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile (P95 of 50 samples is the 48th smallest)."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    rank = max(1, math.ceil(fraction * len(ordered)))
-    return ordered[rank - 1]
-
-
-async def check_http_latency(spec: CheckSpec, context: CheckContext) -> CheckResult:
-    """N GETs, `concurrency` at a time: avg, P95, max, error rate; `metric` is judged."""
-    if (missing := _not_configured(context)) is not None:
-        return missing
-    env = context.environment
-    requests = int(spec.param("requests") or (env.latency_requests if env else 50))
-    concurrency = max(1, int(spec.param("concurrency") or (env.latency_concurrency if env else 10)))
-    metric = str(spec.param("metric", "p95")).lower()
-    if metric not in ("p95", "avg", "max", "error_rate"):
-        return CheckResult.error(f"unknown latency metric '{metric}' (p95, avg, max or error_rate)")
-    url = context.url(spec.param("path"))
-    # Timed in threads of their own: our event loop's delays must not become the figure.
-    run = await measure_in_threads(
-        LatencyRequest(
-            url,
-            requests,
-            concurrency,
-            context.timeout,
-            verify=context.ssl_context(),
-            headers={"User-Agent": USER_AGENT},
-            max_bytes=context.max_response_bytes or (1 << 20),
-        )
-    )
-    times, errors = run.times_ms, run.errors
-    stats = {
-        "requests": requests,
-        "concurrency": concurrency,
-        "ok": len(times),
-        "errors": len(errors),
-        "avg_ms": round(sum(times) / len(times), 1) if times else None,
-        "p95_ms": round(percentile(times, 0.95), 1) if times else None,
-        "max_ms": round(max(times), 1) if times else None,
-        "error_rate_pct": round(100.0 * len(errors) / requests, 2) if requests else 0.0,
-    }
-    evidence: dict[str, Any] = {
-        "asked": f"GET {url} x{requests} ({concurrency} at a time)",
-        "answer": (
-            f"{len(times)} ok, {len(errors)} failed; avg {fmt_number(stats['avg_ms'])} ms, "
-            f"P95 {fmt_number(stats['p95_ms'])} ms, max {fmt_number(stats['max_ms'])} ms"
-            + (f"; first error: {errors[0]}" if errors else "")
-        ),
-        "stats": stats,
-    }
-    if not times:
-        sent = len(errors)
-        what = (
-            f"all {requests} requests failed"
-            if sent == requests
-            else (f"the first {sent} requests timed out, the other {requests - sent} were not sent")
-        )
-        return CheckResult("fail", None, "ms", f"{what}: {errors[0]}", evidence)
-    # The kind's default (P95 < 500 ms) is about milliseconds; an error rate is judged only
-    # against a threshold the binding gives (its own numbers or `judged_by`).
-    own_threshold = (spec.threshold is not None and not spec.threshold.empty) or spec.param("judged_by")
-    threshold = threshold_of(spec) if metric != "error_rate" or own_threshold else None
-    shown = {
-        "p95": f"P95 {fmt_number(stats['p95_ms'])} ms",
-        "avg": f"avg {fmt_number(stats['avg_ms'])} ms",
-        "max": f"max {fmt_number(stats['max_ms'])} ms",
-    }
-    tail = ", ".join(text for name, text in shown.items() if name != metric)
-    if metric == "error_rate":
-        value, unit, label = stats["error_rate_pct"], "%", "error rate"
-    else:
-        value, unit, label = stats[f"{metric}_ms"], "ms", shown[metric].split(" ")[0]
-    if value is None:  # not reached: with any answer timed, every figure above is a number
-        return CheckResult("unknown", None, unit, f"no {label} measured", evidence)
-        tail += f", {len(errors)}/{requests} errors"
-    if threshold is None:
-        return CheckResult("pass", value, unit, f"{label} {fmt_number(value)} {unit} ({tail})", evidence)
-    status = threshold.judge(float(value))
-    if errors and status == "pass" and metric != "error_rate":
-        status = "warn"
-    return CheckResult(
-        status, value, unit, f"{threshold.describe(label, float(value), unit)} ({tail})", evidence
-    )
-
-
 def _https_only(context: CheckContext) -> CheckResult | None:
-    if (missing := _not_configured(context)) is not None:
+    if (missing := base_url_missing(context)) is not None:
         return missing
     if urlparse(context.base_url).scheme != "https":
         return CheckResult.unknown(
@@ -372,7 +278,7 @@ async def check_security_headers(spec: CheckSpec, context: CheckContext) -> Chec
 
 async def check_http_absent(spec: CheckSpec, context: CheckContext) -> CheckResult:
     """Secret files are not served: every path answers something other than 2xx."""
-    if (missing := _not_configured(context)) is not None:
+    if (missing := base_url_missing(context)) is not None:
         return missing
     paths = [str(p) for p in spec.param("paths")]
     answers = await asyncio.gather(*(_request(context, "GET", p, follow_redirects=False) for p in paths))

@@ -77,7 +77,7 @@ declare(
 declare(
     CheckKind(
         "http_latency",
-        _HTTP,
+        "omniops_tui.probes.latency_check",
         "check_http_latency",
         "http",
         "N GET requests with bounded concurrency (the runbooks' 50-request curl loop): avg, P95, max, "

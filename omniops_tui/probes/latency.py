@@ -3,10 +3,11 @@
 On a busy machine the latency probe, awaiting its requests on the app's event loop, reported
 P95 2886 ms while curl measured 145 ms at the same moment: each request's time included every
 callback the loop ran before it noticed the answer (rendering, other checks, log lines). Here
-the requests run in worker threads of their own, each timing its own blocking request on a
-keep-alive connection of one shared `httpx.Client`: a thread waiting on a socket holds no
-lock, so what is timed is the network and the server, plus at most a GIL hand-over when the
-answer arrives. The event loop only awaits the finished figures (`measure_in_threads`).
+the requests run in worker threads of their own, each timing its own blocking request on its
+own keep-alive connection (latency_http.py, the standard library's http.client: a fifth of
+httpx's CPU per request, and the probe is most of a sweep's CPU): a thread waiting on a socket
+holds no lock, so what is timed is the network and the server, plus at most a GIL hand-over
+when the answer arrives. The event loop only awaits the finished figures (`measure_in_threads`).
 
 The runbooks' loop is 50 sequential curls; the probe sends them `concurrency` at a time over a
 pool of that many keep-alive connections, so 50 requests cost a few round trips, not 50.
@@ -19,9 +20,11 @@ import contextlib
 import itertools
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from omniops_tui.probes.base import Stopwatch, error_text
+from omniops_tui.probes.base import Stopwatch
+from omniops_tui.probes.latency_http import Connections, LazyTLS, RequestFailed
 
 
 @dataclass(slots=True)
@@ -40,7 +43,8 @@ class LatencyRequest:
     requests: int
     concurrency: int
     timeout: float
-    verify: ssl.SSLContext | bool = True
+    # How https answers are verified; a function is called once, only if an https URL is met.
+    verify: ssl.SSLContext | bool | Callable[[], ssl.SSLContext | bool] = True
     headers: dict[str, str] = field(default_factory=dict)
     max_bytes: int = 1 << 20  # an answer is read up to this (a gigabyte body costs no memory)
 
@@ -52,57 +56,45 @@ def measure(request: LatencyRequest, stop: threading.Event | None = None) -> Lat
     answered stops, so the run costs one timeout, not requests/concurrency of them. `stop` set
     from outside ends the run after the requests in flight.
     """
-    import httpx
-
     stop = stop or threading.Event()
     run = LatencyRun()
     lock = threading.Lock()
     tickets = itertools.count()
     concurrency = max(1, min(request.concurrency, request.requests))
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    with httpx.Client(
-        timeout=httpx.Timeout(request.timeout),
-        verify=request.verify,
-        headers=request.headers,
-        follow_redirects=True,
-        limits=limits,
-    ) as client:
+    tls = LazyTLS(request.verify)
 
-        def worker() -> None:
+    def worker() -> None:
+        connections = Connections(request.timeout, request.headers, request.max_bytes, tls)
+        try:
             while not stop.is_set() and next(tickets) < request.requests:
                 with lock:
                     run.sent += 1
                 watch = Stopwatch()
                 try:
-                    with client.stream("GET", request.url) as response:
-                        received = 0
-                        for chunk in response.iter_raw():
-                            received += len(chunk)
-                            if received >= request.max_bytes:
-                                break
-                except httpx.HTTPError as exc:
-                    timed_out = isinstance(exc, httpx.TimeoutException)
+                    status = connections.get(request.url)
+                except RequestFailed as exc:
                     with lock:
-                        run.timeouts += timed_out
-                        run.errors.append(f"{type(exc).__name__}: {error_text(exc)}")
-                        if timed_out and not run.times_ms:
+                        run.timeouts += exc.timed_out
+                        run.errors.append(str(exc))
+                        if exc.timed_out and not run.times_ms:
                             return  # nothing has answered yet: waiting again would only wait again
                     continue
                 elapsed = watch.ms
                 with lock:
-                    if 200 <= response.status_code < 300:
+                    if 200 <= status < 300:
                         run.times_ms.append(elapsed)
                     else:
-                        run.errors.append(f"HTTP {response.status_code}")
+                        run.errors.append(f"HTTP {status}")
+        finally:
+            connections.close()
 
-        workers = [
-            threading.Thread(target=worker, name=f"latency-probe-{n}", daemon=True)
-            for n in range(concurrency)
-        ]
-        for thread in workers:
-            thread.start()
-        for thread in workers:
-            thread.join()
+    workers = [
+        threading.Thread(target=worker, name=f"latency-probe-{n}", daemon=True) for n in range(concurrency)
+    ]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
     return run
 
 

@@ -15,6 +15,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+from omniops_tui.probes import client_imports
 from omniops_tui.probes.base import (
     CheckResult,
     CheckSpec,
@@ -41,6 +42,7 @@ async def connect(context: CheckContext) -> AsyncIterator[tuple[asyncpg.Connecti
     dsn = context.secret("database_url_env")
     if not dsn:
         raise _NotConfigured
+    await client_imports.imported("asyncpg")  # off the loop
     import asyncpg  # here: a sweep without a database need not import it (issue 12)
 
     timeout_ms = str(int(context.timeout * 1000))

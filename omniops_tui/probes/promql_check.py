@@ -47,7 +47,19 @@ async def check_promql(spec: CheckSpec, context: CheckContext) -> CheckResult:
     except ValueError as exc:
         return CheckResult.error(str(exc))
     asked = f"promql {query}" + (f" over {spec.param('window')}" if window else "") + f" at {settings.url}"
-    client = PrometheusClient.from_settings(settings, config=context.config, environment=environment)
+    key = (
+        "prometheus",
+        settings.url,
+        settings.bearer_token_env,
+        settings.username_env,
+        settings.password_env,
+        settings.verify_tls,
+        settings.tls_ca_file,
+        settings.timeout,
+    )
+    client = await context.shared(
+        key, lambda: PrometheusClient.from_settings(settings, config=context.config, environment=environment)
+    )  # one client (keep-alive) for every sweep, not one per check
     try:
         if window:
             end = time.time()
@@ -59,8 +71,6 @@ async def check_promql(spec: CheckSpec, context: CheckContext) -> CheckResult:
             series = [(s.labels, [s.value] if s.value is not None else []) for s in answer_now]
     except PrometheusError as exc:
         return CheckResult.error(str(exc), asked=asked, answer=exc.kind)
-    finally:
-        await client.aclose()
     return judge(spec, query, series, asked, settings.host_label or "instance")
 
 

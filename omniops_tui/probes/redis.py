@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+from omniops_tui.probes import client_imports
 from omniops_tui.probes.base import CheckResult, CheckSpec, Stopwatch, fmt_bytes, fmt_number, mask_url
 from omniops_tui.probes.context import CheckContext
 from omniops_tui.probes.registry import threshold_of
@@ -28,6 +29,7 @@ async def connect(context: CheckContext) -> AsyncIterator[tuple[aioredis.Redis, 
     url = context.secret("redis_url_env")
     if not url:
         raise _NotConfigured
+    await client_imports.imported("redis.asyncio")  # off the loop
     import redis.asyncio as aioredis  # here: a sweep without Redis need not import it (issue 12)
 
     client = aioredis.from_url(

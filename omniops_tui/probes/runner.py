@@ -10,14 +10,17 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from omniops_tui.core.errors import UserError
-from omniops_tui.core.events import CheckResultEvent
+from omniops_tui.probes import client_imports
 from omniops_tui.probes.base import CheckResult, CheckSpec, Stopwatch, error_text, truncate
 from omniops_tui.probes.context import CheckContext, SSHHostKeyError
 from omniops_tui.probes.readonly import CommandRefused
 from omniops_tui.probes.registry import KINDS, CheckKind
+
+if TYPE_CHECKING:
+    from omniops_tui.core.events import CheckResultEvent
 
 ResultCallback = Callable[[CheckSpec, CheckResult], Any | Awaitable[Any]]
 Outcome = tuple[CheckSpec, CheckResult]
@@ -32,23 +35,43 @@ async def preload_clients() -> None:
     They are imported lazily to keep start-up fast, but a first import costs about half a
     second of CPU; done on the event loop, that would freeze the screen on the first sweep.
     """
-    import importlib
+    names = (*CLIENT_MODULES, *sorted({kind.module for kind in KINDS.values()}))
+    client_imports.start(*names)
+    for name in names:
+        await client_imports.imported(name)
 
-    def load() -> None:
-        for name in (*CLIENT_MODULES, *sorted({kind.module for kind in KINDS.values()})):
-            importlib.import_module(name)
 
-    await asyncio.to_thread(load)
+def clients_for(specs: Iterable[CheckSpec], context: CheckContext) -> list[str]:
+    """The client libraries these checks will use against this environment, longest chain
+    first (SSH: import, handshake, then the commands); none for what is not configured."""
+    targets = {KINDS[spec.kind].target for spec in specs if spec.kind in KINDS}
+    environment = context.environment
+    if environment is None:
+        return []
+    wanted = [
+        ("asyncssh", "ssh" in targets and bool(environment.hosts)),
+        (
+            "httpx",
+            bool(targets & {"http", "prometheus"}) and bool(environment.base_url or environment.prometheus),
+        ),
+        ("asyncpg", "postgres" in targets and bool(environment.database_url_env)),
+        ("redis.asyncio", "redis" in targets and bool(environment.redis_url_env)),
+    ]
+    return [name for name, used in wanted if used]
 
 
 async def wait_or_wake(wake: asyncio.Event, interval: float) -> None:
-    """Sleep `interval` seconds, or less when `wake` is set (the engineer asked for it now)."""
-    wake.clear()
+    """Sleep `interval` seconds, or less when `wake` is set (the engineer asked for it now).
+
+    A wake set before the call (during the sweep that just ended) returns at once: clearing it
+    first lost a re-run asked for mid-sweep. The wake is consumed (cleared) when it is seen.
+    """
     try:
         async with asyncio.timeout(interval):
             await wake.wait()
     except TimeoutError:
         pass
+    wake.clear()
 
 
 def timeout_for(spec: CheckSpec, context: CheckContext) -> float:
@@ -86,6 +109,7 @@ async def run_check(spec: CheckSpec, context: CheckContext) -> CheckResult:
         if kind is None:
             result = CheckResult.error(f"unknown check kind '{spec.kind}'")
         else:
+            await client_imports.imported(kind.module)  # not on the loop: it may import httpx
             function = kind.load()
             async with asyncio.timeout(limit):
                 result = await function(spec, context)
@@ -124,12 +148,19 @@ async def sweep(
 
     Results come back in the order of the expanded specs. `on_result` is called as each one
     arrives (the UI stops a spinner); it may be a plain function or a coroutine function.
-    The sweep's HTTP client is opened on demand and closed at the end; SSH connections stay
-    in the context's pool for the next sweep. `concurrent=False` runs them one after another
-    (for the benchmark).
+    HTTP clients and SSH connections are the context's, kept for the next sweep (keep-alive,
+    no set-up per sweep). `concurrent=False` runs them one after another (for the benchmark).
     """
     run_context = context.fork()
     expanded = expand(specs, run_context)
+    # What the checks will use, imported now if nothing imported it yet (the TUI's services
+    # preload it all in a thread; a one-shot `check` imports here). Not in threads beside the
+    # checks: with the GIL, every answer the loop awaited then waited for the importing
+    # thread's switch interval (the SSH chains got slower) and the latency probe's threads
+    # counted those waits as latency.
+    clients = clients_for(expanded, run_context)
+    modules = sorted({KINDS[spec.kind].module for spec in expanded if spec.kind in KINDS})
+    client_imports.load(*clients, *modules)
 
     async def one(spec: CheckSpec) -> Outcome:
         result = await run_check(spec, run_context)
@@ -139,16 +170,15 @@ async def sweep(
                 await outcome
         return spec, result
 
-    try:
-        if concurrent:
-            return list(await asyncio.gather(*(one(spec) for spec in expanded)))
-        return [await one(spec) for spec in expanded]
-    finally:
-        await run_context.close_http()
+    if concurrent:
+        return list(await asyncio.gather(*(one(spec) for spec in expanded)))
+    return [await one(spec) for spec in expanded]
 
 
 def to_event(spec: CheckSpec, result: CheckResult) -> CheckResultEvent:
     """The session event for one result (stamps are set by the recorder)."""
+    from omniops_tui.core.events import CheckResultEvent  # ~20 ms: a one-shot table needs none
+
     return CheckResultEvent(
         check_id=spec.id,
         kind=spec.kind,

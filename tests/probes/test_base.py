@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from omniops_tui.probes.base import CheckResult, Threshold, fmt_number, mask_url, worst
-from omniops_tui.probes.http import get_field, percentile
+from omniops_tui.probes.http import get_field
+from omniops_tui.probes.latency_check import percentile
 from omniops_tui.probes.postgres import weighted_percentile
 from omniops_tui.probes.ssh import (
     parse_compose_ps,

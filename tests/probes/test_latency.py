@@ -21,6 +21,9 @@ from tests.probes.conftest import context_from, env_toml, spec
 
 class _Counting(ThreadingHTTPServer):
     daemon_threads = True
+    # The default backlog (5) drops some of 10 simultaneous connects: each then waits for the
+    # 1 s SYN retry, which the probe rightly reports as latency. Real servers queue 100+.
+    request_queue_size = 64
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
@@ -42,10 +45,19 @@ class _Handler(BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.requests += 1
             failing = self.path == "/flaky" and self.server.requests % 5 == 0
-        body = b'{"status":"ok"}'
+        if self.path == "/moved":
+            self.send_response(301)
+            self.send_header("Location", "/api/health")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = b"x" * (1 << 20) if self.path == "/huge" else b'{"status":"ok"}'
         self.send_response(500 if failing else 200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
+        if self.path == "/close":
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         self.wfile.write(body)
 
@@ -110,3 +122,21 @@ async def test_a_target_that_never_answers_costs_one_wave_of_timeouts() -> None:
             LatencyRequest(f"http://{hole.address}/", requests=50, concurrency=5, timeout=0.5)
         )
     assert (run.sent, run.timeouts, run.times_ms) == (5, 5, [])
+
+
+def test_redirects_are_followed_and_timed_whole() -> None:
+    with counting_server() as server:
+        url = f"http://127.0.0.1:{server.server_address[1]}/moved"
+        run = measure(LatencyRequest(url, requests=10, concurrency=2, timeout=10))
+    assert (len(run.times_ms), run.errors, server.requests) == (10, [], 20)
+
+
+def test_servers_that_close_or_send_too_much_cost_a_new_connection_not_a_failure() -> None:
+    """`Connection: close` after each answer, and answers larger than what is read: every
+    request still answers (on a new connection), none is a failure."""
+    with counting_server() as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        closing = measure(LatencyRequest(f"{base}/close", requests=10, concurrency=2, timeout=10))
+        huge = measure(LatencyRequest(f"{base}/huge", requests=6, concurrency=2, timeout=10, max_bytes=1024))
+    assert (len(closing.times_ms), closing.errors) == (10, [])
+    assert (len(huge.times_ms), huge.errors) == (6, [])

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from unittest.mock import AsyncMock, patch
 
 import pytest
 
 from omniops_tui.core.events import CheckResultEvent, from_record, to_record
 from omniops_tui.probes.base import CheckResult, CheckSpec
-from omniops_tui.probes.runner import run_check, sweep, to_event
+from omniops_tui.probes.runner import run_check, sweep, to_event, wait_or_wake
 from tests.probes.conftest import context_from, env_toml, sandbox_context, spec
 
 
@@ -77,8 +81,9 @@ async def test_sweep_reports_each_result_as_it_arrives_and_keeps_order(sandbox: 
     async def on_result(check: CheckSpec, result: CheckResult) -> None:
         seen.append(check.id)
 
-    specs = [spec("http_latency", "slow-first", requests=20), spec("http", "quick")]
+    specs = [spec("http_latency", "slow-first", requests=20, concurrency=1), spec("http", "quick")]
     try:
+        await sweep(specs[1:], context)  # httpx imported (off the loop) and its client made
         outcomes = await sweep(specs, context, on_result=on_result)
         sequential = await sweep(specs, context, concurrent=False, on_result=lambda s, r: seen.append(s.id))
     finally:
@@ -127,3 +132,48 @@ async def test_closed_context_refuses_new_ssh_connections() -> None:
     await closed.aclose()
     result = await run_check(spec("ssh_uptime", on_host="h"), closed)
     assert result.status == "error" and "closed" in result.summary
+
+
+async def test_a_wake_set_during_a_sweep_is_not_lost() -> None:
+    """The engineer asks for a re-run while a sweep is running: the wait after it ends at once
+    (and consumes the wake) instead of sleeping the whole interval."""
+    wake = asyncio.Event()
+    wake.set()  # asked for while the sweep ran
+    await asyncio.wait_for(wait_or_wake(wake, 3600), 30)
+    assert not wake.is_set()
+    waiting = asyncio.ensure_future(wait_or_wake(wake, 3600))
+    await asyncio.sleep(0)
+    assert not waiting.done()  # consumed: the next wait waits again
+    wake.set()
+    await asyncio.wait_for(waiting, 30)
+
+
+async def test_checklist_rerun_asked_for_during_a_sweep_sweeps_again() -> None:
+    """`rerun_now` while the checklist's sweep is in flight: a second sweep follows it."""
+    from omniops_tui.live.checklist import ChecklistService
+
+    session = SimpleNamespace(
+        setup=SimpleNamespace(interval=3600, bindings=SimpleNamespace(specs_for_runbook=lambda _id: ["spec"]))
+    )
+    service = ChecklistService(session)  # type: ignore[arg-type]
+    swept: list[int] = []
+    second = asyncio.Event()
+
+    async def sweep_once(specs: list[Any]) -> None:
+        swept.append(len(specs))
+        if len(swept) == 1:
+            service.rerun_now()  # asked for mid-sweep
+        else:
+            second.set()
+
+    service.sweep_once = sweep_once  # type: ignore[method-assign]
+    with patch("omniops_tui.live.checklist.preload_clients", AsyncMock()):
+        service.focus("standard-release")
+        running = asyncio.ensure_future(service.run())
+        try:
+            await asyncio.wait_for(second.wait(), 30)
+        finally:
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
+    assert swept == [1, 1]
