@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import events, on
@@ -127,7 +128,9 @@ class OmniOpsApp(Navigator, KeyActions):
         (ui/warmup.py): their imports on a thread, then their styles on the loop in slices."""
         from omniops_tui.ui import warmup
 
-        self.run_worker(warmup.import_screens, thread=True, group="warm-up", exit_on_error=False)
+        runbooks = self.ctx.session.basis.runbooks
+        work = partial(warmup.import_screens, runbooks)
+        self.run_worker(work, thread=True, group="warm-up", exit_on_error=False)
 
     @on(Worker.StateChanged)
     def _warmed_up(self, event: Worker.StateChanged) -> None:

@@ -29,19 +29,38 @@ from textual._path import _css_path_type_as_list
 from textual.dom import DOMNode
 from textual.screen import Screen
 
+from omniops_tui.runbooks.block_model import CommandBlock, iter_blocks
+
 if TYPE_CHECKING:
     from textual.app import App
     from textual.css.stylesheet import Stylesheet
 
+    from omniops_tui.runbooks.model import RunbookSet
+
 # The screens a person opens next, in the order they are usually opened.
 SCREENS = ("runbook", "metrics", "logs", "wizard")
 SLICE_S = 0.01  # between two slices: the loop takes keys and frames in between
+LANGUAGE_SCAN_RUNBOOKS = 50  # runbooks whose commands' languages are warmed (a thread's work)
+LANGUAGES = 8  # at most this many highlighters loaded ahead
 
 
-def import_screens() -> None:
-    """The screens' modules (on a thread: importing holds no lock the loop waits on for long)."""
+def import_screens(runbooks: RunbookSet | None = None) -> None:
+    """The screens' modules (on a thread: importing holds no lock the loop waits on for long),
+    then the syntax highlighter of each language the runbooks' commands use: the first
+    section showing a `bash` block loaded and compiled its lexer on the loop (~50 ms)."""
     for name in SCREENS:
         importlib.import_module(f"omniops_tui.ui.screens.{name}")
+    if runbooks is None:
+        return
+    from omniops_tui.ui.widgets.command_row import block_class, highlighted
+
+    languages: set[str] = set()
+    for runbook in runbooks.runbooks[:LANGUAGE_SCAN_RUNBOOKS]:
+        for section in runbook.sections:
+            languages.update(block.language for block in iter_blocks(section.blocks, CommandBlock))
+    for language in sorted(languages)[:LANGUAGES]:
+        highlighted("true", language)
+        block_class("true", language)
 
 
 class _Bases:
