@@ -23,7 +23,7 @@ import inspect
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual._path import _css_path_type_as_list
 from textual.dom import DOMNode
@@ -75,7 +75,7 @@ def _ui_modules() -> list[object]:
     return [module for name, module in list(sys.modules.items()) if name.startswith("omniops_tui.ui.")]
 
 
-def _steps(app: App[object]) -> Iterator[None]:
+def _steps(app: App[Any]) -> Iterator[None]:
     """One stylesheet source added and parsed per step; the restyle of what is on show last."""
     stylesheet: Stylesheet = app.stylesheet
     added = False
@@ -108,7 +108,7 @@ def _steps(app: App[object]) -> Iterator[None]:
                 yield
 
 
-def warm_styles(app: App[object]) -> None:
+def warm_styles(app: App[Any]) -> None:
     """Add the next screens' styles in slices on the loop (see the module's docstring)."""
     steps = _steps(app)
 
