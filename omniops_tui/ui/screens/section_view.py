@@ -121,6 +121,9 @@ class SectionSwitcher(ContentSwitcher):
         pending = list(order)
 
         def step() -> None:
+            if self.is_attached and not self.screen.is_current:  # another screen on top: later
+                self.set_timer(PREBUILD_AFTER_S, step)
+                return
             while pending and self.is_attached:
                 view = self.view(f"view-{pending[0]}")
                 if view is None:
