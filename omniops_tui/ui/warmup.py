@@ -117,8 +117,8 @@ def warm_styles(app: App[Any]) -> None:
             next(steps)
         except StopIteration:
             return
-        except Exception:  # a stylesheet error here must not cost the session: the push reports it
-            return
+        except Exception:  # styles are never worth the session: a source that fails to parse
+            return  # is skipped from then on (Textual's own `parse` skips invalid CSS the same way)
         app.set_timer(SLICE_S, step)
 
     step()

@@ -8,9 +8,9 @@ item, a heading from the sidebar) calls `mount_rest` first.
 
 The switcher holds one view per section built so far and finds the one on show by id among
 its children: a CSS query would walk every row of every built section, on every tick. Once
-the first section is on show it builds the others hidden, one per slice of idle time,
-neighbours and the digit-numbered ones first: building a section's rows (and highlighting its
-code) on the key that first showed it made that key cost several times a later one.
+the first section is on show it builds the others hidden (their first screen of rows, a few
+rows per slice of idle time, neighbours and the digit-numbered ones first): building a
+section's rows on the key that first showed it made that key cost several times a later one.
 """
 
 from __future__ import annotations
