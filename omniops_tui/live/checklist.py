@@ -21,7 +21,7 @@ from omniops_tui.probes.runner import expand, preload_clients, sweep, to_event, 
 
 # A runbook just focused is swept this long after, not at once: its screen (sharing the loop)
 # paints first, and a look that leaves sooner (enter, escape) starts no sweep at all.
-FOCUS_SETTLE_S = 0.25
+FOCUS_SETTLE_S = 0.5
 
 
 class ChecklistService:

@@ -26,7 +26,7 @@ from omniops_tui.ui.widgets.row import Row
 
 FIRST_ROWS = 40  # more than a screen's worth of rows at any size an engineer uses
 BATCH_ROWS = 60  # rows mounted per frame after the first
-PREBUILD_AFTER_S = 0.4  # after the screen's first frame (and its checks' start)
+PREBUILD_AFTER_S = 0.6  # after the screen's first frame (and its checks' start)
 PREBUILD_SLICE_S = 0.05  # between two slices of building hidden: keys and frames go in between
 PREBUILD_ROWS = 6  # rows mounted per slice into a hidden view (a few ms each)
 PREBUILD_MAX = 12  # sections built ahead: the digits' nine and the neighbours
