@@ -19,6 +19,10 @@ from omniops_tui.live.base import Notice, SessionCore
 from omniops_tui.probes.base import CheckResult, CheckSpec
 from omniops_tui.probes.runner import expand, preload_clients, sweep, to_event, wait_or_wake
 
+# A runbook just focused is swept this long after, not at once: its screen (sharing the loop)
+# paints first, and a look that leaves sooner (enter, escape) starts no sweep at all.
+FOCUS_SETTLE_S = 0.5
+
 
 class ChecklistService:
     """Runs the focused runbook's checks; `run()` is one long-running service."""
@@ -30,12 +34,14 @@ class ChecklistService:
         self.sweeps = 0
         self._wake = asyncio.Event()
         self._forced = False  # the engineer asked for a sweep now (`rerun_now`)
+        self._settle = False  # a runbook was just focused: let its screen paint first
         self._swept_at: dict[str, float] = {}  # loop time of each runbook's last sweep
 
     def focus(self, runbook_id: str | None) -> None:
-        """The runbook on screen (None: none); its checks start at once."""
+        """The runbook on screen (None: none); its checks start once its screen has painted."""
         if runbook_id != self.runbook_id:
             self.runbook_id = runbook_id
+            self._settle = runbook_id is not None
             self._wake.set()
 
     def rerun_now(self) -> None:
@@ -62,6 +68,10 @@ class ChecklistService:
             fresh_for = self._swept_at.get(runbook_id, float("-inf")) + interval - loop.time()
             if fresh_for > 0 and not self._forced:
                 await wait_or_wake(self._wake, fresh_for)  # its answers are still fresh
+                continue
+            if self._settle and not self._forced:
+                self._settle = False
+                await wait_or_wake(self._wake, FOCUS_SETTLE_S)  # then sweeps what is focused then
                 continue
             self._forced = False
             await self.sweep_once(specs)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import events, on
@@ -42,16 +43,8 @@ MIN_WIDTH, MIN_HEIGHT = 60, 18
 RESTART_AFTER_S = 5.0
 
 
-# How long after start the screens a person opens next are imported (off the first frame).
+# How long after start the screens a person opens next are warmed up (off the first frame).
 WARM_AFTER_S = 0.5
-
-
-def _import_screens() -> None:
-    """The runbook, metrics, logs and wizard screens' modules, imported ahead of their first use."""
-    import importlib
-
-    for name in ("runbook", "metrics", "logs", "wizard"):
-        importlib.import_module(f"omniops_tui.ui.screens.{name}")
 
 
 class OmniOpsApp(Navigator, KeyActions):
@@ -131,9 +124,20 @@ class OmniOpsApp(Navigator, KeyActions):
         self.set_timer(WARM_AFTER_S, self._warm_screens)
 
     def _warm_screens(self) -> None:
-        """Import the screens a person opens next while the first one idles, on a thread: the
-        first runbook opened in a process paid ~170 ms of imports (p95 of opening was 0.7 s)."""
-        self.run_worker(_import_screens, thread=True, group="warm-up", exit_on_error=False)
+        """The first-time costs of the screens a person opens next, while the first one idles
+        (ui/warmup.py): their imports on a thread, then their styles on the loop in slices."""
+        from omniops_tui.ui import warmup
+
+        runbooks = self.ctx.session.basis.runbooks
+        work = partial(warmup.import_screens, runbooks)
+        self.run_worker(work, thread=True, group="warm-up", exit_on_error=False)
+
+    @on(Worker.StateChanged)
+    def _warmed_up(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "warm-up" and event.state is WorkerState.SUCCESS:
+            from omniops_tui.ui.warmup import warm_styles
+
+            warm_styles(self)
 
     def _start_services(self, live: LiveSession) -> None:
         for service in live.services():

@@ -1,12 +1,11 @@
 """A runbook: its sections on the left, the selected section's rows on the right.
 
 Every section is reachable from the sidebar (or `[` / `]`, digits, or the command palette); the
-header shows the metadata and the runbook's checklist progress; the rows of a section are built
-when it is first shown and kept, so moving between sections is instant. Ticks go to the engine,
-which records an event; the rows update from the state when the `SessionUpdated` message
-arrives, never from the key press. `x` runs the highlighted command (run_flow.py); the pane
-docked under the section shows the run's output from the record, live and in replay alike. In a
-replay the same screen is read-only.
+header shows the metadata and checklist progress; a section's rows are built on its first show
+or ahead of it in idle time (section_view.py), and kept. Ticks go to the engine, which records
+an event; the rows update from the state when `SessionUpdated` arrives, never from the key.
+`x` runs the highlighted command (run_flow.py); the pane under the section shows the run's
+output from the record, live and in replay alike. In a replay the screen is read-only.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from omniops_tui.ui.messages import SessionUpdated
 from omniops_tui.ui.screens.run_flow import RUN_ACTIONS, RUN_BINDINGS, RunActions
 from omniops_tui.ui.screens.runbook_nav import NAV_BINDINGS, RunbookNavigation
 from omniops_tui.ui.screens.runbook_sidebar import SectionList
-from omniops_tui.ui.screens.section_view import SectionSwitcher, SectionView
+from omniops_tui.ui.screens.section_view import FIRST_ROWS, SectionSwitcher, SectionView, prebuild_order
 from omniops_tui.ui.screens.step_confirm import CONFIRM_BINDING, StepConfirmActions
 from omniops_tui.ui.widgets.footer import KeyFooter
 from omniops_tui.ui.widgets.metrics_strip import MetricsStrip
@@ -129,6 +128,7 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
             sections.highlight_section(self.runbook.sections[start].id)
         if self.runbook.sections:
             self.show_section(self.runbook.sections[start].id)
+            self._switcher.prebuild(prebuild_order(len(self.runbook.sections), start), self._new_view)
         sections.focus()
         self.run_pane.follow_latest(self.runbook.id)
 
@@ -176,22 +176,14 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
         view_id = f"view-{index}"
         view = switcher.view(view_id)
         if view is None:
-            rows = section_rows(
-                self.runbook,
-                section,
-                self._substitute,
-                self.session.state,
-                self.session.offset(),
-                self.session.basis.places,
-            )
-            shown = [row.shown_original(self.original_commands) for row in rows]
-            view = SectionView(section, *shown, id=view_id, anchor=anchor, prepare=self._prepare_rows)
+            view = self._new_view(index, anchor=anchor)
             switcher.mount(view)
             if view.parent is not switcher:  # not mounted: the screen is being taken down
                 return
         elif view.stale:
             self._refresh_rows(view)
         switcher.current = view_id
+        view.shown()
         self._current = section
         sections = self._sidebar()
         if sections is not None:
@@ -199,6 +191,15 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
         engine = self.ctx.engine
         if engine is not None and self.is_current:
             engine.screen_opened("runbook", self.runbook.id, section.id)
+
+    def _new_view(self, index: int, first: int = FIRST_ROWS, anchor: str = "") -> SectionView:
+        """A section's view, not mounted yet: its rows as the state is now."""
+        section, session = self.runbook.sections[index], self.session
+        now, places = session.offset(), session.basis.places
+        rows = section_rows(self.runbook, section, self._substitute, session.state, now, places)
+        shown = [row.shown_original(self.original_commands) for row in rows]
+        view_id, prepare = f"view-{index}", self._prepare_rows
+        return SectionView(section, *shown, id=view_id, anchor=anchor, prepare=prepare, first_rows=first)
 
     def _substitute(self, code: str) -> Substitution:
         """The environment's values with their spans (a replay shows the code as written)."""

@@ -7,7 +7,10 @@ the keys answer while the tail arrives. Anything that needs a row further down (
 item, a heading from the sidebar) calls `mount_rest` first.
 
 The switcher holds one view per section built so far and finds the one on show by id among
-its children: a CSS query would walk every row of every built section, on every tick.
+its children: a CSS query would walk every row of every built section, on every tick. Once
+the first section is on show it builds the others hidden (their first screen of rows, a few
+rows per slice of idle time, neighbours and the digit-numbered ones first): building a
+section's rows on the key that first showed it made that key cost several times a later one.
 """
 
 from __future__ import annotations
@@ -23,6 +26,17 @@ from omniops_tui.ui.widgets.row import Row
 
 FIRST_ROWS = 40  # more than a screen's worth of rows at any size an engineer uses
 BATCH_ROWS = 60  # rows mounted per frame after the first
+PREBUILD_AFTER_S = 0.6  # after the screen's first frame (and its checks' start)
+PREBUILD_SLICE_S = 0.05  # between two slices of building hidden: keys and frames go in between
+PREBUILD_ROWS = 6  # rows mounted per slice into a hidden view (a few ms each)
+PREBUILD_MAX = 12  # sections built ahead: the digits' nine and the neighbours
+
+
+def prebuild_order(count: int, start: int) -> list[int]:
+    """The sections to build ahead, nearest the one on show first, then the digits' 1-9."""
+    near = [i for d in (1, -1, 2, -2) if 0 <= (i := start + d) < count]
+    wanted = [*near, *range(min(count, 9))]
+    return [i for i in dict.fromkeys(wanted) if i != start][:PREBUILD_MAX]
 
 
 class SectionView(ListView):
@@ -41,18 +55,26 @@ class SectionView(ListView):
         id: str,
         anchor: str = "",
         prepare: Callable[[list[Row]], None] | None = None,
+        first_rows: int = FIRST_ROWS,
     ) -> None:
         # Opened at a heading (from the sidebar): highlighted from the first frame.
         start = next((i for i, r in enumerate(rows) if anchor and getattr(r, "anchor_id", "") == anchor), 0)
-        first = max(FIRST_ROWS, start + FIRST_ROWS)
+        first = start + first_rows
         super().__init__(*rows[:first], id=id, initial_index=start)
         self.section = section
         self.stale = False
         self._pending: list[Row] = list(rows[first:])
         self._prepare = prepare
+        self._batching = False
 
     def on_mount(self) -> None:
-        if self._pending:
+        self.shown()
+
+    def shown(self) -> None:
+        """On show (or mounted on show): the rest of the rows arrive, a batch per frame. A view
+        built hidden mounts only its first rows until it is shown."""
+        if self._pending and self.display and self.is_mounted and not self._batching:
+            self._batching = True
             self.call_after_refresh(self._mount_batch)
 
     @property
@@ -60,13 +82,21 @@ class SectionView(ListView):
         """Every row of the section is in the view."""
         return not self._pending
 
+    def fill(self, count: int) -> bool:
+        """Hidden, `count` more of the rows a first frame shows; False once they are all in."""
+        if self.display or not self._pending or len(self.children) >= FIRST_ROWS:
+            return False
+        rows, self._pending = self._pending[:count], self._pending[count:]
+        self._add(rows)
+        return bool(self._pending) and len(self.children) < FIRST_ROWS
+
     def _mount_batch(self) -> None:
-        if not self._pending or not self.is_attached:
+        self._batching = False
+        if not self._pending or not self.is_attached or not self.display:
             return
         batch, self._pending = self._pending[:BATCH_ROWS], self._pending[BATCH_ROWS:]
         self._add(batch)
-        if self._pending:
-            self.call_after_refresh(self._mount_batch)
+        self.shown()
 
     def mount_rest(self) -> None:
         """Every remaining row now (they are children at once; they paint on the next frame)."""
@@ -84,6 +114,30 @@ class SectionSwitcher(ContentSwitcher):
     """The sections' views, one on show."""
 
     SESSION_BLIND = True  # no session-aware widget inside: the screen's walk skips the rows
+
+    def prebuild(self, order: list[int], build: Callable[[int, int], SectionView]) -> None:
+        """Build the views of these sections hidden, a few rows per slice of idle time (a
+        whole section's rows at once held the loop for up to ~100 ms)."""
+        pending = list(order)
+
+        def step() -> None:
+            if self.is_attached and not self.screen.is_current:  # another screen on top: later
+                self.set_timer(PREBUILD_AFTER_S, step)
+                return
+            while pending and self.is_attached:
+                view = self.view(f"view-{pending[0]}")
+                if view is None:
+                    view = build(pending[0], PREBUILD_ROWS)
+                    view.display = False
+                    self.mount(view)
+                    break
+                if view.fill(PREBUILD_ROWS):
+                    break
+                pending.pop(0)  # shown meanwhile, or its first screen's rows are all in
+            if pending and self.is_attached:
+                self.set_timer(PREBUILD_SLICE_S, step)
+
+        self.set_timer(PREBUILD_AFTER_S, step)
 
     def view(self, view_id: str | None) -> SectionView | None:
         if not view_id:

@@ -11,6 +11,7 @@ signals that change it.
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -32,6 +33,18 @@ class KeyFooter(Footer):
         if screen.app.app_focus and self.is_attached and screen is self.screen:
             self._shown = shown
         super().bindings_changed(screen)
+
+    def compose(self) -> ComposeResult:
+        """Textual's keys, born in the footer's `compact` state: a `FooterKey` starts compact
+        and its data binding then turns that off, restyling each key twice as it mounts (~a
+        tenth of opening a runbook). Set before mounting, both restylings find nothing to do.
+        Only the bound keys: the command palette's key is not bound and stays compact."""
+        for widget in super().compose():
+            bound = widget._reactive_connect or {}
+            if isinstance(widget, FooterKey) and "compact" in bound:
+                widget.set_reactive(FooterKey.compact, self.compact)
+                widget.set_class(self.compact, "-compact", update=False)
+            yield widget
 
     def _keys(self, screen: Screen) -> tuple[object, ...]:
         """What the keys would show: each binding's key, label, action, state and tooltip."""

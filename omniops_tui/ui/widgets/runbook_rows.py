@@ -187,8 +187,8 @@ class ChecklistItemRow(Row):
             text.append(f"\n{mark} {visible_line(state.check_summary)}", style=style)
             if ago:
                 text.append(f" · {ago}", style="dim")
+        frame = SPINNER[int(time.monotonic() * 8) % len(SPINNER)]
         if running:
-            frame = SPINNER[int(time.monotonic() * 8) % len(SPINNER)]
             text.append(f"  {frame} checking…", style="italic cyan")
         if state.overridden:
             verdict = "ticked" if state.manual else "unticked"
@@ -201,8 +201,11 @@ class ChecklistItemRow(Row):
         grid.add_column(ratio=1)
         grid.add_row(box, text)
         # A tick changes the box and the style, not the lines: no layout of the whole section.
-        text_widget.update(grid, layout=text.plain != self._plain)
-        self._plain = text.plain
+        # Nor does the spinner's next frame (one braille cell for another: the same wrapping);
+        # it turns every 0.25 s on every running row, each a layout of the screen otherwise.
+        shape = text.plain.replace(frame, SPINNER[0]) if running else text.plain
+        text_widget.update(grid, layout=shape != self._plain)
+        self._plain = shape
 
 
 class LiveAnswersRow(Row):
