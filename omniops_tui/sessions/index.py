@@ -201,6 +201,38 @@ class LazyEvents(Sequence[Event]):
             return block[item % BLOCK]
         return self._decode(item, item + 1)[0]
 
+    def lines_of(self, indices: set[int]) -> dict[int, Sequence[str]]:
+        """The `lines` of these `log_lines` events (a checkpoint's log windows, on a seek).
+
+        One read of the span they lie in; only their lines are decoded, and only their `lines`
+        field is kept (no event objects): a window of 10,000 lines is ~1,000 batches.
+        """
+        out: dict[int, Sequence[str]] = {}
+        missing: list[int] = []
+        blocks = self._blocks
+        for index in indices:
+            block = blocks.get(index // BLOCK)
+            if block is not None:
+                out[index] = getattr(block[index % BLOCK], "lines", ())
+            else:
+                missing.append(index)
+        if not missing:
+            return out
+        missing.sort()
+        offsets = self.source.offsets
+        base = offsets[missing[0]]
+        data = os.pread(self._fd, offsets[missing[-1] + 1] - base, base)
+        scan = _SCAN
+        for index in missing:
+            line = data[offsets[index] - base : offsets[index + 1] - base - 1]
+            try:
+                record, _end = scan(line.decode("utf-8"), 0)
+                lines = record["lines"]
+            except Exception:  # the careful path names the line (or the rewritten file)
+                lines = getattr(self._decode(index, index + 1)[0], "lines", ())
+            out[index] = lines
+        return out
+
     def _block(self, block: int) -> list[Event]:
         events = self._blocks.get(block)
         if events is not None:

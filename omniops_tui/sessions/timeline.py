@@ -24,6 +24,7 @@ from typing import Any
 
 from omniops_tui.core.events import CheckResultEvent, Event
 from omniops_tui.core.timefmt import format_offset, parse_iso
+from omniops_tui.sessions.checkpoint import BatchIndex, Checkpoint
 from omniops_tui.sessions.index import LazyEvents, open_lazy
 from omniops_tui.sessions.markers import Marker, find_markers
 from omniops_tui.sessions.reader import SessionFile, read_session
@@ -81,8 +82,9 @@ class Timeline:
             checkpoint_every *= -(-len(events) // (checkpoint_every * max_checkpoints))
         self.checkpoint_every = checkpoint_every
         self._state_factory = state_factory
-        self._checkpoints: list[SessionState] = [state_factory()]
+        self._checkpoints: list[Checkpoint] = [Checkpoint(state_factory())]
         self._fold: SessionState = state_factory()  # the fold up to the last checkpoint built
+        self._batches = BatchIndex()  # which event each log batch of `_fold`'s windows came from
         self._folded = 0
         self._playback: Sequence[float] = self._playback_times()
         self._types = events.types if indexed and isinstance(events, LazyEvents) else None
@@ -168,7 +170,7 @@ class Timeline:
         count = min(max(count, 0), len(self.events))
         slot = count // self.checkpoint_every
         self._ensure_checkpoints(count)
-        state = self._checkpoints[slot].snapshot()
+        state = self._checkpoints[slot].restore(self.events)
         apply = state.apply
         for event in self.events[slot * self.checkpoint_every : count]:
             apply(event)
@@ -196,13 +198,15 @@ class Timeline:
             return
         state = self._fold
         apply = state.apply
+        note = self._batches.note
         events = self.events
         while len(self._checkpoints) <= wanted:
             start = self._folded
-            for event in events[start : start + every]:
+            for index, event in enumerate(events[start : start + every], start):
                 apply(event)
+                note(index, event)
             self._folded = start + every
-            self._checkpoints.append(state.snapshot())
+            self._checkpoints.append(Checkpoint(state, self._batches))
 
     # ------------------------------------------------------------------ idle limit
     def _playback_times(self) -> Sequence[float]:

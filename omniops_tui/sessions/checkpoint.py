@@ -1,0 +1,170 @@
+"""Replay checkpoints that stay small: counters and references, not copies of log windows.
+
+A checkpoint used to be a full `SessionState.snapshot()`: each held its own log windows (up to
+10,000 lines per source and the merged view) and copies of every append-only list. At 1M events
+that was ~10 MB a checkpoint and 1.3 GB in all, almost all of it log lines no seek would show.
+
+A `Checkpoint` keeps instead:
+- the small state (items, checks, places, metric series, criteria, commands) as a snapshot;
+- the append-only lists (notes, milestones, copied commands, runbooks started, the wizard's
+  history) as a reference to the fold's own list and a length: the fold only ever appends to
+  them, so the first `length` items are the checkpoint's, whatever came after;
+- each log window as the event indices of its batches (an `array('q')`, 8 bytes a batch), the
+  prefixes and the offset into the oldest batch. `restore` reads those batches' lines back from
+  the session (`LazyEvents.lines_of`: one read of the span, only those lines decoded).
+
+`BatchIndex` is how the fold knows which event a batch in a window came from: the timeline
+registers each `log_lines` event's list as it folds it (the window keeps that very list).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+from typing import Any
+
+from omniops_tui.core.events import Event, LogLines
+from omniops_tui.core.logbuffer import LogBuffer
+from omniops_tui.sessions.projections.logs import LogView, SourceLog
+from omniops_tui.sessions.state import SessionState
+
+APPEND_ONLY = ("notes", "runbooks_started", "copied", "milestones")
+"""SessionState's lists the fold only appends to (state.py): shared, cut to length on restore."""
+_MERGED = "\0merged"
+
+
+class BatchIndex:
+    """id(batch list) -> (event index, the list): which event a window's batch came from."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, tuple[int, Sequence[str]]] = {}
+
+    def note(self, index: int, event: Event) -> None:
+        """Called by the fold for every event; remembers log batches."""
+        if type(event) is LogLines:
+            lines = event.lines
+            self._by_id[id(lines)] = (index, lines)
+
+    def find(self, lines: Sequence[str]) -> int:
+        """The event index of `lines`, or -1 (a sliced batch, a gap marker: kept as they are)."""
+        found = self._by_id.get(id(lines))
+        return found[0] if found is not None and found[1] is lines else -1
+
+    def keep_only(self, ids: set[int]) -> None:
+        """Forget the batches no window holds any more (bounded by the windows' size)."""
+        self._by_id = {key: value for key, value in self._by_id.items() if key in ids}
+
+
+class _Window:
+    """One log buffer's scrollback as event indices (see the module doc)."""
+
+    __slots__ = ("count", "extras", "indices", "prefixes", "start")
+
+    def __init__(self, buffer: LogBuffer, batches: BatchIndex, seen: set[int]) -> None:
+        chunks = buffer._lines._chunks  # noqa: SLF001  (the window's batches, held by reference)
+        self.indices = array("q")
+        self.prefixes: list[str] = []
+        self.extras: dict[int, Sequence[str]] = {}
+        self.start = chunks[0][2] if chunks else 0
+        self.count = len(buffer._lines)  # noqa: SLF001
+        for position, (prefix, lines, _start) in enumerate(chunks):
+            index = batches.find(lines)
+            self.indices.append(index)
+            self.prefixes.append(prefix)
+            if index < 0:
+                self.extras[position] = lines
+            else:
+                seen.add(id(lines))
+
+    def fill(self, buffer: LogBuffer, lines_of: dict[int, Sequence[str]]) -> None:
+        window = buffer._lines  # noqa: SLF001
+        chunks = window._chunks  # noqa: SLF001
+        extras = self.extras
+        for position, (index, prefix) in enumerate(zip(self.indices, self.prefixes, strict=True)):
+            lines = extras[position] if index < 0 else lines_of[index]
+            chunks.append([prefix, lines, self.start if position == 0 else 0])
+        window._count = self.count  # noqa: SLF001
+
+
+def _empty_like(buffer: LogBuffer) -> LogBuffer:
+    """A buffer with `buffer`'s counters and an empty scrollback (filled on restore)."""
+    copied = LogBuffer(buffer.capacity, clock=buffer.clock)
+    copied.received, copied.shown, copied.dropped = buffer.received, buffer.shown, buffer.dropped
+    return copied
+
+
+class Checkpoint:
+    """The state after some number of events, kept small (see the module doc)."""
+
+    __slots__ = ("lists", "logs", "shell", "windows")
+
+    def __init__(self, state: SessionState, batches: BatchIndex | None = None) -> None:
+        shared = {name: getattr(state, name) for name in APPEND_ONLY}
+        history = state.wizard.history
+        self.lists: dict[str, tuple[list[Any], int]] = {
+            name: (value, len(value)) for name, value in shared.items()
+        }
+        self.lists["wizard.history"] = (history, len(history))
+        logs = state.logs
+        # The small rest, copied as a snapshot copies it, with the big parts left out.
+        for name in APPEND_ONLY:
+            setattr(state, name, [])
+        state.wizard.history, state.logs = [], LogView(logs.capacity)
+        try:
+            self.shell = state.snapshot()
+        finally:
+            for name, value in shared.items():
+                setattr(state, name, value)
+            state.wizard.history, state.logs = history, logs
+        self.logs = LogView(
+            logs.capacity,
+            {
+                key: SourceLog(s.source_id, s.host, _empty_like(s.buffer), s.status, s.reason, s.errors_only, s.retry_at)
+                for key, s in logs.sources.items()
+            },
+            _empty_like(logs.merged),
+            logs.capped,
+            logs.cap_bytes,
+        )
+        seen: set[int] = set()
+        finder = batches or BatchIndex()
+        self.windows = {key: _Window(s.buffer, finder, seen) for key, s in logs.sources.items()}
+        self.windows[_MERGED] = _Window(logs.merged, finder, seen)
+        if batches is not None:
+            batches.keep_only(seen)
+
+    def needed(self) -> set[int]:
+        """The event indices whose lines the log windows need."""
+        needed: set[int] = set()
+        for window in self.windows.values():
+            needed.update(window.indices)
+        needed.discard(-1)
+        return needed
+
+    def restore(self, events: Sequence[Event]) -> SessionState:
+        """An independent state equal to the one this checkpoint was made from."""
+        state = self.shell.snapshot()
+        for name, (shared, length) in self.lists.items():
+            if name == "wizard.history":
+                state.wizard.history = shared[:length]
+            else:
+                setattr(state, name, shared[:length])
+        state.logs = logs = self.logs.snapshot()
+        lines_of = _lines_of(events, self.needed())
+        for key, window in self.windows.items():
+            buffer = logs.merged if key == _MERGED else logs.sources[key].buffer
+            window.fill(buffer, lines_of)
+        return state
+
+
+def _lines_of(events: Sequence[Event], indices: set[int]) -> dict[int, Sequence[str]]:
+    reader = getattr(events, "lines_of", None)
+    if reader is not None:
+        found: dict[int, Sequence[str]] = reader(indices)
+        return found
+    out: dict[int, Sequence[str]] = {}
+    for index in indices:
+        event = events[index]
+        out[index] = event.lines if isinstance(event, LogLines) else []
+    return out
+
