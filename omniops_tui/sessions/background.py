@@ -3,7 +3,8 @@
 Opening a long recording used to fold every event into checkpoints before anything was shown
 (40 % of opening 100,000 events). The first screen only needs the state at the start; the
 markers and checkpoints only make later jumps cheap. So the timeline opens with none, and this
-thread finds the markers, then folds the checkpoints one at a time (a few milliseconds each,
+thread folds the checkpoints one at a time as the index grows, and finds the markers once
+it is complete (a few milliseconds each,
 the lock released in between), so a seek that arrives first takes the lock and folds just as
 far as it needs, and the event loop keeps its share of the interpreter. The thread is a daemon
 and stops on `stop()` or when done.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from omniops_tui.sessions.player import Timeline
 
@@ -43,16 +45,52 @@ class CheckpointBuilder:
     def done(self) -> bool:
         """Every checkpoint a seek can ask for is built (the last one may cover < K events)."""
         timeline = self.timeline
-        return timeline.checkpoints_built + timeline.checkpoint_every > len(timeline)
+        return timeline.complete and timeline.checkpoints_built + timeline.checkpoint_every > len(timeline)
 
     def _run(self) -> None:
         timeline = self.timeline
         every = timeline.checkpoint_every
         try:
-            timeline.markers  # noqa: B018  (found here, not at the first `]`)
-            while not self._stop.is_set() and not self.done:
-                timeline._ensure_checkpoints(timeline.checkpoints_built + every)
-                if self.pause_s:
-                    time.sleep(self.pause_s)
+            while not self._stop.is_set():
+                complete = timeline.complete  # before the length: complete means it is final
+                if complete and not timeline.markers_ready:
+                    timeline.markers  # noqa: B018  (found here, not at the first `]`)
+                if timeline.checkpoints_built + every <= len(timeline):
+                    timeline._ensure_checkpoints(timeline.checkpoints_built + every)
+                    if self.pause_s:
+                        time.sleep(self.pause_s)
+                elif complete or timeline.failed:
+                    return
+                else:
+                    time.sleep(0.02)  # the index is still growing: wait for more events
         except Exception as exc:  # a seek folds what it needs itself: never fatal here
             self.error = exc
+
+
+class Reload:
+    """Reads a session the careful way on a daemon thread (its index met a line that needs it)."""
+
+    def __init__(self, open_timeline: Callable[[], Timeline]) -> None:
+        self._open = open_timeline
+        self.timeline: Timeline | None = None
+        self.error: BaseException | None = None
+        self._done = threading.Event()
+
+    def start(self) -> Reload:
+        threading.Thread(target=self._run, name="replay-reload", daemon=True).start()
+        return self
+
+    @property
+    def finished(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+    def _run(self) -> None:
+        try:
+            self.timeline = self._open()
+        except BaseException as exc:  # a UserError names the file and line: the replay shows it
+            self.error = exc
+        finally:
+            self._done.set()

@@ -61,12 +61,12 @@ class _Window:
     __slots__ = ("count", "extras", "indices", "prefixes", "start")
 
     def __init__(self, buffer: LogBuffer, batches: BatchIndex, seen: set[int]) -> None:
-        chunks = buffer._lines._chunks  # noqa: SLF001  (the window's batches, held by reference)
+        chunks = buffer._lines._chunks
         self.indices = array("q")
         self.prefixes: list[str] = []
         self.extras: dict[int, Sequence[str]] = {}
         self.start = chunks[0][2] if chunks else 0
-        self.count = len(buffer._lines)  # noqa: SLF001
+        self.count = len(buffer._lines)
         for position, (prefix, lines, _start) in enumerate(chunks):
             index = batches.find(lines)
             self.indices.append(index)
@@ -77,13 +77,13 @@ class _Window:
                 seen.add(id(lines))
 
     def fill(self, buffer: LogBuffer, lines_of: dict[int, Sequence[str]]) -> None:
-        window = buffer._lines  # noqa: SLF001
-        chunks = window._chunks  # noqa: SLF001
+        window = buffer._lines
+        chunks = window._chunks
         extras = self.extras
         for position, (index, prefix) in enumerate(zip(self.indices, self.prefixes, strict=True)):
             lines = extras[position] if index < 0 else lines_of[index]
             chunks.append([prefix, lines, self.start if position == 0 else 0])
-        window._count = self.count  # noqa: SLF001
+        window._count = self.count
 
 
 def _empty_like(buffer: LogBuffer) -> LogBuffer:
@@ -119,7 +119,9 @@ class Checkpoint:
         self.logs = LogView(
             logs.capacity,
             {
-                key: SourceLog(s.source_id, s.host, _empty_like(s.buffer), s.status, s.reason, s.errors_only, s.retry_at)
+                key: SourceLog(
+                    s.source_id, s.host, _empty_like(s.buffer), s.status, s.reason, s.errors_only, s.retry_at
+                )
                 for key, s in logs.sources.items()
             },
             _empty_like(logs.merged),
@@ -167,4 +169,3 @@ def _lines_of(events: Sequence[Event], indices: set[int]) -> dict[int, Sequence[
         event = events[index]
         out[index] = event.lines if isinstance(event, LogLines) else []
     return out
-

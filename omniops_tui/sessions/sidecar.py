@@ -1,0 +1,128 @@
+"""The replay index kept beside its session (`SESSION.jsonl.idx`): a second open does not scan.
+
+Scanning a 1M-event session takes seconds; the index it yields (offsets, times, types, the
+places of checks) is ~17 bytes an event and reads back in milliseconds. It is never trusted
+blindly: it names the session's size and modification time and hashes of its first and last
+indexed bytes, and its arrays are checked (lengths, offsets increasing and inside the file,
+times in order, known types, and a few lines really starting where it says). Anything off, and
+the session is scanned again. It holds no text of the session beyond type names and check
+place ids, so no secret can reach it. A folder that cannot be written just means no sidecar.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from array import array
+from itertools import islice
+from operator import le, lt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from omniops_tui.core.events import EVENT_TYPES
+
+if TYPE_CHECKING:
+    from omniops_tui.sessions.index import SessionIndex
+
+MAGIC = b"omniops-tui replay index 1\n"
+EDGE = 1 << 16  # bytes hashed at each end of the indexed part
+MIN_EVENTS = 20_000  # below this a scan is quick: no sidecar for small sessions
+
+
+def sidecar_path(path: Path) -> Path:
+    return path.with_name(path.name + ".idx")
+
+
+def _edges(fd: int, start: int, end: int) -> str:
+    digest = hashlib.sha256(os.pread(fd, min(EDGE, end - start), start))
+    digest.update(os.pread(fd, min(EDGE, end - start), max(start, end - EDGE)))
+    return digest.hexdigest()
+
+
+def save(index: SessionIndex) -> None:
+    """Write the complete index beside the session (atomically; errors mean no sidecar)."""
+    if not index.complete or index.failed or len(index.times) < MIN_EVENTS:
+        return
+    names = sorted(set(index.types))
+    code = {name: number for number, name in enumerate(names)}
+    try:
+        fd = os.open(index.path, os.O_RDONLY)
+        try:
+            stat = os.fstat(fd)
+            if (stat.st_size, stat.st_mtime_ns) != (index.size, index.mtime_ns):
+                return  # changed meanwhile (a live recording): not this index's file
+            edges = _edges(fd, index.offsets[0], index.offsets[-1])
+        finally:
+            os.close(fd)
+        meta = {
+            "size": index.size,
+            "mtime_ns": index.mtime_ns,
+            "edges": edges,
+            "count": len(index.times),
+            "types": names,
+            "places": sorted(index.places),
+            "truncated_tail": index.truncated_tail,
+        }
+        target = sidecar_path(index.path)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        out = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(out, "wb") as handle:
+            handle.write(MAGIC)
+            handle.write(json.dumps(meta).encode() + b"\n")
+            handle.write(index.offsets.tobytes())
+            handle.write(index.times.tobytes())
+            handle.write(bytes(map(code.__getitem__, index.types)))
+        os.replace(temporary, target)
+    except (OSError, ValueError):
+        return
+
+
+def load(index: SessionIndex, fd: int) -> SessionIndex | None:
+    """`index` (only its header read) filled from a valid sidecar, or None (scan instead)."""
+    try:
+        raw = sidecar_path(index.path).read_bytes()
+    except OSError:
+        return None
+    try:
+        return _fill(index, fd, raw)
+    except (ValueError, KeyError, TypeError, OSError, IndexError):
+        return None
+
+
+def _fill(index: SessionIndex, fd: int, raw: bytes) -> SessionIndex | None:
+    if not raw.startswith(MAGIC):
+        return None
+    end = raw.index(b"\n", len(MAGIC))
+    meta: dict[str, Any] = json.loads(raw[len(MAGIC) : end])
+    count = int(meta["count"])
+    if (meta["size"], meta["mtime_ns"]) != (index.size, index.mtime_ns) or count < 1:
+        return None
+    body = memoryview(raw)[end + 1 :]
+    if len(body) != 8 * (count + 1) + 8 * count + count:
+        return None
+    offsets = array("q")
+    offsets.frombytes(body[: 8 * (count + 1)])
+    times = array("d")
+    times.frombytes(body[8 * (count + 1) : 8 * (2 * count + 1)])
+    codes = bytes(body[8 * (2 * count + 1) :])
+    names = [str(name) for name in meta["types"]]
+    if not set(names) <= EVENT_TYPES.keys() or (codes and max(codes) >= len(names)):
+        return None
+    if offsets[0] != index.offsets[0] or offsets[-1] > index.size:
+        return None
+    if not all(map(lt, offsets, islice(offsets, 1, None))) or not all(map(le, times, islice(times, 1, None))):
+        return None
+    if _edges(fd, offsets[0], offsets[-1]) != meta["edges"]:
+        return None
+    step = max(1, count // 16)
+    for number in range(0, count, step):  # a few lines must start where the index says
+        if not os.pread(fd, 8, offsets[number]).startswith(b'{"seq":'):
+            return None
+    index.offsets, index.times = offsets, times
+    index.types = [names[code] for code in codes]
+    index.places = {str(place) for place in meta["places"]}
+    index.truncated_tail = bool(meta["truncated_tail"])
+    index.scanned = int(offsets[-1])
+    index.complete = index.from_sidecar = True
+    return index
