@@ -25,6 +25,7 @@ from typing import Any
 
 from omniops_tui.core.events import Event, LogLines
 from omniops_tui.core.logbuffer import LogBuffer
+from omniops_tui.sessions.pending_logs import PendingLogs
 from omniops_tui.sessions.projections.logs import LogView, SourceLog
 from omniops_tui.sessions.state import SessionState
 
@@ -151,12 +152,17 @@ class Checkpoint:
                 state.wizard.history = shared[:length]
             else:
                 setattr(state, name, shared[:length])
-        state.logs = logs = self.logs.snapshot()
+        state.logs = PendingLogs(self, events)
+        return state
+
+    def logs_view(self, events: Sequence[Event]) -> LogView:
+        """The log panes' contents at this checkpoint, read back from the session."""
+        logs = self.logs.snapshot()
         lines_of = _lines_of(events, self.needed())
         for key, window in self.windows.items():
             buffer = logs.merged if key == _MERGED else logs.sources[key].buffer
             window.fill(buffer, lines_of)
-        return state
+        return logs
 
 
 def _lines_of(events: Sequence[Event], indices: set[int]) -> dict[int, Sequence[str]]:
