@@ -22,9 +22,10 @@ from omniops_tui.sessions.player import Timeline
 class CheckpointBuilder:
     """Folds `timeline`'s checkpoints forward on a daemon thread until all are built."""
 
-    def __init__(self, timeline: Timeline, *, pause_s: float = 0.001) -> None:
+    def __init__(self, timeline: Timeline, *, pause_s: float = 0.001, delay_s: float = 0.0) -> None:
         self.timeline = timeline
         self.pause_s = pause_s  # between checkpoints: lets the UI thread take the interpreter
+        self.delay_s = delay_s  # before the first: the first screen is painted meanwhile
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="replay-checkpoints", daemon=True)
         self.error: BaseException | None = None
@@ -50,19 +51,22 @@ class CheckpointBuilder:
     def _run(self) -> None:
         timeline = self.timeline
         every = timeline.checkpoint_every
+        self._stop.wait(self.delay_s)
         try:
             while not self._stop.is_set():
                 complete = timeline.complete  # before the length: complete means it is final
                 if complete and not timeline.markers_ready:
                     timeline.markers  # noqa: B018  (found here, not at the first `]`)
-                if timeline.checkpoints_built + every <= len(timeline):
+                if timeline.failed:
+                    return  # the replay reloads the careful way, with its own builder
+                if not complete:
+                    time.sleep(0.05)  # the index first: it is what lets a seek go anywhere
+                elif timeline.checkpoints_built + every <= len(timeline):
                     timeline._ensure_checkpoints(timeline.checkpoints_built + every)
                     if self.pause_s:
                         time.sleep(self.pause_s)
-                elif complete or timeline.failed:
-                    return
                 else:
-                    time.sleep(0.02)  # the index is still growing: wait for more events
+                    return
         except Exception as exc:  # a seek folds what it needs itself: never fatal here
             self.error = exc
 

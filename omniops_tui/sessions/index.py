@@ -160,17 +160,19 @@ class SessionIndex:
         self.times.extend(times)
         return True
 
-    def start(self) -> None:
-        """Index the rest on a daemon thread (keep the sidecar once it is complete)."""
+    def start(self, delay_s: float = 0.0) -> None:
+        """Index the rest on a daemon thread, after `delay_s` (the first screen is painted
+        meanwhile: the thread would take half the interpreter); keep the sidecar at the end."""
         if self.complete or self.failed:
             self._done.set()
             return
-        self._thread = threading.Thread(target=self._run, name="replay-index", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(delay_s,), name="replay-index", daemon=True)
         self._thread.start()
 
-    def _run(self) -> None:
+    def _run(self, delay_s: float) -> None:
         from omniops_tui.sessions import sidecar
 
+        self._stop.wait(delay_s)
         try:
             fd = os.open(self.path, os.O_RDONLY)
         except OSError:
@@ -235,7 +237,7 @@ def index_session(path: Path) -> SessionIndex | None:
     return index if ok else None
 
 
-def open_lazy(path: Path, *, background: bool = True) -> SessionFile | None:
+def open_lazy(path: Path, *, background: bool = True, delay_s: float = 0.0) -> SessionFile | None:
     """The session as a `SessionFile` whose events decode on demand; None: use `read_session`.
 
     From a valid sidecar the whole index is there at once; otherwise the head is indexed now
@@ -255,7 +257,7 @@ def open_lazy(path: Path, *, background: bool = True) -> SessionFile | None:
             return None
     finally:
         os.close(fd)
-    index.start()
+    index.start(delay_s)
     session = SessionFile(path, index.header)
     session.events = LazyEvents(index)  # type: ignore[assignment]  # a Sequence standing in
     if index.complete and index.truncated_tail:

@@ -43,6 +43,9 @@ they are spaced further apart."""
 SYNC_FOLD_EVENTS = 2 * REPLAY_CHECKPOINT_EVERY
 """A seek past the checkpoints built so far folds this many events itself (tens of ms); further
 than that, it waits for the checkpoint thread instead of blocking the UI."""
+BACKGROUND_DELAY_S = 0.6
+"""The index and checkpoint threads start this long after opening: they would take half the
+interpreter from the first screen's composing and painting (~0.5 s on this machine)."""
 PUBLISH_EACH_UP_TO = 40  # beyond this many events in one tick, one "everything changed" instead
 
 
@@ -89,6 +92,7 @@ class ReplaySession:
         timeline = Timeline.open(
             path,
             lazy=True,
+            delay_s=BACKGROUND_DELAY_S,
             idle_limit=idle_limit,
             eager_checkpoints=False,
             checkpoint_every=REPLAY_CHECKPOINT_EVERY,
@@ -97,7 +101,7 @@ class ReplaySession:
         loaded = replay_basis(timeline.header, runbooks_path)
         replay = cls(timeline, replace(loaded.basis, places=timeline.places()), speed=speed)
         replay.path = str(path)
-        replay.checkpoints = CheckpointBuilder(timeline).start()
+        replay.checkpoints = CheckpointBuilder(timeline, delay_s=BACKGROUND_DELAY_S).start()
         replay._tail_noticed = timeline.complete  # else told when the index reaches the end
         replay._reopen = lambda: Timeline.open(
             path,

@@ -95,7 +95,7 @@ class Timeline:
             self._ensure_checkpoints(len(events))
 
     @classmethod
-    def open(cls, path: Path, *, lazy: bool = False, **options: Any) -> Timeline:
+    def open(cls, path: Path, *, lazy: bool = False, delay_s: float = 0.0, **options: Any) -> Timeline:
         """Read a session file (tolerantly, see `reader`) and build its timeline.
 
         `lazy` (replay): index the file and decode events only as they are needed
@@ -110,7 +110,7 @@ class Timeline:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            session = open_lazy(path) if lazy else None
+            session = open_lazy(path, delay_s=delay_s) if lazy else None
             timeline = cls(session or read_session(path), **options)
         finally:
             if enabled:
