@@ -168,6 +168,9 @@ class ReplaySession:
         index = timeline.index
         if not self._tail_noticed and timeline.complete and index is not None:
             self._tail_noticed = True
+            # The places checks answered in: the head's were known at open, now all of them.
+            self._basis = replace(self._basis, places=timeline.places())
+            self._listeners.publish(None)
             if index.truncated_tail:
                 self.announcements.append(tail_notice(index))
         if timeline.failed and self._reloading is None and self._reopen is not None:
@@ -181,6 +184,12 @@ class ReplaySession:
         assert reload.timeline is not None
         self._move_onto(reload.timeline)
 
+    def close(self) -> None:
+        """Stop folding checkpoints (the replay is left); the index, if still growing, ends
+        and keeps its sidecar for the next open."""
+        if self.checkpoints is not None:
+            self.checkpoints.stop()
+
     def _move_onto(self, timeline: Timeline) -> None:
         position, player = self.player.position, self.player
         if self.checkpoints is not None:
@@ -188,6 +197,7 @@ class ReplaySession:
         self.timeline = timeline
         self.player = Player(timeline, speed=player.speed)
         self.checkpoints = CheckpointBuilder(timeline).start()
+        self._basis = replace(self._basis, places=timeline.places())
         self.announcements.extend(timeline.session.notices)
         self._attempt(lambda: position, self.player.seek)
         if player.playing:

@@ -144,6 +144,8 @@ class ReplayMode:
             app.exit()
             return
         self.stop()
+        if self.replay is not None:
+            self.replay.close()
         self.replay = None
         assert self._live_ctx is not None
         app.ctx = self._live_ctx
