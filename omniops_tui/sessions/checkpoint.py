@@ -31,7 +31,6 @@ from omniops_tui.sessions.state import SessionState
 
 APPEND_ONLY = ("notes", "runbooks_started", "copied", "milestones")
 """SessionState's lists the fold only appends to (state.py): shared, cut to length on restore."""
-_MERGED = "\0merged"
 
 
 class BatchIndex:
@@ -57,47 +56,63 @@ class BatchIndex:
 
 
 class _Window:
-    """One log buffer's scrollback as event indices (see the module doc)."""
+    """One log buffer's scrollback as event indices (see the module doc): ~9 bytes a batch."""
 
-    __slots__ = ("count", "extras", "indices", "prefixes", "start")
+    __slots__ = ("codes", "count", "extras", "indices", "start")
 
-    def __init__(self, buffer: LogBuffer, batches: BatchIndex, seen: set[int]) -> None:
+    def __init__(
+        self, buffer: LogBuffer, batches: BatchIndex, seen: set[int], prefixes: dict[str, int]
+    ) -> None:
         chunks = buffer._lines._chunks
-        self.indices = array("q")
-        self.prefixes: list[str] = []
-        self.extras: dict[int, Sequence[str]] = {}
+        self.indices = array("i")  # 4 bytes a batch: event indices stay below 2**31
+        self.codes: array[int] | None = None  # the prefix of each batch (the merged view's)
+        self.extras: dict[int, Sequence[str]] | None = None  # batches not from one event
         self.start = chunks[0][2] if chunks else 0
         self.count = len(buffer._lines)
+        find, append = batches.find, self.indices.append
         for position, (prefix, lines, _start) in enumerate(chunks):
-            index = batches.find(lines)
-            self.indices.append(index)
-            self.prefixes.append(prefix)
+            index = find(lines)
+            append(index)
+            if prefix:
+                if self.codes is None:
+                    self.codes = array("H", bytes(2 * position))
+                self.codes.append(prefixes.setdefault(prefix, len(prefixes)))
+            elif self.codes is not None:
+                self.codes.append(prefixes.setdefault("", len(prefixes)))
             if index < 0:
+                if self.extras is None:
+                    self.extras = {}
                 self.extras[position] = lines
             else:
                 seen.add(id(lines))
 
-    def fill(self, buffer: LogBuffer, lines_of: dict[int, Sequence[str]]) -> None:
+    def fill(self, buffer: LogBuffer, lines_of: dict[int, Sequence[str]], prefixes: tuple[str, ...]) -> None:
         window = buffer._lines
         chunks = window._chunks
-        extras = self.extras
-        for position, (index, prefix) in enumerate(zip(self.indices, self.prefixes, strict=True)):
+        extras = self.extras or {}
+        codes = self.codes
+        for position, index in enumerate(self.indices):
             lines = extras[position] if index < 0 else lines_of[index]
+            prefix = prefixes[codes[position]] if codes is not None else ""
             chunks.append([prefix, lines, self.start if position == 0 else 0])
         window._count = self.count
 
 
-def _empty_like(buffer: LogBuffer) -> LogBuffer:
-    """A buffer with `buffer`'s counters and an empty scrollback (filled on restore)."""
-    copied = LogBuffer(buffer.capacity, clock=buffer.clock)
-    copied.received, copied.shown, copied.dropped = buffer.received, buffer.shown, buffer.dropped
-    return copied
+def _counters(buffer: LogBuffer) -> tuple[int, int, int]:
+    return buffer.received, buffer.shown, buffer.dropped
+
+
+def _buffer(capacity: int, counters: tuple[int, int, int]) -> LogBuffer:
+    """An empty buffer with a checkpoint's counters (its scrollback is filled on restore)."""
+    made = LogBuffer(capacity)
+    made.received, made.shown, made.dropped = counters
+    return made
 
 
 class Checkpoint:
     """The state after some number of events, kept small (see the module doc)."""
 
-    __slots__ = ("lists", "logs", "shell", "windows")
+    __slots__ = ("capped", "lists", "merged", "prefixes", "shell", "sources", "windows")
 
     def __init__(self, state: SessionState, batches: BatchIndex | None = None) -> None:
         shared = {name: getattr(state, name) for name in APPEND_ONLY}
@@ -117,29 +132,31 @@ class Checkpoint:
             for name, value in shared.items():
                 setattr(state, name, value)
             state.wizard.history, state.logs = history, logs
-        self.logs = LogView(
-            logs.capacity,
-            {
-                key: SourceLog(
-                    s.source_id, s.host, _empty_like(s.buffer), s.status, s.reason, s.errors_only, s.retry_at
-                )
-                for key, s in logs.sources.items()
-            },
-            _empty_like(logs.merged),
-            logs.capped,
-            logs.cap_bytes,
+        # The log panes: their counters and states, and their windows as event indices.
+        self.capped = (logs.capacity, logs.capped, logs.cap_bytes)
+        self.merged = _counters(logs.merged)
+        self.sources = tuple(
+            (key, s.host, s.status, s.reason, s.errors_only, s.retry_at, _counters(s.buffer))
+            for key, s in logs.sources.items()
         )
         seen: set[int] = set()
         finder = batches or BatchIndex()
-        self.windows = {key: _Window(s.buffer, finder, seen) for key, s in logs.sources.items()}
-        self.windows[_MERGED] = _Window(logs.merged, finder, seen)
+        prefixes: dict[str, int] = {"": 0}
+        windows = [_Window(s.buffer, finder, seen, prefixes) for s in logs.sources.values()]
+        windows.append(_Window(logs.merged, finder, seen, prefixes))
+        self.windows = tuple(windows)
+        self.prefixes = tuple(prefixes)
         if batches is not None:
             batches.keep_only(seen)
+
+    @property
+    def capacity(self) -> int:
+        return self.capped[0]
 
     def needed(self) -> set[int]:
         """The event indices whose lines the log windows need."""
         needed: set[int] = set()
-        for window in self.windows.values():
+        for window in self.windows:
             needed.update(window.indices)
         needed.discard(-1)
         return needed
@@ -157,11 +174,16 @@ class Checkpoint:
 
     def logs_view(self, events: Sequence[Event]) -> LogView:
         """The log panes' contents at this checkpoint, read back from the session."""
-        logs = self.logs.snapshot()
+        capacity, capped, cap_bytes = self.capped
+        sources = {
+            key: SourceLog(key, host, _buffer(capacity, counters), status, reason, errors_only, retry_at)
+            for key, host, status, reason, errors_only, retry_at, counters in self.sources
+        }
+        logs = LogView(capacity, sources, _buffer(capacity, self.merged), capped, cap_bytes)
         lines_of = _lines_of(events, self.needed())
-        for key, window in self.windows.items():
-            buffer = logs.merged if key == _MERGED else logs.sources[key].buffer
-            window.fill(buffer, lines_of)
+        buffers = [source.buffer for source in sources.values()] + [logs.merged]
+        for buffer, window in zip(buffers, self.windows, strict=True):
+            window.fill(buffer, lines_of, self.prefixes)
         return logs
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from omniops_tui.sessions.index import SessionIndex
 
 BLOCK = 512  # events decoded together; a seek decodes at most two blocks beyond its checkpoint
-CACHED_BLOCKS = 24
+CACHED_BLOCKS = 8  # ~1 MB decoded each: a seek needs 2-3, the checkpoint thread 1
 _SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 

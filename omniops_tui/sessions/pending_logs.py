@@ -56,8 +56,8 @@ class PendingLogs(LogView):
 
     def __init__(self, checkpoint: Checkpoint, events: Sequence[Event]) -> None:
         self._checkpoint: Checkpoint | None = None
-        skeleton = checkpoint.logs
-        super().__init__(skeleton.capacity, {}, LogBuffer(1), skeleton.capped, skeleton.cap_bytes)
+        capacity, capped, cap_bytes = checkpoint.capped
+        super().__init__(capacity, {}, LogBuffer(1), capped, cap_bytes)
         self._checkpoint, self._events = checkpoint, events
         self._queue: list[tuple[str, tuple[Any, ...]]] = []
 
