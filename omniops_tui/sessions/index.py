@@ -180,6 +180,8 @@ class SessionIndex:
             self._done.set()
             return
         try:
+            if not self._stop.is_set() and sidecar.adopt(self, fd):
+                return
             while not self._stop.is_set() and not self.complete:
                 if not self.scan(fd, self.scanned + 1):
                     return
@@ -240,20 +242,15 @@ def index_session(path: Path) -> SessionIndex | None:
 def open_lazy(path: Path, *, background: bool = True, delay_s: float = 0.0) -> SessionFile | None:
     """The session as a `SessionFile` whose events decode on demand; None: use `read_session`.
 
-    From a valid sidecar the whole index is there at once; otherwise the head is indexed now
-    and, with `background`, the rest on a thread (`SessionIndex.complete` says when).
+    The head is indexed now and, with `background`, the rest on a thread: from a valid sidecar
+    at once, else by scanning (`SessionIndex.complete` says when).
     """
-    from omniops_tui.sessions import sidecar
-
     begun = _begin(path)
     if begun is None:
         return None
     index, fd = begun
     try:
-        loaded = sidecar.load(index, fd)
-        if loaded is not None:
-            index = loaded
-        elif not index.scan(fd, index.scanned + (HEAD_BYTES if background else index.size)):
+        if not index.scan(fd, index.scanned + (HEAD_BYTES if background else index.size)):
             return None
     finally:
         os.close(fd)

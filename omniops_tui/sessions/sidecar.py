@@ -78,29 +78,33 @@ def save(index: SessionIndex) -> None:
         return
 
 
-def load(index: SessionIndex, fd: int) -> SessionIndex | None:
-    """`index` (only its header read) filled from a valid sidecar, or None (scan instead)."""
+def adopt(index: SessionIndex, fd: int) -> bool:
+    """Complete `index` (its head scanned) from a valid sidecar; False: scan the rest instead.
+
+    Called on the index thread: the arrays are only extended (the head must match), so a
+    reader on the UI thread sees them grow as during a scan, just all at once.
+    """
     try:
         raw = sidecar_path(index.path).read_bytes()
     except OSError:
-        return None
+        return False
     try:
         return _fill(index, fd, raw)
     except (ValueError, KeyError, TypeError, OSError, IndexError):
-        return None
+        return False
 
 
-def _fill(index: SessionIndex, fd: int, raw: bytes) -> SessionIndex | None:
+def _fill(index: SessionIndex, fd: int, raw: bytes) -> bool:
     if not raw.startswith(MAGIC):
-        return None
+        return False
     end = raw.index(b"\n", len(MAGIC))
     meta: dict[str, Any] = json.loads(raw[len(MAGIC) : end])
     count = int(meta["count"])
     if (meta["size"], meta["mtime_ns"]) != (index.size, index.mtime_ns) or count < 1:
-        return None
+        return False
     body = memoryview(raw)[end + 1 :]
     if len(body) != 8 * (count + 1) + 8 * count + count:
-        return None
+        return False
     offsets = array("q")
     offsets.frombytes(body[: 8 * (count + 1)])
     times = array("d")
@@ -108,21 +112,28 @@ def _fill(index: SessionIndex, fd: int, raw: bytes) -> SessionIndex | None:
     codes = bytes(body[8 * (2 * count + 1) :])
     names = [str(name) for name in meta["types"]]
     if not set(names) <= EVENT_TYPES.keys() or (codes and max(codes) >= len(names)):
-        return None
+        return False
     if offsets[0] != index.offsets[0] or offsets[-1] > index.size:
-        return None
+        return False
     if not all(map(lt, offsets, islice(offsets, 1, None))) or not all(map(le, times, islice(times, 1, None))):
-        return None
+        return False
     if _edges(fd, offsets[0], offsets[-1]) != meta["edges"]:
-        return None
+        return False
     step = max(1, count // 16)
     for number in range(0, count, step):  # a few lines must start where the index says
         if not os.pread(fd, 8, offsets[number]).startswith(b'{"seq":'):
-            return None
-    index.offsets, index.times = offsets, times
-    index.types = [names[code] for code in codes]
-    index.places = {str(place) for place in meta["places"]}
+            return False
+    head = len(index.times)
+    if head > count or offsets[: head + 1] != index.offsets or times[:head] != index.times:
+        return False  # not the file whose head was just scanned
+    types = [names[code] for code in codes[head:]]
+    if index.types != [names[code] for code in codes[:head]]:
+        return False
+    index.places.update(str(place) for place in meta["places"])
     index.truncated_tail = bool(meta["truncated_tail"])
+    index.offsets.extend(offsets[head + 1 :])  # offsets first, times last (see sessions.index)
+    index.types.extend(types)
     index.scanned = int(offsets[-1])
+    index.times.extend(times[head:])
     index.complete = index.from_sidecar = True
-    return index
+    return True

@@ -82,21 +82,21 @@ def test_a_second_open_reads_the_sidecar_and_a_stale_one_is_not_trusted(incident
     again = open_lazy(incident.path)
     assert again is not None and isinstance(again.events, LazyEvents)
     index = again.events.source
-    assert index.from_sidecar and index.complete
+    assert index.wait(30) and index.from_sidecar and index.complete  # adopted on the thread
     assert list(again.events) == read_session(incident.path).events
     raw = sidecar_path(incident.path).read_bytes()
     assert b"GET /api/health" not in raw  # offsets, times, types and places: no session text
     # Damaged sidecar: ignored. Session touched (appended, rewritten): ignored.
     sidecar_path(incident.path).write_bytes(raw[:-5])
     reopened = open_lazy(incident.path)
-    assert reopened is not None and not reopened.events.source.from_sidecar  # type: ignore[attr-defined]
-    reopened.events.source.wait(30)  # type: ignore[attr-defined]
+    assert reopened is not None and reopened.events.source.wait(30)  # type: ignore[attr-defined]
+    assert not reopened.events.source.from_sidecar  # type: ignore[attr-defined]
     wait_until(lambda: sidecar_path(incident.path).read_bytes() == raw)
     stat = incident.path.stat()
     os.utime(incident.path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     stale = open_lazy(incident.path)
-    assert stale is not None and not stale.events.source.from_sidecar  # type: ignore[attr-defined]
-    stale.events.source.wait(30)  # type: ignore[attr-defined]
+    assert stale is not None and stale.events.source.wait(30)  # type: ignore[attr-defined]
+    assert not stale.events.source.from_sidecar  # type: ignore[attr-defined]
 
 
 def test_a_corrupt_line_found_behind_the_screen_reloads_with_its_notice(
