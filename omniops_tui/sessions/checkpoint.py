@@ -20,11 +20,13 @@ registers each `log_lines` event's list as it folds it (the window keeps that ve
 from __future__ import annotations
 
 from array import array
+from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
-from omniops_tui.core.events import Event, LogLines
+from omniops_tui.core.events import Event, LogLines, MetricBackfill, MetricSample
 from omniops_tui.core.logbuffer import LogBuffer
+from omniops_tui.logic.history import SERIES_LENGTH, MetricHistory, Point
 from omniops_tui.sessions.pending_logs import PendingLogs
 from omniops_tui.sessions.projections.logs import LogView, SourceLog
 from omniops_tui.sessions.state import SessionState
@@ -34,16 +36,31 @@ APPEND_ONLY = ("notes", "runbooks_started", "copied", "milestones")
 
 
 class BatchIndex:
-    """id(batch list) -> (event index, the list): which event a window's batch came from."""
+    """What the fold made, for checkpoints to refer to instead of copying.
+
+    - id(batch list) -> (event index, the list): which event a window's batch came from;
+    - per metric series, every point the fold added, in order: a checkpoint's series is then
+      the last 240 points up to a length (unless a fetched history was merged into it).
+    """
 
     def __init__(self) -> None:
         self._by_id: dict[int, tuple[int, Sequence[str]]] = {}
+        self.points: dict[tuple[str, str], list[Point]] = {}
+        self.merged_metrics: set[str] = set()  # a backfill re-sorted these: copied, not shared
 
-    def note(self, index: int, event: Event) -> None:
-        """Called by the fold for every event; remembers log batches."""
-        if type(event) is LogLines:
-            lines = event.lines
+    def note(self, index: int, event: Event, state: SessionState | None = None) -> None:
+        """Called by the fold after each event; remembers log batches and metric points."""
+        kind = type(event)
+        if kind is LogLines:
+            lines = event.lines  # type: ignore[attr-defined]
             self._by_id[id(lines)] = (index, lines)
+        elif kind is MetricSample and state is not None:
+            key = (event.metric, event.host)  # type: ignore[attr-defined]
+            series = state.metrics.series.get(key)
+            if series:
+                self.points.setdefault(key, []).append(series[-1])
+        elif kind is MetricBackfill:
+            self.merged_metrics.add(event.metric)  # type: ignore[attr-defined]
 
     def find(self, lines: Sequence[str]) -> int:
         """The event index of `lines`, or -1 (a sliced batch, a gap marker: kept as they are)."""
@@ -112,7 +129,7 @@ def _buffer(capacity: int, counters: tuple[int, int, int]) -> LogBuffer:
 class Checkpoint:
     """The state after some number of events, kept small (see the module doc)."""
 
-    __slots__ = ("capped", "lists", "merged", "prefixes", "shell", "sources", "windows")
+    __slots__ = ("capped", "lists", "merged", "prefixes", "series", "shell", "sources", "windows")
 
     def __init__(self, state: SessionState, batches: BatchIndex | None = None) -> None:
         shared = {name: getattr(state, name) for name in APPEND_ONLY}
@@ -125,13 +142,16 @@ class Checkpoint:
         # The small rest, copied as a snapshot copies it, with the big parts left out.
         for name in APPEND_ONLY:
             setattr(state, name, [])
+        metrics = state.metrics
+        self.series = _series(metrics, batches)
         state.wizard.history, state.logs = [], LogView(logs.capacity)
+        state.metrics = MetricHistory({}, metrics.queries)
         try:
             self.shell = state.snapshot()
         finally:
             for name, value in shared.items():
                 setattr(state, name, value)
-            state.wizard.history, state.logs = history, logs
+            state.wizard.history, state.logs, state.metrics = history, logs, metrics
         # The log panes: their counters and states, and their windows as event indices.
         self.capped = (logs.capacity, logs.capped, logs.cap_bytes)
         self.merged = _counters(logs.merged)
@@ -164,6 +184,9 @@ class Checkpoint:
     def restore(self, events: Sequence[Event]) -> SessionState:
         """An independent state equal to the one this checkpoint was made from."""
         state = self.shell.snapshot()
+        for key, shared, kept in self.series:
+            points = kept if shared is None else shared[max(0, kept - SERIES_LENGTH) : kept]
+            state.metrics.series[key] = deque(points, maxlen=SERIES_LENGTH)
         for name, (shared, length) in self.lists.items():
             if name == "wizard.history":
                 state.wizard.history = shared[:length]
@@ -185,6 +208,25 @@ class Checkpoint:
         for buffer, window in zip(buffers, self.windows, strict=True):
             window.fill(buffer, lines_of, self.prefixes)
         return logs
+
+
+def _series(metrics: MetricHistory, batches: BatchIndex | None) -> tuple[Any, ...]:
+    """Each series as (key, the fold's list of its points, length), or (key, None, a copy)
+    when it is not the tail of that list (a fetched history was merged in)."""
+    out: list[tuple[Any, ...]] = []
+    for key, series in metrics.series.items():
+        shared = batches.points.get(key) if batches is not None else None
+        if (
+            shared is not None
+            and key[0] not in batches.merged_metrics  # type: ignore[union-attr]
+            and len(series) == min(len(shared), SERIES_LENGTH)
+            and series[-1] is shared[-1]
+            and series[0] is shared[len(shared) - len(series)]
+        ):
+            out.append((key, shared, len(shared)))
+        else:
+            out.append((key, None, tuple(series)))
+    return tuple(out)
 
 
 def _lines_of(events: Sequence[Event], indices: set[int]) -> dict[int, Sequence[str]]:

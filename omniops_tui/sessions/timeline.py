@@ -245,7 +245,7 @@ class Timeline:
             start = self._folded
             for index, event in enumerate(events[start : start + every], start):
                 apply(event)
-                note(index, event)
+                note(index, event, state)
             self._folded = start + every
             self._checkpoints.append(Checkpoint(state, self._batches))
 
