@@ -192,7 +192,7 @@ class Checkpoint:
                 state.wizard.history = shared[:length]
             else:
                 setattr(state, name, shared[:length])
-        state.logs = PendingLogs(self, events)
+        state.logs = PendingLogs(self.capped, lambda: self.logs_view(events))
         return state
 
     def logs_view(self, events: Sequence[Event]) -> LogView:

@@ -3,8 +3,9 @@
 Decoding every event of a 1M-event recording (570 MB) costs tens of seconds and gigabytes, and
 even scanning it costs seconds; the first replay screen needs the header and the first events
 only. `SessionIndex` keeps for every event line its byte offset, its time `t` and its type,
-found by one regular expression over each chunk (C speed, no per-line Python). `open_lazy`
-indexes the first `HEAD_BYTES` before it returns and the rest on a daemon thread, in chunks of
+found by one regular expression over each chunk (C speed, no per-line Python).
+`sidecar.open_lazy` indexes the first `HEAD_BYTES` before it returns and the rest on a daemon
+thread, in chunks of
 `CHUNK_BYTES` (one regex call holds the interpreter for a few ms, so the UI keeps its share);
 the arrays only grow, offsets first and times last, so a reader that sees `len(times)` events
 finds their offsets. A finished index is kept beside the session (`sessions.sidecar`), so a
@@ -26,6 +27,7 @@ import re
 import threading
 import time
 from array import array
+from collections.abc import Callable
 from itertools import accumulate, islice
 from operator import lt
 from pathlib import Path
@@ -34,7 +36,7 @@ from omniops_tui.core.errors import UserError
 from omniops_tui.core.events import EVENT_TYPES
 from omniops_tui.sessions.header import SessionHeader
 from omniops_tui.sessions.lazy_events import BLOCK, CACHED_BLOCKS, LazyEvents
-from omniops_tui.sessions.reader import SessionFile, read_header_line
+from omniops_tui.sessions.reader import read_header_line
 
 CHUNK_BYTES = 1 << 20
 HEAD_BYTES = 1 << 20  # ~1,800 events of a typical session: the first screen and some play
@@ -48,7 +50,7 @@ _PLACES = re.compile(rb'"places":\[([^\]]*)\]')
 _KNOWN = frozenset(name.encode() for name in EVENT_TYPES)
 _NAMES = {name.encode(): name for name in EVENT_TYPES}  # one string object per type name
 
-__all__ = ["BLOCK", "CACHED_BLOCKS", "LazyEvents", "SessionIndex", "index_session", "open_lazy"]
+__all__ = ["BLOCK", "CACHED_BLOCKS", "LazyEvents", "SessionIndex", "begin", "index_session"]
 
 
 class SessionIndex:
@@ -160,18 +162,28 @@ class SessionIndex:
         self.times.extend(times)
         return True
 
-    def start(self, delay_s: float = 0.0) -> None:
+    def start(
+        self,
+        delay_s: float = 0.0,
+        adopt: Callable[[SessionIndex, int], bool] | None = None,
+        keep: Callable[[SessionIndex], None] | None = None,
+    ) -> None:
         """Index the rest on a daemon thread, after `delay_s` (the first screen is painted
         meanwhile: the thread would take half the interpreter); keep the sidecar at the end."""
         if self.complete or self.failed:
             self._done.set()
             return
-        self._thread = threading.Thread(target=self._run, args=(delay_s,), name="replay-index", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(delay_s, adopt, keep), name="replay-index", daemon=True
+        )
         self._thread.start()
 
-    def _run(self, delay_s: float) -> None:
-        from omniops_tui.sessions import sidecar
-
+    def _run(
+        self,
+        delay_s: float,
+        adopt: Callable[[SessionIndex, int], bool] | None,
+        keep: Callable[[SessionIndex], None] | None,
+    ) -> None:
         self._stop.wait(delay_s)
         try:
             fd = os.open(self.path, os.O_RDONLY)
@@ -180,14 +192,14 @@ class SessionIndex:
             self._done.set()
             return
         try:
-            if not self._stop.is_set() and sidecar.adopt(self, fd):
+            if not self._stop.is_set() and adopt is not None and adopt(self, fd):
                 return
             while not self._stop.is_set() and not self.complete:
                 if not self.scan(fd, self.scanned + 1):
                     return
                 time.sleep(0)  # let the UI thread take the interpreter between chunks
-            if self.complete:
-                sidecar.save(self)
+            if self.complete and keep is not None:
+                keep(self)
         except Exception:  # the careful reader will say what is wrong
             self.failed = True
         finally:
@@ -203,7 +215,7 @@ def _strings(places: bytes) -> list[str]:
     return [value for value in values if isinstance(value, str)]
 
 
-def _begin(path: Path) -> tuple[SessionIndex, int] | None:
+def begin(path: Path) -> tuple[SessionIndex, int] | None:
     """The index with just the header read, and an open descriptor; None: not indexable."""
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -228,7 +240,7 @@ def _begin(path: Path) -> tuple[SessionIndex, int] | None:
 
 def index_session(path: Path) -> SessionIndex | None:
     """Index a clean session file whole, now; None when it needs the careful reader."""
-    begun = _begin(path)
+    begun = begin(path)
     if begun is None:
         return None
     index, fd = begun
@@ -237,30 +249,6 @@ def index_session(path: Path) -> SessionIndex | None:
     finally:
         os.close(fd)
     return index if ok else None
-
-
-def open_lazy(path: Path, *, background: bool = True, delay_s: float = 0.0) -> SessionFile | None:
-    """The session as a `SessionFile` whose events decode on demand; None: use `read_session`.
-
-    The head is indexed now and, with `background`, the rest on a thread: from a valid sidecar
-    at once, else by scanning (`SessionIndex.complete` says when).
-    """
-    begun = _begin(path)
-    if begun is None:
-        return None
-    index, fd = begun
-    try:
-        if not index.scan(fd, index.scanned + (HEAD_BYTES if background else index.size)):
-            return None
-    finally:
-        os.close(fd)
-    index.start(delay_s)
-    session = SessionFile(path, index.header)
-    session.events = LazyEvents(index)  # type: ignore[assignment]  # a Sequence standing in
-    if index.complete and index.truncated_tail:
-        session.truncated_tail = True
-        session.notices.append(tail_notice(index))
-    return session
 
 
 def tail_notice(index: SessionIndex) -> str:

@@ -12,16 +12,27 @@ from __future__ import annotations
 import json
 import os
 import threading
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import Any, Protocol, overload
 
 from omniops_tui.core.errors import UserError
 from omniops_tui.core.events import Event, EventFieldError, from_record
 
-if TYPE_CHECKING:
-    from omniops_tui.sessions.index import SessionIndex
+
+class SessionIndex(Protocol):
+    """What `LazyEvents` reads of `sessions.index.SessionIndex` (no import: no cycle)."""
+
+    path: Path
+    offsets: array[int]
+    times: array[float]
+    types: list[str]
+    complete: bool
+
+    def changed_error(self) -> UserError | None: ...
+
 
 BLOCK = 512  # events decoded together; a seek decodes at most two blocks beyond its checkpoint
 CACHED_BLOCKS = 8  # ~1 MB decoded each: a seek needs 2-3, the checkpoint thread 1

@@ -9,15 +9,11 @@ was queued, in order, so it is then exactly the view a full fold would have made
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
-from omniops_tui.core.events import Event
 from omniops_tui.core.logbuffer import LogBuffer
 from omniops_tui.sessions.projections.logs import LogView, SourceLog
-
-if TYPE_CHECKING:
-    from omniops_tui.sessions.checkpoint import Checkpoint
 
 _SLOTS = {name: LogView.__dict__[name] for name in ("capacity", "sources", "merged", "capped", "cap_bytes")}
 
@@ -52,21 +48,22 @@ def _queued(name: str) -> Any:
 class PendingLogs(LogView):
     """A `LogView` whose windows are read back on first use (see the module doc)."""
 
-    __slots__ = ("_checkpoint", "_events", "_queue")
+    __slots__ = ("_checkpoint", "_queue")
 
-    def __init__(self, checkpoint: Checkpoint, events: Sequence[Event]) -> None:
-        self._checkpoint: Checkpoint | None = None
-        capacity, capped, cap_bytes = checkpoint.capped
+    def __init__(self, fields: tuple[int, bool, int], load: Callable[[], LogView]) -> None:
+        """`fields`: capacity, capped, cap_bytes; `load` reads the checkpoint's view back."""
+        self._checkpoint: Callable[[], LogView] | None = None
+        capacity, capped, cap_bytes = fields
         super().__init__(capacity, {}, LogBuffer(1), capped, cap_bytes)
-        self._checkpoint, self._events = checkpoint, events
+        self._checkpoint = load
         self._queue: list[tuple[str, tuple[Any, ...]]] = []
 
     def materialize(self) -> None:
         """Read the windows back and apply the queued calls (once)."""
-        checkpoint = self._checkpoint
-        if checkpoint is None:
+        load = self._checkpoint
+        if load is None:
             return
-        view = checkpoint.logs_view(self._events)
+        view = load()
         self._checkpoint = None
         for slot in _SLOTS.values():
             slot.__set__(self, slot.__get__(view))

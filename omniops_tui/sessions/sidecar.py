@@ -1,4 +1,6 @@
-"""The replay index kept beside its session (`SESSION.jsonl.idx`): a second open does not scan.
+"""The replay index kept beside its session (`SESSION.jsonl.idx`), and `open_lazy`, which opens a
+session on its head and completes the index behind it, from here when it can: a second open
+does not scan.
 
 Scanning a 1M-event session takes seconds; the index it yields (offsets, times, types, the
 places of checks) is ~17 bytes an event and reads back in milliseconds. It is never trusted
@@ -18,12 +20,11 @@ from array import array
 from itertools import islice
 from operator import le, lt
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from omniops_tui.core.events import EVENT_TYPES
-
-if TYPE_CHECKING:
-    from omniops_tui.sessions.index import SessionIndex
+from omniops_tui.sessions.index import HEAD_BYTES, LazyEvents, SessionIndex, begin, tail_notice
+from omniops_tui.sessions.reader import SessionFile
 
 MAGIC = b"omniops-tui replay index 1\n"
 EDGE = 1 << 16  # bytes hashed at each end of the indexed part
@@ -137,3 +138,27 @@ def _fill(index: SessionIndex, fd: int, raw: bytes) -> bool:
     index.times.extend(times[head:])
     index.complete = index.from_sidecar = True
     return True
+
+
+def open_lazy(path: Path, *, background: bool = True, delay_s: float = 0.0) -> SessionFile | None:
+    """The session as a `SessionFile` whose events decode on demand; None: use `read_session`.
+
+    The head is indexed now and, with `background`, the rest on a thread: from a valid sidecar
+    at once, else by scanning (`SessionIndex.complete` says when).
+    """
+    begun = begin(path)
+    if begun is None:
+        return None
+    index, fd = begun
+    try:
+        if not index.scan(fd, index.scanned + (HEAD_BYTES if background else index.size)):
+            return None
+    finally:
+        os.close(fd)
+    index.start(delay_s, adopt, save)
+    session = SessionFile(path, index.header)
+    session.events = LazyEvents(index)  # type: ignore[assignment]  # a Sequence standing in
+    if index.complete and index.truncated_tail:
+        session.truncated_tail = True
+        session.notices.append(tail_notice(index))
+    return session

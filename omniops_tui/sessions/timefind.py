@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from omniops_tui.sessions.timeline import Timeline
+
+class Timeline(Protocol):
+    """What placing a time reads of `sessions.timeline.Timeline` (no import: no cycle)."""
+
+    events: Sequence[Any]
+    times: Sequence[float]
+
+    @property
+    def duration(self) -> float: ...
+
+    def clamp(self, t: float) -> float: ...
+
+    def wall_at(self, t: float) -> datetime | None: ...
+
+    def wall_of(self, index: int) -> datetime | None: ...
 
 
 class TimeParseError(ValueError):

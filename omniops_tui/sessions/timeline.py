@@ -24,9 +24,10 @@ from typing import Any
 from omniops_tui.core.events import CheckResultEvent, Event
 from omniops_tui.core.timefmt import format_offset, parse_iso
 from omniops_tui.sessions.checkpoint import BatchIndex, Checkpoint
-from omniops_tui.sessions.index import LazyEvents, SessionIndex, open_lazy
+from omniops_tui.sessions.index import LazyEvents, SessionIndex
 from omniops_tui.sessions.markers import Marker, find_markers
 from omniops_tui.sessions.reader import SessionFile, read_session
+from omniops_tui.sessions.sidecar import open_lazy
 from omniops_tui.sessions.state import SessionState
 from omniops_tui.sessions.timefind import TimeParseError, time_for
 
@@ -63,7 +64,8 @@ class Timeline:
         self.header = session.header
         events: Sequence[Event] = session.events
         # An index only takes lines in time order (and may still be growing: `complete`).
-        self._index = events.source if isinstance(events, LazyEvents) else None
+        source = events.source if isinstance(events, LazyEvents) else None
+        self._index = source if isinstance(source, SessionIndex) else None
         times: Sequence[float] = events.times if isinstance(events, LazyEvents) else [e.t for e in events]
         if self._index is None and not all(map(operator.le, times, islice(times, 1, None))):
             # Stable: events stamped with the same offset keep their recorded order.
@@ -177,9 +179,9 @@ class Timeline:
 
     def places(self) -> frozenset[str]:
         """The steps and sections the recorded checks show their answers in."""
+        if self._index is not None:
+            return frozenset(self._index.places)
         events = self.events
-        if isinstance(events, LazyEvents):
-            return frozenset(events.source.places)
         return frozenset(
             place for event in events if isinstance(event, CheckResultEvent) for place in event.places
         )

@@ -15,10 +15,10 @@ import pytest
 from omniops_tui.core.errors import UserError
 from omniops_tui.sessions import index as index_module
 from omniops_tui.sessions import sidecar as sidecar_module
-from omniops_tui.sessions.index import LazyEvents, open_lazy
+from omniops_tui.sessions.index import LazyEvents
 from omniops_tui.sessions.reader import read_session
 from omniops_tui.sessions.replay import ReplaySession
-from omniops_tui.sessions.sidecar import sidecar_path
+from omniops_tui.sessions.sidecar import open_lazy, sidecar_path
 from omniops_tui.sessions.state import SessionState
 from omniops_tui.sessions.timeline import Timeline
 from tests.sessions.conftest import Recorded
@@ -28,8 +28,9 @@ from tests.sessions.conftest import Recorded
 def tiny_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(index_module, "CHUNK_BYTES", 700)
     monkeypatch.setattr(index_module, "HEAD_BYTES", 700)
+    monkeypatch.setattr(sidecar_module, "HEAD_BYTES", 700)
     monkeypatch.setattr(sidecar_module, "MIN_EVENTS", 1)
-    monkeypatch.setattr("omniops_tui.sessions.replay.BACKGROUND_DELAY_S", 0.2)
+    monkeypatch.setattr("omniops_tui.sessions.replay.BACKGROUND_DELAY_S", 1.5)  # asserts come first
 
 
 def fold(events: list) -> SessionState:
@@ -48,7 +49,7 @@ def wait_until(condition, timeout: float = 30.0) -> None:  # type: ignore[no-unt
 
 def test_the_head_opens_and_the_rest_is_indexed_behind_it(incident: Recorded) -> None:
     eager = Timeline.open(incident.path, idle_limit=30.0)
-    lazy = Timeline.open(incident.path, lazy=True, idle_limit=30.0, delay_s=0.2)
+    lazy = Timeline.open(incident.path, lazy=True, idle_limit=30.0, delay_s=1.5)
     assert isinstance(lazy.events, LazyEvents) and not lazy.complete
     assert 0 < len(lazy) < len(eager) and lazy.markers == []  # markers wait for the whole file
     assert lazy.index is not None and lazy.index.wait(30) and lazy.complete
@@ -71,6 +72,10 @@ def test_a_seek_past_the_indexed_part_waits_then_lands(incident: Recorded) -> No
         time.sleep(0.02)
     assert replay.jumped and replay.state == fold(read_session(incident.path).events)
     label = replay.marker(False)
+    if label is None:  # the markers are found by the checkpoint thread: the jump waits for them
+        wait_until(lambda: replay.timeline.markers_ready)
+        replay.tick()
+        label = replay.announcements[-1]
     assert label and replay.player.last_marker is not None
 
 
