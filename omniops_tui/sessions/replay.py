@@ -43,6 +43,9 @@ they are spaced further apart."""
 SYNC_FOLD_EVENTS = 2 * REPLAY_CHECKPOINT_EVERY
 """A seek past the checkpoints built so far folds this many events itself (tens of ms); further
 than that, it waits for the checkpoint thread instead of blocking the UI."""
+MARKERS_NOW_UP_TO = 20_000
+"""Up to this many events a marker jump finds the markers itself (a few ms); beyond, it waits
+for the checkpoint thread to find them."""
 BACKGROUND_DELAY_S = 0.6
 """The index and checkpoint threads start this long after opening: they would take half the
 interpreter from the first screen's composing and painting (~0.5 s on this machine)."""
@@ -256,8 +259,9 @@ class ReplaySession:
         timeline, player = self.timeline, self.player
 
         def target() -> float | None:
-            if not timeline.markers_ready:
-                return None
+            small = timeline.complete and len(timeline) <= MARKERS_NOW_UP_TO
+            if not (timeline.markers_ready or small):
+                return None  # the checkpoint thread finds them: no scan on the UI thread
             found = (
                 timeline.next_marker(player.position)
                 if forward
