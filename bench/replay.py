@@ -240,6 +240,9 @@ def main() -> None:
         existing = sorted(p for p in folder.glob("*.jsonl") if p.name.startswith("2025")) if args.keep else []
         began = time.perf_counter()
         path = existing[0] if existing else generate(folder, args.events)
+        if existing:  # a kept session: count its events (lines after the header)
+            with open(path, "rb") as handle:
+                args.events = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 24), b"")) - 1
         size_mb = path.stat().st_size / 1e6
         print(
             f"{args.events} events ({size_mb:.1f} MB) in {time.perf_counter() - began:.1f} s", file=sys.stderr
