@@ -1,19 +1,29 @@
 """Replay speed: open a long recording to its first painted screen, and seek anywhere in it.
 
 Generates a realistic long session (log batches, metric samples, check results, ticks, notes,
-wizard events, idle stretches) through the real `SessionRecorder`, then, several rounds:
+wizard events, idle stretches) through the real `SessionRecorder`, then, several rounds, each
+in a real 80x24 pseudo-terminal (`_terminal.py`) with its own XDG folders:
 
-- `first_paint_s`: `omniops-tui sessions replay FILE` in a real 80x24 pseudo-terminal
-  (`_terminal.py`), from launch until the replay screen shows; `peak_rss_mb` of that process
-  (VmHWM) a few seconds later, when its checkpoints are being built;
-- `parse_floor_s`, the reference in the same run: reading the file and `json.loads` of every
-  line, nothing else (what any tool that loads every event pays at least);
-- seeks in this process through `ReplaySession`: `first_seek_ms` to the end right after opening
-  (the checkpoints are still being built), then `--seeks` random seeks, marker jumps and steps
-  once they are (median, p95, p99, max).
+- (a) `in_app_open_s`: omniops-tui running (`--sessions-dir` holding the recording), the
+  sessions screen showing it highlighted; from the `enter` key to the replay screen painted.
+  Twice a round: `..._scan_s` with no index beside the session (the first open: the head is
+  indexed, the rest on a thread), and `..._sidecar_s` with the index kept by the first open
+  (`SESSION.jsonl.idx`). `in_app_index_s`: key until that sidecar appears (the whole file
+  indexed behind the screen). The targets are judged on (a).
+- (b) `launch_first_paint_s`: `omniops-tui sessions replay FILE`, launch to the replay screen,
+  beside `bare_first_paint_s`, a bare Textual app painting one line, alternated in the same
+  run: process start-up is most of (b) and is the start-up bench's target.
+- `parse_floor_s`, a reference: reading the file and `json.loads` of every line, nothing else.
+- In a fresh child process (so its RSS is the replay's): `first_seek_to_end_s`, a seek to the
+  end right after opening, which waits for the index and checkpoints while the child ticks at
+  20 Hz like the UI (`max_tick_ms`: the longest tick meanwhile, i.e. how long the UI could be
+  held); then `--seeks` random seeks, marker jumps and steps once all checkpoints are built:
+  `seek_ms` (the state; its log windows are read back when looked at) and `seek_logs_ms` (the
+  same with the log panes' contents read, as when the logs screen shows); `peak_rss_mb` of the
+  child (VmHWM) with every checkpoint built.
 
 Prints progress on stderr and exactly one JSON line with median and range of each figure.
-Targets (issue 12): 100k events first paint <= 0.5 s; 1M <= 3 s and <= 400 MB; seek p99 <= 50 ms.
+Targets (issue 12): (a) 100k events <= 0.5 s; 1M <= 3 s and <= 400 MB; seek p99 <= 50 ms.
 
     .venv/bin/python bench/replay.py [--events N] [--rounds 3] [--seeks N] [--keep DIR]
 """
@@ -24,150 +34,20 @@ import argparse
 import json
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _replay_data import generate
 from _terminal import Terminal, isolated_env
 
-from omniops_tui.core.events import (
-    CheckResultEvent,
-    CriterionCleared,
-    CriterionFired,
-    Event,
-    ItemChecked,
-    ItemUnchecked,
-    LogLines,
-    MetricSample,
-    NoteAdded,
-    RunbookStarted,
-    ScreenOpened,
-    SessionStarted,
-    WizardAnswered,
-    WizardRecommended,
-    WizardStarted,
-)
-from omniops_tui.sessions.recorder import SessionRecorder
 
-CHECKS = ["health", "version", "error_rate", "p95", "db_connections", "redis_ping", "backup_age", "tls"]
-METRICS = ["error_rate", "p95_ms", "cpu", "memory", "cache_hit", "db_connections"]
-HOSTS = ["app-1", "app-2", "db-1"]
-LEVELS = ["INFO"] * 12 + ["WARN"] * 2 + ["ERROR"]
-
-
-class FakeClock:
-    """Advances by whatever the generator says, so a day-long session records in seconds."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.start = datetime(2025, 3, 14, 2, 45, tzinfo=UTC)
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def wall(self) -> datetime:
-        return self.start + timedelta(seconds=self.now)
-
-
-def _event(rng: random.Random, index: int, items: list[str]) -> Event:
-    roll = rng.random()
-    if roll < 0.40:
-        host = rng.choice(HOSTS)
-        lines = [
-            f"2025-03-14T03:{index % 60:02d}:{rng.randrange(60):02d}Z {rng.choice(LEVELS)} "
-            f"[{host}] request_id={rng.getrandbits(48):012x} GET /api/chat status=200 "
-            f"duration_ms={rng.randrange(5, 900)} user={rng.randrange(10_000)}"
-            for _ in range(rng.randrange(1, 16))
-        ]
-        return LogLines(source_id=f"{host}:app", host=host, lines=lines)
-    if roll < 0.75:
-        metric = rng.choice(METRICS)
-        value = rng.random() * 100
-        return MetricSample(
-            metric=metric,
-            host=rng.choice(HOSTS),
-            value=round(value, 3),
-            unit="%",
-            status="fail" if value > 95 else "pass",
-            detail=f"{metric} sampled",
-        )
-    if roll < 0.92:
-        check = rng.choice(CHECKS)
-        status = rng.choices(["pass", "warn", "fail", "error"], [80, 10, 8, 2])[0]
-        return CheckResultEvent(
-            check_id=check,
-            kind="http",
-            target="https://prod.example.com",
-            status=status,
-            value=round(rng.random() * 10, 3),
-            unit="%",
-            summary=f"{check}: {status}",
-            evidence={"status_code": 200 if status == "pass" else 503, "body": "x" * rng.randrange(40)},
-            duration_ms=round(rng.random() * 200, 1),
-            item_ids=[rng.choice(items)],
-        )
-    if roll < 0.96:
-        item = rng.choice(items)
-        if rng.random() < 0.8:
-            return ItemChecked(runbook_id="emergency-rollback", item_id=item, text=item.rsplit("/", 1)[-1])
-        return ItemUnchecked(runbook_id="emergency-rollback", item_id=item, reason="re-checking")
-    if roll < 0.975:
-        return NoteAdded(text=f"note {index}: error rate {rng.random() * 10:.1f}% on app-1")
-    if roll < 0.985:
-        return ScreenOpened(screen="runbook", runbook_id="emergency-rollback", section_id="verification")
-    if roll < 0.99:
-        return CriterionFired(
-            criterion_id="error-rate",
-            metric="error_rate",
-            threshold="> 5% for 10 min",
-            action="Rollback",
-            evidence="8.2% for 11 min",
-        )
-    if roll < 0.995:
-        return CriterionCleared(criterion_id="error-rate", evidence="0.2%")
-    if roll < 0.997:
-        return WizardStarted()
-    if roll < 0.999:
-        return WizardAnswered(
-            node_id="production-down",
-            question="Is production down or severely degraded?",
-            answer=True,
-            source="confirmed",
-            suggested=True,
-            evidence="error rate 8.2%",
-        )
-    return WizardRecommended(
-        runbook_id="emergency-rollback",
-        outcome_id="use-emergency-rollback",
-        text="Use EMERGENCY ROLLBACK runbook",
-    )
-
-
-def generate(folder: Path, count: int, seed: int = 5) -> Path:
-    """Record `count` events through the real recorder; a few long idle stretches included."""
-    rng = random.Random(seed)
-    clock = FakeClock()
-    recorder = SessionRecorder.create(folder, ["bundled"], environment="production", clock=clock)
-    items = [f"emergency-rollback/verification-checklist/item-{i}" for i in range(8)]
-    recorder.record(
-        SessionStarted(tool_version="bench", runbook_source=["bundled"], environment="production")
-    )
-    recorder.record(RunbookStarted(runbook_id="emergency-rollback", title="Emergency Rollback", via="wizard"))
-    for index in range(count - 2):
-        clock.now += rng.expovariate(1 / 0.1)
-        if rng.random() < 0.0002:
-            clock.now += rng.uniform(120, 1200)  # the engineer walked away
-        recorder.record(_event(rng, index, items))
-    recorder.close()
-    return recorder.path
-
-
-def seeks(path: Path, count: int, seed: int = 7) -> tuple[float, list[float], dict[str, float]]:
-    """The first seek (to the end) right after opening, then `count` moves once checkpoints are built."""
+def child(path: Path, count: int, seed: int) -> None:
+    """In a fresh process: the first seek to the end, then `count` moves; one JSON line."""
     from omniops_tui.sessions.replay import ReplaySession
 
     began = time.perf_counter()
@@ -175,12 +55,17 @@ def seeks(path: Path, count: int, seed: int = 7) -> tuple[float, list[float], di
     opened = time.perf_counter() - began
     began = time.perf_counter()
     replay.seek_fraction(1.0)
+    longest = 0.0
+    while replay.waiting:  # the UI ticks at 20 Hz meanwhile: how long is the longest tick?
+        time.sleep(0.05)
+        tick = time.perf_counter()
+        replay.tick()
+        longest = max(longest, time.perf_counter() - tick)
     first = time.perf_counter() - began
     assert replay.checkpoints is not None
     replay.checkpoints.join()
     rng = random.Random(seed)
-    timeline = replay.timeline
-    player = replay.player
+    timeline, player = replay.timeline, replay.player
     moves = [
         lambda: player.seek(rng.uniform(0, timeline.duration)),
         lambda: player.seek_by(-10),
@@ -192,13 +77,39 @@ def seeks(path: Path, count: int, seed: int = 7) -> tuple[float, list[float], di
         lambda: player.seek(timeline.duration),
         lambda: player.seek(0.0),
     ]
-    times: list[float] = []
-    for index in range(count):
+    plain: list[float] = []
+    with_logs: list[float] = []
+    for index in range(2 * count):
         move = moves[index % len(moves)] if index % 3 else moves[0]
         began = time.perf_counter()
-        move()
-        times.append(time.perf_counter() - began)
-    return first, times, {"open_in_process_s": opened, "markers": len(timeline.markers)}
+        state = move()
+        if index % 2 and state is not None:
+            state.logs.merged.lines()  # what the logs screen reads
+        (with_logs if index % 2 else plain).append(time.perf_counter() - began)
+    status = Path("/proc/self/status").read_text()
+    peak_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
+    index = timeline.index
+    print(
+        json.dumps(
+            {
+                "open_in_process_s": opened,
+                "first_seek_to_end_s": first,
+                "max_tick_ms": longest * 1000,
+                "seek_ms": [t * 1000 for t in plain],
+                "seek_logs_ms": [t * 1000 for t in with_logs],
+                "peak_rss_mb": peak_kb / 1024,
+                "markers": len(timeline.markers),
+                "sidecar": bool(index is not None and index.from_sidecar),
+            }
+        )
+    )
+
+
+def seeks(path: Path, count: int, seed: int) -> dict[str, object]:
+    command = [sys.executable, __file__, "--child", str(path), "--seeks", str(count), "--seed", str(seed)]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=True).stdout
+    result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
+    return result
 
 
 def parse_floor(path: Path) -> float:
@@ -211,18 +122,67 @@ def parse_floor(path: Path) -> float:
     return time.perf_counter() - began
 
 
-def first_paint(path: Path, home: Path) -> tuple[float, float]:
-    """Seconds from launch to the replay screen, and the process's peak RSS (MB) 3 s later."""
-    command = [sys.executable, "-m", "omniops_tui", "sessions", "replay", str(path)]
-    with Terminal(command, isolated_env(home)) as term:
-        term.wait_text("REPLAY (read-only)", 300)
+def _tidy(folder: Path, path: Path) -> None:
+    """Remove what the live app recorded beside the bench's session (and its index)."""
+    for other in folder.iterdir():
+        if other.name.startswith(path.name):
+            continue
+        other.unlink()
+
+
+def in_app_open(path: Path, home: Path, sidecar: bool) -> tuple[float, float | None, float]:
+    """(a): from `enter` on the sessions screen to the replay painted; when the sidecar was not
+    there, also how long until it is (the whole file indexed); the process's peak RSS (MB)."""
+    index_file = path.with_name(path.name + ".idx")
+    if not sidecar:
+        index_file.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "omniops_tui", "--sessions-dir", str(path.parent)]
+    indexed: float | None = None
+    try:
+        with Terminal(command, isolated_env(home), cwd=str(home)) as term:
+            term.wait_text("Duration    Risk", 120)
+            term.press("s")
+            term.wait_text("session(s) in", 600)  # the list reads every session once
+            term.wait_text(" 2 session(s) in", 60)
+            term.drain(0.3)
+            term.press("down")  # the live session is the newest, first; the recording is next
+            term.drain(0.5)
+            sent = term.press("enter")
+            term.wait_text("REPLAY (read-only)", 300)
+            painted = time.perf_counter() - sent
+            if not sidecar:
+                deadline = time.perf_counter() + 600
+                while not index_file.exists() and time.perf_counter() < deadline:
+                    term.drain(0.1)
+                indexed = time.perf_counter() - sent if index_file.exists() else None
+            term.drain(2.0)
+            status = Path(f"/proc/{term.process.pid}/status").read_text()
+            peak_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
+            term.press("ctrl+q")
+            term.wait_exit(60)
+    finally:
+        _tidy(path.parent, path)
+    return painted, indexed, peak_kb / 1024
+
+
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Static
+class Bare(App):
+    def compose(self):
+        yield Static("hello, first screen")
+Bare().run()
+"""
+
+
+def launch_paint(command: list[str], expected: str, home: Path) -> float:
+    """(b): seconds from launch until `expected` shows (a whole process)."""
+    with Terminal(command, isolated_env(home), cwd=str(home)) as term:
+        term.wait_text(expected, 300)
         painted = time.perf_counter() - term.started
-        term.drain(3.0)
-        status = Path(f"/proc/{term.process.pid}/status").read_text()
-        peak_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
         term.press("ctrl+q")
         term.wait_exit(60)
-    return painted, peak_kb / 1024
+    return painted
 
 
 def spread(values: list[float], scale: float = 1.0, digits: int = 3) -> dict[str, float]:
@@ -234,52 +194,95 @@ def spread(values: list[float], scale: float = 1.0, digits: int = 3) -> dict[str
     }
 
 
+def tail(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    return {
+        "median": round(statistics.median(ordered), 2),
+        "p95": round(ordered[int(0.95 * (len(ordered) - 1))], 2),
+        "p99": round(ordered[int(0.99 * (len(ordered) - 1))], 2),
+        "max": round(ordered[-1], 2),
+        "n": len(ordered),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seeks", type=int, default=200)
+    parser.add_argument("--seeks", type=int, default=100)
     parser.add_argument("--keep", type=Path, default=None, help="write the session here and keep it")
+    parser.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=int, default=7, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    figures: dict[str, list[float]] = {"first_paint_s": [], "parse_floor_s": [], "peak_rss_mb": []}
-    first_seeks: list[float] = []
-    all_seeks: list[float] = []
+    if args.child is not None:
+        child(args.child, args.seeks, args.seed)
+        return
+    figures: dict[str, list[float]] = {
+        name: []
+        for name in (
+            "in_app_open_scan_s",
+            "in_app_open_sidecar_s",
+            "in_app_index_s",
+            "in_app_peak_rss_mb",
+            "launch_first_paint_s",
+            "bare_first_paint_s",
+            "parse_floor_s",
+            "first_seek_to_end_s",
+            "max_tick_ms",
+            "peak_rss_mb",
+        )
+    }
+    seek_ms: list[float] = []
+    seek_logs_ms: list[float] = []
     with tempfile.TemporaryDirectory(prefix="omniops-bench-") as tmp:
-        folder = args.keep or Path(tmp)
+        folder = args.keep or Path(tmp) / "sessions"
         folder.mkdir(parents=True, exist_ok=True)
-        existing = sorted(folder.glob("*.jsonl")) if args.keep else []
+        existing = sorted(p for p in folder.glob("*.jsonl") if p.name.startswith("2025")) if args.keep else []
         began = time.perf_counter()
         path = existing[0] if existing else generate(folder, args.events)
+        if existing:  # a kept session: count its events (lines after the header)
+            with open(path, "rb") as handle:
+                args.events = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 24), b"")) - 1
         size_mb = path.stat().st_size / 1e6
         print(
             f"{args.events} events ({size_mb:.1f} MB) in {time.perf_counter() - began:.1f} s", file=sys.stderr
         )
+        launch = [sys.executable, "-m", "omniops_tui", "sessions", "replay", str(path)]
+        bare = [sys.executable, "-c", BARE_APP]
         for number in range(args.rounds):
+            home = Path(tmp) / f"home-{number}"
+            home.mkdir()
             figures["parse_floor_s"].append(parse_floor(path))
-            painted, rss = first_paint(path, Path(tmp) / f"home-{number}")
-            figures["first_paint_s"].append(painted)
-            figures["peak_rss_mb"].append(rss)
-            first, moves, extra = seeks(path, args.seeks, seed=7 + number)
-            first_seeks.append(first)
-            all_seeks.extend(moves)
+            painted, indexed, rss = in_app_open(path, home, sidecar=False)
+            figures["in_app_open_scan_s"].append(painted)
+            figures["in_app_peak_rss_mb"].append(rss)
+            if indexed is not None:
+                figures["in_app_index_s"].append(indexed)
+            painted, _indexed, rss = in_app_open(path, home, sidecar=True)
+            figures["in_app_open_sidecar_s"].append(painted)
+            figures["in_app_peak_rss_mb"].append(rss)
+            pair = [("launch", launch, "REPLAY (read-only)"), ("bare", bare, "hello, first screen")]
+            for name, command, expected in pair if number % 2 == 0 else pair[::-1]:
+                figures[f"{name}_first_paint_s"].append(launch_paint(command, expected, home))
+            result = seeks(path, args.seeks, 7 + number)
+            for name in ("first_seek_to_end_s", "max_tick_ms", "peak_rss_mb"):
+                figures[name].append(float(result[name]))  # type: ignore[arg-type]
+            seek_ms.extend(result["seek_ms"])  # type: ignore[arg-type]
+            seek_logs_ms.extend(result["seek_logs_ms"])  # type: ignore[arg-type]
             print(
-                f"round {number + 1}: first paint {painted:.3f} s "
-                f"(floor {figures['parse_floor_s'][-1]:.3f} s), "
-                f"rss {rss:.0f} MB, first seek {first * 1000:.0f} ms, "
-                f"open in process {extra['open_in_process_s']:.3f} s, {extra['markers']} markers",
+                f"round {number + 1}: in-app open {figures['in_app_open_scan_s'][-1]:.3f} s "
+                f"(sidecar {figures['in_app_open_sidecar_s'][-1]:.3f} s), "
+                f"launch {figures['launch_first_paint_s'][-1]:.3f} s "
+                f"vs bare {figures['bare_first_paint_s'][-1]:.3f} s, "
+                f"floor {figures['parse_floor_s'][-1]:.3f} s, first seek to the end "
+                f"{result['first_seek_to_end_s']:.2f} s (longest tick {result['max_tick_ms']:.0f} ms), "
+                f"rss {result['peak_rss_mb']:.0f} MB, {result['markers']} markers",
                 file=sys.stderr,
             )
-    ordered = sorted(all_seeks)
     report: dict[str, object] = {"events": args.events, "file_mb": round(size_mb, 1), "rounds": args.rounds}
-    report.update({name: spread(values) for name, values in figures.items()})
-    report["first_seek_ms"] = spread(first_seeks, 1000.0, 1)
-    report["seek_ms"] = {
-        "median": round(statistics.median(ordered) * 1000, 2),
-        "p95": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 2),
-        "p99": round(ordered[int(0.99 * (len(ordered) - 1))] * 1000, 2),
-        "max": round(ordered[-1] * 1000, 2),
-        "n": len(ordered),
-    }
+    report.update({name: spread(values) for name, values in figures.items() if values})
+    report["seek_ms"] = tail(seek_ms)
+    report["seek_logs_ms"] = tail(seek_logs_ms)
     print(json.dumps(report))
 
 

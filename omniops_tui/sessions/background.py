@@ -3,7 +3,8 @@
 Opening a long recording used to fold every event into checkpoints before anything was shown
 (40 % of opening 100,000 events). The first screen only needs the state at the start; the
 markers and checkpoints only make later jumps cheap. So the timeline opens with none, and this
-thread finds the markers, then folds the checkpoints one at a time (a few milliseconds each,
+thread folds the checkpoints one at a time as the index grows, and finds the markers once
+it is complete (a few milliseconds each,
 the lock released in between), so a seek that arrives first takes the lock and folds just as
 far as it needs, and the event loop keeps its share of the interpreter. The thread is a daemon
 and stops on `stop()` or when done.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from omniops_tui.sessions.player import Timeline
 
@@ -20,9 +22,10 @@ from omniops_tui.sessions.player import Timeline
 class CheckpointBuilder:
     """Folds `timeline`'s checkpoints forward on a daemon thread until all are built."""
 
-    def __init__(self, timeline: Timeline, *, pause_s: float = 0.001) -> None:
+    def __init__(self, timeline: Timeline, *, pause_s: float = 0.001, delay_s: float = 0.0) -> None:
         self.timeline = timeline
         self.pause_s = pause_s  # between checkpoints: lets the UI thread take the interpreter
+        self.delay_s = delay_s  # before the first: the first screen is painted meanwhile
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="replay-checkpoints", daemon=True)
         self.error: BaseException | None = None
@@ -43,16 +46,55 @@ class CheckpointBuilder:
     def done(self) -> bool:
         """Every checkpoint a seek can ask for is built (the last one may cover < K events)."""
         timeline = self.timeline
-        return timeline.checkpoints_built + timeline.checkpoint_every > len(timeline)
+        return timeline.complete and timeline.checkpoints_built + timeline.checkpoint_every > len(timeline)
 
     def _run(self) -> None:
         timeline = self.timeline
         every = timeline.checkpoint_every
+        self._stop.wait(self.delay_s)
         try:
-            timeline.markers  # noqa: B018  (found here, not at the first `]`)
-            while not self._stop.is_set() and not self.done:
-                timeline._ensure_checkpoints(timeline.checkpoints_built + every)
-                if self.pause_s:
-                    time.sleep(self.pause_s)
+            while not self._stop.is_set():
+                complete = timeline.complete  # before the length: complete means it is final
+                if complete and not timeline.markers_ready:
+                    timeline.markers  # noqa: B018  (found here, not at the first `]`)
+                if timeline.failed:
+                    return  # the replay reloads the careful way, with its own builder
+                if not complete:
+                    time.sleep(0.05)  # the index first: it is what lets a seek go anywhere
+                elif timeline.checkpoints_built + every <= len(timeline):
+                    timeline._ensure_checkpoints(timeline.checkpoints_built + every)
+                    if self.pause_s:
+                        time.sleep(self.pause_s)
+                else:
+                    return
         except Exception as exc:  # a seek folds what it needs itself: never fatal here
             self.error = exc
+
+
+class Reload:
+    """Reads a session the careful way on a daemon thread (its index met a line that needs it)."""
+
+    def __init__(self, open_timeline: Callable[[], Timeline]) -> None:
+        self._open = open_timeline
+        self.timeline: Timeline | None = None
+        self.error: BaseException | None = None
+        self._done = threading.Event()
+
+    def start(self) -> Reload:
+        threading.Thread(target=self._run, name="replay-reload", daemon=True).start()
+        return self
+
+    @property
+    def finished(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+    def _run(self) -> None:
+        try:
+            self.timeline = self._open()
+        except BaseException as exc:  # a UserError names the file and line: the replay shows it
+            self.error = exc
+        finally:
+            self._done.set()

@@ -64,7 +64,8 @@ class Player:
     # ------------------------------------------------------------------ play / pause / speed
     @property
     def finished(self) -> bool:
-        return self.cursor >= len(self.timeline.events) and self._target >= self.timeline.duration
+        timeline = self.timeline  # still being indexed: more is coming
+        return timeline.complete and self.cursor >= len(timeline.events) and self._target >= timeline.duration
 
     def play(self, now: float | None = None) -> None:
         """Start (or resume); at the end, start again from the beginning is the caller's seek(0)."""

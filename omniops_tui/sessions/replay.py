@@ -27,20 +27,28 @@ from omniops_tui.logic.criteria import CRITERIA_FILE, Criterion, load_criteria
 from omniops_tui.logic.decision import TREE_FILE, DecisionTree, load_tree
 from omniops_tui.runbooks.loader import BUNDLED_DIR, load_runbooks
 from omniops_tui.runbooks.model import RunbookSet
-from omniops_tui.sessions.background import CheckpointBuilder
+from omniops_tui.sessions.background import CheckpointBuilder, Reload
 from omniops_tui.sessions.header import SessionHeader
-from omniops_tui.sessions.index import BLOCK
+from omniops_tui.sessions.index import BLOCK, tail_notice
 from omniops_tui.sessions.player import Player, Timeline, TimeParseError
 from omniops_tui.sessions.state import SessionState
 from omniops_tui.sessions.view import Listener, Listeners, SessionBasis
 
 REPLAY_CHECKPOINT_EVERY = 2 * BLOCK
 """A seek folds at most this many events past its checkpoint, decoding them from the file first
-(two blocks): 2,000 took a p99 of ~230 ms at 100k events on a loaded machine, 512 ~30 ms but
-a snapshot each (~0.4 MB); 1,024 is the middle."""
-MAX_CHECKPOINTS = 128
-"""Each checkpoint is a snapshot of the state (~2 MB with full log buffers): past this many
-(131,072 events), memory wins over seek time and the checkpoints are spaced further apart."""
+(two blocks), and reads its checkpoint's log windows back (`sessions.checkpoint`)."""
+MAX_CHECKPOINTS = 2048
+"""A checkpoint is ~100 KB (references and counters, no log lines): past this many (2M events)
+they are spaced further apart."""
+SYNC_FOLD_EVENTS = 2 * REPLAY_CHECKPOINT_EVERY
+"""A seek past the checkpoints built so far folds this many events itself (tens of ms); further
+than that, it waits for the checkpoint thread instead of blocking the UI."""
+MARKERS_NOW_UP_TO = 20_000
+"""Up to this many events a marker jump finds the markers itself (a few ms); beyond, it waits
+for the checkpoint thread to find them."""
+BACKGROUND_DELAY_S = 0.6
+"""The index and checkpoint threads start this long after opening: they would take half the
+interpreter from the first screen's composing and painting (~0.5 s on this machine)."""
 PUBLISH_EACH_UP_TO = 40  # beyond this many events in one tick, one "everything changed" instead
 
 
@@ -62,6 +70,14 @@ class ReplaySession:
         self._moved = Listeners()
         self.path = ""
         self.checkpoints: CheckpointBuilder | None = None
+        # A seek that waits for the index or the checkpoints: (where to, how to get there).
+        self._pending: tuple[Callable[[], float | None], Callable[[float], SessionState | None]] | None = None
+        self.announcements: list[str] = []  # for the UI to show (a marker reached while waiting, notices)
+        self._reloading: Reload | None = None
+        self._reopen: Callable[[], Timeline] | None = None  # the careful way, if the index fails
+        self._tail_noticed = True
+        self.jumped = False  # a waiting seek was done by `tick` (the UI follows its screen)
+        self.jumped = False  # a waiting seek was done by `tick` (the UI follows its screen)
 
     @classmethod
     def open(
@@ -79,6 +95,7 @@ class ReplaySession:
         timeline = Timeline.open(
             path,
             lazy=True,
+            delay_s=BACKGROUND_DELAY_S,
             idle_limit=idle_limit,
             eager_checkpoints=False,
             checkpoint_every=REPLAY_CHECKPOINT_EVERY,
@@ -87,7 +104,15 @@ class ReplaySession:
         loaded = replay_basis(timeline.header, runbooks_path)
         replay = cls(timeline, replace(loaded.basis, places=timeline.places()), speed=speed)
         replay.path = str(path)
-        replay.checkpoints = CheckpointBuilder(timeline).start()
+        replay.checkpoints = CheckpointBuilder(timeline, delay_s=BACKGROUND_DELAY_S).start()
+        replay._tail_noticed = timeline.complete  # else told when the index reaches the end
+        replay._reopen = lambda: Timeline.open(
+            path,
+            idle_limit=idle_limit,
+            eager_checkpoints=False,
+            checkpoint_every=REPLAY_CHECKPOINT_EVERY,
+            max_checkpoints=MAX_CHECKPOINTS,
+        )
         return replay, list(timeline.session.notices) + loaded.notices
 
     # ------------------------------------------------------------------ SessionView
@@ -126,11 +151,60 @@ class ReplaySession:
         """
         if self.checkpoints is not None and isinstance(self.checkpoints.error, UserError):
             raise self.checkpoints.error
+        self._follow_index()
+        if self._pending is not None:
+            self._attempt(*self._pending)
+            if self._pending is not None:  # still waiting: the bar shows how far the index is
+                self._moved.publish(None)
+                return []
         due = self.player.advance()
         if due:
             self._deliver(due)
         self._moved.publish(None)
         return [event for event in due if isinstance(event, ScreenOpened)]
+
+    def _follow_index(self) -> None:
+        """What the index thread found: the end (a cut-off last line?), or a line only the
+        careful reader takes, in which case the file is read that way behind the screen and
+        the replay moves onto it at the same position."""
+        timeline = self.timeline
+        index = timeline.index
+        if not self._tail_noticed and timeline.complete and index is not None:
+            self._tail_noticed = True
+            # The places checks answered in: the head's were known at open, now all of them.
+            self._basis = replace(self._basis, places=timeline.places())
+            self._listeners.publish(None)
+            if index.truncated_tail:
+                self.announcements.append(tail_notice(index))
+        if timeline.failed and self._reloading is None and self._reopen is not None:
+            self._reloading = Reload(self._reopen).start()
+        reload = self._reloading
+        if reload is None or not reload.finished:
+            return
+        self._reloading, self._reopen = None, None
+        if reload.error is not None:
+            raise reload.error
+        assert reload.timeline is not None
+        self._move_onto(reload.timeline)
+
+    def close(self) -> None:
+        """Stop folding checkpoints (the replay is left); the index, if still growing, ends
+        and keeps its sidecar for the next open."""
+        if self.checkpoints is not None:
+            self.checkpoints.stop()
+
+    def _move_onto(self, timeline: Timeline) -> None:
+        position, player = self.player.position, self.player
+        if self.checkpoints is not None:
+            self.checkpoints.stop()
+        self.timeline = timeline
+        self.player = Player(timeline, speed=player.speed)
+        self.checkpoints = CheckpointBuilder(timeline).start()
+        self._basis = replace(self._basis, places=timeline.places())
+        self.announcements.extend(timeline.session.notices)
+        self._attempt(lambda: position, self.player.seek)
+        if player.playing:
+            self.player.play()
 
     def _deliver(self, due: list[Event]) -> None:
         state = self._state
@@ -153,25 +227,94 @@ class ReplaySession:
         self._moved.publish(None)
 
     def seek_by(self, seconds: float) -> None:
-        self._swap(self.player.seek_by(seconds))
+        self._attempt(lambda: self.player.position + seconds, self.player.seek)
 
     def seek_fraction(self, fraction: float) -> None:
-        self._swap(self.player.seek_fraction(fraction))
+        timeline = self.timeline
+        self._attempt(
+            lambda: (
+                timeline.recorded_time(min(max(fraction, 0.0), 1.0) * timeline.playback_duration)
+                if timeline.complete
+                else None
+            ),
+            self.player.seek,
+        )
 
     def seek_to(self, text: str) -> str:
-        """Go to a typed time; returns a one-line problem, or "" when done."""
+        """Go to a typed time; returns a one-line problem, or "" when done (or waiting)."""
         try:
-            self._swap(self.player.seek_to(text))
+            first = self.timeline.time_for(text)
         except TimeParseError as exc:
             return str(exc)
+        timeline = self.timeline
+        self._attempt(
+            lambda: timeline.time_for(text) if timeline.complete or first < timeline.duration else None,
+            self.player.seek,
+        )
         return ""
 
-    def marker(self, forward: bool) -> str:
-        """Jump to the next/previous marker; returns its label, or "" when there is none."""
-        state = self.player.next_marker() if forward else self.player.previous_marker()
-        if not self._swap(state) or self.player.last_marker is None:
+    def marker(self, forward: bool) -> str | None:
+        """Jump to the next/previous marker; returns its label, "" when there is none, and
+        None while the markers are still being found (the jump happens then, announced)."""
+        timeline, player = self.timeline, self.player
+
+        def target() -> float | None:
+            small = timeline.complete and len(timeline) <= MARKERS_NOW_UP_TO
+            if not (timeline.markers_ready or small):
+                return None  # the checkpoint thread finds them: no scan on the UI thread
+            found = (
+                timeline.next_marker(player.position)
+                if forward
+                else timeline.previous_marker(player.position)
+            )
+            return found.t if found is not None else player.position
+
+        def go(_t: float) -> SessionState | None:
+            state = player.next_marker() if forward else player.previous_marker()
+            if waiting and state is not None and player.last_marker is not None:
+                self.announcements.append(player.last_marker.label)
+            return state
+
+        waiting = False
+        self._attempt(target, go)
+        if self._pending is not None:
+            waiting = True
+            return None
+        return player.last_marker.label if player.last_marker is not None else ""
+
+    # ------------------------------------------------------------------ waiting for the index
+    @property
+    def waiting(self) -> str:
+        """What a pending seek waits for ("indexing 42 %"), or "" when none waits."""
+        if self._pending is None:
             return ""
-        return self.player.last_marker.label
+        timeline = self.timeline
+        if not timeline.complete:
+            return f"indexing {int(timeline.progress * 100)} %"
+        if not timeline.markers_ready:
+            return "finding markers"
+        target = self._pending[0]()
+        wanted = timeline.index_at(target) if target is not None else len(timeline)
+        return f"indexing {int(100 * timeline.checkpoints_built / max(1, wanted))} %"
+
+    def _ready(self, t: float) -> bool:
+        timeline = self.timeline
+        if not timeline.complete and t >= timeline.duration:
+            return False
+        return timeline.index_at(t) <= timeline.checkpoints_built + SYNC_FOLD_EVENTS
+
+    def _attempt(
+        self, target: Callable[[], float | None], go: Callable[[float], SessionState | None]
+    ) -> None:
+        """Seek now if the index and checkpoints reach there; else wait (`tick` retries)."""
+        t = target()
+        if t is None or not self._ready(t):
+            self._pending = (target, go)
+            self._moved.publish(None)
+            return
+        waited, self._pending = self._pending is not None, None
+        self._swap(go(t))
+        self.jumped = self.jumped or waited
 
     def faster(self, up: bool) -> None:
         if up:

@@ -12,31 +12,29 @@ from __future__ import annotations
 
 import gc
 import operator
-import re
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import accumulate, chain, islice, repeat
 from pathlib import Path
 from typing import Any
 
 from omniops_tui.core.events import CheckResultEvent, Event
 from omniops_tui.core.timefmt import format_offset, parse_iso
-from omniops_tui.sessions.index import LazyEvents, open_lazy
+from omniops_tui.sessions.checkpoint import BatchIndex, Checkpoint
+from omniops_tui.sessions.index import LazyEvents, SessionIndex
 from omniops_tui.sessions.markers import Marker, find_markers
 from omniops_tui.sessions.reader import SessionFile, read_session
+from omniops_tui.sessions.sidecar import open_lazy
 from omniops_tui.sessions.state import SessionState
+from omniops_tui.sessions.timefind import TimeParseError, time_for
 
 DEFAULT_CHECKPOINT_EVERY = 2_000
 _EPSILON = 1e-6
 
 __all__ = ["DEFAULT_CHECKPOINT_EVERY", "Marker", "TimeParseError", "Timeline", "format_offset"]
-
-
-class TimeParseError(ValueError):
-    """A typed time the timeline cannot place; the message is one line for the UI."""
 
 
 class Timeline:
@@ -65,27 +63,29 @@ class Timeline:
         self.session = session
         self.header = session.header
         events: Sequence[Event] = session.events
-        indexed = isinstance(events, LazyEvents)
+        # An index only takes lines in time order (and may still be growing: `complete`).
+        source = events.source if isinstance(events, LazyEvents) else None
+        self._index = source if isinstance(source, SessionIndex) else None
         times: Sequence[float] = events.times if isinstance(events, LazyEvents) else [e.t for e in events]
-        if not all(map(operator.le, times, islice(times, 1, None))):
+        if self._index is None and not all(map(operator.le, times, islice(times, 1, None))):
             # Stable: events stamped with the same offset keep their recorded order.
             events = sorted(events, key=lambda event: event.t)
             times = [event.t for event in events]
-            indexed = False
         self.events: Sequence[Event] = events
         self.times: Sequence[float] = times
-        self.duration: float = times[-1] if times else 0.0
         self.idle_limit = idle_limit
-        if max_checkpoints and len(events) > checkpoint_every * max_checkpoints:
+        expected = self._expected_count()
+        if max_checkpoints and expected > checkpoint_every * max_checkpoints:
             # Spaced out by whole multiples, so that they stay on the same boundaries.
-            checkpoint_every *= -(-len(events) // (checkpoint_every * max_checkpoints))
+            checkpoint_every *= -(-expected // (checkpoint_every * max_checkpoints))
         self.checkpoint_every = checkpoint_every
         self._state_factory = state_factory
-        self._checkpoints: list[SessionState] = [state_factory()]
+        self._checkpoints: list[Checkpoint] = [Checkpoint(state_factory())]
         self._fold: SessionState = state_factory()  # the fold up to the last checkpoint built
+        self._batches = BatchIndex()  # which event each log batch of `_fold`'s windows came from
         self._folded = 0
         self._playback: Sequence[float] = self._playback_times()
-        self._types = events.types if indexed and isinstance(events, LazyEvents) else None
+        self._types = self._index.types if self._index is not None else None
         self._markers: list[Marker] | None = None
         self._marker_times: list[float] = []
         self._marker_lock = threading.Lock()
@@ -97,7 +97,7 @@ class Timeline:
             self._ensure_checkpoints(len(events))
 
     @classmethod
-    def open(cls, path: Path, *, lazy: bool = False, **options: Any) -> Timeline:
+    def open(cls, path: Path, *, lazy: bool = False, delay_s: float = 0.0, **options: Any) -> Timeline:
         """Read a session file (tolerantly, see `reader`) and build its timeline.
 
         `lazy` (replay): index the file and decode events only as they are needed
@@ -112,7 +112,7 @@ class Timeline:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            session = open_lazy(path) if lazy else None
+            session = open_lazy(path, delay_s=delay_s) if lazy else None
             timeline = cls(session or read_session(path), **options)
         finally:
             if enabled:
@@ -121,10 +121,55 @@ class Timeline:
                 gc.enable()
         return timeline
 
+    # ------------------------------------------------------------------ a growing index
+    @property
+    def complete(self) -> bool:
+        """Every event is known (an index still growing on its thread: not yet)."""
+        return self._index is None or self._index.complete
+
+    @property
+    def index(self) -> SessionIndex | None:
+        """The growing index of a lazily read session (None: read whole)."""
+        return self._index
+
+    @property
+    def failed(self) -> bool:
+        """The index met a line only the careful reader takes (the replay reloads that way)."""
+        return self._index is not None and self._index.failed
+
+    @property
+    def progress(self) -> float:
+        """0..1: how much of the file is indexed."""
+        return 1.0 if self._index is None else self._index.progress
+
+    @property
+    def duration(self) -> float:
+        """The last event's offset (of those indexed so far)."""
+        times = self.times
+        return times[-1] if len(times) else 0.0
+
+    def _expected_count(self) -> int:
+        """How many events there will be: known, or estimated from the part indexed so far."""
+        index = self._index
+        count = len(self.times)
+        if index is None or index.complete or not count:
+            return count
+        return int(count * index.size / max(1, index.scanned - index.offsets[0]))
+
+    @property
+    def markers_ready(self) -> bool:
+        return self._markers is not None
+
     @property
     def markers(self) -> list[Marker]:
-        """The markers, found on first use (a lazily read session decodes only candidates)."""
+        """The markers, found on first use (a lazily read session decodes only candidates).
+
+        While the index grows there are none yet (the checkpoint thread finds them once it is
+        complete): a marker jump waits for them.
+        """
         if self._markers is None:
+            if not self.complete:
+                return []
             with self._marker_lock:
                 if self._markers is None:
                     markers = find_markers(self.events, self._types)
@@ -134,9 +179,9 @@ class Timeline:
 
     def places(self) -> frozenset[str]:
         """The steps and sections the recorded checks show their answers in."""
+        if self._index is not None:
+            return frozenset(self._index.places)
         events = self.events
-        if isinstance(events, LazyEvents):
-            return frozenset(events.source.places)
         return frozenset(
             place for event in events if isinstance(event, CheckResultEvent) for place in event.places
         )
@@ -168,7 +213,7 @@ class Timeline:
         count = min(max(count, 0), len(self.events))
         slot = count // self.checkpoint_every
         self._ensure_checkpoints(count)
-        state = self._checkpoints[slot].snapshot()
+        state = self._checkpoints[slot].restore(self.events)
         apply = state.apply
         for event in self.events[slot * self.checkpoint_every : count]:
             apply(event)
@@ -196,13 +241,15 @@ class Timeline:
             return
         state = self._fold
         apply = state.apply
+        note = self._batches.note
         events = self.events
         while len(self._checkpoints) <= wanted:
             start = self._folded
-            for event in events[start : start + every]:
+            for index, event in enumerate(events[start : start + every], start):
                 apply(event)
+                note(index, event, state)
             self._folded = start + every
-            self._checkpoints.append(state.snapshot())
+            self._checkpoints.append(Checkpoint(state, self._batches))
 
     # ------------------------------------------------------------------ idle limit
     def _playback_times(self) -> Sequence[float]:
@@ -213,15 +260,31 @@ class Timeline:
         gaps = map(operator.sub, self.times, chain((0.0,), self.times))
         return array("d", accumulate(map(min, gaps, repeat(limit))))
 
+    def _grown(self) -> Sequence[float]:
+        """The playback times, extended to the events indexed since the last call."""
+        playback = self._playback
+        if self.idle_limit is None or len(playback) == len(self.times):
+            return playback
+        assert isinstance(playback, array)
+        done, limit, times = len(playback), self.idle_limit, self.times
+        previous_t, previous_p = (times[done - 1], playback[done - 1]) if done else (0.0, 0.0)
+        more = list(islice(times, done, None))
+        gaps = map(operator.sub, more, chain((previous_t,), more))
+        playback.extend(accumulate(map(min, gaps, repeat(limit)), initial=previous_p))
+        playback.pop(done)  # the initial value, already there
+        return playback
+
     @property
     def playback_duration(self) -> float:
-        return self._playback[-1] if self._playback else 0.0
+        playback = self._grown()
+        return playback[-1] if len(playback) else 0.0
 
     def playback_time(self, t: float) -> float:
         """Recorded time -> playback time (identity without an idle limit)."""
         if self.idle_limit is None:
             return t
         t = self.clamp(t)
+        self._grown()
         i = bisect_right(self.times, t)  # events[i-1].t <= t < events[i].t
         t0, p0 = (self.times[i - 1], self._playback[i - 1]) if i else (0.0, 0.0)
         if i >= len(self.times):
@@ -267,87 +330,15 @@ class Timeline:
         if not self.events:
             return parse_iso(self.header.started_at)
         i = max(self.index_at(t) - 1, 0)
-        wall = self._wall(i)
+        wall = self.wall_of(i)
         return wall + timedelta(seconds=t - self.times[i]) if wall else None
 
     def time_for(self, text: str) -> float:
-        """Place a typed time on the timeline.
+        """Place a typed time on the timeline (see `timefind.time_for`)."""
+        return time_for(self, text)
 
-        Accepts a wall-clock time of day in UTC ("03:12" or "03:12:05"; the first such moment
-        within the session), an ISO date-time ("2025-03-14T03:12:05Z"; naive means UTC), or an
-        offset from the start ("+12:30", "+1:02:03", "+90s").
-        """
-        text = text.strip()
-        if not text:
-            raise TimeParseError("type a time: 03:12:05, an ISO date-time, or +MM:SS from the start")
-        if text.startswith("+"):
-            return self.clamp(_parse_offset(text[1:]))
-        if re.fullmatch(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?", text):
-            return self._time_for_wall(self._time_of_day(text))
-        try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
-        except ValueError:
-            raise TimeParseError(
-                f"cannot read {text!r} as a time: use 03:12:05 (UTC), 2025-03-14T03:12:05Z or +MM:SS"
-            ) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return self._time_for_wall(moment)
-
-    def _time_of_day(self, text: str) -> datetime:
-        parts = text.split(":")
-        hours, minutes = int(parts[0]), int(parts[1])
-        seconds = float(parts[2]) if len(parts) > 2 else 0.0
-        if hours > 23 or minutes > 59 or seconds >= 60:
-            raise TimeParseError(f"{text!r} is not a time of day")
-        start = self.wall_at(0.0)
-        end = self.wall_at(self.duration)
-        if start is None or end is None:
-            raise TimeParseError("this session has no wall-clock times; use +MM:SS instead")
-        day = start.replace(hour=0, minute=0, second=0, microsecond=0)
-        moment = day + timedelta(hours=hours, minutes=minutes, seconds=seconds)
-        while moment < start and moment + timedelta(days=1) <= end:
-            moment += timedelta(days=1)
-        return moment
-
-    def _time_for_wall(self, moment: datetime) -> float:
-        """The offset at which the recorded wall clock reads `moment` (clamped to the session)."""
-        if not self.events:
-            return 0.0
-        lo, hi = 0, len(self.events)
-        while lo < hi:  # the last event whose wall time is <= moment
-            mid = (lo + hi) // 2
-            wall = self._wall(mid)
-            if wall is not None and wall <= moment:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo == 0:
-            first = self._wall(0)
-            if first is None:
-                return 0.0
-            return self.clamp(self.times[0] - (first - moment).total_seconds())
-        i = lo - 1
-        wall = self._wall(i)
-        t = self.times[i] + ((moment - wall).total_seconds() if wall else 0.0)
-        if i + 1 < len(self.times):
-            t = min(t, self.times[i + 1])
-        return self.clamp(t)
-
-    def _wall(self, index: int) -> datetime | None:
+    def wall_of(self, index: int) -> datetime | None:
+        """The recorded wall-clock time of event `index` (parsed once)."""
         if index not in self._walls:
             self._walls[index] = parse_iso(self.events[index].at)
         return self._walls[index]
-
-
-def _parse_offset(text: str) -> float:
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(s|m|h)", text)
-    if match:
-        return float(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
-    parts = text.split(":")
-    if not 1 <= len(parts) <= 3 or not all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts):
-        raise TimeParseError(f"cannot read offset +{text}: use +MM:SS, +H:MM:SS or +90s")
-    seconds = 0.0
-    for part in parts:
-        seconds = seconds * 60 + float(part)
-    return seconds

@@ -144,6 +144,8 @@ class ReplayMode:
             app.exit()
             return
         self.stop()
+        if self.replay is not None:
+            self.replay.close()
         self.replay = None
         assert self._live_ctx is not None
         app.ctx = self._live_ctx
@@ -160,8 +162,18 @@ class ReplayMode:
     def tick(self) -> None:
         if self.replay is None or not self.app.screen_stack:
             return  # nothing to play into: the app is closing (its timers tick to the end)
-        opened = self.replay.tick()
-        if opened:
+        try:
+            opened = self.replay.tick()
+        except UserError as exc:  # the file changed under the replay, or a line no longer decodes
+            self.stop()
+            self.app.notify(exc.message, severity="error", timeout=15, markup=False)
+            return
+        while self.replay.announcements:  # a marker reached after waiting, a late notice
+            self.app.notify(self.replay.announcements.pop(0), timeout=6, markup=False)
+        if self.replay.jumped:  # a seek that waited for the index happened just now
+            self.replay.jumped = False
+            self._after_jump()
+        elif opened:
             self.follow(opened[-1])
 
     def follow(self, opened: ScreenOpened | None) -> None:
@@ -188,20 +200,33 @@ class ReplayMode:
         if self.replay is not None:
             self.replay.toggle()
 
+    def _guarded(self, jump: Callable[[], Any]) -> Any:
+        """A seek reads the file: one that changed meanwhile is a notice, not a traceback."""
+        try:
+            return jump()
+        except UserError as exc:
+            self.app.notify(exc.message, severity="error", timeout=15, markup=False)
+            return None
+
     def seek_by(self, seconds: float) -> None:
-        if self.replay is not None:
-            self.replay.seek_by(seconds)
+        replay = self.replay
+        if replay is not None:
+            self._guarded(lambda: replay.seek_by(seconds))
             self._after_jump()
 
     def seek_fraction(self, fraction: float) -> None:
-        if self.replay is not None:
-            self.replay.seek_fraction(fraction)
+        replay = self.replay
+        if replay is not None:
+            self._guarded(lambda: replay.seek_fraction(fraction))
             self._after_jump()
 
     def marker(self, forward: bool) -> None:
         if self.replay is None:
             return
-        label = self.replay.marker(forward)
+        replay = self.replay
+        label = self._guarded(lambda: replay.marker(forward))
+        if label is None:
+            return  # the markers are still being found: the jump is announced when it happens
         if label:
             self.app.notify(label, title="Marker", timeout=4, markup=False)
             self._after_jump()
@@ -221,7 +246,7 @@ class ReplayMode:
 
         def go(text: str | None) -> None:
             if text and self.replay is replay:
-                problem = replay.seek_to(text)
+                problem = self._guarded(lambda: replay.seek_to(text))
                 if problem:
                     self.app.notify(problem, severity="error", markup=False)
                 self._after_jump()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from omniops_tui.core.errors import UserError
-from omniops_tui.sessions import index as index_module
+from omniops_tui.sessions import lazy_events as index_module
 from omniops_tui.sessions.index import LazyEvents, index_session
 from omniops_tui.sessions.reader import read_session
 from omniops_tui.sessions.replay import ReplaySession

@@ -130,3 +130,26 @@ async def test_sessions_screen_replays_in_the_same_app_and_comes_back(make_app) 
         await pilot.pause()
         assert not app.replay_mode.active and app.current_mode == "live"
         assert isinstance(app.screen, SessionsScreen) and app.live.writable
+
+
+async def test_a_long_recording_opens_before_it_is_indexed_and_the_bar_says_so(make_app, monkeypatch) -> None:
+    from omniops_tui.sessions import index as index_module
+    from omniops_tui.sessions import sidecar as sidecar_module
+    from omniops_tui.ui.widgets.replay_bar import ReplayBar
+
+    path, _done = await record_a_session(make_app)
+    for module in (index_module, sidecar_module):
+        monkeypatch.setattr(module, "HEAD_BYTES", 600)
+    monkeypatch.setattr(index_module, "CHUNK_BYTES", 600)
+    monkeypatch.setattr("omniops_tui.sessions.replay.BACKGROUND_DELAY_S", 3.0)
+    app = replay_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        replay = app.replay_mode.replay
+        assert not replay.timeline.complete  # the first screen is up on the head of the file
+        await pilot.press("greater_than_sign")  # +1 min: past what is indexed, so it waits
+        await pilot.pause(0.2)
+        assert "indexing" in widget_text(app.screen.query_one(ReplayBar))
+        await wait_for(pilot, lambda: replay.timeline.complete and not replay.waiting, timeout=30)
+        assert replay.player.position > 0
+        await pilot.pause(0.2)
+        assert "indexing" not in widget_text(app.screen.query_one(ReplayBar))

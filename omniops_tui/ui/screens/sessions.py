@@ -74,6 +74,13 @@ class SessionsScreen(SessionScreen):
         where = Text(f"{len(self.summaries)} session(s) in {folder}", style="dim")
         self.query_one("#sessions-where", Static).update(where)
         table.focus()
+        self._load_replay()
+
+    @work(thread=True, group="preload", exit_on_error=False)
+    def _load_replay(self) -> None:
+        """The replay's modules load while the engineer picks a session (~0.1 s of imports
+        that `enter` would otherwise pay before the replay's first screen)."""
+        import omniops_tui.sessions.replay  # noqa: F401
 
     def sessions_dir(self) -> Path:
         if self.ctx.engine is not None:

@@ -1,4 +1,7 @@
-"""The replay's timeline bar: `▶ 4x  +0:12:34/1:02:10 03:12:05  ━━━━●────`; click to seek."""
+"""The replay's timeline bar: `▶ 4x  +0:12:34/1:02:10 03:12:05  ━━━━●────`; click to seek.
+
+While a long recording is still being indexed (or a seek waits for it) it says so:
+`indexing 42 %`."""
 
 from __future__ import annotations
 
@@ -43,6 +46,11 @@ class ReplayBar(Static, SessionWidget):
         wall = player.wall_time
         if wall is not None:
             text.append(f" {wall:%H:%M:%S}", style="bold")
+        waiting = self.replay.waiting or (
+            "" if timeline.complete else f"indexing {int(timeline.progress * 100)} %"
+        )
+        if waiting:  # a long recording opens before it is indexed; a seek past that part waits
+            text.append(f" {waiting}", style="italic")
         width = max(8, self.size.width - text.cell_len - 4)
         filled = int(player.fraction * width)
         text.append(" ")

@@ -1,0 +1,241 @@
+"""Replay checkpoints that stay small: counters and references, not copies of log windows.
+
+A checkpoint used to be a full `SessionState.snapshot()`: each held its own log windows (up to
+10,000 lines per source and the merged view) and copies of every append-only list. At 1M events
+that was ~10 MB a checkpoint and 1.3 GB in all, almost all of it log lines no seek would show.
+
+A `Checkpoint` keeps instead:
+- the small state (items, checks, places, metric series, criteria, commands) as a snapshot;
+- the append-only lists (notes, milestones, copied commands, runbooks started, the wizard's
+  history) as a reference to the fold's own list and a length: the fold only ever appends to
+  them, so the first `length` items are the checkpoint's, whatever came after;
+- each log window as the event indices of its batches (an `array('q')`, 8 bytes a batch), the
+  prefixes and the offset into the oldest batch. `restore` reads those batches' lines back from
+  the session (`LazyEvents.lines_of`: one read of the span, only those lines decoded).
+
+`BatchIndex` is how the fold knows which event a batch in a window came from: the timeline
+registers each `log_lines` event's list as it folds it (the window keeps that very list).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import deque
+from collections.abc import Sequence
+from typing import Any
+
+from omniops_tui.core.events import Event, LogLines, MetricBackfill, MetricSample
+from omniops_tui.core.logbuffer import LogBuffer
+from omniops_tui.logic.history import SERIES_LENGTH, MetricHistory, Point
+from omniops_tui.sessions.pending_logs import PendingLogs
+from omniops_tui.sessions.projections.logs import LogView, SourceLog
+from omniops_tui.sessions.state import SessionState
+
+APPEND_ONLY = ("notes", "runbooks_started", "copied", "milestones")
+"""SessionState's lists the fold only appends to (state.py): shared, cut to length on restore."""
+
+
+class BatchIndex:
+    """What the fold made, for checkpoints to refer to instead of copying.
+
+    - id(batch list) -> (event index, the list): which event a window's batch came from;
+    - per metric series, every point the fold added, in order: a checkpoint's series is then
+      the last 240 points up to a length (unless a fetched history was merged into it).
+    """
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, tuple[int, Sequence[str]]] = {}
+        self.points: dict[tuple[str, str], list[Point]] = {}
+        self.merged_metrics: set[str] = set()  # a backfill re-sorted these: copied, not shared
+
+    def note(self, index: int, event: Event, state: SessionState | None = None) -> None:
+        """Called by the fold after each event; remembers log batches and metric points."""
+        kind = type(event)
+        if kind is LogLines:
+            lines = event.lines  # type: ignore[attr-defined]
+            self._by_id[id(lines)] = (index, lines)
+        elif kind is MetricSample and state is not None:
+            key = (event.metric, event.host)  # type: ignore[attr-defined]
+            series = state.metrics.series.get(key)
+            if series:
+                self.points.setdefault(key, []).append(series[-1])
+        elif kind is MetricBackfill:
+            self.merged_metrics.add(event.metric)  # type: ignore[attr-defined]
+
+    def find(self, lines: Sequence[str]) -> int:
+        """The event index of `lines`, or -1 (a sliced batch, a gap marker: kept as they are)."""
+        found = self._by_id.get(id(lines))
+        return found[0] if found is not None and found[1] is lines else -1
+
+    def keep_only(self, ids: set[int]) -> None:
+        """Forget the batches no window holds any more (bounded by the windows' size)."""
+        self._by_id = {key: value for key, value in self._by_id.items() if key in ids}
+
+
+class _Window:
+    """One log buffer's scrollback as event indices (see the module doc): ~9 bytes a batch."""
+
+    __slots__ = ("codes", "count", "extras", "indices", "start")
+
+    def __init__(
+        self, buffer: LogBuffer, batches: BatchIndex, seen: set[int], prefixes: dict[str, int]
+    ) -> None:
+        chunks = buffer._lines._chunks
+        self.indices = array("i")  # 4 bytes a batch: event indices stay below 2**31
+        self.codes: array[int] | None = None  # the prefix of each batch (the merged view's)
+        self.extras: dict[int, Sequence[str]] | None = None  # batches not from one event
+        self.start = chunks[0][2] if chunks else 0
+        self.count = len(buffer._lines)
+        find, append = batches.find, self.indices.append
+        for position, (prefix, lines, _start) in enumerate(chunks):
+            index = find(lines)
+            append(index)
+            if prefix:
+                if self.codes is None:
+                    self.codes = array("H", bytes(2 * position))
+                self.codes.append(prefixes.setdefault(prefix, len(prefixes)))
+            elif self.codes is not None:
+                self.codes.append(prefixes.setdefault("", len(prefixes)))
+            if index < 0:
+                if self.extras is None:
+                    self.extras = {}
+                self.extras[position] = lines
+            else:
+                seen.add(id(lines))
+
+    def fill(self, buffer: LogBuffer, lines_of: dict[int, Sequence[str]], prefixes: tuple[str, ...]) -> None:
+        window = buffer._lines
+        chunks = window._chunks
+        extras = self.extras or {}
+        codes = self.codes
+        for position, index in enumerate(self.indices):
+            lines = extras[position] if index < 0 else lines_of[index]
+            prefix = prefixes[codes[position]] if codes is not None else ""
+            chunks.append([prefix, lines, self.start if position == 0 else 0])
+        window._count = self.count
+
+
+def _counters(buffer: LogBuffer) -> tuple[int, int, int]:
+    return buffer.received, buffer.shown, buffer.dropped
+
+
+def _buffer(capacity: int, counters: tuple[int, int, int]) -> LogBuffer:
+    """An empty buffer with a checkpoint's counters (its scrollback is filled on restore)."""
+    made = LogBuffer(capacity)
+    made.received, made.shown, made.dropped = counters
+    return made
+
+
+class Checkpoint:
+    """The state after some number of events, kept small (see the module doc)."""
+
+    __slots__ = ("capped", "lists", "merged", "prefixes", "series", "shell", "sources", "windows")
+
+    def __init__(self, state: SessionState, batches: BatchIndex | None = None) -> None:
+        shared = {name: getattr(state, name) for name in APPEND_ONLY}
+        history = state.wizard.history
+        self.lists: dict[str, tuple[list[Any], int]] = {
+            name: (value, len(value)) for name, value in shared.items()
+        }
+        self.lists["wizard.history"] = (history, len(history))
+        logs = state.logs
+        # The small rest, copied as a snapshot copies it, with the big parts left out.
+        for name in APPEND_ONLY:
+            setattr(state, name, [])
+        metrics = state.metrics
+        self.series = _series(metrics, batches)
+        state.wizard.history, state.logs = [], LogView(logs.capacity)
+        state.metrics = MetricHistory({}, metrics.queries)
+        try:
+            self.shell = state.snapshot()
+        finally:
+            for name, value in shared.items():
+                setattr(state, name, value)
+            state.wizard.history, state.logs, state.metrics = history, logs, metrics
+        # The log panes: their counters and states, and their windows as event indices.
+        self.capped = (logs.capacity, logs.capped, logs.cap_bytes)
+        self.merged = _counters(logs.merged)
+        self.sources = tuple(
+            (key, s.host, s.status, s.reason, s.errors_only, s.retry_at, _counters(s.buffer))
+            for key, s in logs.sources.items()
+        )
+        seen: set[int] = set()
+        finder = batches or BatchIndex()
+        prefixes: dict[str, int] = {"": 0}
+        windows = [_Window(s.buffer, finder, seen, prefixes) for s in logs.sources.values()]
+        windows.append(_Window(logs.merged, finder, seen, prefixes))
+        self.windows = tuple(windows)
+        self.prefixes = tuple(prefixes)
+        if batches is not None:
+            batches.keep_only(seen)
+
+    @property
+    def capacity(self) -> int:
+        return self.capped[0]
+
+    def needed(self) -> set[int]:
+        """The event indices whose lines the log windows need."""
+        needed: set[int] = set()
+        for window in self.windows:
+            needed.update(window.indices)
+        needed.discard(-1)
+        return needed
+
+    def restore(self, events: Sequence[Event]) -> SessionState:
+        """An independent state equal to the one this checkpoint was made from."""
+        state = self.shell.snapshot()
+        for key, shared, kept in self.series:
+            points = kept if shared is None else shared[max(0, kept - SERIES_LENGTH) : kept]
+            state.metrics.series[key] = deque(points, maxlen=SERIES_LENGTH)
+        for name, (shared, length) in self.lists.items():
+            if name == "wizard.history":
+                state.wizard.history = shared[:length]
+            else:
+                setattr(state, name, shared[:length])
+        state.logs = PendingLogs(self.capped, lambda: self.logs_view(events))
+        return state
+
+    def logs_view(self, events: Sequence[Event]) -> LogView:
+        """The log panes' contents at this checkpoint, read back from the session."""
+        capacity, capped, cap_bytes = self.capped
+        sources = {
+            key: SourceLog(key, host, _buffer(capacity, counters), status, reason, errors_only, retry_at)
+            for key, host, status, reason, errors_only, retry_at, counters in self.sources
+        }
+        logs = LogView(capacity, sources, _buffer(capacity, self.merged), capped, cap_bytes)
+        lines_of = _lines_of(events, self.needed())
+        buffers = [source.buffer for source in sources.values()] + [logs.merged]
+        for buffer, window in zip(buffers, self.windows, strict=True):
+            window.fill(buffer, lines_of, self.prefixes)
+        return logs
+
+
+def _series(metrics: MetricHistory, batches: BatchIndex | None) -> tuple[Any, ...]:
+    """Each series as (key, the fold's list of its points, length), or (key, None, a copy)
+    when it is not the tail of that list (a fetched history was merged in)."""
+    out: list[tuple[Any, ...]] = []
+    for key, series in metrics.series.items():
+        shared = batches.points.get(key) if batches is not None else None
+        if (
+            shared is not None
+            and key[0] not in batches.merged_metrics  # type: ignore[union-attr]
+            and len(series) == min(len(shared), SERIES_LENGTH)
+            and series[-1] is shared[-1]
+            and series[0] is shared[len(shared) - len(series)]
+        ):
+            out.append((key, shared, len(shared)))
+        else:
+            out.append((key, None, tuple(series)))
+    return tuple(out)
+
+
+def _lines_of(events: Sequence[Event], indices: set[int]) -> dict[int, Sequence[str]]:
+    reader = getattr(events, "lines_of", None)
+    if reader is not None:
+        found: dict[int, Sequence[str]] = reader(indices)
+        return found
+    out: dict[int, Sequence[str]] = {}
+    for index in indices:
+        event = events[index]
+        out[index] = event.lines if isinstance(event, LogLines) else []
+    return out
