@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from omniops_tui.runbooks.block_model import (  # noqa: F401  (re-exported: the model's public names)
     Block,
@@ -28,6 +28,9 @@ from omniops_tui.runbooks.block_model import (  # noqa: F401  (re-exported: the 
     TroubleshootingEntry,
     iter_blocks,
 )
+
+if TYPE_CHECKING:
+    from omniops_tui.runbooks.deferred import Loading
 
 RiskLevel = Literal["low", "medium", "high", "critical", "unknown"]
 
@@ -180,6 +183,8 @@ class RunbookSet:
     appendix: list[Section] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    # Large files still being parsed (their runbooks are titles only): see deferred.py.
+    loading: Loading | None = field(default=None, compare=False, repr=False)
 
     def get(self, key: str) -> Runbook | None:
         """Find a runbook by id, alias, number or unambiguous id prefix."""

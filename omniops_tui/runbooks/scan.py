@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markdown_it.common.utils import normalizeReference
 
@@ -29,6 +30,15 @@ HR = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 REFERENCE = re.compile(r"^ {0,3}\[((?:[^\]\\]|\\.){1,999})\]:[ \t]*(?:<([^>\n]*)>|(\S+))")
 OVERVIEW_HEADER = re.compile(r"^ {0,3}\|?[ \t]*(?:runbook|name)[ \t]*\|", re.I)
 DELIMITER_ROW = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+# Line starts are matched as "\n" (searched from the newline before a line): a `^` in
+# MULTILINE mode is tried at every character of a 50 MB text, a literal "\n" is skipped to.
+BLANK_LINE = re.compile(r"\n[ \t]*(?=\n|$)")
+# The lines the scan looks at: everything else is paragraph or list text.
+# (No IGNORECASE flag on the whole pattern: it turns off the skip to the next "\n".)
+CANDIDATE = re.compile(
+    r"\n {0,3}(?:#{1,6}(?=[ \t\n]|$)|`{3,}|~{3,}|<|=+[ \t]*(?=\n|$)|-+[ \t]*(?=\n|$)|\["
+    r"|\|?[ \t]*(?i:runbook|name)[ \t]*\|)"
+)
 HTML_RAW = re.compile(r"^ {0,3}<(script|pre|style|textarea)(?:\s|>|$)", re.I)
 HTML_BLOCK = re.compile(
     r"^ {0,3}</?(?:address|article|aside|blockquote|details|dialog|div|dl|fieldset|figcaption|figure"
@@ -45,78 +55,102 @@ class Scan:
 
     blocks: list[RawBlock] = field(default_factory=list)
     references: dict[str, dict[str, str]] = field(default_factory=dict)
+    table_seen: bool = False
 
 
 def scan(lines: Sequence[str], offset: int = 0) -> Scan:
     """Headings, the overview table and reference definitions of `lines` (0-based starts,
-    plus `offset`)."""
+    plus `offset`).
+
+    Only the lines that may matter are visited (a regex finds them in the joined text); the
+    context a rule needs (is the line above a paragraph? is this inside a list?) is read by
+    looking back a few lines. Fences, comments and HTML blocks are jumped over whole.
+    """
+    text = "\n" + "\n".join(lines)  # every line, the first too, follows a newline
     found = Scan()
-    para_start = -1  # the first line of the paragraph being read (-1: none)
-    in_list = False  # inside a top-level list: its lines hold no top-level heading
-    blank_before = True
-    table_seen = False
-    index, count = 0, len(lines)
-    while index < count:
-        line = lines[index]
-        stripped = line.strip()
-        previous_blank, blank_before = blank_before, not stripped
-        if not stripped:
-            para_start = -1
-            index += 1
-            continue
-        indent = len(line) - len(line.lstrip(" "))
-        if in_list:
-            lazy = not previous_blank and not _starts_block(line, stripped)
-            if indent >= 2 or LIST_ITEM.match(line) or lazy:
-                index += 1
-                continue
-            in_list = False
-        if indent >= 4 and para_start < 0:  # an indented code block
-            index += 1
-            continue
-        skip = _skip_block(lines, index, stripped)
-        if skip:
-            index, para_start, blank_before = skip, -1, False
-            continue
-        heading = ATX.match(line)
-        if heading:
-            text = ATX_CLOSING.sub("", heading.group(2) or "").strip()
-            found.blocks.append(_heading(len(heading.group(1)), index, index + 1, text, lines, offset))
-            index, para_start = index + 1, -1
-            continue
-        underline = SETEXT.match(line)
-        if underline and para_start >= 0:
-            text = "\n".join(lines[i].strip() for i in range(para_start, index))
-            level = 1 if underline.group(1)[0] == "=" else 2
-            found.blocks.append(_heading(level, para_start, index + 1, text, lines, offset))
-            index, para_start = index + 1, -1
-            continue
-        if HR.match(line) or stripped.startswith(">"):
-            index, para_start = index + 1, -1
-            continue
-        if LIST_ITEM.match(line):
-            in_list, para_start = True, -1
-            index += 1
-            continue
-        if para_start < 0:
-            reference = REFERENCE.match(line)
-            if reference:
-                _reference(found, reference)
-                index += 1
-                continue
-            if not table_seen and _overview_starts(lines, index):
-                end = index + 2
-                while end < count and lines[end].strip() and "|" in lines[end]:
-                    end += 1
-                table = _table(lines, index, end, offset)
-                if table is not None:
-                    found.blocks.append(table)
-                    table_seen = True
-                index = end
-                continue
-            para_start = index
-        index += 1
+    pos, line_no = 1, 0  # pos: the start of line `line_no` in `text`
+    while True:
+        candidate = CANDIDATE.search(text, pos - 1)
+        if candidate is None:
+            break
+        line_no += text.count("\n", pos, candidate.start() + 1)
+        pos = candidate.start() + 1
+        after = _visit(found, lines, line_no, text, pos, offset)
+        line_no += text.count("\n", pos, after)
+        pos = after
+        if pos >= len(text):
+            break
     return found
+
+
+def _visit(found: Scan, lines: Sequence[str], index: int, text: str, pos: int, offset: int) -> int:
+    """Read the candidate line `index` (at `pos`); the position to search on from."""
+    line = lines[index]
+    next_line = pos + len(line) + 1
+    stripped = line.strip()
+    indent = len(line) - len(line.lstrip(" "))
+    if indent >= 2 and _in_list(lines, index):  # inside a list item: nothing top-level
+        return next_line
+    if stripped[0] in "`~<":
+        return _skip_block(text, line, stripped, pos, next_line)
+    heading = ATX.match(line)
+    if heading:
+        words = ATX_CLOSING.sub("", heading.group(2) or "").strip()
+        found.blocks.append(_heading(len(heading.group(1)), index, index + 1, words, lines, offset))
+        return next_line
+    first = _paragraph_start(lines, index)
+    if SETEXT.match(line):
+        if first >= 0:
+            words = "\n".join(lines[i].strip() for i in range(first, index))
+            level = 1 if stripped[0] == "=" else 2
+            found.blocks.append(_heading(level, first, index + 1, words, lines, offset))
+        return next_line
+    if first >= 0:  # a paragraph's next line: no definition, no table starts here
+        return next_line
+    reference = REFERENCE.match(line)
+    if reference:
+        _reference(found, reference)
+    elif not found.table_seen and _overview_starts(lines, index):
+        end = index + 2
+        while end < len(lines) and lines[end].strip() and "|" in lines[end]:
+            end += 1
+        table = _table(lines, index, end, offset)
+        if table is not None:
+            found.blocks.append(table)
+            found.table_seen = True
+            return pos + sum(len(lines[i]) + 1 for i in range(index, end))
+    return next_line
+
+
+def _paragraph_start(lines: Sequence[str], index: int) -> int:
+    """The first line of the top-level paragraph the line above `index` belongs to (-1: the
+    line above is blank or not paragraph text)."""
+    first = index - 1
+    while first >= 0 and lines[first].strip() and not _boundary(lines[first]):
+        if LIST_ITEM.match(lines[first]) or lines[first].lstrip().startswith(">"):
+            return -1
+        first -= 1
+    first += 1
+    if first >= index or len(lines[first]) - len(lines[first].lstrip(" ")) >= 4:
+        return -1
+    if all(REFERENCE.match(lines[i]) for i in range(first, index)):  # definitions, not text
+        return -1
+    return first
+
+
+def _boundary(line: str) -> bool:
+    """A line no paragraph runs through: a heading, a fence, a rule, a setext underline."""
+    return bool(ATX.match(line) or FENCE.match(line) or HR.match(line) or SETEXT.match(line))
+
+
+def _in_list(lines: Sequence[str], index: int, reach: int = 200) -> bool:
+    """Is the indented line `index` inside a list item? (The nearest line above at the margin
+    is an item.)"""
+    for above in range(index - 1, max(-1, index - reach), -1):
+        line = lines[above]
+        if line.strip() and len(line) - len(line.lstrip(" ")) < 2:
+            return LIST_ITEM.match(line) is not None
+    return False
 
 
 def _overview_starts(lines: Sequence[str], index: int) -> bool:
@@ -128,48 +162,37 @@ def _overview_starts(lines: Sequence[str], index: int) -> bool:
     )
 
 
-def _starts_block(line: str, stripped: str) -> bool:
-    """A line that cannot continue a paragraph lazily: it starts a block of its own."""
-    return bool(ATX.match(line) or FENCE.match(line) or HR.match(line) or stripped[0] in "<>")
-
-
-def _skip_block(lines: Sequence[str], index: int, stripped: str) -> int:
-    """The line after a fence, HTML comment or HTML block starting at `index` (0: none)."""
-    line = lines[index]
+def _skip_block(text: str, line: str, stripped: str, pos: int, next_line: int) -> int:
+    """Where the fence, HTML comment or HTML block starting at `pos` ends (the start of the
+    line after it); `next_line` when none starts there."""
     fence = FENCE.match(line)
     if fence:
         marker = fence.group(2)
         if marker[0] == "`" and fence.group(3) is None:  # "```a`b" is inline code, not a fence
-            return 0
-        end = index + 1
-        while end < len(lines):
-            closing = lines[end].strip()
-            if (
-                closing.startswith(marker)
-                and set(closing) == {marker[0]}
-                and len(lines[end]) - len(lines[end].lstrip()) < 4
-            ):
-                return end + 1
-            end += 1
-        return end
+            return next_line
+        closing = _closing_fence(marker[0], len(marker)).search(text, next_line - 1)
+        return _line_after(text, closing.end()) if closing else len(text)
     if stripped.startswith("<!--"):
-        end = index
-        while end < len(lines) and "-->" not in lines[end]:
-            end += 1
-        return min(end + 1, len(lines))
+        end = text.find("-->", pos)
+        return _line_after(text, end) if end >= 0 else len(text)
     raw = HTML_RAW.match(line)
     if raw:
-        closing_tag = f"</{raw.group(1).lower()}>"
-        end = index
-        while end < len(lines) and closing_tag not in lines[end].lower():
-            end += 1
-        return min(end + 1, len(lines))
+        closing = re.compile(f"</{raw.group(1)}>", re.I).search(text, pos)
+        return _line_after(text, closing.end()) if closing else len(text)
     if HTML_BLOCK.match(line):
-        end = index
-        while end < len(lines) and lines[end].strip():
-            end += 1
-        return end
-    return 0
+        blank = BLANK_LINE.search(text, pos - 1)
+        return blank.start() + 1 if blank else len(text)
+    return next_line
+
+
+@lru_cache(maxsize=16)
+def _closing_fence(char: str, length: int) -> re.Pattern[str]:
+    return re.compile(rf"\n[ \t]{{0,3}}{re.escape(char)}{{{length},}}[ \t]*(?=\n|$)")
+
+
+def _line_after(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end + 1
 
 
 def _heading(level: int, start: int, end: int, text: str, lines: Sequence[str], offset: int) -> RawBlock:

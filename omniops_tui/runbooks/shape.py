@@ -80,7 +80,8 @@ def _look_like_runbooks(found: list[tuple[int, tuple[int, int, str]]], headings:
     rich = 0
     for index, _ in found:
         children: list[str] = []
-        for child_level, _, text in headings[index + 1 :]:
+        for child in range(index + 1, len(headings)):  # no slice: a copy per runbook was quadratic
+            child_level, _, text = headings[child]
             if child_level <= level:
                 break
             if child_level == level + 1:
@@ -134,14 +135,13 @@ def runbook_ids(
     matched. Ids come from the overview table's names where one matches ("First-Time Deploy"
     for "5. First-Time Production Deploy"), else from the title. Shared by the parser and the
     skeleton, so a runbook keeps its id when its full parse replaces its skeleton."""
-    overview = overview_rows(shape)
+    overview = [(row, set(slugify(row["name"]).split("-"))) for row in overview_rows(shape)]
     ids: dict[int, tuple[str, list[str]]] = {}
     rows: dict[int, dict[str, str]] = {}
     for start, title in shape.runbook_headings:
         words = set(slugify(title).split("-"))
         best, best_score = None, 0.0
-        for row in overview:
-            row_words = set(slugify(row["name"]).split("-"))
+        for row, row_words in overview:
             score = len(words & row_words) / max(len(row_words), 1)
             if score > best_score:
                 best, best_score = row, score
