@@ -2,9 +2,9 @@
 
 The TUI must show home within 2 s even for a 50 MB file whose parse takes minutes. Inside
 `deferring()` (the TUI's start), the loader gives such a file as a skeleton (`skeleton.py`:
-its runbooks by title, no content) and records it in the set's `Loading`. The App then runs
-`Loading.parse()` on a worker thread (the parsed-model cache makes a second start quick) and
-calls `Loading.apply()` on its own thread, which puts the parsed runbooks where their
+its runbooks by title, no content) and records it in the set's `Loading` (model.py). The App
+then runs `parse_pending()` on a thread (the parsed-model cache makes a second start quick)
+and calls `apply_parsed()` on its own thread, which puts the parsed runbooks where their
 skeletons were, in place: everything holding the `RunbookSet` sees the full model from then on.
 Every other caller (`runbooks`, `check`, lint, the tests) loads in full, as before.
 """
@@ -14,11 +14,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from omniops_tui.runbooks.cache import ParsedFile, cached_parse
-from omniops_tui.runbooks.model import Document, Runbook, RunbookSet
+from omniops_tui.runbooks.model import Loading, PendingFile, Runbook, RunbookSet
 
 DEFER_BYTES = 4_000_000  # a smaller file parses in about a second: it loads whole
 _DEFERRING: ContextVar[bool] = ContextVar("omniops_defer_large_runbooks", default=False)
@@ -38,78 +36,53 @@ def should_defer(size: int) -> bool:
     return _DEFERRING.get() and size >= DEFER_BYTES
 
 
-@dataclass(slots=True)
-class PendingFile:
-    """A file shown by its skeleton, and what its full parse needs."""
-
-    path: Path
-    namespace: str | None
-    default_title: str
-    size: int
-    document: Document  # the skeleton's document, replaced by the parsed one
-    stubs: list[Runbook]
+class LoadCancelled(Exception):
+    """Raised inside a parse whose `Loading` was cancelled: stops it at the next chunk."""
 
 
-@dataclass
-class Loading:
-    """What is still being parsed, and how far it is (written by the worker, read by the UI)."""
+def parse_pending(loading: Loading) -> list[ParsedFile | None]:
+    """The full model of every pending file (None: it could not be parsed); run on a worker
+    thread. Progress goes to `loading.done_bytes` as each file's parse reports it; an empty
+    list when `loading.cancelled` stopped it."""
+    results: list[ParsedFile | None] = []
+    before = 0
+    for pending in loading.files:
 
-    files: list[PendingFile] = field(default_factory=list)
-    done_bytes: float = 0.0
-    finished: bool = False
-    error: str = ""
-    _stubs: set[int] = field(default_factory=set)
+        def progress(fraction: float, before: int = before, size: int = pending.size) -> None:
+            if loading.cancelled:
+                raise LoadCancelled
+            loading.done_bytes = before + fraction * size
 
-    def add(self, pending: PendingFile) -> None:
-        self.files.append(pending)
-        self._stubs.update(id(stub) for stub in pending.stubs)
+        try:
+            data = pending.path.read_bytes()
+            parsed = cached_parse(pending.path, data, pending.namespace, pending.default_title, progress)
+            results.append(parsed)
+        except LoadCancelled:
+            return []
+        except Exception as exc:  # the skeleton stays; the App says why
+            loading.error = f"{pending.path}: {exc}"
+            results.append(None)
+        before += pending.size
+        loading.done_bytes = before
+    return results
 
-    @property
-    def total_bytes(self) -> int:
-        return sum(f.size for f in self.files)
 
-    @property
-    def fraction(self) -> float:
-        return 1.0 if self.finished else min(1.0, self.done_bytes / max(1, self.total_bytes))
-
-    def is_stub(self, runbook: Runbook) -> bool:
-        """Not parsed yet: a title with no content (opening it must wait)."""
-        return id(runbook) in self._stubs
-
-    def parse(self) -> list[ParsedFile | None]:
-        """The full model of every pending file (None: it could not be parsed); run on a
-        worker thread. Progress goes to `done_bytes` as each file's parse reports it."""
-        results: list[ParsedFile | None] = []
-        before = 0
-        for pending in self.files:
-
-            def progress(fraction: float, before: int = before, size: int = pending.size) -> None:
-                self.done_bytes = before + fraction * size
-
-            try:
-                data = pending.path.read_bytes()
-                results.append(
-                    cached_parse(pending.path, data, pending.namespace, pending.default_title, progress)
-                )
-            except Exception as exc:  # the skeleton stays; the App says why
-                self.error = f"{pending.path}: {exc}"
-                results.append(None)
-            before += pending.size
-            self.done_bytes = before
-        return results
-
-    def apply(self, runbook_set: RunbookSet, results: list[ParsedFile | None]) -> list[Runbook]:
-        """Put each parsed file where its skeleton was (call on the thread that shows the set);
-        the runbooks now reachable are returned."""
-        added: list[Runbook] = []
-        for pending, parsed in zip(self.files, results, strict=True):
-            if parsed is None:
-                continue
-            _replace(runbook_set, pending, parsed.runbook_set)
-            self._stubs.difference_update(id(stub) for stub in pending.stubs)
-            added.extend(parsed.runbook_set.runbooks)
-        self.finished = True
+def apply_parsed(
+    loading: Loading, runbook_set: RunbookSet, results: list[ParsedFile | None]
+) -> list[Runbook]:
+    """Put each parsed file where its skeleton was (call on the thread that shows the set);
+    the runbooks now reachable are returned."""
+    added: list[Runbook] = []
+    if len(results) != len(loading.files):  # cancelled: nothing to apply
         return added
+    for pending, parsed in zip(loading.files, results, strict=True):
+        if parsed is None:
+            continue
+        _replace(runbook_set, pending, parsed.runbook_set)
+        loading.stubs.difference_update(id(stub) for stub in pending.stubs)
+        added.extend(parsed.runbook_set.runbooks)
+    loading.finished = True
+    return added
 
 
 def _replace(merged: RunbookSet, pending: PendingFile, parsed: RunbookSet) -> None:

@@ -26,7 +26,7 @@ from omniops_tui.runbooks.model import RunbookSet
 
 if TYPE_CHECKING:
     from omniops_tui.runbooks.cache import ParsedFile
-    from omniops_tui.runbooks.deferred import PendingFile
+    from omniops_tui.runbooks.model import PendingFile
 from omniops_tui.runbooks.slugs import slugify
 
 BUNDLED_DIR = Path(__file__).parent / "data"
@@ -222,7 +222,7 @@ def _load(
         for runbook in parsed.runbook_set.runbooks:
             owners[runbook.id] = f"{file}:{runbook.line}"
         if pending is not None:
-            from omniops_tui.runbooks.deferred import Loading
+            from omniops_tui.runbooks.model import Loading
 
             merged.loading = merged.loading or Loading()
             merged.loading.add(pending)
@@ -241,7 +241,7 @@ def _load(
 def _skeleton(file: Path, data: bytes, namespace: str | None) -> tuple[ParsedFile, PendingFile]:
     """A large file's runbooks by title, and what its full parse will need."""
     from omniops_tui.runbooks.cache import ParsedFile
-    from omniops_tui.runbooks.deferred import PendingFile
+    from omniops_tui.runbooks.model import PendingFile
     from omniops_tui.runbooks.skeleton import skeleton
 
     try:

@@ -118,6 +118,7 @@ class OmniOpsApp(Navigator, KeyActions):
         self._handle_signals()
         if self.live is not None:  # after the first frame: the checks import their clients
             self.call_after_refresh(self._start_services, self.live)
+            self.call_after_refresh(self._finish_runbooks)
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=8, markup=False)
         if self.ctx.demo is not None and self.show_tour:
@@ -134,6 +135,12 @@ class OmniOpsApp(Navigator, KeyActions):
         """Import the screens a person opens next while the first one idles, on a thread: the
         first runbook opened in a process paid ~170 ms of imports (p95 of opening was 0.7 s)."""
         self.run_worker(_import_screens, thread=True, group="warm-up", exit_on_error=False)
+
+    def _finish_runbooks(self) -> None:
+        """A large runbook file started as titles: parse the rest on a thread (ui/runbook_loading.py)."""
+        from omniops_tui.ui.runbook_loading import start_loading
+
+        start_loading(self, self.ctx)
 
     def _start_services(self, live: LiveSession) -> None:
         for service in live.services():
@@ -164,6 +171,9 @@ class OmniOpsApp(Navigator, KeyActions):
         await self._end_session("quit")
 
     async def _end_session(self, reason: str) -> None:
+        from omniops_tui.ui.runbook_loading import stop_loading
+
+        stop_loading(self.ctx)
         self.workers.cancel_group(self, "engine")
         self.replay_mode.stop()
         if self.live is not None:

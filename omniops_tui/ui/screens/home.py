@@ -47,13 +47,22 @@ class HomeScreen(SessionScreen):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(self.ctx)
+        loading = self.runbooks.loading
+        if loading is not None and not loading.finished:  # a large file: titles now, the rest soon
+            from omniops_tui.ui.widgets.loading_bar import LoadingBar
+
+            yield LoadingBar(loading)
         yield OverviewTable(id="overview", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="details"):
             yield Static(id="detail")
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self._fill_table()
+
+    def _fill_table(self) -> None:
         table = self.query_one(DataTable)
+        table.clear(columns=True)
         self._columns = overview_columns(self.runbooks.runbooks)
         for column in self._columns:
             width = self._when_width() if column.key == "when" else column.width
@@ -109,7 +118,9 @@ class HomeScreen(SessionScreen):
         return progress_text(*self.session.state.progress(ids))
 
     def session_changed(self, message: SessionUpdated) -> None:
-        if message.touches("item_checked", "item_unchecked", "check_result"):
+        if message.touches("runbooks"):  # a large file finished parsing: its runbooks in full
+            self._fill_table()
+        elif message.touches("item_checked", "item_unchecked", "check_result"):
             self._refresh_progress()
 
     def _refresh_progress(self) -> None:

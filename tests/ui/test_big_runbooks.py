@@ -1,0 +1,94 @@
+"""A large runbook file: home shows its runbooks by title, with the loading line, before the
+file is parsed; a runbook asked for meanwhile says so and opens when ready; once the parse is
+done every runbook is reachable, in full."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable
+
+from omniops_tui.options import Options
+from omniops_tui.runbooks import deferred
+from omniops_tui.runbooks.loader import BUNDLED_DOCUMENT
+from omniops_tui.ui.factory import build_app
+from omniops_tui.ui.screens.home import HomeScreen
+from omniops_tui.ui.screens.runbook import RunbookScreen
+from omniops_tui.ui.widgets.loading_bar import LoadingBar
+from tests.ui.conftest import wait_for
+
+
+@pytest.fixture
+def held_parse(monkeypatch):
+    """The full parse waits until the test lets it go: "before it finishes" is then a fact,
+    not a race. Files over 50 kB count as large."""
+    release = threading.Event()
+    real = deferred.cached_parse
+
+    def parse(*args, **kwargs):
+        assert release.wait(60), "the test never released the parse"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(deferred, "cached_parse", parse)
+    monkeypatch.setattr(deferred, "DEFER_BYTES", 50_000)
+    monkeypatch.setattr("omniops_tui.runbooks.cache._cache_path", lambda *a: None)
+    yield release
+    release.set()
+
+
+def _big(tmp_path: Path) -> Path:
+    folder = tmp_path / "big"
+    folder.mkdir()
+    text = BUNDLED_DOCUMENT.read_text(encoding="utf-8")
+    (folder / "all-runbooks.md").write_text("\n\n".join([text] * 3), encoding="utf-8")
+    return folder
+
+
+async def test_home_shows_titles_and_progress_before_the_parse_then_every_runbook(
+    tmp_path: Path, held_parse: threading.Event
+) -> None:
+    options = Options(runbooks=_big(tmp_path), sessions_dir=tmp_path / "sessions")
+    with deferred.deferring():
+        app = build_app(options)
+    runbooks = app.ctx.session.basis.runbooks
+    assert runbooks.loading is not None and len(runbooks.runbooks) == 21
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        home = app.screen
+        table = home.query_one(DataTable)
+        bar = home.query_one(LoadingBar)
+        assert table.row_count >= 21 and bar.display
+        assert "Loading runbooks:" in str(bar.render())
+        assert not runbooks.loading.finished  # all of this before the parse
+        await pilot.press("2")  # a runbook that is only a title yet
+        assert isinstance(app.screen, HomeScreen)
+        assert any("still loading" in m for m in app.messages_shown)
+        wanted = runbooks.runbooks[1].id
+
+        held_parse.set()
+        await wait_for(pilot, lambda: runbooks.loading.finished, timeout=60)
+        await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
+        assert app.screen.runbook.id == wanted  # what was asked for opened when ready
+        assert not bar.display
+        ids = [r.id for r in runbooks.runbooks]
+        assert len(ids) == 21 and len(set(ids)) == 21
+        assert all(r.sections and not runbooks.loading.is_stub(r) for r in runbooks.runbooks)
+        assert len(runbooks.all_items()) == 3 * 222
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        last = runbooks.runbooks[-1]
+        app.open_runbook(last.id, via="home")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
+        assert app.screen.runbook is last
+
+
+def test_without_deferring_a_large_file_loads_whole(tmp_path: Path, monkeypatch) -> None:
+    """`runbooks`, `check` and lint never see a skeleton."""
+    monkeypatch.setattr(deferred, "DEFER_BYTES", 50_000)
+    options = Options(runbooks=_big(tmp_path), sessions_dir=tmp_path / "sessions")
+    app = build_app(options)
+    runbooks = app.ctx.session.basis.runbooks
+    assert runbooks.loading is None and len(runbooks.all_items()) == 3 * 222
+    app.end_session("test")
