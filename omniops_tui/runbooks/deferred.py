@@ -1,10 +1,12 @@
 """Large runbook files load in two steps: titles at once, the parsed model when it is ready.
 
 The TUI must show home within 2 s even for a 50 MB file whose parse takes minutes. Inside
-`deferring()` (the TUI's start), the loader gives such a file as a skeleton (`skeleton.py`:
-its runbooks by title, no content) and records it in the set's `Loading` (model.py). The App
-then runs `parse_pending()` on a thread (the parsed-model cache makes a second start quick)
-and calls `apply_parsed()` on its own thread, which puts the parsed runbooks where their
+`deferring()` (the TUI's start), the loader gives such a file as a placeholder runbook named
+after it and records it in the set's `Loading` (model.py): reading 50 MB costs milliseconds,
+where even a line scan of it takes seconds on a busy machine. On a thread the App then runs
+`scan_pending()` (the runbooks by title: `skeleton.py`) and `parse_pending()` (the
+parsed-model cache makes a second start quick); on its own thread it calls `apply_titles()`
+and `apply_parsed()`, which puts the parsed runbooks where their
 skeletons were, in place: everything holding the `RunbookSet` sees the full model from then on.
 Every other caller (`runbooks`, `check`, lint, the tests) loads in full, as before.
 """
@@ -17,6 +19,7 @@ from contextvars import ContextVar
 
 from omniops_tui.runbooks.cache import ParsedFile, cached_parse
 from omniops_tui.runbooks.model import Loading, PendingFile, Runbook, RunbookSet
+from omniops_tui.runbooks.skeleton import skeleton
 
 DEFER_BYTES = 4_000_000  # a smaller file parses in about a second: it loads whole
 _DEFERRING: ContextVar[bool] = ContextVar("omniops_defer_large_runbooks", default=False)
@@ -38,6 +41,38 @@ def should_defer(size: int) -> bool:
 
 class LoadCancelled(Exception):
     """Raised inside a parse whose `Loading` was cancelled: stops it at the next chunk."""
+
+
+def scan_pending(loading: Loading) -> list[RunbookSet | None]:
+    """Every pending file's runbooks by title (None: it could not be read); run on a worker
+    thread, before `parse_pending`: seconds where the parse takes minutes."""
+    skeletons: list[RunbookSet | None] = []
+    for pending in loading.files:
+        if loading.cancelled:
+            return []
+        try:
+            text = pending.path.read_bytes().decode("utf-8")
+            skeletons.append(skeleton(text, str(pending.path), pending.namespace, pending.default_title))
+        except (OSError, UnicodeDecodeError) as exc:
+            loading.error = f"{pending.path}: {exc}"
+            skeletons.append(None)
+    return skeletons
+
+
+def apply_titles(loading: Loading, runbook_set: RunbookSet, skeletons: list[RunbookSet | None]) -> None:
+    """Put each file's runbook titles where its placeholder was (on the thread that shows the
+    set); they stay titles only until `apply_parsed`."""
+    if len(skeletons) != len(loading.files):  # cancelled
+        return
+    for pending, titles in zip(loading.files, skeletons, strict=True):
+        if titles is None:
+            continue
+        _replace(runbook_set, pending, titles)
+        loading.stubs.difference_update(id(stub) for stub in pending.stubs)
+        pending.stubs = list(titles.runbooks)
+        pending.document = titles.documents[0]
+        loading.stubs.update(id(stub) for stub in pending.stubs)
+    loading.titled = True
 
 
 def parse_pending(loading: Loading) -> list[ParsedFile | None]:

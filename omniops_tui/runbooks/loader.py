@@ -239,16 +239,13 @@ def _load(
 
 
 def _skeleton(file: Path, data: bytes, namespace: str | None) -> tuple[ParsedFile, PendingFile]:
-    """A large file's runbooks by title, and what its full parse will need."""
+    """A large file as one placeholder runbook (its titles and its model come on the App's
+    thread), and what its scan and parse will need."""
     from omniops_tui.runbooks.cache import ParsedFile
     from omniops_tui.runbooks.model import PendingFile
-    from omniops_tui.runbooks.skeleton import skeleton
+    from omniops_tui.runbooks.skeleton import placeholder
 
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{file}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
-    stubs = skeleton(text, str(file), namespace, file.stem)
+    stubs = placeholder(str(file), namespace, file.stem)
     pending = PendingFile(file, namespace, file.stem, len(data), stubs.documents[0], list(stubs.runbooks))
     return ParsedFile(stubs), pending
 

@@ -255,6 +255,7 @@ class Loading:
 
     files: list[PendingFile] = field(default_factory=list)
     done_bytes: float = 0.0
+    titled: bool = False  # the files' runbook titles are known (scanned), not just their names
     finished: bool = False
     error: str = ""
     cancelled: bool = False  # set by whoever ran the parse and no longer needs it (the App quit)

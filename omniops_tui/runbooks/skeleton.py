@@ -1,10 +1,11 @@
 """A large file's runbooks by title before it is parsed: what home shows while it loads.
 
-Parsing a 50 MB file takes minutes; its titles take a line scan (`scan.py`) of about a
-second. The skeleton is the set the full parse will give, minus the content: the same runbook
-ids (shared rules in `shape.py`, claimed in the same order), numbers, titles, overview columns
-and front matter, each runbook with no sections yet. `deferred.py` replaces it with the parsed
-model when that is ready.
+Parsing a 50 MB file takes minutes; its titles take a line scan (`scan.py`) of one to a few
+seconds, and until then the file is one placeholder runbook named after it. The skeleton is
+the set the full parse will give, minus the content: the same runbook ids (shared rules in
+`shape.py`, claimed in the same order), numbers, titles, overview columns and front matter,
+each runbook with no sections yet. `deferred.py` replaces it with the parsed model when that
+is ready.
 """
 
 from __future__ import annotations
@@ -78,3 +79,18 @@ def skeleton(text: str, source: str, namespace: str | None = None, default_title
         )
     )
     return result
+
+
+def placeholder(source: str, namespace: str | None, default_title: str) -> RunbookSet:
+    """A file not even scanned yet: one runbook named after it (the id a one-runbook file
+    would have), so home has a row to show at once."""
+    runbook = Runbook(
+        id=namespace or slugify(default_title),
+        number="",
+        title=default_title,
+        line=1,
+        source=source,
+        document=namespace or "",
+    )
+    document = Document(id=namespace or "", source=source, title=default_title, runbook_ids=[runbook.id])
+    return RunbookSet(runbooks=[runbook], sources=[source], documents=[document])

@@ -1,11 +1,12 @@
 """The App finishes loading a large runbook file: parsed on a thread, shown when ready.
 
-The session starts on the file's skeleton (its runbooks by title: runbooks/deferred.py) so home
-appears at once. The full parse runs on a daemon thread of its own, not a Textual worker: a
-thread worker runs in the event loop's executor, which the interpreter joins at exit, so
-quitting during a minutes-long parse would hang; this one is cancelled at its next chunk and
-never waited for. The parsed model is put in place on the App's thread, every screen is told
-(`SessionUpdated({"runbooks"})`), and a runbook asked for meanwhile opens.
+The session starts on a placeholder runbook named after the file (runbooks/deferred.py), so
+home appears at once; a line scan then gives its runbooks by title, and the full parse runs on
+a daemon thread of its own, not a Textual worker: a thread worker runs in the event loop's
+executor, which the interpreter joins at exit, so quitting during a minutes-long parse would
+hang; this one is cancelled at its next chunk and never waited for. The parsed model is put in
+place on the App's thread, every screen is told (`SessionUpdated({"runbooks"})`), and a
+runbook asked for meanwhile opens.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from textual.app import App
 
 from omniops_tui.runbooks.cache import ParsedFile
-from omniops_tui.runbooks.deferred import apply_parsed, parse_pending
+from omniops_tui.runbooks.deferred import apply_parsed, apply_titles, parse_pending, scan_pending
 from omniops_tui.runbooks.model import Loading, Runbook, RunbookSet
 from omniops_tui.ui.context import ScreenContext
 from omniops_tui.ui.messages import SessionUpdated
@@ -33,10 +34,15 @@ def start_loading(app: App[Any], ctx: ScreenContext) -> None:
         return
 
     def parse() -> None:
-        results = parse_pending(loading)
+        titles = scan_pending(loading)
         if loading.cancelled:
             return
         with contextlib.suppress(RuntimeError):  # the App is gone
+            app.call_from_thread(_titles, app, ctx, loading, titles)
+        results = parse_pending(loading)
+        if loading.cancelled:
+            return
+        with contextlib.suppress(RuntimeError):
             app.call_from_thread(_finish, app, ctx, loading, results)
 
     threading.Thread(target=parse, name="parse-runbooks", daemon=True).start()
@@ -57,6 +63,12 @@ def wait_for(app: App[Any], loading: Loading, runbook: Runbook) -> None:
         timeout=6,
         markup=False,
     )
+
+
+def _titles(app: App[Any], ctx: ScreenContext, loading: Loading, titles: list[RunbookSet | None]) -> None:
+    apply_titles(loading, ctx.session.basis.runbooks, titles)
+    for screen in app.screen_stack:
+        screen.post_message(SessionUpdated({RUNBOOKS_LOADED}))
 
 
 def _finish(app: App[Any], ctx: ScreenContext, loading: Loading, results: list[ParsedFile | None]) -> None:

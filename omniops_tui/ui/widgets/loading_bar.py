@@ -3,7 +3,7 @@
 Home shows a large file's runbooks by title at once (runbooks/skeleton.py); this line says the
 rest is loading (`Loading runbooks: 12.3 of 50.0 MB (24 %)`), so a title that does not open
 yet is no surprise. It reads the numbers the parsing thread writes, twice a second, and hides
-itself when the parse is done.
+itself when the parse is done. (Not `self.loading`: that is Textual's own spinner switch.)
 """
 
 from __future__ import annotations
@@ -28,18 +28,22 @@ class LoadingBar(Static):
 
     def __init__(self, loading: Loading) -> None:
         super().__init__(id="loading-bar")
-        self.loading = loading
+        self._loading = loading
 
     def on_mount(self) -> None:
         self.tick()
         self.set_interval(TICK_S, self.tick)
 
     def tick(self) -> None:
-        loading = self.loading
+        loading = self._loading
         if loading.finished:
             self.display = False
             return
         mb = 1_000_000
+        if not loading.titled:
+            text = f"Loading runbooks: reading the titles in {loading.total_bytes / mb:.1f} MB…"
+            self.update(Text(text, no_wrap=True, overflow="ellipsis"))
+            return
         text = (
             f"Loading runbooks: {loading.done_bytes / mb:.1f} of {loading.total_bytes / mb:.1f} MB "
             f"({loading.fraction:.0%}) · a runbook opens once it is parsed"
