@@ -3,7 +3,8 @@
 Home shows a large file's runbooks by title at once (runbooks/skeleton.py); this line says the
 rest is loading (`Loading runbooks: 12.3 of 50.0 MB (24 %)`), so a title that does not open
 yet is no surprise. It reads the numbers the parsing thread writes, twice a second, and hides
-itself when the parse is done. (Not `self.loading`: that is Textual's own spinner switch.)
+itself as soon as its screen hears that the parse is done. (Not `self.loading`: that is
+Textual's own spinner switch.)
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from rich.text import Text
 from textual.widgets import Static
 
 from omniops_tui.runbooks.model import Loading
+from omniops_tui.ui.context import SESSION_AWARE, SessionWidget
+from omniops_tui.ui.messages import SessionUpdated
 
 TICK_S = 0.5
 
 
-class LoadingBar(Static):
+class LoadingBar(Static, SessionWidget):
     DEFAULT_CSS = """
     LoadingBar {
         height: 1;
@@ -27,8 +30,12 @@ class LoadingBar(Static):
     """
 
     def __init__(self, loading: Loading) -> None:
-        super().__init__(id="loading-bar")
+        super().__init__(id="loading-bar", classes=SESSION_AWARE)
         self._loading = loading
+
+    def session_changed(self, message: SessionUpdated) -> None:
+        if message.touches("runbooks"):  # titles or the model arrived: say so now, not next tick
+            self.tick()
 
     def on_mount(self) -> None:
         self.tick()
