@@ -19,7 +19,6 @@ from contextvars import ContextVar
 
 from omniops_tui.runbooks.cache import ParsedFile, cached_parse
 from omniops_tui.runbooks.model import Loading, PendingFile, Runbook, RunbookSet
-from omniops_tui.runbooks.skeleton import skeleton
 
 DEFER_BYTES = 4_000_000  # a smaller file parses in about a second: it loads whole
 _DEFERRING: ContextVar[bool] = ContextVar("omniops_defer_large_runbooks", default=False)
@@ -46,6 +45,8 @@ class LoadCancelled(Exception):
 def scan_pending(loading: Loading) -> list[RunbookSet | None]:
     """Every pending file's runbooks by title (None: it could not be read); run on a worker
     thread, before `parse_pending`: seconds where the parse takes minutes."""
+    from omniops_tui.runbooks.skeleton import skeleton  # the parser's modules: not at every start
+
     skeletons: list[RunbookSet | None] = []
     for pending in loading.files:
         if loading.cancelled:
