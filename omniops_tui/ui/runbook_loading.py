@@ -57,6 +57,9 @@ def stop_loading(ctx: ScreenContext) -> None:
 
 def wait_for(app: App[Any], loading: Loading, runbook: Runbook) -> None:
     """A runbook that is only a title yet: say so, and open it once it is parsed."""
+    if loading.finished:  # its file could not be parsed: the error was shown, say it again
+        app.notify(f"{runbook.title} could not be loaded: {loading.error}", severity="error", markup=False)
+        return
     loading.wanted = runbook.id
     app.notify(
         f"{runbook.title} is still loading ({loading.fraction:.0%}); it opens when it is parsed",

@@ -97,3 +97,14 @@ def test_without_deferring_a_large_file_loads_whole(tmp_path: Path, monkeypatch)
     runbooks = app.ctx.session.basis.runbooks
     assert runbooks.loading is None and len(runbooks.all_items()) == 3 * 222
     app.end_session("test")
+
+
+def test_a_large_file_that_is_not_text_fails_at_start_as_before(tmp_path: Path, monkeypatch) -> None:
+    from omniops_tui.core.errors import UserError
+    from omniops_tui.runbooks.loader import load_runbook_files
+
+    monkeypatch.setattr(deferred, "DEFER_BYTES", 1000)
+    path = tmp_path / "bad.md"
+    path.write_bytes(b"# Title\n\n" + b"\xff" * 2000)
+    with deferred.deferring(), pytest.raises(UserError, match="not UTF-8"):
+        load_runbook_files(path)
