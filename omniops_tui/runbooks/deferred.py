@@ -5,10 +5,11 @@ The TUI must show home within 2 s even for a 50 MB file whose parse takes minute
 after it and records it in the set's `Loading` (model.py): reading 50 MB costs milliseconds,
 where even a line scan of it takes seconds on a busy machine. On a thread the App then runs
 `scan_pending()` (the runbooks by title: `skeleton.py`) and `parse_pending()` (the
-parsed-model cache makes a second start quick); on its own thread it calls `apply_titles()`
-and `apply_parsed()`, which puts the parsed runbooks where their
-skeletons were, in place: everything holding the `RunbookSet` sees the full model from then on.
-Every other caller (`runbooks`, `check`, lint, the tests) loads in full, as before.
+parsed-model cache, written and read in pieces so the UI never waits on it, makes a second
+start quick); on its own thread it calls `apply_titles()` and `apply_parsed()`, which puts the
+parsed runbooks where their skeletons were, in place: everything holding the `RunbookSet` sees
+the full model from then on. Every other caller (`runbooks`, `check`, lint, the tests) loads
+in full, as before.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 
-from omniops_tui.runbooks.cache import ParsedFile, cached_parse
+from omniops_tui.runbooks.cache import ParsedFile
 from omniops_tui.runbooks.model import Loading, PendingFile, Runbook, RunbookSet
+from omniops_tui.runbooks.piece_cache import parse_in_pieces
 
 DEFER_BYTES = 4_000_000  # a smaller file parses in about a second: it loads whole
 _DEFERRING: ContextVar[bool] = ContextVar("omniops_defer_large_runbooks", default=False)
@@ -91,7 +93,7 @@ def parse_pending(loading: Loading) -> list[ParsedFile | None]:
 
         try:
             data = pending.path.read_bytes()
-            parsed = cached_parse(pending.path, data, pending.namespace, pending.default_title, progress)
+            parsed = parse_in_pieces(pending.path, data, pending.namespace, pending.default_title, progress)
             results.append(parsed)
         except LoadCancelled:
             return []

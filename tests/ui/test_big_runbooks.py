@@ -25,13 +25,13 @@ def held_parse(monkeypatch):
     """The full parse waits until the test lets it go: "before it finishes" is then a fact,
     not a race. Files over 50 kB count as large."""
     release = threading.Event()
-    real = deferred.cached_parse
+    real = deferred.parse_in_pieces
 
     def parse(*args, **kwargs):
         assert release.wait(60), "the test never released the parse"
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(deferred, "cached_parse", parse)
+    monkeypatch.setattr(deferred, "parse_in_pieces", parse)
     monkeypatch.setattr(deferred, "DEFER_BYTES", 50_000)
     monkeypatch.setattr("omniops_tui.runbooks.cache._cache_path", lambda *a: None)
     yield release
@@ -76,7 +76,7 @@ async def test_home_shows_titles_and_progress_before_the_parse_then_every_runboo
         await wait_for(pilot, lambda: runbooks.loading.finished, timeout=60)
         await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
         assert app.screen.runbook.id == wanted  # what was asked for opened when ready
-        assert not bar.display
+        await wait_for(pilot, lambda: not bar.display)  # the loading line is gone
         ids = [r.id for r in runbooks.runbooks]
         assert len(ids) == 21 and len(set(ids)) == 21
         assert all(r.sections and not runbooks.loading.is_stub(r) for r in runbooks.runbooks)
@@ -108,3 +108,20 @@ def test_a_large_file_that_is_not_text_fails_at_start_as_before(tmp_path: Path, 
     path.write_bytes(b"# Title\n\n" + b"\xff" * 2000)
     with deferred.deferring(), pytest.raises(UserError, match="not UTF-8"):
         load_runbook_files(path)
+
+
+def test_the_piecewise_cache_gives_back_the_model_it_was_given(tmp_path: Path, monkeypatch) -> None:
+    """A large file's model is cached one runbook, document and section at a time (so the UI
+    never waits on one long pickle call): the second start reads the same model."""
+    from omniops_tui.runbooks.parser import parse_markdown
+    from omniops_tui.runbooks.piece_cache import parse_in_pieces
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = _big(tmp_path) / "all-runbooks.md"
+    data = path.read_bytes()
+    first = parse_in_pieces(path, data, None, "all-runbooks")
+    assert list((tmp_path / "cache").rglob("*.pieces"))
+    second = parse_in_pieces(path, data, None, "all-runbooks")
+    expected = parse_markdown(data.decode(), str(path), default_title="all-runbooks").runbooks
+    assert first.runbook_set.to_dict() == second.runbook_set.to_dict() == expected.to_dict()
+    assert second.warnings == first.warnings
