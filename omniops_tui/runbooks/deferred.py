@@ -15,6 +15,7 @@ in full, as before.
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Iterator
 from contextvars import ContextVar
 
@@ -90,6 +91,11 @@ def parse_pending(loading: Loading) -> list[ParsedFile | None]:
             if loading.cancelled:
                 raise LoadCancelled
             loading.done_bytes = before + fraction * size
+            # The model built so far lives as long as the session: out of the garbage
+            # collector's sight. Otherwise each full collection walks all of it, holding the
+            # interpreter longer as the model grows (0.33 s at 10 MB; bounded by a chunk's
+            # objects now, 0.17 s); the cost is that cyclic garbage of this moment is kept.
+            gc.freeze()
 
         try:
             data = pending.path.read_bytes()

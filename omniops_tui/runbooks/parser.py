@@ -122,7 +122,7 @@ class _Parser(ContentMixin):
         the scan also collects the reference definitions a link may need before them)."""
         if self.stream.whole:
             return self.stream
-        first = scan(self.lines)
+        first = scan(self.lines, source=self.text)
         self.stream.references.update(first.references)
         return first.blocks
 

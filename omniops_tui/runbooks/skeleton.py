@@ -23,7 +23,7 @@ def skeleton(text: str, source: str, namespace: str | None = None, default_title
     """The runbooks of `text` by title, as `parse_markdown` with the same arguments names them."""
     front, after = split_front_matter(text.removeprefix("\ufeff"))
     lines = after.splitlines()
-    found = scan(lines, offset=front.lines)
+    found = scan(lines, offset=front.lines, source=after)
     shape = plan_shape(found.blocks, RUNBOOK_HEADING)
     result = RunbookSet(runbooks=[], sources=[source])
     ids = IdRegistry()
