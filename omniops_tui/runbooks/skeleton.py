@@ -10,6 +10,7 @@ is ready.
 
 from __future__ import annotations
 
+from omniops_tui.runbooks.blocks import split_lines
 from omniops_tui.runbooks.frontmatter import metadata_from, split_front_matter
 from omniops_tui.runbooks.inline import plain
 from omniops_tui.runbooks.model import Document, Runbook, RunbookSet
@@ -22,7 +23,7 @@ from omniops_tui.runbooks.slugs import IdRegistry, slugify
 def skeleton(text: str, source: str, namespace: str | None = None, default_title: str = "") -> RunbookSet:
     """The runbooks of `text` by title, as `parse_markdown` with the same arguments names them."""
     front, after = split_front_matter(text.removeprefix("\ufeff"))
-    lines = after.splitlines()
+    lines = split_lines(after)
     found = scan(lines, offset=front.lines, source=after)
     shape = plan_shape(found.blocks, RUNBOOK_HEADING)
     result = RunbookSet(runbooks=[], sources=[source])
