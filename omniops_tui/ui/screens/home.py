@@ -22,7 +22,7 @@ from omniops_tui.ui.widgets.footer import KeyFooter
 from omniops_tui.ui.widgets.risk import progress_text, risk_text
 from omniops_tui.ui.widgets.status_bar import StatusBar
 
-ROWS_AT_ONCE = 400  # overview rows added per frame
+ROWS_AT_ONCE = 150  # overview rows added per frame
 
 
 class OverviewTable(DataTable):
