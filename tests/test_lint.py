@@ -114,3 +114,35 @@ def test_a_large_file_is_linted_as_a_stream_with_true_line_numbers(tmp_path: Pat
     lines = (text * 3).splitlines()
     quoted = [int(n) for p in streamed for n in re.findall(r"first used at line (\d+)", p.message)]
     assert quoted and all(lines[n - 1].startswith("#") for n in quoted)  # the file's lines, too
+
+
+def test_lint_of_a_large_file_yields_its_first_finding_before_reading_the_rest(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Streaming is behaviour: the first problem comes out while most of the file is unread,
+    and the CLI prints it then (not all at the end); exit codes are unchanged."""
+    from omniops_tui.runbooks import lint
+
+    text = ORIGINAL_DOCUMENT.read_text(encoding="utf-8")  # a stray fence: an error per copy
+    path = tmp_path / "big.md"
+    path.write_text(text * 6, encoding="utf-8")
+    monkeypatch.setattr(lint, "STREAM_BYTES", 20_000)
+    chunks: list[int] = []
+    real = lint.lint_text
+    monkeypatch.setattr(lint, "lint_text", lambda t, p, **kw: chunks.append(1) or real(t, p, **kw))
+    problems = lint.iter_lint([path])
+    first = next(problems)
+    read_at_first = len(chunks)
+    rest = list(problems)
+    assert first.path == str(path) and read_at_first < len(chunks) / 3  # in the first copy of six
+    assert len([p for p in [first, *rest] if p.level == "error"]) == 6
+
+    printed: list[tuple[str, int]] = []  # (line printed, chunks linted when it was printed)
+    monkeypatch.setattr(
+        "click.echo", lambda message=None, err=False, **kw: printed.append((str(message), len(chunks)))
+    )
+    chunks.clear()
+    result = CliRunner().invoke(cli, ["lint", str(path)])
+    assert result.exit_code == 1
+    findings = [when for line, when in printed if ": error: " in line]
+    assert findings[0] < findings[-1] == len(chunks)  # the first printed long before the last chunk

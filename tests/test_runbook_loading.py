@@ -297,8 +297,10 @@ def test_a_large_text_reports_its_progress_and_loads_the_same(monkeypatch) -> No
     monkeypatch.setattr(blocks, "CHUNK_CHARS", 20_000)  # the bundled document reads as "large"
     seen: list[float] = []
     chunked = parse_markdown(text, "doc.md", progress=seen.append)
-    assert len(seen) > 4 and seen == sorted(seen) and seen[-1] == 1.0
+    assert len(seen) > 2 and seen == sorted(seen) and seen[-1] == 1.0
     assert [i.id for i in chunked.runbooks.all_items()] == [i.id for i in whole.runbooks.all_items()]
+    # The shape came from the line scan, not a second markdown-it pass: the same model.
+    assert chunked.runbooks.to_dict() == whole.runbooks.to_dict()
 
 
 def test_large_runbooks_load_with_a_progress_line_and_errors_stay_one_line(tmp_path: Path) -> None:

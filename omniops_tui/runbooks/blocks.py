@@ -8,8 +8,8 @@ are added around it so that nothing in a file can go missing:
 - reference definitions are collected for the whole file, so a link finds its URL wherever the
   definition stands;
 - a large file is parsed in chunks cut at ATX headings outside fences, so the tokens of a
-  50 MB file are never all in memory at once, and the blocks can be streamed twice (a cheap
-  first pass reads the headings, the second builds the model).
+  50 MB file are never all in memory at once; its blocks stream by once (the headings the
+  parser needs first come from a line scan, `scan.py`).
 
 Inline parsing is switched off: the model keeps inline text as written.
 """
@@ -80,13 +80,19 @@ class BlockStream:
         self.line_offset = line_offset
         self.references: dict[str, dict[str, str]] = {}
         self._cached: list[RawBlock] | None = None
-        self.lines = text.splitlines()
-        # `progress(fraction)` after each chunk: a large text is read twice (shape, then model).
+        self.lines = split_lines(text)
+        # `progress(fraction)` after each chunk of a large text.
         self._progress = progress
-        self._expected = max(1, len(self.lines) * (1 if len(text) <= CHUNK_CHARS else 2))
+        self._expected = max(1, len(self.lines))
         self._done = 0
         if len(text) <= CHUNK_CHARS:
             self._cached = list(self._generate())
+
+    @property
+    def whole(self) -> bool:
+        """Parsed at once and kept (a small text): its blocks may be read again for free. A
+        large text's blocks are parsed chunk by chunk as they are read, once."""
+        return self._cached is not None
 
     def __iter__(self) -> Iterator[RawBlock]:
         if self._cached is not None:
@@ -104,6 +110,22 @@ class BlockStream:
             self._done += last - first
             if self._progress is not None:
                 self._progress(min(1.0, self._done / self._expected))
+
+
+def split_lines(text: str, piece: int = 1_000_000) -> list[str]:
+    """`text.splitlines()`, a megabyte at a time: one call over 50 MB holds the interpreter for
+    a fraction of a second to a second, and a large file is parsed on a thread beside the UI.
+    Pieces end just after a "\n", so no line (nor a "\r\n") is cut."""
+    if len(text) <= piece:
+        return text.splitlines()
+    lines: list[str] = []
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + piece)
+        end = len(text) if end < 0 else end + 1
+        lines.extend(text[start:end].splitlines())
+        start = end
+    return lines
 
 
 def _blocks(tokens: list[Token], lines: list[str], first: int, last: int, offset: int) -> Iterator[RawBlock]:

@@ -32,13 +32,16 @@ LINK_TARGET = re.compile(r"\]\([^)]*\)|\]\[[^\]]*\]")
 
 
 PREFIX = re.compile(r"^[\s#>*_]+")
+# What `str.isalnum` rejects (a word character that is not "_" is exactly an alphanumeric one):
+# one regex pass instead of a Python loop over every character (most of lint's time on 50 MB).
+NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def normalize(line: str) -> str:
     for _ in range(2):  # "- **1. Title**": the list marker, the emphasis, the number
         line = LEAD.sub("", PREFIX.sub("", line), count=1)
     line = LINK_TARGET.sub("]", line)
-    return "".join(ch for ch in line.lower() if ch.isalnum())
+    return NOT_ALNUM.sub("", line.lower())
 
 
 def model_fragments(runbook_set: RunbookSet) -> set[str]:

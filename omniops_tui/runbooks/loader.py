@@ -19,9 +19,14 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from omniops_tui.core.errors import UserError
 from omniops_tui.runbooks.model import RunbookSet
+
+if TYPE_CHECKING:
+    from omniops_tui.runbooks.cache import ParsedFile
+    from omniops_tui.runbooks.model import PendingFile
 from omniops_tui.runbooks.slugs import slugify
 
 BUNDLED_DIR = Path(__file__).parent / "data"
@@ -183,6 +188,7 @@ def _load(
     progress: Progress | None,
 ) -> LoadResult:
     from omniops_tui.runbooks.cache import cached_parse
+    from omniops_tui.runbooks.deferred import should_defer
 
     result = LoadResult(RunbookSet(runbooks=[]), warnings=warnings)
     merged = result.runbook_set
@@ -191,7 +197,11 @@ def _load(
         try:
             data = file.read_bytes()
             within = None if progress is None else _within(progress, index, len(files))
-            parsed = cached_parse(file, data, spaces[file], file.stem, within)
+            pending = None
+            if should_defer(len(data)):  # titles now, the model on the App's worker
+                parsed, pending = _skeleton(file, data, spaces[file])
+            else:
+                parsed = cached_parse(file, data, spaces[file], file.stem, within)
         except (OSError, UserError) as exc:
             message = exc.message.split(": ", 1)[-1] if isinstance(exc, UserError) else exc.strerror
             result.skipped.append(LoadWarning(str(file), 0, message or "cannot be read"))
@@ -211,6 +221,11 @@ def _load(
             continue
         for runbook in parsed.runbook_set.runbooks:
             owners[runbook.id] = f"{file}:{runbook.line}"
+        if pending is not None:
+            from omniops_tui.runbooks.model import Loading
+
+            merged.loading = merged.loading or Loading()
+            merged.loading.add(pending)
         _merge(merged, parsed.runbook_set, file, root)
         result.warnings.extend(LoadWarning(str(file), line, message) for line, message in parsed.warnings)
         result.files.append(
@@ -221,6 +236,22 @@ def _load(
         if progress is not None:
             progress(index + 1, len(files))
     return result
+
+
+def _skeleton(file: Path, data: bytes, namespace: str | None) -> tuple[ParsedFile, PendingFile]:
+    """A large file as one placeholder runbook (its titles and its model come on the App's
+    thread), and what its scan and parse will need."""
+    from omniops_tui.runbooks.cache import ParsedFile
+    from omniops_tui.runbooks.model import PendingFile
+    from omniops_tui.runbooks.skeleton import placeholder
+
+    try:  # tens of milliseconds for 50 MB: a file that is not text fails now, as a whole load would
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{file}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+    stubs = placeholder(str(file), namespace, file.stem)
+    pending = PendingFile(file, namespace, file.stem, len(data), stubs.documents[0], list(stubs.runbooks))
+    return ParsedFile(stubs), pending
 
 
 def _within(progress: Progress, index: int, total: int) -> Callable[[float], None]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from omniops_tui.runbooks.block_model import (  # noqa: F401  (re-exported: the model's public names)
@@ -180,6 +181,8 @@ class RunbookSet:
     appendix: list[Section] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    # Large files still being parsed (their runbooks are titles only): see deferred.py.
+    loading: Loading | None = field(default=None, compare=False, repr=False)
 
     def get(self, key: str) -> Runbook | None:
         """Find a runbook by id, alias, number or unambiguous id prefix."""
@@ -231,3 +234,46 @@ def runbook_to_dict(runbook: Runbook) -> dict[str, Any]:
         "checklist_items": len(runbook.checklist_items()),
     }
     return data
+
+
+@dataclass(slots=True)
+class PendingFile:
+    """A large file shown by its skeleton, and what its full parse needs (deferred.py)."""
+
+    path: Path
+    namespace: str | None
+    default_title: str
+    size: int
+    document: Document  # the skeleton's document, replaced by the parsed one
+    stubs: list[Runbook]
+
+
+@dataclass
+class Loading:
+    """What of a `RunbookSet` is still being parsed and how far it is: written by the parsing
+    thread (`deferred.parse_pending`), read by the UI; plain assignments, no lock needed."""
+
+    files: list[PendingFile] = field(default_factory=list)
+    done_bytes: float = 0.0
+    titled: bool = False  # the files' runbook titles are known (scanned), not just their names
+    finished: bool = False
+    error: str = ""
+    cancelled: bool = False  # set by whoever ran the parse and no longer needs it (the App quit)
+    wanted: str = ""  # a runbook asked for before it was parsed: the UI opens it when ready
+    stubs: set[int] = field(default_factory=set)  # id() of the runbooks that are titles only
+
+    def add(self, pending: PendingFile) -> None:
+        self.files.append(pending)
+        self.stubs.update(id(stub) for stub in pending.stubs)
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(f.size for f in self.files)
+
+    @property
+    def fraction(self) -> float:
+        return 1.0 if self.finished else min(1.0, self.done_bytes / max(1, self.total_bytes))
+
+    def is_stub(self, runbook: Runbook) -> bool:
+        """Not parsed yet: a title with no content (opening it must wait)."""
+        return id(runbook) in self.stubs

@@ -18,7 +18,7 @@ what is not recognised is a `MarkdownBlock` with its source.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from omniops_tui.runbooks.blocks import BlockStream, FenceProblem, RawBlock
@@ -35,7 +35,8 @@ from omniops_tui.runbooks.model import (
     Step,
     TroubleshootingEntry,
 )
-from omniops_tui.runbooks.shape import DocumentShape, plan_shape, section_kind
+from omniops_tui.runbooks.scan import scan
+from omniops_tui.runbooks.shape import DocumentShape, plan_shape, runbook_ids, section_kind
 from omniops_tui.runbooks.slugs import IdRegistry, exact_slug, slugify
 
 RUNBOOK_HEADING = re.compile(r"^(\d+)\.\s+(.+)$")
@@ -112,8 +113,18 @@ class _Parser(ContentMixin):
         self.pending_intro: str | None = None  # "After deployment, verify:"
         self.command_counter: dict[str, int] = {}
         self.auto_sections: set[str] = set()
-        self.shape: DocumentShape = plan_shape(self.stream, RUNBOOK_HEADING)
+        self.shape: DocumentShape = plan_shape(self._first_look(), RUNBOOK_HEADING)
         self.document = Document(id=namespace or "", source=source, title="", front_matter=self.front.data)
+
+    def _first_look(self) -> Iterable[RawBlock]:
+        """What the shape is read from: markdown-it's own blocks for a text parsed whole (they
+        are kept anyway), the line scan for a large one (its blocks stream by once, not twice;
+        the scan also collects the reference definitions a link may need before them)."""
+        if self.stream.whole:
+            return self.stream
+        first = scan(self.lines, source=self.text)
+        self.stream.references.update(first.references)
+        return first.blocks
 
     # ----------------------------------------------------------------- structure
     def run(self) -> ParseResult:
@@ -173,27 +184,8 @@ class _Parser(ContentMixin):
         return self.default_title or self.source
 
     def _assign_runbook_ids(self) -> None:
-        """Runbook ids come from the overview table's names where one matches
-        ("First-Time Deploy" for "5. First-Time Production Deploy"), else from the title."""
-        self.overview_rows: dict[int, dict[str, str]] = {}
-        self.runbook_ids: dict[int, tuple[str, list[str]]] = {}
-        overview = self._find_overview()
-        for start, title in self.shape.runbook_headings:
-            words = set(slugify(title).split("-"))
-            best, best_score = None, 0.0
-            for row in overview:
-                row_words = set(slugify(row["name"]).split("-"))
-                score = len(words & row_words) / max(len(row_words), 1)
-                if score > best_score:
-                    best, best_score = row, score
-            full = slugify(title)
-            if best is not None and best_score >= 0.99:
-                runbook_id = slugify(best["name"])
-                self.overview_rows[start] = best
-            else:
-                runbook_id = re.sub(r"-(deployment|deploy)$", "", full) or full
-            aliases = sorted({full, slugify(title.replace("Deployment", "").strip())} - {runbook_id})
-            self.runbook_ids[start] = (runbook_id, aliases)
+        self._find_overview()  # the overview table becomes the set's `overview`
+        self.runbook_ids, self.overview_rows = runbook_ids(self.shape)
 
     def _start_single_runbook(self) -> None:
         """A file that is one runbook: titled by its front matter, its top heading or its name."""

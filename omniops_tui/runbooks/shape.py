@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from omniops_tui.runbooks.blocks import RawBlock, table_cells
 from omniops_tui.runbooks.inline import plain
 from omniops_tui.runbooks.model import SectionKind
+from omniops_tui.runbooks.slugs import slugify
 
 OVERVIEW_COLUMNS = {
     "duration": "duration",
@@ -79,7 +80,8 @@ def _look_like_runbooks(found: list[tuple[int, tuple[int, int, str]]], headings:
     rich = 0
     for index, _ in found:
         children: list[str] = []
-        for child_level, _, text in headings[index + 1 :]:
+        for child in range(index + 1, len(headings)):  # no slice: a copy per runbook was quadratic
+            child_level, _, text = headings[child]
             if child_level <= level:
                 break
             if child_level == level + 1:
@@ -124,3 +126,31 @@ def section_kind(title: str) -> SectionKind:
         if any(n in t for n in needles):
             return kind
     return "other"
+
+
+def runbook_ids(
+    shape: DocumentShape,
+) -> tuple[dict[int, tuple[str, list[str]]], dict[int, dict[str, str]]]:
+    """Each numbered runbook heading's (id, aliases) by its start line, and the overview row it
+    matched. Ids come from the overview table's names where one matches ("First-Time Deploy"
+    for "5. First-Time Production Deploy"), else from the title. Shared by the parser and the
+    skeleton, so a runbook keeps its id when its full parse replaces its skeleton."""
+    overview = [(row, set(slugify(row["name"]).split("-"))) for row in overview_rows(shape)]
+    ids: dict[int, tuple[str, list[str]]] = {}
+    rows: dict[int, dict[str, str]] = {}
+    for start, title in shape.runbook_headings:
+        words = set(slugify(title).split("-"))
+        best, best_score = None, 0.0
+        for row, row_words in overview:
+            score = len(words & row_words) / max(len(row_words), 1)
+            if score > best_score:
+                best, best_score = row, score
+        full = slugify(title)
+        if best is not None and best_score >= 0.99:
+            runbook_id = slugify(best["name"])
+            rows[start] = best
+        else:
+            runbook_id = re.sub(r"-(deployment|deploy)$", "", full) or full
+        aliases = sorted({full, slugify(title.replace("Deployment", "").strip())} - {runbook_id})
+        ids[start] = (runbook_id, aliases)
+    return ids, rows

@@ -111,6 +111,7 @@ class OmniOpsApp(Navigator, KeyActions):
         self._handle_signals()
         if self.live is not None:  # after the first frame: the checks import their clients
             self.call_after_refresh(self._start_services, self.live)
+            self.call_after_refresh(self._finish_runbooks)
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=8, markup=False)
         if self.ctx.demo is not None and self.show_tour:
@@ -138,6 +139,12 @@ class OmniOpsApp(Navigator, KeyActions):
             from omniops_tui.ui.warmup import warm_styles
 
             warm_styles(self)
+
+    def _finish_runbooks(self) -> None:
+        """A large runbook file started as titles: parse the rest on a thread (ui/runbook_loading.py)."""
+        from omniops_tui.ui.runbook_loading import start_loading
+
+        start_loading(self, self.ctx)
 
     def _start_services(self, live: LiveSession) -> None:
         for service in live.services():
@@ -168,6 +175,9 @@ class OmniOpsApp(Navigator, KeyActions):
         await self._end_session("quit")
 
     async def _end_session(self, reason: str) -> None:
+        from omniops_tui.ui.runbook_loading import stop_loading
+
+        stop_loading(self.ctx)
         self.workers.cancel_group(self, "engine")
         self.replay_mode.stop()
         if self.live is not None:

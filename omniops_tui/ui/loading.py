@@ -1,10 +1,13 @@
-"""Large runbooks load with a sign of progress before the TUI takes the terminal.
+"""Large runbooks: the TUI starts on their titles, with a sign of progress until it does.
 
-Parsing a 50 MB file takes long enough that a blank terminal looks like a hang. When the
-runbooks given are large and stderr is a terminal, the session is built in a thread while this
-prints `Loading runbooks: 41 % of 52.3 MB (12 s)` on one line; ctrl+c stops it. Small runbooks
-(the usual case) load as before, with nothing printed. Errors surface unchanged, as the
-`UserError` the CLI turns into one line and exit 2.
+Parsing a 50 MB file takes minutes, so a large file is not parsed before the TUI starts: the
+session is built inside `deferring()` (runbooks/deferred.py), which loads it as its runbooks'
+titles (a line scan) and leaves the parse to the App, whose home says how far it is
+(ui/runbook_loading.py). The scan itself takes a few seconds on a busy machine, so when stderr
+is a terminal the session is built in a thread while this prints `Loading runbooks: 41 % of
+52.3 MB (2 s)` on one line; ctrl+c stops it. Small runbooks (the usual case) load as before,
+with nothing printed. Errors surface unchanged, as the `UserError` the CLI turns into one line
+and exit 2.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from typing import TextIO
 
 from omniops_tui.live.session import LiveSession
 from omniops_tui.options import Options
+from omniops_tui.runbooks.deferred import DEFER_BYTES, deferring
 
-LARGE_BYTES = 4_000_000  # below this, loading is quick: no progress line
+LARGE_BYTES = DEFER_BYTES  # below this, loading is quick: no progress line, nothing deferred
 TICK_S = 0.25
 
 
@@ -44,8 +48,11 @@ def load_with_progress(
 
     out = out if out is not None else sys.stderr
     size = runbook_bytes(options.runbooks)
-    if not force and (size < LARGE_BYTES or not out.isatty()):
+    if not force and size < LARGE_BYTES:
         return None
+    if not force and not out.isatty():
+        with deferring():
+            return build_session(options, resume=resume)
     state = _Loading()
 
     def progress(done: float, total: int) -> None:
@@ -53,7 +60,8 @@ def load_with_progress(
 
     def build() -> None:
         try:
-            state.session = build_session(options, resume=resume, progress=progress)
+            with deferring():  # in this thread: a context variable is not inherited
+                state.session = build_session(options, resume=resume, progress=progress)
         except BaseException as exc:  # handed to the main thread, raised there
             state.error = exc
 

@@ -40,6 +40,11 @@ class Navigator:
         if runbook is None:
             app.notify(f"No runbook '{runbook_id}' in the loaded runbooks", severity="error", markup=False)
             return
+        if runbooks.loading is not None and runbooks.loading.is_stub(runbook):  # a large file, parsing
+            from omniops_tui.ui.runbook_loading import wait_for
+
+            wait_for(self._app, runbooks.loading, runbook)
+            return
         if ctx.engine is not None and ctx.writable:
             ctx.engine.open_runbook(runbook.id, via=via)
         section_id = section_id or ctx.session.state.last_section.get(runbook.id, "")

@@ -17,10 +17,12 @@ from omniops_tui.runbooks.text_pages import text_page
 from omniops_tui.ui.context import SessionScreen
 from omniops_tui.ui.literal import literal
 from omniops_tui.ui.messages import SessionUpdated
-from omniops_tui.ui.screens.home_rows import overview_columns, overview_rows
+from omniops_tui.ui.screens.home_rows import OverviewRow, overview_columns, overview_rows
 from omniops_tui.ui.widgets.footer import KeyFooter
 from omniops_tui.ui.widgets.risk import progress_text, risk_text
 from omniops_tui.ui.widgets.status_bar import StatusBar
+
+ROWS_AT_ONCE = 150  # overview rows added per frame
 
 
 class OverviewTable(DataTable):
@@ -47,29 +49,49 @@ class HomeScreen(SessionScreen):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(self.ctx)
+        loading = self.runbooks.loading
+        if loading is not None and not loading.finished:  # a large file: titles now, the rest soon
+            from omniops_tui.ui.widgets.loading_bar import LoadingBar
+
+            yield LoadingBar(loading)
         yield OverviewTable(id="overview", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="details"):
             yield Static(id="detail")
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self._fill_table()
+
+    def _fill_table(self) -> None:
         table = self.query_one(DataTable)
+        table.clear(columns=True)
         self._columns = overview_columns(self.runbooks.runbooks)
         for column in self._columns:
             width = self._when_width() if column.key == "when" else column.width
             table.add_column(column.label, key=column.key, width=width)
-        for row in overview_rows(self.runbooks):
+        self._filling = getattr(self, "_filling", 0) + 1
+        self._add_rows(overview_rows(self.runbooks), 0, self._filling)
+        table.focus()
+        first = self.runbooks.runbooks[0] if self.runbooks.runbooks else None
+        if first is not None and first.id in table.rows:
+            table.move_cursor(row=table.get_row_index(first.id))
+        self._show_details(first)
+
+    def _add_rows(self, rows: list[OverviewRow], start: int, filling: int) -> None:
+        """Rows `start`… of the overview, a batch per frame: a 50 MB file has thousands of
+        runbooks, and measuring them all at once froze the screen for seconds."""
+        if filling != self._filling:  # a newer fill (the runbooks changed) replaced the table
+            return
+        table = self.query_one(DataTable)
+        for row in rows[start : start + ROWS_AT_ONCE]:
             cells: list[Text | str]
             if row.runbook is None:
                 cells = [Text(visible_line(row.label), style="bold dim", no_wrap=True, overflow="ellipsis")]
             else:
                 cells = [self._cell(column.key, row.runbook, row.label) for column in self._columns]
             table.add_row(*cells, *[""] * (len(self._columns) - len(cells)), key=row.key)
-        table.focus()
-        first = self.runbooks.runbooks[0] if self.runbooks.runbooks else None
-        if first is not None:
-            table.move_cursor(row=table.get_row_index(first.id))
-        self._show_details(first)
+        if start + ROWS_AT_ONCE < len(rows):
+            self.call_after_refresh(self._add_rows, rows, start + ROWS_AT_ONCE, filling)
 
     def _cell(self, key: str, runbook: Runbook, label: str) -> Text | str:
         """One cell, cut to one line: the details below show everything in full."""
@@ -109,7 +131,9 @@ class HomeScreen(SessionScreen):
         return progress_text(*self.session.state.progress(ids))
 
     def session_changed(self, message: SessionUpdated) -> None:
-        if message.touches("item_checked", "item_unchecked", "check_result"):
+        if message.touches("runbooks"):  # a large file finished parsing: its runbooks in full
+            self._fill_table()
+        elif message.touches("item_checked", "item_unchecked", "check_result"):
             self._refresh_progress()
 
     def _refresh_progress(self) -> None:
@@ -118,7 +142,8 @@ class HomeScreen(SessionScreen):
             return  # no runbook here has checklist items
         with self.app.batch_update():
             for runbook in self.runbooks.runbooks:
-                table.update_cell(runbook.id, "done", self._progress(runbook))
+                if runbook.id in table.rows:  # (a long overview may still be filling)
+                    table.update_cell(runbook.id, "done", self._progress(runbook))
 
     def _find(self, key: str | None) -> Runbook | None:
         """The runbook, or the page of text outside the runbooks, a row shows (None: a group)."""
