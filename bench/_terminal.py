@@ -51,6 +51,10 @@ def isolated_env(home: Path, **extra: str) -> dict[str, str]:
         "LINES": str(LINES),
     }
     env.pop("TEXTUAL", None)
+    # A user's Python writes its bytecode cache; a sandbox that sets this would make every
+    # "warm" start recompile the tool's (editable-installed) modules while site-packages
+    # (compiled by pip) stays warm: the bare app would be measured warm and the tool cold.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(extra)
     return env
 
