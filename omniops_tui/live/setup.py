@@ -103,7 +103,11 @@ def load_setup(
     environment = config.environment(options.env) if with_environment else None
     notices: list[str] = []
     if options.runbooks is not None:
-        notices.append(f"Loaded {bundle.summary}")  # a team's folder: what loaded, what did not
+        if runbooks.loading is not None and not runbooks.loading.finished:  # a large file: in flight
+            count = len(runbooks.loading.files)
+            notices.append(f"Loading runbooks from {count} large file(s); home shows how far")
+        else:
+            notices.append(f"Loaded {bundle.summary}")  # a team's folder: what loaded, what did not
     files: list[LogicFile] = []
     tree = _tree(bundle, notices)
     criteria = load_criteria(bundle.criteria_path) if bundle.criteria_path is not None else []

@@ -54,6 +54,7 @@ async def test_home_shows_titles_and_progress_before_the_parse_then_every_runboo
         app = build_app(options)
     runbooks = app.ctx.session.basis.runbooks
     assert runbooks.loading is not None and [r.title for r in runbooks.runbooks] == ["all-runbooks"]
+    assert app.notices == ["Loading runbooks from 1 large file(s); home shows how far"]  # not "Loaded 1"
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
         home = app.screen
