@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from omniops_tui.runbooks.outline import outline
 from omniops_tui.ui.screens.runbook import RunbookScreen, SectionList, SectionView
 from omniops_tui.ui.widgets.command_row import CommandRow
 from omniops_tui.ui.widgets.runbook_rows import ChecklistItemRow, HeadingRow, ProseRow
@@ -167,3 +168,22 @@ async def test_home_and_end_on_the_overview_go_to_the_first_and_last_row(make_ap
         assert table.scroll_x == 0
         await pilot.press("home")
         assert table.cursor_row == 0
+
+
+async def test_a_heading_asked_for_before_mount_is_shown(make_app, tmp_path: Path) -> None:
+    """Keys faster than the first frame: a sidebar heading chosen before mount is not lost."""
+    app = make_app(runbooks=_write(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        runbook = app.ctx.session.basis.runbooks.runbooks[0]
+        screen = RunbookScreen(app.ctx, runbook)
+        section = next(s for s in runbook.sections if s.title == "Cut-over")
+        anchor = next(e.id for e in outline(runbook) if e.title == "Step 1.2: Wait for the queue")
+        screen.show_section(section.id, anchor)  # not mounted yet: kept for mount
+        await app.push_screen(screen)
+
+        def on_heading() -> bool:
+            row = screen.current_row()
+            return isinstance(row, HeadingRow) and row.anchor_id == anchor
+
+        await wait_for(pilot, on_heading)
+        assert screen.current_section.title == "Cut-over"

@@ -1,11 +1,11 @@
 """A runbook: its sections on the left, the selected section's rows on the right.
 
 Every section is reachable from the sidebar (or `[` / `]`, digits, or the command palette); the
-header shows the metadata and checklist progress; a section's rows are built on its first show
-or ahead of it in idle time (section_view.py), and kept. Ticks go to the engine, which records
-an event; the rows update from the state when `SessionUpdated` arrives, never from the key.
-`x` runs the highlighted command (run_flow.py); the pane under the section shows the run's
-output from the record, live and in replay alike. In a replay the screen is read-only.
+header shows the metadata and checklist progress; a section's rows are built on its first show or
+ahead of it in idle time (section_view.py), and kept. Ticks go to the engine, which records an
+event; the rows update from the state when `SessionUpdated` arrives, never from the key. `x` runs
+the highlighted command (run_flow.py); the pane under the section shows the run's output from the
+record, live and in replay alike. In a replay the screen is read-only.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
     def __init__(self, ctx: ScreenContext, runbook: Runbook, section_id: str = "") -> None:
         super().__init__(ctx)
         self.runbook = runbook
-        self.initial_section = section_id
+        self.initial_section, self._initial_anchor = section_id, ""  # anchor: a heading in it
         self.items = {item.id: item for item in runbook.checklist_items()}
         self._section_items: dict[str, list[str]] = {
             section.id: [i.id for g in iter_blocks(section.blocks, ChecklistGroup) for i in g.items]
@@ -95,7 +95,6 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
         self._header_progress: tuple[int, int] | None = None
         self._header_lines = 0
 
-    # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         yield StatusBar(self.ctx, self.runbook.title)
         yield self._header
@@ -161,11 +160,12 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
         if self._header.is_attached:  # not while the screen is being taken down
             self._header.update(text, layout=relayout)
 
-    # ------------------------------------------------------------------ sections
     def show_section(self, section_id: str, anchor: str = "") -> None:
-        """Show a section (built on first show). Safe at any time: before mount it is kept for
-        mount, and while the screen is being taken down it does nothing."""
+        """Show a section (built on first show). Safe at any time: before mount it is kept, with
+        a heading asked for, for mount; while the screen is taken down it does nothing."""
         if not self.is_mounted:
+            if anchor or section_id != self.initial_section:
+                self._initial_anchor = anchor
             self.initial_section = section_id
             return
         switcher = self._switcher
@@ -175,6 +175,9 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
         section = self.runbook.sections[index]
         view_id = f"view-{index}"
         view = switcher.view(view_id)
+        if not anchor and self._initial_anchor and section_id == self.initial_section:
+            anchor, self._initial_anchor = self._initial_anchor, ""  # asked for before mount
+            self.scroll_to_heading(anchor)
         if view is None:
             view = self._new_view(index, anchor=anchor)
             switcher.mount(view)
