@@ -123,9 +123,9 @@ async def test_sessions_screen_replays_in_the_same_app_and_comes_back(make_app) 
         await pilot.pause()
         assert "# Incident Timeline" in path.with_suffix(".postmortem.md").read_text()
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.current_mode == "replay" and bool(app.screen.query("#status-line")))
         assert app.replay_mode.active and app.replay_mode.replay.path == str(path)
-        assert app.current_mode == "replay" and "REPLAY" in widget_text(app.screen.query_one("#status-line"))
+        assert "REPLAY" in widget_text(app.screen.query_one("#status-line"))
         await pilot.press("ctrl+r")  # back to the live session, which kept recording
         await pilot.pause()
         assert not app.replay_mode.active and app.current_mode == "live"

@@ -166,6 +166,13 @@ class RunActions:
     def run_pane(self) -> RunPane:
         return self._screen.query_one("#run-pane", RunPane)
 
+    def follow_runs(self) -> None:
+        """The run pane follows this runbook's latest run; nothing while the screen is being
+        taken down (its pane may already be gone while the rest of it still mounts)."""
+        panes = self._screen.query("#run-pane").results(RunPane)
+        for pane in panes:
+            pane.follow_latest(self.runbook.id)
+
     @property
     def _screen(self) -> Any:
         return self

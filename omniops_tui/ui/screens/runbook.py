@@ -129,7 +129,7 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
             self.show_section(self.runbook.sections[start].id)
             self._switcher.prebuild(prebuild_order(len(self.runbook.sections), start), self._new_view)
         sections.focus()
-        self.run_pane.follow_latest(self.runbook.id)
+        self.follow_runs()
 
     def on_screen_resume(self) -> None:
         if self._sidebar() is None:
@@ -250,7 +250,7 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
         if self._sidebar() is None:
             return  # taken down: nothing left to update
         if message.touches("command_started"):
-            self.run_pane.follow_latest(self.runbook.id)
+            self.follow_runs()
         if not message.touches(*ITEM_KINDS):
             return
         with self.app.batch_update():
