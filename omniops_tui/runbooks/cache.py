@@ -13,6 +13,7 @@ import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from omniops_tui.core.errors import UserError
 from omniops_tui.runbooks.model import RunbookSet
@@ -26,21 +27,43 @@ class ParsedFile:
     warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
+Load = Callable[[Path], ParsedFile]
+Dump = Callable[[ParsedFile, IO[bytes]], None]
+
+
+def _load_whole(path: Path) -> ParsedFile:
+    with open(path, "rb") as handle:
+        cached = pickle.load(handle)
+    if not isinstance(cached, ParsedFile):
+        raise TypeError(f"{path}: not a parsed runbook file")
+    return cached
+
+
+def _dump_whole(parsed: ParsedFile, handle: IO[bytes]) -> None:
+    pickle.dump(parsed, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def cached_parse(
     file: Path,
     data: bytes,
     namespace: str | None,
     default_title: str,
     progress: Callable[[float], None] | None = None,
+    *,
+    suffix: str = "",
+    load: Load = _load_whole,
+    dump: Dump = _dump_whole,
 ) -> ParsedFile:
-    """The parsed model of `data` (the bytes of `file`); `UserError` when it is not UTF-8."""
+    """The parsed model of `data` (the bytes of `file`); `UserError` when it is not UTF-8.
+
+    `suffix`, `load` and `dump`: another layout of the same cache entry (piece_cache.py writes
+    a large model in pieces so the UI runs between them); the key and the rules are the same."""
     cache = _cache_path(data, namespace, default_title, str(file))
+    if cache is not None and suffix:
+        cache = cache.with_suffix(suffix)
     if cache is not None and cache.exists():
         try:
-            with open(cache, "rb") as handle:
-                cached = pickle.load(handle)
-            if isinstance(cached, ParsedFile):
-                return cached
+            return load(cache)
         except Exception:  # a stale or corrupt cache is only a cache
             pass
     try:
@@ -58,7 +81,7 @@ def cached_parse(
             cache.parent.mkdir(parents=True, exist_ok=True)
             temporary = cache.with_suffix(f".{hashlib.sha256(str(file).encode()).hexdigest()[:8]}.tmp")
             with open(temporary, "wb") as handle:
-                pickle.dump(parsed, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                dump(parsed, handle)
             temporary.replace(cache)
         except (OSError, pickle.PicklingError, RecursionError):
             pass

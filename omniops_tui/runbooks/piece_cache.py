@@ -10,13 +10,11 @@ namespace, tool and parser version), its own suffix.
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from omniops_tui.core.errors import UserError
 from omniops_tui.runbooks import cache
 from omniops_tui.runbooks.cache import ParsedFile
 from omniops_tui.runbooks.model import Document, RunbookSet
@@ -33,33 +31,9 @@ def parse_in_pieces(
 ) -> ParsedFile:
     """The parsed model of `data` (the bytes of `file`), from the piecewise cache when it has
     it; `UserError` when it is not UTF-8."""
-    key = cache._cache_path(data, namespace, default_title, str(file))
-    path = key.with_suffix(SUFFIX) if key is not None else None
-    if path is not None and path.exists():
-        try:
-            return _load(path)
-        except Exception:  # a stale or corrupt cache is only a cache
-            pass
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{file}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
-    from omniops_tui.runbooks.parser import parse_markdown
-
-    result = parse_markdown(
-        text, str(file), namespace=namespace, default_title=default_title, progress=progress
+    return cache.cached_parse(
+        file, data, namespace, default_title, progress, suffix=SUFFIX, load=_load, dump=_dump
     )
-    parsed = ParsedFile(result.runbooks, result.warnings)
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(f".{hashlib.sha256(str(file).encode()).hexdigest()[:8]}.tmp")
-            with open(temporary, "wb") as handle:
-                _dump(parsed, handle)
-            temporary.replace(path)
-        except (OSError, pickle.PicklingError, RecursionError):
-            pass
-    return parsed
 
 
 def _dump(parsed: ParsedFile, handle: IO[bytes]) -> None:
