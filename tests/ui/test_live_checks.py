@@ -29,6 +29,14 @@ def row_for(screen: RunbookScreen, item_id: str) -> ChecklistItemRow:
     return next(r for r in screen.current_view().query(ChecklistItemRow) if r.item.id == item_id)
 
 
+async def mounted_row(pilot, screen: RunbookScreen, item_id: str) -> ChecklistItemRow:
+    """The item's row once it is mounted: a section's rows arrive a batch per frame."""
+    await wait_for(
+        pilot, lambda: any(r.item.id == item_id for r in screen.current_view().query(ChecklistItemRow))
+    )
+    return row_for(screen, item_id)
+
+
 async def test_items_tick_themselves_then_turn_red_and_are_flagged(make_app, sandbox, tmp_path) -> None:
     config = sandbox.write_config(tmp_path / "config.toml")
     app: OmniOpsApp = make_app(config=config)
@@ -38,7 +46,7 @@ async def test_items_tick_themselves_then_turn_red_and_are_flagged(make_app, san
             pilot, lambda: app.ctx.session.state.is_done(HEALTH) and app.ctx.session.state.is_done(ERROR_RATE)
         )
         await pilot.pause(0.2)
-        health = row_for(screen, HEALTH)
+        health = await mounted_row(pilot, screen, HEALTH)
         assert health.has_class("done")
         assert "200 OK" in widget_text(health.query_one(".item-text"))
 
@@ -46,7 +54,7 @@ async def test_items_tick_themselves_then_turn_red_and_are_flagged(make_app, san
         await pilot.press("r")
         await wait_for(pilot, lambda: app.ctx.session.state.items[ERROR_RATE].check_status == "fail")
         await pilot.pause(0.3)
-        row = row_for(screen, ERROR_RATE)
+        row = await mounted_row(pilot, screen, ERROR_RATE)
         assert row.has_class("failing") and row.has_class("flagged")
         text = widget_text(row.query_one(".item-text"))
         assert "error rate 8.2" in text and "was passing, now failing" in text
