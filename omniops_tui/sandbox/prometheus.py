@@ -7,7 +7,9 @@ The targets live in file_sd files, so the same server can follow a new sandbox (
 without a restart. `history` (OpenMetrics text, see exposition.history_openmetrics) is turned
 into TSDB blocks with `promtool` before the server starts: a Prometheus that "has been
 scraping" for the last 30 minutes, without waiting 30 minutes. `stop()` ends the process and
-removes the folder; it is also registered with atexit, so nothing is left behind.
+removes the folder; it is also registered with atexit, so nothing is left behind. And when
+the process that started it dies without running atexit (SIGKILL, a test run killed by its
+timeout), a watchdog shell ends the server too: see `_WATCHDOG`.
 """
 
 from __future__ import annotations
@@ -34,6 +36,22 @@ if TYPE_CHECKING:
 
 PACKAGE = "prometheus"
 READY_TIMEOUT_S = 60.0
+
+
+# The server runs under this `sh -c`: it starts "$@" and waits for it, while a subshell blocks
+# reading a pipe whose other end only our process holds. When our process dies however it
+# dies, the kernel closes that end, the read returns and the server is killed. Before this, a
+# Prometheus left by a killed test run went on at 60 % of a core for an hour. The shell passes
+# our SIGTERM on, and exits when the server exits (so `poll()` still sees a failed start).
+_WATCHDOG = r"""exec 3<&0
+"$@" </dev/null & child=$!
+(read _ignored <&3; kill "$child" 2>/dev/null) & reader=$!
+exec 3<&-
+trap 'kill "$child" 2>/dev/null' TERM INT HUP
+wait "$child"
+while kill -0 "$child" 2>/dev/null; do wait "$child"; done
+kill "$reader" 2>/dev/null
+"""
 
 
 class PrometheusUnavailable(RuntimeError):
@@ -146,6 +164,10 @@ class PrometheusServer:
         log = open(self.folder / "prometheus.log", "wb")  # noqa: SIM115 (the process holds it)
         self.process = subprocess.Popen(
             [
+                "/bin/sh",
+                "-c",
+                _WATCHDOG,
+                "sh",
                 server,
                 f"--config.file={self.folder / 'prometheus.yml'}",
                 f"--storage.tsdb.path={data}",
@@ -155,6 +177,7 @@ class PrometheusServer:
                 *web,
                 *self.extra_args,
             ],
+            stdin=subprocess.PIPE,  # the watchdog's lifeline: never written, closed when we die
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # a ctrl+c in the terminal is ours to handle, not its
@@ -214,8 +237,11 @@ class PrometheusServer:
             try:
                 process.wait(15)
             except subprocess.TimeoutExpired:
-                process.kill()
+                with contextlib.suppress(ProcessLookupError):  # its own group: shell and server
+                    os.killpg(process.pid, signal.SIGKILL)
                 process.wait(15)
+        if process is not None and process.stdin is not None:
+            process.stdin.close()
         if self.folder is not None and not keep_log:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
