@@ -56,7 +56,9 @@ class OmniOpsApp(Navigator, KeyActions):
     """omniops-tui: runbooks as screens, every action recorded."""
 
     TITLE = "omniops-tui"
-    CSS_PATH = "app.tcss"
+    # Home's styles load with the App's: a screen's own CSS_PATH makes Textual re-parse every
+    # style sheet loaded so far when the screen is installed, on the way to the first frame.
+    CSS_PATH = ["app.tcss", "screens/home.tcss"]
     BINDINGS = APP_BINDINGS
     DEFAULT_MODE = "live"
     COMMANDS = App.COMMANDS | {lambda: _palette()}

@@ -36,7 +36,7 @@ class OverviewTable(DataTable):
 
 
 class HomeScreen(SessionScreen):
-    CSS_PATH = "home.tcss"
+    # (its styles, home.tcss, are the App's CSS_PATH: loaded before the first frame, not after)
     BINDINGS = [
         Binding("enter", "open", "Open", id="home.open", show=True),
         Binding("escape", "leave_replay", "Back to my session", id="home.leave_replay", show=False),
