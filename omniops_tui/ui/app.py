@@ -41,6 +41,11 @@ if TYPE_CHECKING:  # the engine is imported after the first paint (ui/starting.p
     from omniops_tui.sessions.view import SessionView
     from omniops_tui.ui.starting import Starting
 
+# The engine is built this long after home's first frame is handed to the terminal: Textual
+# writes frames from a thread, which needs the interpreter's lock; a moment of idle loop lets it
+# write before the engine's imports hold that lock (else the frame waits a switch interval).
+ENGINE_AFTER_PAINT_S = 0.005
+
 # Input that waits while the engine is built after the first paint (then replayed in order).
 HELD_EVENTS = (events.Key, events.MouseDown, events.MouseUp, events.Click, events.Paste)
 
@@ -130,7 +135,7 @@ class OmniOpsApp(Navigator, KeyActions):
             self.call_after_refresh(self._start_services, self.live)
             self.call_after_refresh(self._finish_runbooks)
         elif self.starting is not None:  # home is painted first, then the engine comes in
-            self.call_after_refresh(self._attach_engine)
+            self.call_after_refresh(self.set_timer, ENGINE_AFTER_PAINT_S, self._attach_engine)
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=8, markup=False)
         if self.ctx.demo is not None and self.show_tour:
