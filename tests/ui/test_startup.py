@@ -8,6 +8,7 @@ the person sees and what the record says before and after it comes in.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -138,3 +139,22 @@ def test_the_first_paint_path_imports_no_engine() -> None:
         assert name not in loaded, name
     for heavy in ("asyncssh", "httpx", "asyncpg", "redis", "boto3", "pygments", "omniops_tui.sessions"):
         assert f"'{heavy}" not in loaded, heavy
+
+
+def test_the_headless_commands_import_no_textual(tmp_path: Path) -> None:
+    """`--help`, `runbooks`, `config`, `check` and `sessions list` print and leave: the UI
+    framework (a third of a bare start) is never imported for them."""
+    code = (
+        "import sys\n"
+        "from omniops_tui.cli import main\n"
+        "for argv in (['--help'], ['--version'], ['runbooks'], ['config'], ['sessions', 'list'],"
+        " ['check', 'standard-release']):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "    assert 'textual' not in sys.modules, argv\n"
+    )
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
