@@ -241,6 +241,7 @@ class OmniOpsApp(Navigator, KeyActions):
         from omniops_tui.ui.runbook_loading import stop_loading
 
         stop_loading(self.ctx)
+        self.starting = None  # (a signal before the engine came in: no session is started now)
         self.workers.cancel_group(self, "engine")
         self.replay_mode.stop()
         if self.live is not None:

@@ -53,7 +53,7 @@ async def test_home_shows_the_runbooks_before_the_engine_and_keys_wait_for_it(tm
         assert isinstance(app.screen, HomeScreen) and app.live is None
         table = app.screen.query_one(DataTable)
         assert "hotfix" in table.rows and "standard-release" in table.rows
-        assert "session" not in str(list(Path(tmp_path / "sessions").glob("*.jsonl")))  # nothing yet
+        assert not list((tmp_path / "sessions").glob("*.jsonl"))  # nothing recorded yet
         await pilot.press("2")  # the engineer is quick: Hotfix, before the engine is there
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen), "a key ran against a session not yet built"
@@ -158,3 +158,13 @@ def test_the_headless_commands_import_no_textual(tmp_path: Path) -> None:
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+async def test_a_signal_before_the_engine_leaves_without_starting_a_session(tmp_path: Path) -> None:
+    app = _deferred(tmp_path)
+    attach = _held_back(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app._end_session("signal SIGHUP")
+        attach()  # the engine's turn comes after all
+    assert app.live is None and not list((tmp_path / "sessions").glob("*.jsonl"))
