@@ -12,7 +12,9 @@ table shows, and a bare Textual app until its one line shows. They alternate, se
   dropped: that needs privileges the bench should not ask for.)
 
 Prints progress on stderr and exactly one JSON line: per case the median and range in seconds
-for both, and the ratio of the medians. Targets (issue 12): warm ≤ 1.25x, cold ≤ 1.5x.
+for both, and the ratio of the medians, with the machine's load average at the start and the
+end (absolute times on a shared 2-core machine mean little without it; the ratio is the figure).
+Targets (issue 12): warm ≤ 1.25x, cold ≤ 1.5x.
 
     .venv/bin/python bench/startup.py [--rounds 7]
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -54,6 +57,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
     times: dict[str, list[float]] = {"warm_app": [], "warm_bare": [], "cold_app": [], "cold_bare": []}
+    load_before = round(os.getloadavg()[0], 2)
     with tempfile.TemporaryDirectory(prefix="omniops-startup-") as tmp:
         root = Path(tmp)
         first_paint(APP, root / "warm-up", None), first_paint(BARE, root / "warm-up", None)
@@ -67,7 +71,7 @@ def main() -> None:
                 f"round {number + 1}: " + ", ".join(f"{k} {v[-1]:.3f}s" for k, v in times.items()),
                 file=sys.stderr,
             )
-    report: dict[str, object] = {"rounds": args.rounds}
+    report: dict[str, object] = {"rounds": args.rounds, "load": [load_before, round(os.getloadavg()[0], 2)]}
     for case in ("warm", "cold"):
         app, bare = times[f"{case}_app"], times[f"{case}_bare"]
         report[case] = {

@@ -83,13 +83,18 @@ def run_tui(options: Options, *, resume: Path | None = None) -> None:
     from omniops_tui.ui.loading import load_with_progress
 
     session = load_with_progress(options, resume)  # large runbooks: progress on stderr meanwhile
-    app = build_app(options, resume=resume) if session is None else build_app(options, session=session)
+    if session is None:  # home first, the engine right after it is painted (issue 12)
+        app = build_app(options, resume=resume, defer_engine=True)
+    else:
+        app = build_app(options, session=session)
     guard = CrashGuard.install(app)
     try:
         app.run()
     finally:
         app.end_session("crash" if guard.error is not None else "exit")
     guard.raise_if_crashed()  # main() writes the crash report
+    if app.start_error is not None:  # found by the set-up after the first paint: one line, exit 2
+        raise app.start_error
     if app.return_code:
         sys.exit(app.return_code)
 

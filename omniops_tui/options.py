@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from omniops_tui.core.errors import UserError
+
 if TYPE_CHECKING:
     from omniops_tui.config.model import Config
 
@@ -34,3 +36,18 @@ class Options:
         if config is not None and config.sessions_dir:
             return Path(config.sessions_dir).expanduser()
         return default_sessions_dir()
+
+
+def ensure_sessions_dir(sessions_dir: Path) -> None:
+    """The sessions folder exists (made if missing) and is a folder; else a `UserError`. Here,
+    beside the option, because the TUI checks it before the terminal is taken over and before
+    the recorder (and the engine with it) is imported (live/start.py)."""
+    if sessions_dir.exists() and not sessions_dir.is_dir():
+        raise UserError(f"{sessions_dir}: sessions folder is a file; pass --sessions-dir a folder")
+    try:
+        sessions_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(
+            f"{sessions_dir}: cannot create the sessions folder ({exc.strerror}); "
+            "pass --sessions-dir a writable folder"
+        ) from exc

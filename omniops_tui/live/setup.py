@@ -18,21 +18,23 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from omniops_tui.config.model import Config, Environment
-from omniops_tui.core.errors import UserError
-from omniops_tui.logic.criteria import Criterion, load_criteria
-from omniops_tui.logic.decision import DecisionTree, load_tree
-from omniops_tui.options import Options
-from omniops_tui.probes.bindings import Bindings
-from omniops_tui.runbooks.bundle import RunbookBundle, load_runbook_bundle
-from omniops_tui.runbooks.loader import Progress
-from omniops_tui.runbooks.model import RunbookSet
-from omniops_tui.sessions.recorder import Clock, SessionRecorder
-from omniops_tui.sessions.redact import Redactor
-from omniops_tui.sessions.state import SessionState
+from omniops_tui.live.start import StartInputs, load_start
 from omniops_tui.sessions.view import SessionBasis
+
+if TYPE_CHECKING:
+    from omniops_tui.config.model import Config, Environment
+    from omniops_tui.logic.criteria import Criterion
+    from omniops_tui.logic.decision import DecisionTree
+    from omniops_tui.options import Options
+    from omniops_tui.probes.bindings import Bindings
+    from omniops_tui.runbooks.bundle import RunbookBundle
+    from omniops_tui.runbooks.loader import Progress
+    from omniops_tui.runbooks.model import RunbookSet
+    from omniops_tui.sessions.recorder import Clock, SessionRecorder
+    from omniops_tui.sessions.redact import Redactor
+    from omniops_tui.sessions.state import SessionState
 
 LOGIC_COPY_LIMIT = 256_000  # bytes of a logic file copied into the header
 
@@ -91,16 +93,22 @@ class LiveSetup:
 
 
 def load_setup(
-    options: Options, *, with_environment: bool = True, progress: Progress | None = None
+    options: Options,
+    *,
+    with_environment: bool = True,
+    progress: Progress | None = None,
+    start: StartInputs | None = None,
 ) -> LiveSetup:
     """Read and check everything; raises `UserError` (one line, exit 2) on anything wrong.
-    `progress(files read, files)` hears how far the runbooks are loaded."""
+    `progress(files read, files)` hears how far the runbooks are loaded. `start`: the runbooks
+    and config the first screen was drawn from (live/start.py), not read a second time."""
+    from omniops_tui.logic.criteria import load_criteria
     from omniops_tui.sessions.redact import build_redactor
 
-    bundle = load_runbook_bundle(options.runbooks, progress)
+    if start is None:
+        start = load_start(options, with_environment=with_environment, progress=progress)
+    bundle, config, environment = start.bundle, start.config, start.environment
     runbooks = bundle.runbooks
-    config = options.load_config()
-    environment = config.environment(options.env) if with_environment else None
     notices: list[str] = []
     if options.runbooks is not None:
         if runbooks.loading is not None and not runbooks.loading.finished:  # a large file: in flight
@@ -118,14 +126,10 @@ def load_setup(
     )
     files.extend(logic_file("runbook", Path(source), copy=False) for source in runbooks.sources)
     bindings = None
-    if environment is not None:
-        from omniops_tui.config.model import missing_secrets
+    if environment is not None:  # (its secrets were checked with the config: live/start.py)
         from omniops_tui.probes.bindings import load_bindings
         from omniops_tui.probes.config_commands import check_config_commands, command_check_warnings
 
-        problems = missing_secrets(config, environment)
-        if problems:
-            raise UserError(problems[0])
         check_config_commands(config)  # the hosts' own commands must be read-only too
         bindings = load_bindings(options.runbooks, runbooks)
         notices.extend(command_check_warnings(options.runbooks))
@@ -151,6 +155,8 @@ def open_session(
 ) -> tuple[SessionRecorder, SessionState]:
     """Create the session file (or reopen one with `--resume`) and the state folded so far."""
     from omniops_tui.sessions.reader import read_session
+    from omniops_tui.sessions.recorder import SessionRecorder
+    from omniops_tui.sessions.state import SessionState
 
     state = SessionState()
     if resume is not None:
@@ -185,6 +191,8 @@ def _tree(bundle: RunbookBundle, notices: list[str]) -> DecisionTree | None:
     """The bundle's tree (a team's own, or the bundled one when its runbooks are loaded). A
     team's tree that names runbooks it does not have is said so once, at start; without a
     tree the wizard offers a search over the runbooks instead."""
+    from omniops_tui.logic.decision import load_tree
+
     if bundle.tree_path is None:
         return None
     tree = load_tree(bundle.tree_path)

@@ -13,8 +13,6 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from omniops_tui.runbooks.model import Metadata
 
 FENCES = {"---": ("---", "..."), "+++": ("+++",)}
@@ -76,6 +74,8 @@ def split_front_matter(text: str) -> tuple[FrontMatter, str]:
 
 
 def _parse(raw: str, syntax: str, lines: int) -> FrontMatter:
+    import yaml  # only a file with front matter pays for the YAML parser (a first start parses)
+
     try:
         data = yaml.safe_load(raw) if syntax == "yaml" else tomllib.loads(raw)
     except (yaml.YAMLError, tomllib.TOMLDecodeError, ValueError) as exc:

@@ -31,6 +31,7 @@ from typing import Any
 
 from omniops_tui.core.errors import UserError
 from omniops_tui.core.events import Event, RecordGap, SessionEnded, SessionResumed, to_record
+from omniops_tui.options import ensure_sessions_dir
 from omniops_tui.sessions.header import SessionHeader
 from omniops_tui.sessions.lock import SessionLock
 
@@ -302,18 +303,6 @@ class SessionRecorder:
     @property
     def closed(self) -> bool:
         return self._fd is None
-
-
-def ensure_sessions_dir(sessions_dir: Path) -> None:
-    if sessions_dir.exists() and not sessions_dir.is_dir():
-        raise UserError(f"{sessions_dir}: sessions folder is a file; pass --sessions-dir a folder")
-    try:
-        sessions_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(
-            f"{sessions_dir}: cannot create the sessions folder ({exc.strerror}); "
-            "pass --sessions-dir a writable folder"
-        ) from exc
 
 
 def _open_append(path: Path, *, exclusive: bool) -> int:

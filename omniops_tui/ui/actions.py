@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.widgets import Input
 
-from omniops_tui.core.events import Event
-from omniops_tui.live.session import LiveSession
 from omniops_tui.ui.context import ScreenContext
 from omniops_tui.ui.keys import REPLAY_ACTIONS
 from omniops_tui.ui.messages import ReplaySeek
 from omniops_tui.ui.replay_mode import ReplayMode
+
+if TYPE_CHECKING:  # the engine is imported after the first paint (ui/starting.py)
+    from omniops_tui.core.events import Event
+    from omniops_tui.live.session import LiveSession
 
 
 class KeyActions(App[None]):

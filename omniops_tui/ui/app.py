@@ -14,7 +14,7 @@ import asyncio
 from collections import deque
 from collections.abc import Sequence
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import events, on
 from textual.app import App
@@ -23,11 +23,8 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from omniops_tui.core.events import Event
 from omniops_tui.core.text import visible, visible_line
-from omniops_tui.live.base import Notice, Service
 from omniops_tui.live.hangup import HangupGuard
-from omniops_tui.live.session import LiveSession
 from omniops_tui.ui.actions import KeyActions
 from omniops_tui.ui.context import ScreenContext
 from omniops_tui.ui.keys import APP_BINDINGS
@@ -35,9 +32,22 @@ from omniops_tui.ui.messages import ChecksRunning, SessionUpdated
 from omniops_tui.ui.navigation import Navigator
 from omniops_tui.ui.replay_mode import ReplayMode
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the engine is imported after the first paint (ui/starting.py)
+    from omniops_tui.core.events import Event
+    from omniops_tui.live.base import Notice, Service
+    from omniops_tui.live.session import LiveSession
     from omniops_tui.sandbox.demo import DemoServices
     from omniops_tui.sessions.replay import ReplaySession  # a live start need not load replay
+    from omniops_tui.sessions.view import SessionView
+    from omniops_tui.ui.starting import Starting
+
+# The engine is built this long after home's first frame is handed to the terminal: Textual
+# writes frames from a thread, which needs the interpreter's lock; a moment of idle loop lets it
+# write before the engine's imports hold that lock (else the frame waits a switch interval).
+ENGINE_AFTER_PAINT_S = 0.005
+
+# Input that waits while the engine is built after the first paint (then replayed in order).
+HELD_EVENTS = (events.Key, events.MouseDown, events.MouseUp, events.Click, events.Paste)
 
 MIN_WIDTH, MIN_HEIGHT = 60, 18
 RESTART_AFTER_S = 5.0
@@ -51,7 +61,9 @@ class OmniOpsApp(Navigator, KeyActions):
     """omniops-tui: runbooks as screens, every action recorded."""
 
     TITLE = "omniops-tui"
-    CSS_PATH = "app.tcss"
+    # Home's styles load with the App's: a screen's own CSS_PATH makes Textual re-parse every
+    # style sheet loaded so far when the screen is installed, on the way to the first frame.
+    CSS_PATH = ["app.tcss", "screens/home.tcss"]
     BINDINGS = APP_BINDINGS
     DEFAULT_MODE = "live"
     COMMANDS = App.COMMANDS | {lambda: _palette()}
@@ -65,23 +77,30 @@ class OmniOpsApp(Navigator, KeyActions):
         demo: DemoServices | None = None,
         show_tour: bool = False,
         replay_at: str = "",
+        starting: Starting | None = None,
     ) -> None:
+        """`starting` instead of `live`: paint home first, build the engine right after."""
         super().__init__()
-        assert live is not None or replay is not None, "an App shows a live session or a replay"
+        assert (live, replay, starting).count(None) == 2, "an App shows a live session or a replay"
         self.live = live
         self.notices = list(notices)
         self.show_tour = show_tour
-        setup = live.setup if live is not None else None
-        session = live if live is not None else replay
+        self.starting = starting
+        self.start_error: Exception | None = None  # a UserError found while building the engine
+        self._held: list[events.Event] | None = [] if starting is not None else None
+        inputs = live.setup if live is not None else starting  # (config and environment)
+        session: SessionView | None = live if live is not None else replay
+        if starting is not None:  # a stand-in with the real runbooks, until the engine is in
+            session = cast("SessionView", starting.view)
         assert session is not None
         self.ctx = ScreenContext(
             session=session,
             shell=self,
             engine=live,
-            replay=replay if live is None else None,
+            replay=replay,
             demo=demo,
-            config=setup.config if setup else None,
-            environment=setup.environment if setup else None,
+            config=inputs.config if inputs else None,
+            environment=inputs.environment if inputs else None,
         )
         self.replay_mode = ReplayMode(self)
         self._first_replay = (replay, replay_at)
@@ -100,11 +119,14 @@ class OmniOpsApp(Navigator, KeyActions):
     def on_load(self) -> None:
         """Before the first screen: the record starts with `session_started`."""
         if self.live is not None:
-            self.live.listen(self._live_changed)
-            self.live.on_notice(self._notice)
-            self.live.on_running(self._checks_running)
-            self.live.on_recording(self._recording_changed)
-            self.live.begin()
+            self._listen(self.live)
+
+    def _listen(self, live: LiveSession) -> None:
+        live.listen(self._live_changed)
+        live.on_notice(self._notice)
+        live.on_running(self._checks_running)
+        live.on_recording(self._recording_changed)
+        live.begin()
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
@@ -112,6 +134,8 @@ class OmniOpsApp(Navigator, KeyActions):
         if self.live is not None:  # after the first frame: the checks import their clients
             self.call_after_refresh(self._start_services, self.live)
             self.call_after_refresh(self._finish_runbooks)
+        elif self.starting is not None:  # home is painted first, then the engine comes in
+            self.call_after_refresh(self.set_timer, ENGINE_AFTER_PAINT_S, self._attach_engine)
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=8, markup=False)
         if self.ctx.demo is not None and self.show_tour:
@@ -139,6 +163,45 @@ class OmniOpsApp(Navigator, KeyActions):
             from omniops_tui.ui.warmup import warm_styles
 
             warm_styles(self)
+
+    def _attach_engine(self) -> None:
+        """Build the engine (imports, set-up, the recording) once home is on screen, and put it
+        under every screen: the record starts, the checks start, held keys are replayed. A
+        `UserError` only the full set-up finds (a malformed decision tree, a check binding)
+        ends the App with exit 2, and the CLI prints it as one line once the terminal is back."""
+        from omniops_tui.core.errors import UserError
+
+        starting, self.starting = self.starting, None
+        if starting is None:
+            return
+        try:
+            live = starting.build()
+        except UserError as exc:
+            self.start_error = exc
+            self._held = None
+            self.exit(return_code=exc.exit_code)
+            return
+        self.live = live
+        self.ctx.session = live
+        self.ctx.engine = live
+        self._listen(live)  # session_started: the screen on top redraws from it
+        for screen in self.screen_stack[:-1]:
+            screen.post_message(SessionUpdated({"session_started"}))
+        for notice in live.setup.notices:
+            self.notify(notice, severity="warning", timeout=8, markup=False)
+        self._start_services(live)
+        self._finish_runbooks()
+        self.screen.refresh_bindings()  # keys that need the engine (note, sessions) show now
+        held, self._held = self._held or [], None
+        for event in held:
+            self.post_message(event)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Input that arrives before the engine is in waits for it (a few tenths of a second)."""
+        if self._held is not None and isinstance(event, HELD_EVENTS):
+            self._held.append(event)
+            return
+        await super().on_event(event)
 
     def _finish_runbooks(self) -> None:
         """A large runbook file started as titles: parse the rest on a thread (ui/runbook_loading.py)."""
@@ -178,6 +241,7 @@ class OmniOpsApp(Navigator, KeyActions):
         from omniops_tui.ui.runbook_loading import stop_loading
 
         stop_loading(self.ctx)
+        self.starting = None  # (a signal before the engine came in: no session is started now)
         self.workers.cancel_group(self, "engine")
         self.replay_mode.stop()
         if self.live is not None:

@@ -7,14 +7,16 @@ goes wrong here, as a `UserError`, before the terminal is taken over.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from omniops_tui.live.session import LiveSession
-from omniops_tui.live.setup import load_setup, open_session
 from omniops_tui.options import Options
-from omniops_tui.runbooks.loader import Progress
-from omniops_tui.sessions.recorder import Clock
 from omniops_tui.ui.app import OmniOpsApp
+
+if TYPE_CHECKING:  # the engine is imported when it is built, after the first paint
+    from omniops_tui.live.session import LiveSession
+    from omniops_tui.live.start import StartInputs
+    from omniops_tui.runbooks.loader import Progress
+    from omniops_tui.sessions.recorder import Clock
 
 
 def build_session(
@@ -25,9 +27,14 @@ def build_session(
     clock: Clock | None = None,
     demo: Any = None,
     progress: Progress | None = None,
+    start: StartInputs | None = None,
 ) -> LiveSession:
-    """The engine for a live run: set-up loaded, recording opened (or resumed)."""
-    setup = load_setup(options, progress=progress)
+    """The engine for a live run: set-up loaded (from `start` when the first screen was drawn
+    from it), recording opened (or resumed)."""
+    from omniops_tui.live.session import LiveSession
+    from omniops_tui.live.setup import load_setup, open_session
+
+    setup = load_setup(options, progress=progress, start=start)
     recorder, state = open_session(setup, resume=resume, session_id=session_id, clock=clock)
     return LiveSession(setup, recorder, state, resumed=resume is not None, demo=demo)
 
@@ -42,9 +49,14 @@ def build_app(
     notices: list[str] | None = None,
     show_tour: bool = False,
     session: LiveSession | None = None,
+    defer_engine: bool = False,
 ) -> OmniOpsApp:
     """The App; `session` when it was built already (the CLI loads large runbooks showing
-    progress before the terminal is taken over)."""
+    progress before the terminal is taken over). `defer_engine` (the CLI's plain start): only
+    the runbooks and the config are read here, with their user errors; home is painted from
+    them and the engine is built right after (ui/starting.py, issue 12)."""
+    if defer_engine and session is None and resume is None:
+        return _deferred_app(options, session_id=session_id, clock=clock, demo=demo, notices=notices)
     if session is None:
         session = build_session(options, resume=resume, session_id=session_id, clock=clock, demo=demo)
     return OmniOpsApp(
@@ -65,3 +77,20 @@ def build_replay_app(
         path, runbooks_path=options.runbooks, speed=speed, idle_limit=idle_limit
     )
     return OmniOpsApp(None, replay=replay, notices=notices, replay_at=at)
+
+
+def _deferred_app(
+    options: Options, *, session_id: str, clock: Clock | None, demo: Any, notices: list[str] | None
+) -> OmniOpsApp:
+    from omniops_tui.live.start import load_start
+    from omniops_tui.ui.starting import Starting, StartingView
+
+    start = load_start(options)  # the user's errors in runbooks and config: before the terminal
+
+    def build() -> LiveSession:
+        return build_session(options, session_id=session_id, clock=clock, demo=demo, start=start)
+
+    environment = start.environment
+    view = StartingView(start.bundle.runbooks, environment.name if environment else "")
+    starting = Starting(view, start.config, environment, build)
+    return OmniOpsApp(None, notices=notices or [], demo=demo, starting=starting)

@@ -17,11 +17,13 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from omniops_tui.live.session import LiveSession
 from omniops_tui.options import Options
 from omniops_tui.runbooks.deferred import DEFER_BYTES, deferring
+
+if TYPE_CHECKING:  # (a small start builds the engine after the first paint: ui/starting.py)
+    from omniops_tui.live.session import LiveSession
 
 LARGE_BYTES = DEFER_BYTES  # below this, loading is quick: no progress line, nothing deferred
 TICK_S = 0.25

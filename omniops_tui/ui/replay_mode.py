@@ -18,11 +18,11 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from omniops_tui.core.errors import UserError
-from omniops_tui.core.events import Event, ScreenOpened
 from omniops_tui.ui.context import ScreenContext, Shell
 from omniops_tui.ui.messages import ReplayMoved
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (the event vocabulary is the engine's: not on the path to the first paint)
+    from omniops_tui.core.events import Event, ScreenOpened
     from omniops_tui.sessions.replay import ReplaySession  # loaded when a replay opens
 
 

@@ -83,7 +83,7 @@ def test_the_tui_command_turns_an_app_crash_into_the_one_line(
     monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
     app = Exploding()
-    monkeypatch.setattr("omniops_tui.ui.factory.build_app", lambda options, resume=None: app)
+    monkeypatch.setattr("omniops_tui.ui.factory.build_app", lambda options, **kwargs: app)
     monkeypatch.setattr("omniops_tui.cli.run_tui", lambda options, resume=None: _headless(options))
     assert run_cli([]) == 70
     _out, err = capfd.readouterr()

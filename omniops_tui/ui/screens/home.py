@@ -36,7 +36,7 @@ class OverviewTable(DataTable):
 
 
 class HomeScreen(SessionScreen):
-    CSS_PATH = "home.tcss"
+    # (its styles, home.tcss, are the App's CSS_PATH: loaded before the first frame, not after)
     BINDINGS = [
         Binding("enter", "open", "Open", id="home.open", show=True),
         Binding("escape", "leave_replay", "Back to my session", id="home.leave_replay", show=False),
@@ -131,6 +131,8 @@ class HomeScreen(SessionScreen):
         return progress_text(*self.session.state.progress(ids))
 
     def session_changed(self, message: SessionUpdated) -> None:
+        if "session_started" in message.kinds and self.is_current:
+            self.on_screen_resume()  # the engine came in after home was painted: home is open
         if message.touches("runbooks"):  # a large file finished parsing: its runbooks in full
             self._fill_table()
         elif message.touches("item_checked", "item_unchecked", "check_result"):

@@ -13,7 +13,6 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from omniops_tui.core.text import visible_line
-from omniops_tui.logic.criteria import evaluate_history
 from omniops_tui.ui.context import SESSION_AWARE, ScreenContext, SessionWidget
 from omniops_tui.ui.messages import SessionUpdated
 
@@ -113,6 +112,8 @@ class StatusBar(Vertical, SessionWidget):
         if not fired:
             banner.update("")
             return
+        from omniops_tui.logic.criteria import evaluate_history  # (only while one fires: off the first paint)
+
         now = self.ctx.session.offset()
         statuses = evaluate_history(self.ctx.session.basis.criteria, state.metrics, now)
         parts = []

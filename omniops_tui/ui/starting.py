@@ -1,0 +1,80 @@
+"""The first frame of a live start, drawn before the engine exists (issue 12).
+
+Importing the engine (the session's event vocabulary, the rules, the checks' clients) and
+building it cost more than Textual's own start, and home needs none of it: it shows the
+runbooks and the environment. So the App starts on a `StartingView` (a stand-in for the
+session view with the real runbooks, an empty state and nothing recorded yet) and a `Starting`
+that knows how to build the engine; once home is painted, the App builds the engine and swaps
+it in (`OmniOpsApp._attach_engine`). Keys pressed meanwhile are held and replayed, so nothing
+typed in that moment is lost or sent to a half-built session.
+
+Nothing here imports the engine; keep it that way: this module is on the path to the first paint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from omniops_tui.config.model import Config, Environment
+    from omniops_tui.live.session import LiveSession
+    from omniops_tui.runbooks.model import RunbookSet
+
+
+@dataclass(frozen=True, slots=True)
+class StartingBasis:
+    """The fields of `SessionBasis` home and the status bar read, without the rules' modules."""
+
+    runbooks: RunbookSet
+    environment: str = ""
+    tree: None = None
+    criteria: tuple[Any, ...] = ()
+    interval: float = 0.0
+    notices: tuple[str, ...] = ()
+    places: frozenset[str] = frozenset()
+
+
+@dataclass
+class _NothingFiring:
+    firing: dict[str, Any] = field(default_factory=dict)
+
+
+class StartingState:
+    """A session with nothing recorded yet: no item done, no criterion firing."""
+
+    def __init__(self) -> None:
+        self.criteria = _NothingFiring()
+
+    def is_done(self, item_id: str) -> bool:
+        return False
+
+    def progress(self, item_ids: list[str]) -> tuple[int, int]:
+        return 0, len(item_ids)
+
+
+class StartingView:
+    """The read side of a session about to start (a `SessionView` by shape: read-only, empty)."""
+
+    writable = False
+
+    def __init__(self, runbooks: RunbookSet, environment: str = "") -> None:
+        self.basis = StartingBasis(runbooks, environment)
+        self.state = StartingState()
+
+    def offset(self) -> float:
+        return 0.0
+
+    def listen(self, listener: Callable[..., None]) -> Callable[[], None]:
+        return lambda: None
+
+
+@dataclass
+class Starting:
+    """What a deferred live start has before its first paint, and how to build the rest."""
+
+    view: StartingView
+    config: Config
+    environment: Environment | None
+    build: Callable[[], LiveSession]  # raises `UserError` for what only the full set-up checks
