@@ -28,7 +28,11 @@ from omniops_tui.live.log_stream import Backoff, Connect, Discard, LogSource, Lo
 from omniops_tui.sessions.log_record import LogRecordCap, cap_bytes_of
 
 FLUSH_S = 0.1
-BATCH_LINES = 5_000  # a source's queue becomes an event at once when it gets this long
+# A source's queue becomes an event at once when it gets this long. Each batch is redacted and
+# encoded as a few texts of its whole size; past a few hundred kilobytes every one of them is
+# fresh memory the kernel must map, which cost more than the work on them (bench/redact.py
+# --batch: 2,000 lines recorded at 0.40 us a line, 5,000 at 0.53).
+BATCH_LINES = 2_000
 make_backoff: Callable[[], Backoff] = Backoff
 """Reconnect backoff for new services (tests swap in short delays)."""
 
