@@ -62,7 +62,7 @@ from omniops_tui.config.secrets import (
     is_secret_variable,
     secret_entry_kind,
 )
-from omniops_tui.sessions.redact_batch import TRIGGERS, lines_by_lowered, suspect_lines
+from omniops_tui.sessions.redact_batch import TRIGGERS, fold_case, lines_by_lowered, suspect_lines
 
 MIN_LITERAL = 6
 SKIP_KEYS = frozenset({"type", "seq", "t", "at"})
@@ -223,7 +223,7 @@ class Redactor:
 
     def suspect(self, text: str) -> bool:
         """Might `text` hold a secret? False means certainly not (the fast path)."""
-        lower = text.lower()
+        lower = fold_case(text)
         return (
             any(map(lower.__contains__, TRIGGERS))
             or ("@" in text and "://" in text)

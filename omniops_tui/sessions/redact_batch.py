@@ -91,7 +91,7 @@ def lines_by_lowered(lines: list[str], joined: str, literals: Iterable[str]) -> 
     """The older way, for a batch that is not ASCII: the triggers are searched in the joined
     batch lowered (one pass each). None when lower() changed a length (rare non-ASCII letters):
     then only line by line can tell."""
-    lower = joined.lower()
+    lower = fold_case(joined)
     if len(lower) != len(joined):
         return None
     hits = [position for needle in TRIGGERS for position in _find_all(lower, needle, "\n")]
@@ -102,6 +102,17 @@ def lines_by_lowered(lines: list[str], joined: str, literals: Iterable[str]) -> 
         return ()
     starts = line_starts(lines)
     return {bisect_right(starts, position) - 1 for position in hits}
+
+
+def fold_case(text: str) -> str:
+    """`text` in lower case, with the non-ASCII letters that the regex's case-insensitive parts
+    take for ASCII ones made ASCII first: "ı" and "İ" match `i`, "ſ" matches `s` (and "K",
+    the Kelvin sign, which lower() makes a `k`). Without it "paſsword=x" would not look
+    suspect, and the regex that redacts it would never see it. Same length as `text` unless
+    lower() changes one (the callers check)."""
+    if not text.isascii():
+        text = text.replace("\u0130", "i").replace("\u0131", "i").replace("\u017f", "s")
+    return text.lower()
 
 
 def line_starts(lines: list[str]) -> list[int]:

@@ -179,3 +179,15 @@ def test_recorded_batches_hold_no_secret(tmp_path: Path, redactor: Redactor) -> 
     assert [len(event.lines) for event in batches] == [len(lines) for lines in sent]
     for event, lines in zip(batches, sent, strict=True):
         assert event.lines == redactor.lines(lines)  # clean lines as they were, in order
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["paſsword=hunter2", "PAſSWORD=hunter2", "credentıal=abc123", "CREDENTİAL=abc123", "to\u212aen=abc123"],
+)
+def test_letters_the_regex_folds_into_ascii_make_a_line_suspect(redactor: Redactor, line: str) -> None:
+    """The regex's case-insensitive parts match "ſ" as s, "ı" and "İ" as i, "K" as k: such a
+    secret name must make its line suspect, or the regex never sees it (it used to)."""
+    assert "[REDACTED:" in redactor.text(line)
+    batch = ["INFO ok", line, "INFO fine"]
+    assert redactor.lines(batch) == ["INFO ok", redactor.text(line), "INFO fine"]
