@@ -12,7 +12,8 @@ How, for a batch that is ASCII (the common case):
 - the batch is joined with "\\n" and put through one `bytes.translate` that lowers the case
   and deletes every byte that is not a letter of some trigger (digits, punctuation, spaces,
   the letters no trigger has) but keeps the "\\n"s. What is left is about half the text;
-- each trigger is searched in that (`bytes.find`, one pass each). Deleting bytes can only
+- each trigger is searched in that (`bytes.find`, one pass each; the three of case-sensitive
+  patterns only if the batch has their capital letter). Deleting bytes can only
   *join* letters, never part them: a trigger in a line is still there, whole, after the
   squeeze (and a few false ones may appear, "p-as-s", which only cost a regex run on a line
   that the regex then leaves alone). The kept "\\n"s say which line each hit is in;
@@ -51,7 +52,11 @@ TRIGGERS = (
     "akia",
     "asia",
 )
-_TRIGGER_BYTES = tuple(trigger.encode("ascii") for trigger in TRIGGERS)
+# The triggers of the case-sensitive patterns (a JWT starts "eyJ", an AWS key id "AKIA" or
+# "ASIA"), with a capital each needs: a batch without that capital (one memchr) cannot hold
+# one, so its trigger is not searched for. Logs seldom have a "J" or a "K".
+_CAPITAL_OF = {"eyj": "J", "akia": "K", "asia": "S"}
+_TRIGGER_BYTES = tuple((trigger.encode("ascii"), _CAPITAL_OF.get(trigger, "")) for trigger in TRIGGERS)
 _KEPT = frozenset("".join(TRIGGERS))
 # Lower-case every ASCII letter; delete every byte that no trigger has, except the line breaks.
 _LOWER = bytes(byte + 32 if 65 <= byte <= 90 else byte for byte in range(256))
@@ -65,7 +70,12 @@ def suspect_lines(lines: list[str], joined: str, literals: Iterable[str]) -> Ite
     if not joined.isascii():
         return None
     squeezed = joined.encode("ascii").translate(_LOWER, _DELETE)
-    hits = [position for needle in _TRIGGER_BYTES for position in _find_all(squeezed, needle, b"\n")]
+    hits = [
+        position
+        for needle, capital in _TRIGGER_BYTES
+        if capital in joined  # "" is in every text
+        for position in _find_all(squeezed, needle, b"\n")
+    ]
     at_literals = [p for needle in literals for p in _find_all(joined, needle, "\n")]
     if "@" in joined and "://" in joined:
         at_literals += _find_all(joined, "@", "\n")
