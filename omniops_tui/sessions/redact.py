@@ -62,7 +62,13 @@ from omniops_tui.config.secrets import (
     is_secret_variable,
     secret_entry_kind,
 )
-from omniops_tui.sessions.redact_batch import TRIGGERS, fold_case, lines_by_lowered, suspect_lines
+from omniops_tui.sessions.redact_batch import (
+    TRIGGERS,
+    fold_case,
+    lines_by_lowered,
+    plan_literals,
+    suspect_lines,
+)
 
 MIN_LITERAL = 6
 SKIP_KEYS = frozenset({"type", "seq", "t", "at"})
@@ -185,6 +191,7 @@ class Redactor:
         self._regex = re.compile("|".join(parts))
         self._sub = self._regex.sub
         self._literal_values = tuple(self.literals)
+        self._literal_plan = plan_literals(self._literal_values)  # for ASCII batches
 
     # ------------------------------------------------------------------ the hook
     def __call__(self, record: dict[str, Any]) -> dict[str, Any]:
@@ -209,7 +216,7 @@ class Redactor:
         if not lines:
             return lines
         joined = "\n".join(lines)  # TypeError for an item that is not a string
-        suspects = suspect_lines(lines, joined, self._literal_values)
+        suspects = suspect_lines(lines, joined, self._literal_plan)
         if suspects is None:
             suspects = lines_by_lowered(lines, joined, self._literal_values)
         if suspects is None:  # lower() changed a length (rare non-ASCII): line by line

@@ -23,7 +23,7 @@ from omniops_tui.core.events import LogLines
 from omniops_tui.sessions.reader import read_session
 from omniops_tui.sessions.recorder import SessionRecorder
 from omniops_tui.sessions.redact import Redactor, build_redactor
-from omniops_tui.sessions.redact_batch import TRIGGERS, suspect_lines
+from omniops_tui.sessions.redact_batch import TRIGGERS, plan_literals, suspect_lines
 
 ENVIRON = {
     "PAGERDUTY_TOKEN": "pd-token-8f3a9c71e2",
@@ -147,7 +147,7 @@ def test_the_batch_path_equals_the_line_path_on_random_text(redactor: Redactor) 
 
 def test_a_clean_ascii_batch_is_found_clean_at_once(redactor: Redactor) -> None:
     lines = CLEAN_LINES[:4] * 100
-    assert suspect_lines(lines, "\n".join(lines), redactor.literals) == ()
+    assert suspect_lines(lines, "\n".join(lines), plan_literals(redactor.literals)) == ()
     assert redactor.lines(lines) is lines  # nothing to do, nothing copied
 
 
@@ -191,3 +191,24 @@ def test_letters_the_regex_folds_into_ascii_make_a_line_suspect(redactor: Redact
     assert "[REDACTED:" in redactor.text(line)
     batch = ["INFO ok", line, "INFO fine"]
     assert redactor.lines(batch) == ["INFO ok", redactor.text(line), "INFO fine"]
+
+
+def test_literals_are_found_however_they_are_looked_for() -> None:
+    """A literal that holds a trigger, a DSN, one searched in the squeezed copy, one too short
+    for it (digits: nothing is left of them squeezed) and a non-ASCII one."""
+    literals = {
+        "pd-token-8f3a9c71e2": "A_TOKEN",  # holds "token"
+        "postgresql://u:Pw-55-x@db/app": "DSN",  # "@" and "://"
+        "correct-horse-battery": "ADMIN_PASS",  # squeezed: correcthorsebattery
+        "9876543210-42": "PIN",  # squeezed: nothing
+        "mot-de-passé-9": "FR",  # not ASCII
+    }
+    plan = plan_literals(literals)
+    assert plan.squeezed == (b"correcthorsebattery",) and plan.raw == ("9876543210-42",)
+    redactor = Redactor(literals)
+    lines = [f"INFO {i} ok" for i in range(100)]
+    for index, value in enumerate(literals):
+        lines[index * 20 + 3] = f"WARN used {value} here"
+    out = redactor.lines(lines)
+    assert out == [redactor.text(line) for line in lines]
+    assert not any(value in line for value in literals for line in out)
