@@ -28,7 +28,12 @@ from omniops_tui.live.log_stream import Backoff, Connect, Discard, LogSource, Lo
 from omniops_tui.sessions.log_record import LogRecordCap, cap_bytes_of
 
 FLUSH_S = 0.1
-BATCH_LINES = 5_000  # a source's queue becomes an event at once when it gets this long
+# A source's queue becomes an event at once when it gets this long. Each batch is redacted and
+# encoded as a few texts of its whole size, and big fresh allocations cost more than the work
+# on them (bench/redact.py --batch: 1,000 lines 0.71 us a line, 2,000 0.80, 5,000 0.78-0.85),
+# while each event costs its fold and its listeners: in the app (log_ingest.py, every line
+# recorded) 2,000 was as fast as 1,000.
+BATCH_LINES = 2_000
 make_backoff: Callable[[], Backoff] = Backoff
 """Reconnect backoff for new services (tests swap in short delays)."""
 

@@ -44,21 +44,25 @@ class LogRecordCap:
         size = _text_bytes(lines)
         room = self.cap_bytes - self.bytes_recorded
         if size <= room:
-            return self._count(Admitted(lines, [], False))
+            return self._count(Admitted(lines, [], False), size)
         fits, _used = _prefix_within(lines, room)
         self.capped = True
         return self._count(Admitted(lines[:fits], error_lines(lines[fits:]), True))
 
-    def _count(self, admitted: Admitted) -> Admitted:
-        for part in (admitted.kept, admitted.errors):
-            self.bytes_recorded += _text_bytes(part)
-            self.lines_recorded += len(part)
+    def _count(self, admitted: Admitted, kept_bytes: int | None = None) -> Admitted:
+        """Add what the record keeps to the totals (`kept_bytes`: the kept lines' size, when
+        the caller has measured it already: a whole batch is not measured twice)."""
+        self.bytes_recorded += _text_bytes(admitted.kept) if kept_bytes is None else kept_bytes
+        self.bytes_recorded += _text_bytes(admitted.errors)
+        self.lines_recorded += len(admitted.kept) + len(admitted.errors)
         return admitted
 
 
 def _text_bytes(lines: list[str]) -> int:
-    """UTF-8 bytes of the lines' text (newlines not counted): what the cap is measured in."""
-    return len("".join(lines).encode("utf-8"))
+    """UTF-8 bytes of the lines' text (newlines not counted): what the cap is measured in.
+    ASCII text (most logs) is as many bytes as characters, known without encoding it."""
+    text = "".join(lines)
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
 def _prefix_within(lines: list[str], room: int) -> tuple[int, int]:

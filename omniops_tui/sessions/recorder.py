@@ -18,7 +18,6 @@ One writer per file (§9): the recorder holds an exclusive lock on it for its wh
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import threading
@@ -34,6 +33,7 @@ from omniops_tui.core.events import Event, RecordGap, SessionEnded, SessionResum
 from omniops_tui.options import ensure_sessions_dir
 from omniops_tui.sessions.header import SessionHeader
 from omniops_tui.sessions.lock import SessionLock
+from omniops_tui.sessions.record_json import encode_record
 
 Redactor = Callable[[dict[str, Any]], dict[str, Any]]
 MAX_HELD_BYTES = 4 * 1024 * 1024
@@ -315,8 +315,7 @@ def _open_append(path: Path, *, exclusive: bool) -> int:
         raise UserError(f"{path}: cannot write the session ({exc.strerror})") from exc
 
 
-def _encode(record: dict[str, Any]) -> bytes:
-    return (json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode("utf-8")
+_encode = encode_record  # one JSON line; log batches the fast way (sessions/record_json.py)
 
 
 def _lock(path: Path, fd: int) -> SessionLock:

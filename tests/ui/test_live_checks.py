@@ -82,6 +82,7 @@ async def test_manual_override_needs_a_reason_and_is_recorded(make_app, sandbox,
                 and app.ctx.session.state.items[ERROR_RATE].check_status == "fail"
             ),
         )
+        await mounted_row(pilot, screen, ERROR_RATE)  # rows arrive a batch per frame
         view = screen.current_view()
         view.focus()
         view.index = next(
