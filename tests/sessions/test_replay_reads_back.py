@@ -126,6 +126,7 @@ def test_a_closed_replay_is_freed_without_the_cycle_collector(busy: Recorded) ->
     closed replay held must then go by reference counting alone."""
     replay, _notices = ReplaySession.open(busy.path)
     assert replay.checkpoints is not None and replay.checkpoints.join(30)
+    assert replay.checkpoints.froze and gc.get_freeze_count() > 0
     replay.seek_fraction(0.5)
     replay.state.logs.merged.lines()
     gone = weakref.ref(replay.timeline)
@@ -133,6 +134,7 @@ def test_a_closed_replay_is_freed_without_the_cycle_collector(busy: Recorded) ->
     gc.disable()
     try:
         replay.close()
+        assert gc.get_freeze_count() == 0  # the collector sees everything again
         del replay
         assert gone() is None
     finally:
