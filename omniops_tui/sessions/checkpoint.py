@@ -23,16 +23,18 @@ registers each `log_lines` event's list as it folds it (the window keeps that ve
 from __future__ import annotations
 
 from array import array
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from omniops_tui.core.events import Event, LogLines, MetricBackfill, MetricSample
 from omniops_tui.core.logbuffer import Batch, LogBuffer
-from omniops_tui.logic.history import SERIES_LENGTH, MetricHistory
+from omniops_tui.logic.history import SERIES_LENGTH, MetricHistory, Point
 from omniops_tui.sessions.checkpoint_series import Labels, PointLog
 from omniops_tui.sessions.projections.logs import LogView, SourceLog
 from omniops_tui.sessions.state import SessionState
+
+RECENT_POINTS = 4  # checkpoints whose made points are kept for the next restores
 
 APPEND_ONLY = ("notes", "runbooks_started", "copied", "milestones")
 """SessionState's lists the fold only appends to (state.py): shared, cut to length on restore."""
@@ -51,6 +53,9 @@ class BatchIndex:
         self.points: dict[tuple[str, str], PointLog] = {}
         self.labels = Labels()
         self.merged_metrics: set[str] = set()  # a backfill re-sorted these: copied, not shared
+        # The points last made for a few checkpoints (steps and marker jumps come back to the
+        # same ones): shared by the states restored from them, as the fold's points were.
+        self.made: OrderedDict[int, list[list[Point]]] = OrderedDict()
 
     def note(self, index: int, event: Event, state: SessionState | None = None) -> None:
         """Called by the fold after each event; remembers log batches and metric points."""
@@ -186,9 +191,7 @@ class Checkpoint:
         """An independent state equal to the one this checkpoint was made from (its log
         buffers deferred: read back from `events` when first looked at)."""
         state = self.shell.snapshot()
-        labels = batches.labels if batches is not None else Labels()
-        for key, shared, kept in self.series:
-            points = kept if shared is None else shared.tail(kept, labels)
+        for (key, _shared, _kept), points in zip(self.series, self._points(batches), strict=True):
             state.metrics.series[key] = deque(points, maxlen=SERIES_LENGTH)
         for name, (shared, length) in self.lists.items():
             if name == "wizard.history":
@@ -197,6 +200,23 @@ class Checkpoint:
                 setattr(state, name, shared[:length])
         state.logs = self.logs_view(events)
         return state
+
+    def _points(self, batches: BatchIndex | None) -> list[list[Point]]:
+        """Each series' points, made from the fold's compact log (or kept as they were)."""
+        made = batches.made if batches is not None else None
+        found = made.get(id(self)) if made is not None else None
+        if found is not None:
+            made.move_to_end(id(self))  # type: ignore[union-attr]
+            return found
+        labels = batches.labels if batches is not None else Labels()
+        found = [
+            list(kept) if shared is None else shared.tail(kept, labels) for _key, shared, kept in self.series
+        ]
+        if made is not None:
+            made[id(self)] = found
+            while len(made) > RECENT_POINTS:
+                made.popitem(last=False)
+        return found
 
     def logs_view(self, events: Sequence[Event]) -> LogView:
         """The log panes at this checkpoint: counters and states now, each buffer's lines read

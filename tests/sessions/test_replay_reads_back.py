@@ -119,6 +119,10 @@ def test_restored_metric_points_keep_their_exact_values(busy: Recorded) -> None:
         assert restored == expected
         for key, points in expected.items():
             assert [type(p.value) for p in restored[key]] == [type(p.value) for p in points]
+    # Two states restored from one checkpoint (its points made once) stay independent.
+    first, second = lazy.state_at_index(500), lazy.state_at_index(500)
+    first.apply(MetricSample(t=999.0, metric="p95_ms", host="a", value=1.0, status="fail"))
+    assert second.metrics.series == fold(events[:500]).metrics.series != first.metrics.series
 
 
 def test_a_closed_replay_is_freed_without_the_cycle_collector(busy: Recorded) -> None:
