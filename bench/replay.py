@@ -18,9 +18,10 @@ in a real 80x24 pseudo-terminal (`_terminal.py`) with its own XDG folders:
   end right after opening, which waits for the index and checkpoints while the child ticks at
   20 Hz like the UI (`max_tick_ms`: the longest tick meanwhile, i.e. how long the UI could be
   held); then `--seeks` random seeks, marker jumps and steps once all checkpoints are built:
-  `seek_ms` (the state; its log windows are read back when looked at) and `seek_logs_ms` (the
-  same with the log panes' contents read, as when the logs screen shows); `peak_rss_mb` of the
-  child (VmHWM) with every checkpoint built.
+  `seek_ms` (the state; its log buffers are read back when looked at) and `seek_logs_ms` (the
+  same with the merged pane's 10,000 lines read, as the logs screen does when it shows: it
+  shows one pane at a time, the merged one first; another pane is read when switched to);
+  `peak_rss_mb` of the child (VmHWM) with every checkpoint built.
 
 Prints progress on stderr and exactly one JSON line with median and range of each figure.
 Targets (issue 12): (a) 100k events <= 0.5 s; 1M <= 3 s and <= 400 MB; seek p99 <= 50 ms.

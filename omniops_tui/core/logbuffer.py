@@ -28,7 +28,8 @@ from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate
-from typing import Any
+
+from omniops_tui.core.log_window import Batch, DeferredWindow, Window
 
 DEFAULT_CAPACITY = 10_000
 DEFAULT_CONTEXT = 2
@@ -108,8 +109,8 @@ class LogBuffer:
         self.clock = clock
         self.received = self.shown = self.dropped = self.skipped = 0
         self.following = False  # set by the pane drawing it: evictions then count as skipped
-        self._lines = _Window(capacity)
-        self._pending = _Window(capacity)
+        self._lines = Window(capacity)
+        self._pending = Window(capacity)
         # (arrival time, count) of the batches still pending, oldest first; their counts sum
         # to len(self._pending), so the oldest one's time is the pane's lag.
         self._arrivals: deque[tuple[float, int]] = deque()
@@ -217,83 +218,27 @@ class LogBuffer:
         copied._lines = self._lines.copy()
         return copied
 
+    def batches(self) -> list[Batch]:
+        """The scrollback as the batches it holds, oldest first (a replay checkpoint keeps
+        which events they came from instead of the lines)."""
+        return self._lines.batches()
+
+    def defer(self, count: int, load: Callable[[], Iterable[Batch]]) -> None:
+        """An empty buffer's scrollback is `count` lines that `load` gives back as batches
+        when first read (a replayed state: see `DeferredWindow`); the stream may go on."""
+        if self._lines or self._pending:
+            raise ValueError("only an empty buffer's scrollback can be deferred")
+        self._lines = DeferredWindow(self.capacity, count, load)
+
+    @property
+    def deferred(self) -> bool:
+        """The scrollback is still to be read back (nothing has looked at it yet)."""
+        return isinstance(self._lines, DeferredWindow) and self._lines.deferred
+
     def clear(self) -> None:
         """Empty the scrollback (counters stay: they describe the stream, not the view)."""
         self._lines.clear()
         self.discard_pending()
-
-
-class _Window:
-    """The newest `capacity` lines, held as the batches they arrived in (no copy per line).
-
-    At a firehose's rate a deque of lines cost a Python-level copy of every line twice (the
-    scrollback and the pending lines) and the merged view a prefixed copy of every line, for
-    lines of which a pane draws a few. Batches are kept by reference with an offset into the
-    oldest one; the lines (and their prefixes) are made only when read.
-    """
-
-    __slots__ = ("_chunks", "_count", "capacity")
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._chunks: deque[list[Any]] = deque()  # [prefix, lines, first index still held]
-        self._count = 0
-
-    def __len__(self) -> int:
-        return self._count
-
-    def extend(self, lines: Sequence[str], prefix: str) -> int:
-        """Add a batch; returns how many of the oldest lines fell out to make room."""
-        if not lines:
-            return 0
-        self._chunks.append([prefix, lines, 0])
-        self._count += len(lines)
-        evicted = excess = self._count - self.capacity
-        if excess <= 0:
-            return 0
-        chunks = self._chunks
-        while excess > 0:
-            oldest = chunks[0]
-            left = len(oldest[1]) - oldest[2]
-            if left <= excess:
-                chunks.popleft()
-                excess -= left
-            else:
-                oldest[2] += excess
-                excess = 0
-        self._count = self.capacity
-        return evicted
-
-    def items(self) -> list[str]:
-        """The lines held, oldest first, each with its batch's prefix."""
-        out: list[str] = []
-        for prefix, lines, start in self._chunks:
-            part = lines[start:] if start else lines
-            out.extend(prefixed(prefix, part) if prefix else part)
-        return out
-
-    def clear(self) -> None:
-        self._chunks.clear()
-        self._count = 0
-
-    def copy(self) -> _Window:
-        """An independent window over the same (shared, never changed) batches."""
-        copied = _Window(self.capacity)
-        copied._chunks.extend([list(chunk) for chunk in self._chunks])
-        copied._count = self._count
-        return copied
-
-
-def prefixed(prefix: str, lines: Sequence[str]) -> list[str]:
-    """`prefix + line` for each line, by one join and one split (C speed) when no line holds a
-    newline of its own (always, for lines a stream split): the merged view of a firehose was a
-    per-line Python loop on the event loop."""
-    if not lines:
-        return []
-    text = prefix + ("\n" + prefix).join(lines)
-    if text.count("\n") == len(lines) - 1:
-        return text.split("\n")
-    return [prefix + line for line in lines]
 
 
 class ContextFilter:

@@ -8,15 +8,28 @@ it is complete (a few milliseconds each,
 the lock released in between), so a seek that arrives first takes the lock and folds just as
 far as it needs, and the event loop keeps its share of the interpreter. The thread is a daemon
 and stops on `stop()` or when done.
+
+What the fold keeps (the checkpoints, the shared lists of events, markers) is long-lived and
+large: ~300,000 objects at 1M events, which each full collection of the cycle collector walked,
+0.3-1 s a time, every few seeks (each seek leaves a state's worth of survivors): the seek's p99
+and the longest tick. So the builder moves what exists to the collector's permanent generation
+(`gc.freeze`) every `FREEZE_EVERY` checkpoints and when done, as runbooks/deferred.py does for
+the model (process-wide: the cost is that cyclic garbage of those moments is kept). The
+replay's own structures are freed by reference counting (tests/sessions/test_replay_reads_back);
+`thaw` (the replay is closed) gives everything back to the collector, so that widgets alive then
+and dropped since are collected as usual.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Callable
 
 from omniops_tui.sessions.player import Timeline
+
+FREEZE_EVERY = 64  # checkpoints between two freezes while building (~65,000 events at 1M)
 
 
 class CheckpointBuilder:
@@ -29,6 +42,7 @@ class CheckpointBuilder:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="replay-checkpoints", daemon=True)
         self.error: BaseException | None = None
+        self.froze = False  # the builder froze the collector's view at least once
 
     def start(self) -> CheckpointBuilder:
         self._thread.start()
@@ -36,6 +50,20 @@ class CheckpointBuilder:
 
     def stop(self) -> None:
         self._stop.set()
+
+    def thaw(self) -> None:
+        """Give what was frozen back to the cycle collector (the replay is left)."""
+        self.stop()
+        if self._thread.is_alive():  # between two checkpoints (a few ms): it may be freezing
+            self._thread.join(0.5)
+        if self.froze:
+            self.froze = False
+            gc.unfreeze()
+
+    def _freeze(self) -> None:
+        if not self._stop.is_set():
+            gc.freeze()
+            self.froze = True
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait until every checkpoint is built (or the builder stopped); True when it ended."""
@@ -63,9 +91,12 @@ class CheckpointBuilder:
                     time.sleep(0.05)  # the index first: it is what lets a seek go anywhere
                 elif timeline.checkpoints_built + every <= len(timeline):
                     timeline._ensure_checkpoints(timeline.checkpoints_built + every)
+                    if (timeline.checkpoints_built // every) % FREEZE_EVERY == 0:
+                        self._freeze()
                     if self.pause_s:
                         time.sleep(self.pause_s)
                 else:
+                    self._freeze()
                     return
         except Exception as exc:  # a seek folds what it needs itself: never fatal here
             self.error = exc

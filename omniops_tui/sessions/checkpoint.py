@@ -9,9 +9,12 @@ A `Checkpoint` keeps instead:
 - the append-only lists (notes, milestones, copied commands, runbooks started, the wizard's
   history) as a reference to the fold's own list and a length: the fold only ever appends to
   them, so the first `length` items are the checkpoint's, whatever came after;
-- each log window as the event indices of its batches (an `array('q')`, 8 bytes a batch), the
-  prefixes and the offset into the oldest batch. `restore` reads those batches' lines back from
-  the session (`LazyEvents.lines_of`: one read of the span, only those lines decoded).
+- each log window as the event indices of its batches (an `array('i')`, 4 bytes a batch), the
+  prefixes and the offset into the oldest batch. A restored state's log buffers are deferred
+  (`LogBuffer.defer`): each reads its own batches' lines back from the session the first time
+  it is looked at (`LazyEvents.lines_of`: one read of the span, only the lines decoded), so a
+  seek pays for the one pane the logs screen shows, and for none on the other screens;
+- each metric series as a count into the fold's compact log of its points (checkpoint_series).
 
 `BatchIndex` is how the fold knows which event a batch in a window came from: the timeline
 registers each `log_lines` event's list as it folds it (the window keeps that very list).
@@ -20,16 +23,18 @@ registers each `log_lines` event's list as it folds it (the window keeps that ve
 from __future__ import annotations
 
 from array import array
-from collections import deque
-from collections.abc import Sequence
+from collections import OrderedDict, deque
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from omniops_tui.core.events import Event, LogLines, MetricBackfill, MetricSample
-from omniops_tui.core.logbuffer import LogBuffer
+from omniops_tui.core.logbuffer import Batch, LogBuffer
 from omniops_tui.logic.history import SERIES_LENGTH, MetricHistory, Point
-from omniops_tui.sessions.pending_logs import PendingLogs
+from omniops_tui.sessions.checkpoint_series import Labels, PointLog
 from omniops_tui.sessions.projections.logs import LogView, SourceLog
 from omniops_tui.sessions.state import SessionState
+
+RECENT_POINTS = 4  # checkpoints whose made points are kept for the next restores
 
 APPEND_ONLY = ("notes", "runbooks_started", "copied", "milestones")
 """SessionState's lists the fold only appends to (state.py): shared, cut to length on restore."""
@@ -39,14 +44,18 @@ class BatchIndex:
     """What the fold made, for checkpoints to refer to instead of copying.
 
     - id(batch list) -> (event index, the list): which event a window's batch came from;
-    - per metric series, every point the fold added, in order: a checkpoint's series is then
-      the last 240 points up to a length (unless a fetched history was merged into it).
+    - per metric series, every point the fold added, in order (compact): a checkpoint's series
+      is then the last 240 points up to a length (unless a fetched history was merged into it).
     """
 
     def __init__(self) -> None:
         self._by_id: dict[int, tuple[int, Sequence[str]]] = {}
-        self.points: dict[tuple[str, str], list[Point]] = {}
+        self.points: dict[tuple[str, str], PointLog] = {}
+        self.labels = Labels()
         self.merged_metrics: set[str] = set()  # a backfill re-sorted these: copied, not shared
+        # The points last made for a few checkpoints (steps and marker jumps come back to the
+        # same ones): shared by the states restored from them, as the fold's points were.
+        self.made: OrderedDict[int, list[list[Point]]] = OrderedDict()
 
     def note(self, index: int, event: Event, state: SessionState | None = None) -> None:
         """Called by the fold after each event; remembers log batches and metric points."""
@@ -58,7 +67,10 @@ class BatchIndex:
             key = (event.metric, event.host)  # type: ignore[attr-defined]
             series = state.metrics.series.get(key)
             if series:
-                self.points.setdefault(key, []).append(series[-1])
+                log = self.points.get(key)
+                if log is None:
+                    log = self.points[key] = PointLog()
+                log.add(series[-1], self.labels)
         elif kind is MetricBackfill:
             self.merged_metrics.add(event.metric)  # type: ignore[attr-defined]
 
@@ -80,12 +92,12 @@ class _Window:
     def __init__(
         self, buffer: LogBuffer, batches: BatchIndex, seen: set[int], prefixes: dict[str, int]
     ) -> None:
-        chunks = buffer._lines._chunks
+        chunks = buffer.batches()
         self.indices = array("i")  # 4 bytes a batch: event indices stay below 2**31
         self.codes: array[int] | None = None  # the prefix of each batch (the merged view's)
         self.extras: dict[int, Sequence[str]] | None = None  # batches not from one event
         self.start = chunks[0][2] if chunks else 0
-        self.count = len(buffer._lines)
+        self.count = len(buffer)
         find, append = batches.find, self.indices.append
         for position, (prefix, lines, _start) in enumerate(chunks):
             index = find(lines)
@@ -103,16 +115,18 @@ class _Window:
             else:
                 seen.add(id(lines))
 
-    def fill(self, buffer: LogBuffer, lines_of: dict[int, Sequence[str]], prefixes: tuple[str, ...]) -> None:
-        window = buffer._lines
-        chunks = window._chunks
+    def batches(self, lines_of: dict[int, Sequence[str]], prefixes: tuple[str, ...]) -> list[Batch]:
+        """The window's batches again, their lines read back (`lines_of`: by event index)."""
         extras = self.extras or {}
         codes = self.codes
+        start = self.start
+        out: list[Batch] = []
+        append = out.append
         for position, index in enumerate(self.indices):
             lines = extras[position] if index < 0 else lines_of[index]
             prefix = prefixes[codes[position]] if codes is not None else ""
-            chunks.append([prefix, lines, self.start if position == 0 else 0])
-        window._count = self.count
+            append((prefix, lines, start if position == 0 else 0))
+        return out
 
 
 def _counters(buffer: LogBuffer) -> tuple[int, int, int]:
@@ -173,46 +187,69 @@ class Checkpoint:
     def capacity(self) -> int:
         return self.capped[0]
 
-    def needed(self) -> set[int]:
-        """The event indices whose lines the log windows need."""
-        needed: set[int] = set()
-        for window in self.windows:
-            needed.update(window.indices)
-        needed.discard(-1)
-        return needed
-
-    def restore(self, events: Sequence[Event]) -> SessionState:
-        """An independent state equal to the one this checkpoint was made from."""
+    def restore(self, events: Sequence[Event], batches: BatchIndex | None = None) -> SessionState:
+        """An independent state equal to the one this checkpoint was made from (its log
+        buffers deferred: read back from `events` when first looked at)."""
         state = self.shell.snapshot()
-        for key, shared, kept in self.series:
-            points = kept if shared is None else shared[max(0, kept - SERIES_LENGTH) : kept]
+        for (key, _shared, _kept), points in zip(self.series, self._points(batches), strict=True):
             state.metrics.series[key] = deque(points, maxlen=SERIES_LENGTH)
         for name, (shared, length) in self.lists.items():
             if name == "wizard.history":
                 state.wizard.history = shared[:length]
             else:
                 setattr(state, name, shared[:length])
-        state.logs = PendingLogs(self.capped, lambda: self.logs_view(events))
+        state.logs = self.logs_view(events)
         return state
 
+    def _points(self, batches: BatchIndex | None) -> list[list[Point]]:
+        """Each series' points, made from the fold's compact log (or kept as they were)."""
+        made = batches.made if batches is not None else None
+        found = made.get(id(self)) if made is not None else None
+        if found is not None:
+            made.move_to_end(id(self))  # type: ignore[union-attr]
+            return found
+        labels = batches.labels if batches is not None else Labels()
+        found = [
+            list(kept) if shared is None else shared.tail(kept, labels) for _key, shared, kept in self.series
+        ]
+        if made is not None:
+            made[id(self)] = found
+            while len(made) > RECENT_POINTS:
+                made.popitem(last=False)
+        return found
+
     def logs_view(self, events: Sequence[Event]) -> LogView:
-        """The log panes' contents at this checkpoint, read back from the session."""
+        """The log panes at this checkpoint: counters and states now, each buffer's lines read
+        back from the session when that buffer is first read (one pane at a time)."""
         capacity, capped, cap_bytes = self.capped
         sources = {
             key: SourceLog(key, host, _buffer(capacity, counters), status, reason, errors_only, retry_at)
             for key, host, status, reason, errors_only, retry_at, counters in self.sources
         }
         logs = LogView(capacity, sources, _buffer(capacity, self.merged), capped, cap_bytes)
-        lines_of = _lines_of(events, self.needed())
         buffers = [source.buffer for source in sources.values()] + [logs.merged]
+        read: dict[int, Sequence[str]] = {}  # shared by the buffers: a batch is decoded once
         for buffer, window in zip(buffers, self.windows, strict=True):
-            window.fill(buffer, lines_of, self.prefixes)
+            if window.count:
+                buffer.defer(window.count, _loader(window, events, read, self.prefixes))
         return logs
 
 
+def _loader(
+    window: _Window, events: Sequence[Event], read: dict[int, Sequence[str]], prefixes: tuple[str, ...]
+) -> Callable[[], list[Batch]]:
+    def load() -> list[Batch]:
+        wanted = {index for index in window.indices if index >= 0 and index not in read}
+        if wanted:
+            read.update(_lines_of(events, wanted))
+        return window.batches(read, prefixes)
+
+    return load
+
+
 def _series(metrics: MetricHistory, batches: BatchIndex | None) -> tuple[Any, ...]:
-    """Each series as (key, the fold's list of its points, length), or (key, None, a copy)
-    when it is not the tail of that list (a fetched history was merged in)."""
+    """Each series as (key, the fold's log of its points, length), or (key, None, a copy)
+    when it is not the tail of that log (a fetched history was merged in)."""
     out: list[tuple[Any, ...]] = []
     for key, series in metrics.series.items():
         shared = batches.points.get(key) if batches is not None else None
@@ -220,8 +257,7 @@ def _series(metrics: MetricHistory, batches: BatchIndex | None) -> tuple[Any, ..
             shared is not None
             and key[0] not in batches.merged_metrics  # type: ignore[union-attr]
             and len(series) == min(len(shared), SERIES_LENGTH)
-            and series[-1] is shared[-1]
-            and series[0] is shared[len(shared) - len(series)]
+            and series[-1] is shared.last
         ):
             out.append((key, shared, len(shared)))
         else:

@@ -116,12 +116,18 @@ class LazyEvents(Sequence[Event]):
         offsets = self.source.offsets
         base = offsets[missing[0]]
         data = os.pread(self._fd, offsets[missing[-1] + 1] - base, base)
-        scan = _SCAN
+        scan, find = _SCAN, data.find
         for index in missing:
-            line = data[offsets[index] - base : offsets[index + 1] - base - 1]
+            start, stop = offsets[index] - base, offsets[index + 1] - base - 1
+            # Only the `lines` array is decoded (most of the line; not the keys before it): a
+            # quote inside a JSON string is escaped, so the first `"lines":[` is the key.
+            at = find(b'"lines":[', start, stop)
             try:
-                record, _end = scan(line.decode("utf-8"), 0)
-                lines = record["lines"]
+                if at < 0:
+                    raise ValueError("no lines")
+                lines, _end = scan(data[at + 8 : stop].decode("utf-8"), 0)
+                if type(lines) is not list:
+                    raise ValueError("not a list")
             except Exception:  # the careful path names the line (or the rewritten file)
                 lines = getattr(self._decode(index, index + 1)[0], "lines", ())
             out[index] = lines

@@ -191,12 +191,12 @@ class ReplaySession:
         """Stop folding checkpoints (the replay is left); the index, if still growing, ends
         and keeps its sidecar for the next open."""
         if self.checkpoints is not None:
-            self.checkpoints.stop()
+            self.checkpoints.thaw()
 
     def _move_onto(self, timeline: Timeline) -> None:
         position, player = self.player.position, self.player
         if self.checkpoints is not None:
-            self.checkpoints.stop()
+            self.checkpoints.thaw()
         self.timeline = timeline
         self.player = Player(timeline, speed=player.speed)
         self.checkpoints = CheckpointBuilder(timeline).start()

@@ -213,7 +213,7 @@ class Timeline:
         count = min(max(count, 0), len(self.events))
         slot = count // self.checkpoint_every
         self._ensure_checkpoints(count)
-        state = self._checkpoints[slot].restore(self.events)
+        state = self._checkpoints[slot].restore(self.events, self._batches)
         apply = state.apply
         for event in self.events[slot * self.checkpoint_every : count]:
             apply(event)
