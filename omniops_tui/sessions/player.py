@@ -188,8 +188,8 @@ class Player:
     @property
     def fraction(self) -> float:
         """0..1 along the bar (in playback time, so compressed silences take little room)."""
-        total = self.timeline.playback_duration
-        return self.playback_position / total if total else 1.0
+        total = self.timeline.playback_duration_so_far()
+        return min(self.playback_position / total, 1.0) if total else 1.0
 
     def seek_fraction(self, fraction: float) -> SessionState:
         """A click on the bar at 0..1 of its width."""

@@ -33,6 +33,7 @@ from omniops_tui.sessions.timefind import TimeParseError, time_for
 
 DEFAULT_CHECKPOINT_EVERY = 2_000
 _EPSILON = 1e-6
+GROW_STEP = 50_000  # events the playback times grow by per step: ~10-30 ms, see `_grown`
 
 __all__ = ["DEFAULT_CHECKPOINT_EVERY", "Marker", "TimeParseError", "Timeline", "format_offset"]
 
@@ -260,15 +261,22 @@ class Timeline:
         gaps = map(operator.sub, self.times, chain((0.0,), self.times))
         return array("d", accumulate(map(min, gaps, repeat(limit))))
 
-    def _grown(self) -> Sequence[float]:
-        """The playback times, extended to the events indexed since the last call."""
+    def _grown(self, upto: int | None = None) -> Sequence[float]:
+        """The playback times, extended to the first `upto` events (all indexed ones by default).
+
+        Extending is ~0.5 us an event: a 1M-event index landing at once (the sidecar) took one
+        0.6 s stall on a loaded machine when the whole of it was extended on the next UI tick.
+        So callers ask only for what they need (`playback_time` up to its event, the bar one
+        step a tick: `playback_duration_so_far`); a seek by fraction still needs it all."""
         playback = self._playback
-        if self.idle_limit is None or len(playback) == len(self.times):
+        total = len(self.times)
+        target = total if upto is None else min(upto, total)
+        if self.idle_limit is None or len(playback) >= target:
             return playback
         assert isinstance(playback, array)
         done, limit, times = len(playback), self.idle_limit, self.times
         previous_t, previous_p = (times[done - 1], playback[done - 1]) if done else (0.0, 0.0)
-        more = list(islice(times, done, None))
+        more = list(islice(times, done, target))
         gaps = map(operator.sub, more, chain((previous_t,), more))
         playback.extend(accumulate(map(min, gaps, repeat(limit)), initial=previous_p))
         playback.pop(done)  # the initial value, already there
@@ -279,13 +287,20 @@ class Timeline:
         playback = self._grown()
         return playback[-1] if len(playback) else 0.0
 
+    def playback_duration_so_far(self) -> float:
+        """The duration for a display that asks every frame: the playback times grow by one
+        bounded step a call, so a large index that just landed costs many short ticks, not
+        one long one (the bar is a little short meanwhile, as it is while indexing)."""
+        playback = self._grown(len(self._playback) + GROW_STEP)
+        return playback[-1] if len(playback) else 0.0
+
     def playback_time(self, t: float) -> float:
         """Recorded time -> playback time (identity without an idle limit)."""
         if self.idle_limit is None:
             return t
         t = self.clamp(t)
-        self._grown()
-        i = bisect_right(self.times, t)  # events[i-1].t <= t < events[i].t
+        i = bisect_right(self.times, t)
+        self._grown(i)  # events[i-1].t <= t < events[i].t
         t0, p0 = (self.times[i - 1], self._playback[i - 1]) if i else (0.0, 0.0)
         if i >= len(self.times):
             return p0
@@ -298,7 +313,11 @@ class Timeline:
         """Playback time -> recorded time (the inverse of `playback_time`)."""
         if self.idle_limit is None:
             return self.clamp(p)
-        p = min(max(p, 0.0), self.playback_duration)
+        p = max(p, 0.0)
+        playback = self._grown(0)
+        while len(playback) < len(self.times) and (not len(playback) or playback[-1] < p):
+            playback = self._grown(len(playback) + GROW_STEP)  # as far as `p`, no further
+        p = min(p, playback[-1] if len(playback) else 0.0)
         i = bisect_right(self._playback, p)
         t0, p0 = (self.times[i - 1], self._playback[i - 1]) if i else (0.0, 0.0)
         if i >= len(self.times):

@@ -133,3 +133,23 @@ def test_a_file_rewritten_while_replayed_is_one_clear_error(incident: Recorded, 
     with pytest.raises(UserError) as error:
         timeline.final_state()
     assert "rewritten while it was replayed" in error.value.message
+
+
+def test_playback_times_grow_by_steps_and_answer_as_if_whole(
+    incident: Recorded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large index landing at once is taken a bounded step per bar frame (no long UI tick);
+    every answer is still the one computed over the whole file."""
+    monkeypatch.setattr("omniops_tui.sessions.timeline.GROW_STEP", 3)
+    eager = Timeline.open(incident.path, idle_limit=30.0)
+    lazy = Timeline.open(incident.path, lazy=True, idle_limit=30.0, delay_s=1.5)
+    assert lazy.index is not None and lazy.index.wait(30) and len(lazy) > 10
+    grown = len(lazy._playback)
+    lazy.playback_duration_so_far()
+    assert len(lazy._playback) == min(grown + 3, len(lazy))  # one step, not the whole index
+    for p in [0.0, 1.0, eager.playback_duration / 2, eager.playback_duration, eager.playback_duration + 5]:
+        assert lazy.recorded_time(p) == eager.recorded_time(p)
+    for t in reversed([0.0, *eager.times]):
+        assert lazy.playback_time(t) == eager.playback_time(t)
+    assert lazy.playback_duration == eager.playback_duration
+    assert list(lazy._playback) == list(eager._playback)
