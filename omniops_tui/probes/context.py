@@ -15,7 +15,7 @@ import re
 import ssl
 import time
 from collections import deque
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -210,7 +210,7 @@ class CheckContext:
         await self.prepare_ssl()
         return await self._shared.clients.get(("http", self.timeout, self.max_response_bytes), make)
 
-    async def shared(self, key: Hashable, make: Callable[[], T]) -> T:
+    async def shared(self, key: Hashable, make: Callable[[], T | Awaitable[T]]) -> T:
         """A client kept for every sweep of this context, made once per key (`aclose` ends it)."""
         return await self._shared.clients.get(key, make)
 
