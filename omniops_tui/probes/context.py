@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     import asyncssh
     import httpx
 
+    from omniops_tui.probes.http_client import ThreadedHTTP
+
 _VARIABLE = re.compile(r"\{([a-z_]+)\}")
 HISTORY_LENGTH = 240
 USER_AGENT = "omniops-tui-check"
@@ -209,6 +211,17 @@ class CheckContext:
         await client_imports.imported("httpx")
         await self.prepare_ssl()
         return await self._shared.clients.get(("http", self.timeout, self.max_response_bytes), make)
+
+    async def http_requests(self) -> ThreadedHTTP:
+        """The HTTP checks' requests (http_client.py): keep-alive connections and worker
+        threads shared by every sweep of this context; every body is cut at the cap."""
+        from omniops_tui.probes.http_client import ThreadedHTTP
+
+        def make() -> ThreadedHTTP:
+            headers = {"User-Agent": USER_AGENT}
+            return ThreadedHTTP(self.timeout, self.max_response_bytes, self.ssl_context, headers)
+
+        return await self._shared.clients.get(("http-threads", self.timeout, self.max_response_bytes), make)
 
     async def shared(self, key: Hashable, make: Callable[[], T | Awaitable[T]]) -> T:
         """A client kept for every sweep of this context, made once per key (`aclose` ends it)."""

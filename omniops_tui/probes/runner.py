@@ -50,10 +50,7 @@ def clients_for(specs: Iterable[CheckSpec], context: CheckContext) -> list[str]:
         return []
     wanted = [
         ("asyncssh", "ssh" in targets and bool(environment.hosts)),
-        (
-            "httpx",
-            bool(targets & {"http", "prometheus"}) and bool(environment.base_url or environment.prometheus),
-        ),
+        ("httpx", "prometheus" in targets and bool(environment.prometheus)),  # http checks: http_client.py
         ("asyncpg", "postgres" in targets and bool(environment.database_url_env)),
     ]
     return [name for name, used in wanted if used]
