@@ -16,4 +16,5 @@ def test_history_reused_across_calls_is_what_a_fresh_source_says() -> None:
             assert kept.history(path, 500, now) == LogSource(state, 1, rate=40.0).history(path, 500, now)
     state.scenario = "healthy"  # another mix: other lines for the same times
     now = start + 200.0
-    assert kept.history(COMBINED_LOG, 50, now) == LogSource(state, 1, rate=40.0).history(COMBINED_LOG, 50, now)
+    fresh = LogSource(state, 1, rate=40.0)
+    assert kept.history(COMBINED_LOG, 50, now) == fresh.history(COMBINED_LOG, 50, now)
