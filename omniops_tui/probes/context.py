@@ -2,8 +2,9 @@
 
 One `CheckContext` lives as long as a runbook screen (or one `check` command). It owns the
 SSH connection pool (one connection per host, shared by every check and every sweep, reopened
-when it drops), the HTTP clients (one per settings, shared by every sweep: keep-alive
-connections, no client set-up per sweep; shared_clients.py) and the history some checks
+when it drops), the clients (HTTP connections and their threads, the PostgreSQL pool, the Redis
+connection: one per settings, shared by every sweep, no set-up per sweep; shared_clients.py)
+and the history some checks
 compare against (memory stable?). Each sweep works on a `fork()` of it; nothing a sweep ends
 closes what another still uses. `await ctx.aclose()` closes it all.
 """
@@ -29,7 +30,6 @@ from omniops_tui.probes.ssh_options import prefer_ciphers
 
 if TYPE_CHECKING:
     import asyncssh
-    import httpx
 
     from omniops_tui.probes.http_client import ThreadedHTTP
 
@@ -190,27 +190,6 @@ class CheckContext:
             read_only=self.read_only,
             _shared=self._shared,
         )
-
-    async def http(self) -> httpx.AsyncClient:
-        """The HTTP client for this timeout and cap, shared by every sweep (created on first
-        use, keep-alive); every body it reads is cut at `max_response_bytes`."""
-
-        def make() -> httpx.AsyncClient:
-            import httpx
-
-            from omniops_tui.probes.bounded_http import capped_client_options
-
-            return httpx.AsyncClient(
-                timeout=httpx.Timeout(self.timeout),
-                verify=self.ssl_context(),
-                follow_redirects=True,
-                limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
-                **capped_client_options(self.max_response_bytes, headers={"User-Agent": USER_AGENT}),
-            )
-
-        await client_imports.imported("httpx")
-        await self.prepare_ssl()
-        return await self._shared.clients.get(("http", self.timeout, self.max_response_bytes), make)
 
     async def http_requests(self) -> ThreadedHTTP:
         """The HTTP checks' requests (http_client.py): keep-alive connections and worker
