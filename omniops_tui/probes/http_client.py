@@ -18,14 +18,16 @@ bounded_http.py bounded httpx: a gigabyte answer costs a megabyte.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+import contextlib
 import http.client
 import json
+import queue
 import threading
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from omniops_tui.probes.base import Stopwatch
@@ -36,6 +38,7 @@ WORKERS = 16
 READ_CHUNK = 65536
 _ZLIB = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS}
 Origin = tuple[str, str, int]
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -82,7 +85,7 @@ class ThreadedHTTP:
         self.headers = {"Accept": "*/*", "Accept-Encoding": "identity", **headers}
         self._idle: dict[Origin, list[http.client.HTTPConnection]] = {}
         self._lock = threading.Lock()
-        self._executor = concurrent.futures.ThreadPoolExecutor(WORKERS, thread_name_prefix="http-check")
+        self._workers = Workers(WORKERS)
         self.is_closed = False
 
     async def request(
@@ -90,11 +93,8 @@ class ThreadedHTTP:
     ) -> Answer:
         """One request (redirects followed unless told not to); RequestFailed if no answer."""
         body = None if json_body is None else json.dumps(json_body).encode()
-        loop = asyncio.get_running_loop()
         with quick_handover():  # the worker reads its answer within 0.5 ms (handover.py)
-            return await loop.run_in_executor(
-                self._executor, self._follow, method, url, body, follow_redirects
-            )
+            return await self._workers.run(self._follow, method, url, body, follow_redirects)
 
     # ------------------------------------------------------------------ in a worker thread
     def _follow(self, method: str, url: str, body: bytes | None, follow: bool) -> Answer:
@@ -213,4 +213,64 @@ class ThreadedHTTP:
         for connections in idle.values():
             for connection in connections:
                 connection.close()
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._workers.close()
+
+
+class Workers:
+    """Daemon threads that run blocking calls for the event loop, started as calls need them.
+
+    Not a ThreadPoolExecutor: its threads are not daemons, and a live non-daemon thread at the
+    end of a one-shot `check` makes the process take the slow exit (hangup.py waits for them)
+    and Python's own exit join them; a request still in flight must not hold the exit.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._threads = 0
+        self._idle = 0
+
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)` in a worker; cancelling the wait leaves the call to finish alone."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        with self._lock:
+            if self._idle == 0 and self._threads < self.size:
+                self._threads += 1
+                threading.Thread(target=self._work, name="http-check", daemon=True).start()
+        self._queue.put((loop, future, function, args))
+        return await future
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                self._idle += 1
+            item = self._queue.get()
+            with self._lock:
+                self._idle -= 1
+            if item is None:
+                return
+            loop, future, function, args = item
+            try:
+                outcome, error = function(*args), None
+            except BaseException as exc:  # handed to the awaiting check
+                outcome, error = None, exc
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
+                loop.call_soon_threadsafe(_settle, future, outcome, error)
+
+    def close(self) -> None:
+        """Each worker ends after the call it is in (if any)."""
+        with self._lock:
+            count, self._threads = self._threads, 0
+        for _ in range(count):
+            self._queue.put(None)
+
+
+def _settle(future: asyncio.Future[Any], outcome: Any, error: BaseException | None) -> None:
+    if future.done():  # cancelled: the check timed out meanwhile
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(outcome)
