@@ -230,6 +230,7 @@ class Workers:
         self._lock = threading.Lock()
         self._threads = 0
         self._idle = 0
+        self.started: list[threading.Thread] = []
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """`function(*args)` in a worker; cancelling the wait leaves the call to finish alone."""
@@ -238,7 +239,9 @@ class Workers:
         with self._lock:
             if self._idle == 0 and self._threads < self.size:
                 self._threads += 1
-                threading.Thread(target=self._work, name="http-check", daemon=True).start()
+                thread = threading.Thread(target=self._work, name="http-check", daemon=True)
+                self.started.append(thread)
+                thread.start()
         self._queue.put((loop, future, function, args))
         return await future
 

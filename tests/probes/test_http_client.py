@@ -90,7 +90,6 @@ async def test_workers_never_hold_the_exit() -> None:
     """A live non-daemon thread makes a one-shot `check` take the slow exit (hangup.py) and
     Python's exit wait for it: the request threads are daemons, and end when closed."""
     import asyncio
-    import threading
 
     async def handler(method: str, target: str, headers: dict[str, str], body: bytes) -> Any:
         return 200, {}, b"ok"
@@ -101,7 +100,7 @@ async def test_workers_never_hold_the_exit() -> None:
             *(http.request("GET", f"http://127.0.0.1:{server.port}/{n}") for n in range(6))
         )
         assert [a.status_code for a in answers] == [200] * 6
-        workers = [t for t in threading.enumerate() if t.name == "http-check"]
+        workers = list(http._workers.started)
         assert workers and all(t.daemon for t in workers)
         await http.aclose()
     for thread in workers:
