@@ -1,7 +1,8 @@
 """Live checks: small, async, bounded probes of the outside world (DESIGN principle 3).
 
-No Textual here, and no client library at import time: httpx, asyncpg, redis, boto3 and
-asyncssh are imported by a kind's module the first time one of its checks runs. The UI's loop:
+No Textual here, and no client library at import time: httpx (Prometheus), asyncpg, boto3 and
+asyncssh are imported by a kind's module the first time one of its checks runs; HTTP checks use
+http.client in threads (http_client.py) and Redis checks their own RESP (resp.py). The UI's loop:
 
     context = CheckContext.from_config(config, env_name)       # once per screen
     specs = load_bindings(runbooks_path).specs_for_runbook(runbook_id)

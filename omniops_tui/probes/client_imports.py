@@ -1,6 +1,6 @@
 """The checks' client libraries, imported off the event loop, once, when a sweep will use them.
 
-asyncssh (with cryptography), httpx, asyncpg and redis cost from ~20 to ~150 ms of CPU each to
+asyncssh (with cryptography), httpx and asyncpg cost from ~20 to ~150 ms of CPU each to
 import. The TUI's services `start()` them in a thread of their own before their first sweep
 (on the event loop, the screen would freeze); a check awaits `imported(name)`, which returns at
 once once it is done, so no check ever imports one on the loop while another is in flight.

@@ -2,8 +2,9 @@
 
 One `CheckContext` lives as long as a runbook screen (or one `check` command). It owns the
 SSH connection pool (one connection per host, shared by every check and every sweep, reopened
-when it drops), the HTTP clients (one per settings, shared by every sweep: keep-alive
-connections, no client set-up per sweep; shared_clients.py) and the history some checks
+when it drops), the clients (HTTP connections and their threads, the PostgreSQL pool, the Redis
+connection: one per settings, shared by every sweep, no set-up per sweep; shared_clients.py)
+and the history some checks
 compare against (memory stable?). Each sweep works on a `fork()` of it; nothing a sweep ends
 closes what another still uses. `await ctx.aclose()` closes it all.
 """
@@ -15,7 +16,7 @@ import re
 import ssl
 import time
 from collections import deque
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -29,7 +30,8 @@ from omniops_tui.probes.ssh_options import prefer_ciphers
 
 if TYPE_CHECKING:
     import asyncssh
-    import httpx
+
+    from omniops_tui.probes.http_client import ThreadedHTTP
 
 _VARIABLE = re.compile(r"\{([a-z_]+)\}")
 HISTORY_LENGTH = 240
@@ -189,28 +191,18 @@ class CheckContext:
             _shared=self._shared,
         )
 
-    async def http(self) -> httpx.AsyncClient:
-        """The HTTP client for this timeout and cap, shared by every sweep (created on first
-        use, keep-alive); every body it reads is cut at `max_response_bytes`."""
+    async def http_requests(self) -> ThreadedHTTP:
+        """The HTTP checks' requests (http_client.py): keep-alive connections and worker
+        threads shared by every sweep of this context; every body is cut at the cap."""
+        from omniops_tui.probes.http_client import ThreadedHTTP
 
-        def make() -> httpx.AsyncClient:
-            import httpx
+        def make() -> ThreadedHTTP:
+            headers = {"User-Agent": USER_AGENT}
+            return ThreadedHTTP(self.timeout, self.max_response_bytes, self.ssl_context, headers)
 
-            from omniops_tui.probes.bounded_http import capped_client_options
+        return await self._shared.clients.get(("http-threads", self.timeout, self.max_response_bytes), make)
 
-            return httpx.AsyncClient(
-                timeout=httpx.Timeout(self.timeout),
-                verify=self.ssl_context(),
-                follow_redirects=True,
-                limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
-                **capped_client_options(self.max_response_bytes, headers={"User-Agent": USER_AGENT}),
-            )
-
-        await client_imports.imported("httpx")
-        await self.prepare_ssl()
-        return await self._shared.clients.get(("http", self.timeout, self.max_response_bytes), make)
-
-    async def shared(self, key: Hashable, make: Callable[[], T]) -> T:
+    async def shared(self, key: Hashable, make: Callable[[], T | Awaitable[T]]) -> T:
         """A client kept for every sweep of this context, made once per key (`aclose` ends it)."""
         return await self._shared.clients.get(key, make)
 

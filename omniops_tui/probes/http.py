@@ -1,12 +1,13 @@
-"""HTTP probes (httpx): health, comprehensive health fields, version, smoke tests.
+"""HTTP probes: health, comprehensive health fields, version, smoke tests.
 
-Imported only when an HTTP check runs. Every request goes through the sweep's one
-`httpx.AsyncClient` (`CheckContext.http`), whose bodies are cut at `max_response_mb`
-(`probes.bounded_http`), and leaves what was asked and what came back in the evidence.
+Imported only when an HTTP check runs. Every request goes through the context's keep-alive
+connections and worker threads (`CheckContext.http_requests`, http_client.py: http.client,
+not httpx, a tenth of its CPU per request), whose bodies are cut at `max_response_mb`, and
+leaves what was asked and what came back in the evidence.
 Checks read: GET and HEAD; the document's smoke tests POST to endpoints that answer without
 changing anything, and only when their binding declares `smoke_test = true`, never under
 `--read-only` (`probes.readonly.method_problem`). The latency probe is latency_check.py: it
-needs no httpx.
+needs none either.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ import asyncio
 import json
 from typing import Any
 from urllib.parse import urlparse
-
-import httpx
 
 from omniops_tui.probes.base import (
     CheckResult,
@@ -27,40 +26,43 @@ from omniops_tui.probes.base import (
     fmt_number,
     truncate,
 )
-from omniops_tui.probes.bounded_http import cut_at
 from omniops_tui.probes.context import CheckContext
+from omniops_tui.probes.http_client import Answer
 from omniops_tui.probes.latency_check import base_url_missing
+from omniops_tui.probes.latency_http import RequestFailed
 from omniops_tui.probes.readonly import http_gate
 from omniops_tui.probes.registry import limits_for, threshold_of
 
 
-def _answer(response: httpx.Response) -> str:
+def _answer(response: Answer) -> str:
     reason = response.reason_phrase or ""
     body = response.text if response.content else ""
-    cut = cut_at(response)
+    cut = response.cut_at
     note = f"\n(answer cut at {fmt_bytes(cut)}: it was larger)" if cut else ""
     return truncate(f"HTTP {response.status_code} {reason}{note}\n{body}".rstrip())
 
 
-def _status_line(response: httpx.Response) -> str:
+def _status_line(response: Answer) -> str:
     return f"{response.status_code} {response.reason_phrase}".strip()
 
 
 async def _request(
     context: CheckContext, method: str, path: str, *, json_body: Any = None, follow_redirects: bool = True
-) -> tuple[str, httpx.Response | None, float, str]:
-    """(asked, response or None, elapsed ms, error text)."""
-    client = await context.http()
+) -> tuple[str, Answer | None, float, str]:
+    """(asked, response or None, elapsed ms timed in the request's thread, error text)."""
+    client = await context.http_requests()
     url = context.url(path)
     asked = f"{method} {url}"
     if json_body is not None:
         asked += f" {json.dumps(json_body, ensure_ascii=False)}"
     watch = Stopwatch()
     try:
-        response = await client.request(method, url, json=json_body, follow_redirects=follow_redirects)
-    except httpx.HTTPError as exc:
+        response = await client.request(method, url, json_body=json_body, follow_redirects=follow_redirects)
+    except RequestFailed as exc:
+        return asked, None, watch.ms, str(exc)
+    except (OSError, ValueError) as exc:  # e.g. a certificate file that cannot be read
         return asked, None, watch.ms, f"{type(exc).__name__}: {error_text(exc)}"
-    return asked, response, watch.ms, ""
+    return asked, response, response.elapsed_ms, ""
 
 
 def get_field(data: Any, dotted: str) -> tuple[bool, Any]:

@@ -1,9 +1,13 @@
 """PostgreSQL probes (asyncpg): the questions the runbooks ask with `psql $PRODUCTION_DATABASE_URL`.
 
-Every check opens its own short connection (asyncpg cannot run two queries at once on one
-connection, and checks run concurrently) in a read-only session (`default_transaction_read_only`)
-with a statement timeout, so a check can never change the database even by mistake. The DSN
-comes from the variable the environment names; evidence shows it with the password masked.
+Checks borrow a connection from a small pool the context keeps for every sweep (asyncpg cannot
+run two queries at once on one connection, and checks run concurrently; `POOL_SIZE` of them at
+most). A connection per check cost the database a new backend per check per sweep and the
+sweep its set-up: concurrent checks waited on PostgreSQL forking backends (issue 12). Every
+pooled session is read-only (`default_transaction_read_only`, set at connection start, so the
+pool's `RESET ALL` on release returns to it) with a statement timeout, so a check can never
+change the database even by mistake. The DSN comes from the variable the environment names;
+evidence shows it with the password masked.
 
 This module holds the connection and the load figures; what the schema holds (extensions,
 migrations, RLS) is asked by postgres_schema.py through the same `run_read_only`.
@@ -11,6 +15,7 @@ migrations, RLS) is asked by postgres_schema.py through the same `run_read_only`
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
@@ -36,33 +41,61 @@ class _NotConfigured(Exception):
     pass
 
 
+POOL_SIZE = 3
+
+
+class _Pool:
+    """The context's pool for one DSN: made on first use, closed by the context's `aclose`."""
+
+    def __init__(self, dsn: str, timeout: float) -> None:
+        import asyncpg
+
+        self.is_closed = False
+        self._started: asyncio.Future[asyncpg.Pool] | None = None
+        timeout_ms = str(int(timeout * 1000))
+        self.pool = asyncpg.create_pool(
+            dsn,
+            min_size=0,
+            max_size=POOL_SIZE,
+            timeout=timeout,
+            statement_cache_size=0,
+            server_settings={
+                "application_name": "omniops-tui-check",
+                "default_transaction_read_only": "on",
+                "statement_timeout": timeout_ms,
+            },
+        )
+
+    async def ready(self) -> asyncpg.Pool:
+        """The pool, initialised once (concurrent first checks wait for the same start)."""
+        if self._started is None:
+            self._started = asyncio.ensure_future(self._start())
+        return await asyncio.shield(self._started)
+
+    async def _start(self) -> asyncpg.Pool:
+        await self.pool  # min_size 0: nothing is opened until a check asks
+        return self.pool
+
+    async def aclose(self) -> None:
+        """Drop the sessions at once: they only ever read, so there is nothing to finish, and a
+        graceful close waits for a check still holding one (the demo's hang-up has 1.8 s)."""
+        self.is_closed = True
+        self.pool.terminate()
+
+
 @contextlib.asynccontextmanager
 async def connect(context: CheckContext) -> AsyncIterator[tuple[asyncpg.Connection, str]]:
-    """A read-only connection and the masked DSN for the evidence."""
+    """A read-only connection of the context's pool and the masked DSN for the evidence."""
     dsn = context.secret("database_url_env")
     if not dsn:
         raise _NotConfigured
     await client_imports.imported("asyncpg")  # off the loop
-    import asyncpg  # here: a sweep without a database need not import it (issue 12)
+    # asyncpg is imported here: a sweep without a database need not import it (issue 12).
 
-    timeout_ms = str(int(context.timeout * 1000))
-    connection = await asyncpg.connect(
-        dsn,
-        timeout=context.timeout,
-        statement_cache_size=0,
-        server_settings={
-            "application_name": "omniops-tui-check",
-            "default_transaction_read_only": "on",
-            "statement_timeout": timeout_ms,
-        },
-    )
-    try:
+    pooled = await context.shared(("postgres", dsn, context.timeout), lambda: _Pool(dsn, context.timeout))
+    pool = await pooled.ready()
+    async with pool.acquire(timeout=context.timeout) as connection:
         yield connection, mask_url(dsn)
-    finally:
-        try:
-            await connection.close(timeout=1)
-        except Exception:  # closing must not hide the answer; drop the socket instead
-            connection.terminate()
 
 
 def _asyncpg() -> Any:

@@ -1,23 +1,21 @@
-"""Redis probes (redis.asyncio): PING, keyspace hit rate, memory — `redis-cli INFO` as checks.
+"""Redis probes: PING, keyspace hit rate, memory — `redis-cli INFO` as checks.
 
-One short-lived client per check (checks of a sweep run concurrently); the URL comes from the
-variable `redis_url_env` names and shows in the evidence with its password masked. Only
-read commands are sent (PING, INFO).
+One connection per context, shared by every Redis check of every sweep (resp.py: a client of
+its own for PING and INFO, not redis-py, whose import was a fifth of a one-shot `check`); the
+URL comes from the variable `redis_url_env` names and shows in the evidence with its password
+masked. Only read commands are sent (PING, INFO): resp.py refuses any other.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from omniops_tui.probes import client_imports
 from omniops_tui.probes.base import CheckResult, CheckSpec, Stopwatch, fmt_bytes, fmt_number, mask_url
 from omniops_tui.probes.context import CheckContext
 from omniops_tui.probes.registry import threshold_of
-
-if TYPE_CHECKING:
-    import redis.asyncio as aioredis
+from omniops_tui.probes.resp import RespConnection, parse_info
 
 
 class _NotConfigured(Exception):
@@ -25,25 +23,30 @@ class _NotConfigured(Exception):
 
 
 @contextlib.asynccontextmanager
-async def connect(context: CheckContext) -> AsyncIterator[tuple[aioredis.Redis, str]]:
+async def connect(context: CheckContext) -> AsyncIterator[tuple[RedisClient, str]]:
+    """The context's connection to the server the URL names (opened on its first command)."""
     url = context.secret("redis_url_env")
     if not url:
         raise _NotConfigured
-    await client_imports.imported("redis.asyncio")  # off the loop
-    import redis.asyncio as aioredis  # here: a sweep without Redis need not import it (issue 12)
-
-    client = aioredis.from_url(
-        url,
-        socket_timeout=context.timeout,
-        socket_connect_timeout=context.timeout,
-        retry_on_timeout=False,
-        decode_responses=True,
+    connection = await context.shared(
+        ("redis", url, context.timeout),
+        lambda: RespConnection(url, timeout=context.timeout, max_bytes=context.max_response_bytes),
     )
-    try:
-        yield client, mask_url(url)
-    finally:
-        with contextlib.suppress(Exception):
-            await client.aclose()
+    yield RedisClient(connection), mask_url(url)
+
+
+class RedisClient:
+    """The two questions the checks ask, in the shape they read them."""
+
+    def __init__(self, connection: RespConnection) -> None:
+        self._connection = connection
+
+    async def ping(self) -> bool | str:
+        answer = await self._connection.command("PING")
+        return True if answer == "PONG" else str(answer)
+
+    async def info(self, section: str) -> dict[str, str]:
+        return parse_info(str(await self._connection.command("INFO", section) or ""))
 
 
 async def _run(context: CheckContext, body: Any) -> CheckResult:
@@ -56,7 +59,7 @@ async def _run(context: CheckContext, body: Any) -> CheckResult:
 
 
 async def check_redis_ping(spec: CheckSpec, context: CheckContext) -> CheckResult:
-    async def body(client: aioredis.Redis, where: str) -> CheckResult:
+    async def body(client: RedisClient, where: str) -> CheckResult:
         watch = Stopwatch()
         answer = await client.ping()
         ms = round(watch.ms, 1)
@@ -79,7 +82,7 @@ async def check_redis_hit_rate(spec: CheckSpec, context: CheckContext) -> CheckR
     a cache that is healthy now could read 14 %. The first reading has nothing to compare with
     and says it is the rate since the server started."""
 
-    async def body(client: aioredis.Redis, where: str) -> CheckResult:
+    async def body(client: RedisClient, where: str) -> CheckResult:
         stats = await client.info("stats")
         hits, misses = int(stats.get("keyspace_hits", 0)), int(stats.get("keyspace_misses", 0))
         evidence = {
@@ -108,7 +111,7 @@ async def check_redis_hit_rate(spec: CheckSpec, context: CheckContext) -> CheckR
 
 
 async def check_redis_memory(spec: CheckSpec, context: CheckContext) -> CheckResult:
-    async def body(client: aioredis.Redis, where: str) -> CheckResult:
+    async def body(client: RedisClient, where: str) -> CheckResult:
         info = await client.info("memory")
         used, maximum = int(info.get("used_memory", 0)), int(info.get("maxmemory", 0) or 0)
         evidence = {

@@ -26,7 +26,7 @@ ResultCallback = Callable[[CheckSpec, CheckResult], Any | Awaitable[Any]]
 Outcome = tuple[CheckSpec, CheckResult]
 
 
-CLIENT_MODULES = ("httpx", "asyncssh", "asyncpg", "redis.asyncio", "ssl")
+CLIENT_MODULES = ("httpx", "asyncssh", "asyncpg", "ssl")  # Redis: resp.py, nothing to import
 
 
 async def preload_clients() -> None:
@@ -50,12 +50,8 @@ def clients_for(specs: Iterable[CheckSpec], context: CheckContext) -> list[str]:
         return []
     wanted = [
         ("asyncssh", "ssh" in targets and bool(environment.hosts)),
-        (
-            "httpx",
-            bool(targets & {"http", "prometheus"}) and bool(environment.base_url or environment.prometheus),
-        ),
+        ("httpx", "prometheus" in targets and bool(environment.prometheus)),  # http checks: http_client.py
         ("asyncpg", "postgres" in targets and bool(environment.database_url_env)),
-        ("redis.asyncio", "redis" in targets and bool(environment.redis_url_env)),
     ]
     return [name for name, used in wanted if used]
 

@@ -194,3 +194,28 @@ async def test_checks_are_read_only(pg_db: str, pg_env: Callable[..., CheckConte
 
         with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
             await connection.execute("CREATE TABLE should_not_exist (id int)")
+
+
+async def test_a_pooled_connection_stays_read_only_when_it_is_reused(
+    pg_db: str, pg_env: Callable[..., CheckContext]
+) -> None:
+    """Checks of a context borrow the same connection (one backend, not one per check), and
+    whatever a session changed is reset when it goes back: the next borrower is read-only again."""
+    import asyncpg
+
+    from omniops_tui.probes.postgres import connect
+
+    context: Any = pg_env()
+    try:
+        async with connect(context) as (connection, _where):
+            first = connection.get_server_pid()
+            await connection.execute("SET default_transaction_read_only = off")
+        for kind in ("pg_ping", "pg_connections"):
+            assert (await run_check(spec(kind), context.fork())).status == "pass"
+        async with connect(context) as (connection, _where):
+            assert connection.get_server_pid() == first
+            assert await connection.fetchval("SHOW default_transaction_read_only") == "on"
+            with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+                await connection.execute("CREATE TABLE should_not_exist (id int)")
+    finally:
+        await context.aclose()

@@ -3,6 +3,7 @@ them with real GETs instead of resetting them under other users' feet)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Callable
@@ -129,3 +130,92 @@ async def test_redis_not_configured() -> None:
     for kind in ("redis_ping", "redis_hit_rate", "redis_memory"):
         result = await run_check(spec(kind), context_from(env_toml(base_url="http://x")))
         assert (result.status, result.summary) == ("unknown", "not configured")
+
+
+# ------------------------------------------------------------------------------ resp.py
+async def test_checks_of_a_context_share_one_connection(redis_env: Callable[..., CheckContext]) -> None:
+    """Every Redis check of a context (and of its sweeps' forks) asks on one connection: the
+    server sees one client, whose id does not change between the checks."""
+    from omniops_tui.probes.resp import RespConnection
+
+    context = redis_env()
+    try:
+        for kind in ("redis_ping", "redis_hit_rate", "redis_memory"):
+            result = await run_check(spec(kind), context.fork())  # judged on a server others share
+            assert result.status != "error" and result.evidence["asked"], result
+        connections = [c for c in context._shared.clients._clients.values() if isinstance(c, RespConnection)]
+        assert len(connections) == 1 and connections[0]._writer is not None
+    finally:
+        await context.aclose()
+    assert connections[0].is_closed
+
+
+async def test_only_read_commands_are_sent(redis_server_url: str) -> None:
+    from omniops_tui.probes.resp import RespConnection
+
+    connection = RespConnection(redis_server_url, timeout=5, max_bytes=1 << 20)
+    try:
+        with pytest.raises(ValueError, match="not one of the read-only commands"):
+            await connection.command("FLUSHALL")
+        assert connection._writer is None  # refused before anything was opened or sent
+        assert await connection.command("PING") == "PONG"
+    finally:
+        await connection.aclose()
+
+
+async def test_a_reply_cut_off_drops_the_connection_and_the_next_command_reconnects() -> None:
+    """A command that times out mid-reply leaves the stream out of step: the next command must
+    not read the stale half as its answer, but open a new connection (a loopback server that
+    stalls its first client and answers the second)."""
+    from omniops_tui.probes.resp import RespConnection
+
+    seen: list[int] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.append(len(seen))
+        await reader.readuntil(b"PING\r\n")
+        if len(seen) == 1:
+            writer.write(b"$10\r\nPON")  # half a reply, then nothing
+        else:
+            writer.write(b"+PONG\r\n")
+        await writer.drain()
+        await reader.read()  # until the client goes
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    connection = RespConnection(f"redis://127.0.0.1:{port}/0", timeout=5, max_bytes=1 << 20)
+    try:
+        stalled = asyncio.ensure_future(connection.command("PING"))
+        while not seen:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+        stalled.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await stalled
+        assert await connection.command("PING") == "PONG"
+        assert seen == [0, 1]
+    finally:
+        await connection.aclose()
+        server.close()
+        await server.wait_closed()
+
+
+async def test_a_password_the_server_refuses_is_an_error_masking_it(
+    redis_server_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(redis_server_url)
+    monkeypatch.setenv("OMNIOPS_T_AUTH_REDIS", f"redis://nobody:S3CRETPW@{parsed.hostname}:{parsed.port}/0")
+    result = await run_check(
+        spec("redis_ping"), context_from(env_toml(redis_url_env="OMNIOPS_T_AUTH_REDIS", timeout=5))
+    )
+    assert result.status == "error" and "S3CRETPW" not in json.dumps(result.to_dict())
+
+
+def test_info_lines_become_a_table() -> None:
+    from omniops_tui.probes.resp import parse_info
+
+    text = "# Stats\r\nkeyspace_hits:12\r\nkeyspace_misses:3\r\n\r\n# Memory\r\nused_memory_human:1.1M\r\n"
+    assert parse_info(text) == {"keyspace_hits": "12", "keyspace_misses": "3", "used_memory_human": "1.1M"}

@@ -66,9 +66,14 @@ async def test_demo_end_to_end(tmp_path: Path, postgres_url: str, redis_url: str
                 ),
             )
             await pilot.pause(0.3)
-            row = next(
-                r for r in app.screen.current_view().query(ChecklistItemRow) if r.item.id == ERROR_RATE
-            )
+
+            # A section's rows arrive a batch per frame: under load the result came first.
+            def error_rate_rows() -> list[ChecklistItemRow]:
+                rows = app.screen.current_view().query(ChecklistItemRow)
+                return [r for r in rows if r.item.id == ERROR_RATE]
+
+            await wait_for(pilot, lambda: bool(error_rate_rows()))
+            row = error_rate_rows()[0]
             assert row.has_class("failing")
             assert "error rate 8.2" in widget_text(row.query_one(".item-text"))
             await wait_for(pilot, lambda: app.ctx.session.state.metrics.latest("error_rate").value == 8.2)
