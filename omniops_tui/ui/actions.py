@@ -10,10 +10,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App
 from textual.widgets import Input
 
 from omniops_tui.ui.context import ScreenContext
+from omniops_tui.ui.idle_gc import IdleCollector
 from omniops_tui.ui.keys import REPLAY_ACTIONS
 from omniops_tui.ui.messages import ReplaySeek
 from omniops_tui.ui.replay_mode import ReplayMode
@@ -29,6 +31,7 @@ class KeyActions(App[None]):
     ctx: ScreenContext
     live: LiveSession | None
     replay_mode: ReplayMode
+    idle_collector: IdleCollector | None = None  # from the mount on (idle_gc.py)
 
     if TYPE_CHECKING:
 
@@ -37,6 +40,25 @@ class KeyActions(App[None]):
         def open_runbook(self, runbook_id: str, *, via: str, section_id: str = "") -> None: ...
 
         def post_update(self, events: Sequence[Event] | None) -> None: ...
+
+    async def on_event(self, event: events.Event) -> None:
+        """Every key, wherever it goes, tells the collector the keys have not paused (idle_gc.py)."""
+        if isinstance(event, events.Key):
+            if self.idle_collector is not None:
+                self.idle_collector.key()
+            if self.live is not None:
+                self.live.checks.moved()  # and the checks' next sweep waits for a pause
+        await super().on_event(event)
+
+    def on_mount(self) -> None:
+        """(Beside `OmniOpsApp.on_mount`: Textual calls each class's handler.) What start-up
+        built is frozen out of the garbage collector's sight; full collections at pauses."""
+        self.idle_collector = IdleCollector()
+        self.idle_collector.start(self)
+
+    def on_unmount(self) -> None:
+        if self.idle_collector is not None:
+            self.idle_collector.stop()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in REPLAY_ACTIONS:

@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from omniops_tui.ui.context import ScreenContext
 
 SCREENS_BY_NAME = ("home", "wizard", "metrics", "logs", "sessions", "timeline", "help")
+# Kept once built (installed in the App), for the live session: opening one again resumes it.
+# Composing the metrics screen (its tables, the host list) on every `m` cost the key ~100 ms of
+# CPU, ~300 ms on a loaded machine; `prepare` builds it ahead while the first screen idles.
+KEPT = frozenset({"metrics"})
 
 
 class Navigator:
@@ -103,7 +107,33 @@ class Navigator:
             while app.screen is not existing:
                 app.pop_screen()
             return
-        app.push_screen(kind(self.ctx))
+        app.push_screen(self._screen(name, kind))
+
+    def _screen(self, name: str, kind: type[SessionScreen]) -> SessionScreen:
+        """A new screen, or for a kept one of the live session the one built before."""
+        if name not in KEPT or self.ctx.engine is None:  # a replay's screens come and go with it
+            return kind(self.ctx)
+        app, key = self._app, f"kept-{name}"
+        if app.is_screen_installed(key):
+            kept = app.get_screen(key)
+            if isinstance(kept, kind) and kept.ctx is self.ctx:
+                return kept
+        screen = kind(self.ctx)
+        app.install_screen(screen, key)
+        return screen
+
+    def prepare(self, name: str) -> None:
+        """Build a kept screen now, off the screen stack (composed and mounted, not shown):
+        its first opening then costs what a later one does."""
+        if name not in KEPT or self.ctx.engine is None:
+            return
+        from omniops_tui.ui.screens.metrics import MetricsScreen
+
+        app = self._app
+        screen = self._screen(name, MetricsScreen)
+        if not screen.is_running:
+            app._load_screen_css(screen)  # Textual's own first step of a push (the styles are warm)
+            app._get_screen(screen)  # registered: composed and mounted, as a push does first
 
     @property
     def _app(self) -> App[None]:

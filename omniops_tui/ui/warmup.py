@@ -14,6 +14,13 @@ the whole). `Stylesheet.parse` parses only sources it has not parsed before, so 
 parsed twice; the screens on show are then restyled once, as Textual does when it loads a
 screen's CSS, so a rule of the new files that matches them applies as it would have. When
 the screen is then pushed, Textual finds its CSS loaded and re-parses nothing.
+
+Then the screens the App keeps (navigation.py: the metrics screen) are built off the stack,
+composed and mounted, so their first opening is a resume like any later one (it was the
+slowest key of a session: its tables and widgets built and styled for the first time).
+
+Last, what the warm-up built is frozen out of the garbage collector's sight, as what start-up
+built was (idle_gc.py).
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from omniops_tui.runbooks.block_model import CommandBlock, iter_blocks
+from omniops_tui.ui.idle_gc import IdleCollector
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -39,6 +47,7 @@ if TYPE_CHECKING:
 
 # The screens a person opens next, in the order they are usually opened.
 SCREENS = ("runbook", "metrics", "logs", "wizard")
+KEPT = ("metrics",)  # built ahead, off the stack, once the styles are in
 SLICE_S = 0.01  # between two slices: the loop takes keys and frames in between
 LANGUAGE_SCAN_RUNBOOKS = 50  # runbooks whose commands' languages are warmed (a thread's work)
 LANGUAGES = 8  # at most this many highlighters loaded ahead
@@ -106,6 +115,14 @@ def _steps(app: App[Any]) -> Iterator[None]:
             if screen.is_attached:
                 stylesheet.update(screen)
                 yield
+    prepare = getattr(app, "prepare", None)  # the OmniOps App's (navigation.py)
+    if callable(prepare):
+        for name in KEPT:
+            prepare(name)
+            yield
+    collector: IdleCollector | None = getattr(app, "idle_collector", None)  # actions.py
+    if collector is not None:
+        collector.freeze()  # what the warm-up built lives as long as the app too
 
 
 def warm_styles(app: App[Any]) -> None:

@@ -123,9 +123,15 @@ async def test_sessions_screen_replays_in_the_same_app_and_comes_back(make_app) 
         await pilot.pause()
         assert "# Incident Timeline" in path.with_suffix(".postmortem.md").read_text()
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.current_mode == "replay" and bool(app.screen.query("#status-line")))
+        # The status line exists a moment before its bar has written it: wait for the words.
+        await wait_for(
+            pilot,
+            lambda: (
+                app.current_mode == "replay"
+                and "REPLAY" in "".join(widget_text(w) for w in app.screen.query("#status-line"))
+            ),
+        )
         assert app.replay_mode.active and app.replay_mode.replay.path == str(path)
-        assert "REPLAY" in widget_text(app.screen.query_one("#status-line"))
         await pilot.press("ctrl+r")  # back to the live session, which kept recording
         await pilot.pause()
         assert not app.replay_mode.active and app.current_mode == "live"

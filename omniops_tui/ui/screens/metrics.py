@@ -26,7 +26,7 @@ from omniops_tui.logic.host_table import SORTS, HostTable
 from omniops_tui.logic.metrics import BY_NAME, CATALOGUE, MetricDef
 from omniops_tui.ui.context import SessionScreen
 from omniops_tui.ui.literal import literal
-from omniops_tui.ui.messages import SessionUpdated
+from omniops_tui.ui.messages import EVERYTHING, SessionUpdated
 from omniops_tui.ui.widgets.figures import sparkline, value_text
 from omniops_tui.ui.widgets.footer import KeyFooter
 from omniops_tui.ui.widgets.host_list import HOST_LABELS, HostList, age_text, header_text
@@ -131,7 +131,8 @@ class MetricsScreen(SessionScreen):
     def on_screen_resume(self) -> None:
         if self.ctx.engine is not None:
             self.ctx.engine.screen_opened("metrics")
-        self.refresh_tables()
+        # Kept between openings (navigation.py): all it shows, as the state is now.
+        self.on_session_updated(SessionUpdated({EVERYTHING}))
 
     def session_changed(self, message: SessionUpdated) -> None:
         """Samples arrive in bursts (a round at a time); the messages coalesce into one."""

@@ -125,9 +125,9 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
         start = self._section_index(self.initial_section) if self.initial_section else 0
         if self.runbook.sections:
             sections.highlight_section(self.runbook.sections[start].id)
-        if self.runbook.sections:
             self.show_section(self.runbook.sections[start].id)
-            self._switcher.prebuild(prebuild_order(len(self.runbook.sections), start), self._new_view)
+            order = prebuild_order(len(self.runbook.sections), start)
+            self._switcher.prebuild(order, self._new_view, self.keys_idle)
         sections.focus()
         self.follow_runs()
 
@@ -179,7 +179,7 @@ class RunbookScreen(RunbookNavigation, RunActions, StepConfirmActions, SessionSc
             anchor, self._initial_anchor = self._initial_anchor, ""  # asked for before mount
             self.scroll_to_heading(anchor)
         if view is None:
-            view = self._new_view(index, anchor=anchor)
+            view = self._new_view(index, switcher.window(), anchor=anchor)
             switcher.mount(view)
             if view.parent is not switcher:  # not mounted: the screen is being taken down
                 return

@@ -7,6 +7,7 @@ recorded "screen opened" agree.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from textual.binding import Binding
@@ -136,9 +137,14 @@ class RunbookNavigation:
         index = (screen.runbook.sections.index(screen._current) + delta) % len(screen.runbook.sections)
         screen.show_section(screen.runbook.sections[index].id)
 
+    def keys_idle(self) -> float:
+        """Seconds since the last key reached this screen (building ahead waits for a pause)."""
+        return time.monotonic() - getattr(self, "_key_at", float("-inf"))
+
     def on_key(self, event: Key) -> None:
         """Digits go to the numbered section of the sidebar."""
         screen = self._me
+        screen._key_at = time.monotonic()
         if event.character and event.character.isdigit() and event.character != "0":
             number = int(event.character)
             if number <= len(screen.runbook.sections):

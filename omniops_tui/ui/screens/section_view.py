@@ -11,6 +11,10 @@ its children: a CSS query would walk every row of every built section, on every 
 the first section is on show it builds the others hidden (their first screen of rows, a few
 rows per slice of idle time, neighbours and the digit-numbered ones first): building a
 section's rows on the key that first showed it made that key cost several times a later one.
+The building steps aside while the engineer is pressing keys (a slice, and the layout of the
+screen it causes, made the key that arrived meanwhile wait), and a section first shown by a key
+mounts only the rows its view can show (a row is at least a line): every row mounted is
+composed, styled and rendered (to know its height) before that key's screen appears.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ PREBUILD_AFTER_S = 0.6  # after the screen's first frame (and its checks' start)
 PREBUILD_SLICE_S = 0.05  # between two slices of building hidden: keys and frames go in between
 PREBUILD_ROWS = 6  # rows mounted per slice into a hidden view (a few ms each)
 PREBUILD_MAX = 12  # sections built ahead: the digits' nine and the neighbours
+PREBUILD_QUIET_S = 0.4  # no building until the keys have paused this long
 
 
 def prebuild_order(count: int, start: int) -> list[int]:
@@ -61,6 +66,7 @@ class SectionView(ListView):
         start = next((i for i, r in enumerate(rows) if anchor and getattr(r, "anchor_id", "") == anchor), 0)
         first = start + first_rows
         super().__init__(*rows[:first], id=id, initial_index=start)
+        self.screenful = first_rows  # the rows a first frame shows (built hidden: `fill` to it)
         self.section = section
         self.stale = False
         self._pending: list[Row] = list(rows[first:])
@@ -68,7 +74,9 @@ class SectionView(ListView):
         self._batching = False
 
     def on_mount(self) -> None:
-        self.shown()
+        # Not `shown()` here: the view counts as mounted only once its mount handlers are done,
+        # and a view shown as it mounted (a key's first show) never got the rest of its rows.
+        self.call_later(self.shown)
 
     def shown(self) -> None:
         """On show (or mounted on show): the rest of the rows arrive, a batch per frame. A view
@@ -84,11 +92,11 @@ class SectionView(ListView):
 
     def fill(self, count: int) -> bool:
         """Hidden, `count` more of the rows a first frame shows; False once they are all in."""
-        if self.display or not self._pending or len(self.children) >= FIRST_ROWS:
+        if self.display or not self._pending or len(self.children) >= self.screenful:
             return False
         rows, self._pending = self._pending[:count], self._pending[count:]
         self._add(rows)
-        return bool(self._pending) and len(self.children) < FIRST_ROWS
+        return bool(self._pending) and len(self.children) < self.screenful
 
     def _mount_batch(self) -> None:
         self._batching = False
@@ -115,19 +123,36 @@ class SectionSwitcher(ContentSwitcher):
 
     SESSION_BLIND = True  # no session-aware widget inside: the screen's walk skips the rows
 
-    def prebuild(self, order: list[int], build: Callable[[int, int], SectionView]) -> None:
+    def window(self) -> int:
+        """Rows enough to fill the view on show (each row is at least one line high), or
+        FIRST_ROWS before the switcher has a size."""
+        height = self.size.height
+        return height + 2 if height > 0 else FIRST_ROWS
+
+    def prebuild(
+        self,
+        order: list[int],
+        build: Callable[[int, int], SectionView],
+        keys_idle: Callable[[], float],
+    ) -> None:
         """Build the views of these sections hidden, a few rows per slice of idle time (a
-        whole section's rows at once held the loop for up to ~100 ms)."""
+        whole section's rows at once held the loop for up to ~100 ms), while `keys_idle()`
+        (seconds since the last key) says the engineer is not pressing keys."""
         pending = list(order)
 
         def step() -> None:
             if self.is_attached and not self.screen.is_current:  # another screen on top: later
                 self.set_timer(PREBUILD_AFTER_S, step)
                 return
+            idle = keys_idle()
+            if idle < PREBUILD_QUIET_S and self.is_attached:  # keys first
+                self.set_timer(PREBUILD_QUIET_S - idle, step)
+                return
             while pending and self.is_attached:
                 view = self.view(f"view-{pending[0]}")
                 if view is None:
                     view = build(pending[0], PREBUILD_ROWS)
+                    view.screenful = self.window()
                     view.display = False
                     self.mount(view)
                     break
