@@ -125,14 +125,19 @@ class DemoServices:
             await drop_database(self._server_url, self.database_name)
             self._database_created = False
 
-    def close(self) -> None:
-        """Stop everything, remove the temporary folder, restore the environment. Idempotent."""
+    def close(self, *, exiting: bool = False) -> None:
+        """Stop everything, remove the temporary folder, restore the environment. Idempotent.
+
+        `exiting`: the process ends right after, so moto's server (a daemon thread of ours, its
+        socket closed by the kernel) is not stopped: its stop waits for its next 0.5 s poll,
+        which was half of `ctrl+q` to the shell prompt under load."""
         if self._closed:
             return
         self._closed = True
         # moto's server notices a stop only at its next 0.5 s poll: it stops meanwhile.
         moto = threading.Thread(target=self._stop_moto, name="omniops-demo-s3-stop", daemon=True)
-        moto.start()
+        if not exiting:
+            moto.start()
         with contextlib.suppress(Exception):
             self._run(self._shutdown(), timeout=10)
         self.remove_data()
@@ -141,7 +146,8 @@ class DemoServices:
         if self._prometheus is not None:
             with contextlib.suppress(Exception):
                 self._prometheus.stop()
-        moto.join(timeout=5)
+        if moto.is_alive():
+            moto.join(timeout=5)
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)

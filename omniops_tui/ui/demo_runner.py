@@ -122,7 +122,7 @@ def run_demo(options: Options, **kwargs: Any) -> None:
             sys.exit(app.return_code)
     finally:
         if services is not None:
-            services.close()
+            services.close(exiting=True)  # run_demo's caller ends the process
         for undo in forget:
             undo()
         signal.signal(signal.SIGTERM, previous)
