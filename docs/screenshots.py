@@ -44,35 +44,45 @@ async def until(pilot, condition: Callable[[], bool], timeout: float = 30) -> No
         await pilot.pause(0.1)
 
 
+def rounds(app) -> int:
+    """Metric rounds sampled so far (the live session's metrics service owns the sampler)."""
+    return app.live.metrics.rounds if app.live is not None else 0
+
+
 async def sampled(pilot) -> None:
     app = pilot.app
-    before = app.sampler.rounds
-    app.sampler.sample_now()
-    await until(pilot, lambda: app.sampler.rounds > before)
+    before = rounds(app)
+    app.live.metrics.sample_now()
+    await until(pilot, lambda: rounds(app) > before)
     await pilot.pause(0.5)
+
+
+def sweeps(app) -> int:
+    return app.live.checks.sweeps if app.live is not None else 0
 
 
 Shot = Callable[[object, MovableClock], Awaitable[None]]
 
 
 async def home(pilot, clock) -> None:
-    await until(pilot, lambda: pilot.app.sampler.rounds >= 1)
+    await until(pilot, lambda: rounds(pilot.app) >= 1)
 
 
 async def checklist(pilot, clock) -> None:
     await pilot.press("1", "down", "down", "down", "down", "down", "enter")
-    await until(pilot, lambda: pilot.app.live is not None and pilot.app.live.sweeps >= 1)
+    await until(pilot, lambda: sweeps(pilot.app) >= 1)
 
 
 async def red_checklist(pilot, clock) -> None:
-    pilot.app.switch_scenario("error-spike")
-    await pilot.press("1", "down", "down", "down", "down", "down", "enter")
-    await until(pilot, lambda: pilot.app.live is not None and pilot.app.live.sweeps >= 1)
-    await pilot.press("down", "down", "down", "down", "down", "down", "down", "down", "down", "down", "down")
+    """Starts in the error spike (see STARTS_IN): the Verification Checklist's items turn red."""
+    await pilot.press("1")
+    await until(pilot, lambda: sweeps(pilot.app) >= 1)
+    await pilot.press("6")
+    await pilot.pause(1.0)
 
 
 async def wizard(pilot, clock) -> None:
-    pilot.app.switch_scenario("error-spike")
+    pilot.app.live.switch_scenario("error-spike")
     await sampled(pilot)
     await sampled(pilot)
     await pilot.press("w", "enter")
@@ -81,21 +91,21 @@ async def wizard(pilot, clock) -> None:
 async def metrics(pilot, clock) -> None:
     for _ in range(3):
         await sampled(pilot)
-    pilot.app.switch_scenario("error-spike")
+    pilot.app.live.switch_scenario("error-spike")
     await sampled(pilot)
     await pilot.press("m")
 
 
 async def banner(pilot, clock) -> None:
-    pilot.app.switch_scenario("error-spike")
+    """Starts in the error spike, whose Prometheus history already holds ten minutes of it:
+    the criterion fires on the first samples, and R opens Emergency Rollback under the banner."""
     await sampled(pilot)
-    clock.offset += 660
     await sampled(pilot)
     await pilot.press("R")
 
 
 async def logs(pilot, clock) -> None:
-    pilot.app.switch_scenario("error-spike")
+    pilot.app.live.switch_scenario("error-spike")
     await pilot.press("l")
     await pilot.pause(3)
 
@@ -103,6 +113,9 @@ async def logs(pilot, clock) -> None:
 async def help_screen(pilot, clock) -> None:
     await pilot.press("question_mark")
 
+
+# Shots whose demo starts in another scenario than healthy (its Prometheus history with it).
+STARTS_IN = {"checklist-red": "error-spike", "rollback-banner": "error-spike"}
 
 SHOTS: dict[str, Shot] = {
     "home": home,
@@ -119,25 +132,30 @@ SHOTS: dict[str, Shot] = {
 async def shoot(name: str, scenario: Shot, sessions: Path) -> Path:
     clock = MovableClock()
     app, services = prepare_demo_app(
-        Options(None, sessions, None, None, False), tour=False, session_id=f"docs-{name}", clock=clock
+        Options(None, sessions, None, None, False),
+        tour=False,
+        session_id=f"docs-{name}",
+        clock=clock,
+        scenario=STARTS_IN.get(name, "healthy"),
     )
     try:
         async with app.run_test(size=(80, 24)) as pilot:
-            await until(pilot, lambda: app.sampler is not None and app.sampler.rounds >= 1)
+            await until(pilot, lambda: rounds(app) >= 1)
             await scenario(pilot, clock)
             await pilot.pause(0.6)
             app.save_screenshot(str(OUT / f"{name}.svg"))
             await pilot.press("ctrl+q")
     finally:
         services.close()
-    return Path(app.recorder.path)
+    return Path(app.live.recorder.path)
 
 
 async def replay_shot(session: Path) -> None:
-    from omniops_tui.ui.app import build_replay_app
+    from omniops_tui.ui.factory import build_replay_app
 
     app = build_replay_app(Options(None, session.parent, None, None, False), session, at="+0s")
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(2.0)  # the markers are found once the file is indexed behind the screen
         await pilot.press("right_curly_bracket", "right_curly_bracket")
         await pilot.pause(0.6)
         app.save_screenshot(str(OUT / "replay.svg"))
