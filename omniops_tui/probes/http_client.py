@@ -28,16 +28,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from omniops_tui.probes.base import Stopwatch
 from omniops_tui.probes.handover import quick_handover
-from omniops_tui.probes.latency_http import _STALE, MAX_REDIRECTS, REDIRECTS, LazyTLS, RequestFailed
+from omniops_tui.probes.latency_http import (
+    _STALE,
+    MAX_REDIRECTS,
+    REDIRECTS,
+    LazyTLS,
+    Origin,
+    RequestFailed,
+    connect,
+    exchange_failed,
+    new_connection,
+    origin_of,
+)
 
 WORKERS = 16
 READ_CHUNK = 65536
 _ZLIB = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS}
-Origin = tuple[str, str, int]
 T = TypeVar("T")
 
 
@@ -110,11 +120,7 @@ class ThreadedHTTP:
         return answer
 
     def _one(self, method: str, url: str, body: bytes | None) -> tuple[Answer, str]:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise RequestFailed("UnsupportedProtocol", ValueError(f"cannot {method} {url}"), timed_out=False)
-        origin = (parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        origin, target = origin_of(method, url)
         connection, reused = self._checkout(origin)
         try:
             return self._exchange(origin, connection, method, target, body)
@@ -137,15 +143,7 @@ class ThreadedHTTP:
         target: str,
         body: bytes | None,
     ) -> tuple[Answer, str]:
-        try:
-            if connection.sock is None:
-                connection.connect()
-        except TimeoutError as exc:
-            connection.close()
-            raise RequestFailed("ConnectTimeout", exc, timed_out=True) from exc
-        except OSError as exc:
-            connection.close()
-            raise RequestFailed("ConnectError", exc, timed_out=False) from exc
+        connect(connection)
         headers = dict(self.headers)
         if body is not None:
             headers["Content-Type"] = "application/json"
@@ -155,13 +153,9 @@ class ThreadedHTTP:
             content, cut = self._read(response, method)
         except _STALE:
             raise
-        except TimeoutError as exc:
-            connection.close()
-            raise RequestFailed("ReadTimeout", exc, timed_out=True) from exc
         except (OSError, http.client.HTTPException, zlib.error) as exc:
             connection.close()
-            kind = "DecodingError" if isinstance(exc, zlib.error) else "RemoteProtocolError"
-            raise RequestFailed(kind, exc, timed_out=False) from exc
+            raise exchange_failed(exc) from exc
         if response.isclosed() and not response.will_close and not cut:
             self._checkin(origin, connection)  # read to its end: kept for the next request
         else:
@@ -191,11 +185,7 @@ class ThreadedHTTP:
             idle = self._idle.get(origin)
             if idle and not fresh:
                 return idle.pop(), True
-        scheme, host, port = origin
-        if scheme == "https":
-            context = self.tls.get()
-            return http.client.HTTPSConnection(host, port, timeout=self.timeout, context=context), False
-        return http.client.HTTPConnection(host, port, timeout=self.timeout), False
+        return new_connection(origin, self.timeout, self.tls), False
 
     def _checkin(self, origin: Origin, connection: http.client.HTTPConnection) -> None:
         with self._lock:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import http.client
 import ssl
 import threading
+import zlib
 from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
 
@@ -22,6 +23,7 @@ from omniops_tui.probes.base import error_text
 MAX_REDIRECTS = 20
 REDIRECTS = (301, 302, 303, 307, 308)
 _STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+Origin = tuple[str, str, int]
 
 
 class RequestFailed(Exception):
@@ -53,6 +55,43 @@ class LazyTLS:
             return self._context
 
 
+def origin_of(method: str, url: str) -> tuple[Origin, str]:
+    """(scheme, host, port) and the request target of `url`; only http and https are asked."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RequestFailed("UnsupportedProtocol", ValueError(f"cannot {method} {url}"), timed_out=False)
+    origin = (parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    return origin, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def new_connection(origin: Origin, timeout: float, tls: LazyTLS) -> http.client.HTTPConnection:
+    scheme, host, port = origin
+    if scheme == "https":
+        return http.client.HTTPSConnection(host, port, timeout=timeout, context=tls.get())
+    return http.client.HTTPConnection(host, port, timeout=timeout)
+
+
+def connect(connection: http.client.HTTPConnection) -> None:
+    """Open `connection` unless it is open; a failure closes it and is named as httpx named it."""
+    try:
+        if connection.sock is None:
+            connection.connect()
+    except TimeoutError as exc:
+        connection.close()
+        raise RequestFailed("ConnectTimeout", exc, timed_out=True) from exc
+    except OSError as exc:
+        connection.close()
+        raise RequestFailed("ConnectError", exc, timed_out=False) from exc
+
+
+def exchange_failed(exc: BaseException) -> RequestFailed:
+    """A request sent on an open connection that got no whole answer, named as httpx named it."""
+    if isinstance(exc, TimeoutError):
+        return RequestFailed("ReadTimeout", exc, timed_out=True)
+    kind = "DecodingError" if isinstance(exc, zlib.error) else "RemoteProtocolError"
+    return RequestFailed(kind, exc, timed_out=False)
+
+
 class Connections:
     """A worker's connections, one per origin (scheme, host, port), reused while they last."""
 
@@ -61,7 +100,7 @@ class Connections:
         self.max_bytes = max_bytes
         self.tls = tls
         self.headers = {"Accept": "*/*", **headers}
-        self.open: dict[tuple[str, str, int], http.client.HTTPConnection] = {}
+        self.open: dict[Origin, http.client.HTTPConnection] = {}
 
     def get(self, url: str) -> int:
         """The final status of a GET of `url` (redirects followed), its answer read and dropped."""
@@ -73,11 +112,7 @@ class Connections:
         return status
 
     def _one(self, url: str) -> tuple[int, str]:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise RequestFailed("UnsupportedProtocol", ValueError(f"cannot GET {url}"), timed_out=False)
-        key = (parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        key, target = origin_of("GET", url)
         reused = key in self.open and self.open[key].sock is not None
         try:
             return self._exchange(key, target)
@@ -91,47 +126,25 @@ class Connections:
             self._drop(key)
             raise RequestFailed("RemoteProtocolError", exc, timed_out=False) from exc
 
-    def _exchange(self, key: tuple[str, str, int], target: str) -> tuple[int, str]:
-        connection = self._connection(key)
+    def _exchange(self, key: Origin, target: str) -> tuple[int, str]:
+        connection = self.open.get(key)
+        if connection is None:
+            connection = self.open[key] = new_connection(key, self.timeout, self.tls)
         try:
-            if connection.sock is None:
-                connection.connect()
-        except TimeoutError as exc:
-            self._drop(key)
-            raise RequestFailed("ConnectTimeout", exc, timed_out=True) from exc
-        except OSError as exc:
-            self._drop(key)
-            raise RequestFailed("ConnectError", exc, timed_out=False) from exc
-        try:
+            connect(connection)
             connection.request("GET", target, headers=self.headers)
             response = connection.getresponse()
             response.read(self.max_bytes)
-        except _STALE:
+        except (*_STALE, RequestFailed):
             raise
-        except TimeoutError as exc:
-            self._drop(key)
-            raise RequestFailed("ReadTimeout", exc, timed_out=True) from exc
         except (OSError, http.client.HTTPException) as exc:
             self._drop(key)
-            raise RequestFailed("RemoteProtocolError", exc, timed_out=False) from exc
+            raise exchange_failed(exc) from exc
         if not response.isclosed():  # larger than max_bytes: this connection can't be reused
             self._drop(key)
         return response.status, response.getheader("Location") or ""
 
-    def _connection(self, key: tuple[str, str, int]) -> http.client.HTTPConnection:
-        connection = self.open.get(key)
-        if connection is None:
-            scheme, host, port = key
-            timeout = self.timeout
-            connection = (
-                http.client.HTTPSConnection(host, port, timeout=timeout, context=self.tls.get())
-                if scheme == "https"
-                else http.client.HTTPConnection(host, port, timeout=timeout)
-            )
-            self.open[key] = connection
-        return connection
-
-    def _drop(self, key: tuple[str, str, int]) -> None:
+    def _drop(self, key: Origin) -> None:
         connection = self.open.pop(key, None)
         if connection is not None:
             connection.close()
