@@ -18,28 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from omniops_tui.config.model import Config, Environment
 from omniops_tui.core.events import LogLines
 from omniops_tui.sessions.reader import read_session
 from omniops_tui.sessions.recorder import SessionRecorder
 from omniops_tui.sessions.redact import Redactor, build_redactor
 from omniops_tui.sessions.redact_batch import TRIGGERS, plan_literals, suspect_lines
-
-ENVIRON = {
-    "PAGERDUTY_TOKEN": "pd-token-8f3a9c71e2",
-    "STRIPE_SECRET": "sk_live_51HxYz0123",
-    "ADMIN_PASSWORD": "correct-horse-battery",
-    "PRODUCTION_DATABASE_URL": "postgresql://omniops:Db-Pa55word!@db.internal:5432/omniops",
-    "REDIS_URL": "redis://:r3dis-Secr3t@cache.internal:6379/0",
-    "WEBHOOK_URL": "https://hooks.example.com/services/T0/B0/xyz",
-}
-ENVIRONMENT = Environment(
-    name="production",
-    database_url_env="PRODUCTION_DATABASE_URL",
-    redis_url_env="REDIS_URL",
-    secrets=["WEBHOOK_URL"],
-)
-CONFIG = Config(secrets=["literal-from-config-42"])
+from tests.sessions.test_redact import CONFIG, ENVIRON, ENVIRONMENT  # the redactor test_redact checks
 
 # (a line template with {s} where the secret goes, the secret): one of every kind
 SECRET_LINES = [
