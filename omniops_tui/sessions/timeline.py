@@ -85,7 +85,9 @@ class Timeline:
         self._fold: SessionState = state_factory()  # the fold up to the last checkpoint built
         self._batches = BatchIndex()  # which event each log batch of `_fold`'s windows came from
         self._folded = 0
-        self._playback: Sequence[float] = self._playback_times()
+        # Playback times: every gap between events, longer ones shrunk to the limit, summed.
+        self._playback: Sequence[float] = times if idle_limit is None else array("d")
+        self._grown()
         self._types = self._index.types if self._index is not None else None
         self._markers: list[Marker] | None = None
         self._marker_times: list[float] = []
@@ -253,14 +255,6 @@ class Timeline:
             self._checkpoints.append(Checkpoint(state, self._batches))
 
     # ------------------------------------------------------------------ idle limit
-    def _playback_times(self) -> Sequence[float]:
-        limit = self.idle_limit
-        if limit is None:
-            return self.times
-        # Every gap between events, longer ones shrunk to the limit, summed (all at C speed).
-        gaps = map(operator.sub, self.times, chain((0.0,), self.times))
-        return array("d", accumulate(map(min, gaps, repeat(limit))))
-
     def _grown(self, upto: int | None = None) -> Sequence[float]:
         """The playback times, extended to the first `upto` events (all indexed ones by default).
 
