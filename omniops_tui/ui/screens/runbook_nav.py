@@ -138,13 +138,14 @@ class RunbookNavigation:
         screen.show_section(screen.runbook.sections[index].id)
 
     def keys_idle(self) -> float:
-        """Seconds since the last key reached this screen (building ahead waits for a pause)."""
-        return time.monotonic() - getattr(self, "_key_at", float("-inf"))
+        """Seconds since the engineer's last key (building ahead waits for a pause): the App
+        notes every key once, for the collector's pauses too (ui/idle_gc.py)."""
+        collector = getattr(self._me.app, "idle_collector", None)
+        return time.monotonic() - collector.key_at if collector is not None else float("inf")
 
     def on_key(self, event: Key) -> None:
         """Digits go to the numbered section of the sidebar."""
         screen = self._me
-        screen._key_at = time.monotonic()
         if event.character and event.character.isdigit() and event.character != "0":
             number = int(event.character)
             if number <= len(screen.runbook.sections):
