@@ -11,6 +11,7 @@ leaving the replay returns to it.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections import deque
 from collections.abc import Sequence
 from functools import partial
@@ -131,6 +132,7 @@ class OmniOpsApp(Navigator, KeyActions):
     def on_mount(self) -> None:
         self.theme = "textual-dark"
         self._handle_signals()
+        self.call_after_refresh(gc.enable)  # (held off by the CLI until home is painted: launch.py)
         if self.live is not None:  # after the first frame: the checks import their clients
             self.call_after_refresh(self._start_services, self.live)
             self.call_after_refresh(self._finish_runbooks)
