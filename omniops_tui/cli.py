@@ -17,11 +17,11 @@ from pathlib import Path
 
 import click
 
-from omniops_tui import __version__, launch
+from omniops_tui import __version__
 from omniops_tui.cli_demo import demo_command, sandbox_command
 from omniops_tui.cli_sessions import sessions_group
 from omniops_tui.core.text import json_for_terminal, visible, visible_line
-from omniops_tui.launch import run_guarded, run_tui
+from omniops_tui.launch import run_guarded, run_process, run_tui
 from omniops_tui.options import Options
 
 PathArg = click.Path(path_type=Path)
@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> None:
     """The CLI on `argv` (None: the process's own arguments, and the process ends with it:
     launch.py), user errors as one line and bugs as a crash file (`run_guarded`)."""
     if argv is None:
-        launch.run_process(lambda: _main(None))
+        run_process(lambda: _main(None))
     else:
         run_guarded(lambda: _main(argv))
 
