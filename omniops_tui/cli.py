@@ -20,8 +20,8 @@ import click
 from omniops_tui import __version__
 from omniops_tui.cli_demo import demo_command, sandbox_command
 from omniops_tui.cli_sessions import sessions_group
-from omniops_tui.core.errors import UserError
 from omniops_tui.core.text import json_for_terminal, visible, visible_line
+from omniops_tui.launch import run_guarded, run_process, run_tui
 from omniops_tui.options import Options
 
 PathArg = click.Path(path_type=Path)
@@ -75,28 +75,6 @@ def cli(
         run_tui(ctx.obj, resume=resume)
     elif resume is not None:
         raise click.UsageError("--resume opens the TUI; use it without a subcommand")
-
-
-def run_tui(options: Options, *, resume: Path | None = None) -> None:
-    from omniops_tui.ui.crash_guard import CrashGuard
-    from omniops_tui.ui.factory import build_app
-    from omniops_tui.ui.loading import load_with_progress
-
-    session = load_with_progress(options, resume)  # large runbooks: progress on stderr meanwhile
-    if session is None:  # home first, the engine right after it is painted (issue 12)
-        app = build_app(options, resume=resume, defer_engine=True)
-    else:
-        app = build_app(options, session=session)
-    guard = CrashGuard.install(app)
-    try:
-        app.run()
-    finally:
-        app.end_session("crash" if guard.error is not None else "exit")
-    guard.raise_if_crashed()  # main() writes the crash report
-    if app.start_error is not None:  # found by the set-up after the first paint: one line, exit 2
-        raise app.start_error
-    if app.return_code:
-        sys.exit(app.return_code)
 
 
 @cli.command("runbooks")
@@ -285,27 +263,12 @@ def _terminal_width() -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: turns user errors into one line and bugs into a crash file.
-
-    As the process's own entry point (`argv` None: the installed command, `python -m`), it
-    ends the process without the interpreter's finalization once the command is done: freeing
-    every module and object cost 1-2 s after `ctrl+q` and a fifth of a one-shot `check` on a
-    loaded machine (issue 12); atexit handlers still run (`leave_without_finalizing`).
-    """
-    try:
-        _main(argv)
-    except SystemExit as exc:
-        if argv is None and (exc.code is None or isinstance(exc.code, int)):
-            _leave(exc.code or 0)
-        raise
+    """The CLI on `argv` (None: the process's own arguments, and the process ends with it:
+    launch.py), user errors as one line and bugs as a crash file (`run_guarded`)."""
     if argv is None:
-        _leave(0)
-
-
-def _leave(code: int) -> None:
-    from omniops_tui.live.hangup import leave_without_finalizing
-
-    leave_without_finalizing(code)
+        run_process(lambda: _main(None))
+    else:
+        run_guarded(lambda: _main(argv))
 
 
 def _main(argv: list[str] | None) -> None:
@@ -319,18 +282,3 @@ def _main(argv: list[str] | None) -> None:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
-    except UserError as exc:
-        # One line, whatever it quotes (a file name, a server's message): no raw control text.
-        click.echo(f"omniops-tui: error: {visible_line(exc.message)}", err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception as exc:
-        from omniops_tui.crash import crash_line, write_crash_report
-
-        try:
-            report: Path | None = write_crash_report(exc)
-        except Exception:
-            report = None
-        click.echo(crash_line(report), err=True)
-        sys.exit(70)

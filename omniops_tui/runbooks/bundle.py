@@ -20,6 +20,7 @@ from pathlib import Path
 
 from omniops_tui.runbooks.loader import (
     BUNDLED_DIR,
+    LoadResult,
     LoadWarning,
     Progress,
     SourceFile,
@@ -48,7 +49,14 @@ class RunbookBundle:
 
 def load_runbook_bundle(path: Path | None = None, progress: Progress | None = None) -> RunbookBundle:
     """The runbooks at `path` (None: bundled) with the logic that belongs to them."""
-    loaded = load_runbook_files(path, progress)
+    return bundle_of(load_runbook_files(path, progress), path)
+
+
+def bundle_of(loaded: LoadResult, path: Path | None) -> RunbookBundle:
+    """The runbooks `loaded` from `path`, with the logic that belongs to them. Apart from the
+    loading, because home is painted from the runbooks alone and choosing the logic reads
+    three TOML files (live/start.py); nothing here raises for the user to see: a logic file
+    that cannot be read names no runbook."""
     ids = {runbook.id for runbook in loaded.runbook_set.runbooks}
     here = logic_dir(path)
     bundle = RunbookBundle(

@@ -11,6 +11,7 @@ leaving the replay returns to it.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections import deque
 from collections.abc import Sequence
 from functools import partial
@@ -108,7 +109,16 @@ class OmniOpsApp(Navigator, KeyActions):
         self.messages_shown: deque[str] = deque(maxlen=200)
         self._too_small = False
         self._hangup: HangupGuard | None = None
-        self.add_mode("live", self._home)
+
+    def get_default_screen(self) -> Screen:
+        """Home, the first screen of the "live" mode, installed as Textual's default screen.
+
+        A mode's first screen is mounted inside the App's start-up batch, and the App waits for
+        it: its first frame was rendered and thrown away (no painting in a batch), and the screen
+        then came out in pieces, the last a refresh tick (1/60 s) later. The default screen is
+        mounted after the batch, as in a bare app, and comes out whole. The mode is registered
+        once the App is mounted (`on_mount`), for a replay to switch back to (replay_mode.py)."""
+        return self._home()
 
     def _home(self) -> Screen:
         from omniops_tui.ui.screens.home import HomeScreen
@@ -131,6 +141,8 @@ class OmniOpsApp(Navigator, KeyActions):
     def on_mount(self) -> None:
         self.theme = "textual-dark"
         self._handle_signals()
+        self.call_after_refresh(gc.enable)  # (held off by the CLI until home is painted: launch.py)
+        self.add_mode("live", self._home)  # (home is its first screen already: get_default_screen)
         if self.live is not None:  # after the first frame: the checks import their clients
             self.call_after_refresh(self._start_services, self.live)
             self.call_after_refresh(self._finish_runbooks)

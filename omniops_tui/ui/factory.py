@@ -91,6 +91,6 @@ def _deferred_app(
         return build_session(options, session_id=session_id, clock=clock, demo=demo, start=start)
 
     environment = start.environment
-    view = StartingView(start.bundle.runbooks, environment.name if environment else "")
+    view = StartingView(start.runbooks, environment.name if environment else "")
     starting = Starting(view, start.config, environment, build)
     return OmniOpsApp(None, notices=notices or [], demo=demo, starting=starting)

@@ -7,6 +7,7 @@ the person sees and what the record says before and after it comes in.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -20,7 +21,9 @@ from textual.widgets import DataTable
 
 from omniops_tui.cli import run_tui
 from omniops_tui.core.errors import UserError
+from omniops_tui.live.start import load_start
 from omniops_tui.options import Options
+from omniops_tui.runbooks.bundle import load_runbook_bundle
 from omniops_tui.ui.app import OmniOpsApp
 from omniops_tui.ui.factory import build_app
 from omniops_tui.ui.screens.home import HomeScreen
@@ -114,7 +117,7 @@ def test_the_first_paint_path_imports_no_engine() -> None:
     checks and the recorder are imported after the first paint."""
     code = (
         "import sys\n"
-        "from omniops_tui.cli import run_tui\n"
+        "from omniops_tui.launch import run_tui\n"
         "from omniops_tui.options import Options\n"
         "from omniops_tui.ui.factory import build_app\n"
         "from omniops_tui.ui.crash_guard import CrashGuard\n"
@@ -124,7 +127,7 @@ def test_the_first_paint_path_imports_no_engine() -> None:
         "app = build_app(Options(sessions_dir=pathlib.Path(tempfile.mkdtemp())), defer_engine=True)\n"
         "HomeScreen(app.ctx)\n"
         "print(sorted(m for m, module in sys.modules.items() if module is not None and m.startswith("
-        "('omniops_tui.', 'asyncssh', 'httpx', 'asyncpg', 'redis', 'boto3', 'pygments'))))\n"
+        "('omniops_tui.', 'asyncssh', 'httpx', 'asyncpg', 'redis', 'boto3', 'pygments', 'click'))))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -139,6 +142,57 @@ def test_the_first_paint_path_imports_no_engine() -> None:
         assert name not in loaded, name
     for heavy in ("asyncssh", "httpx", "asyncpg", "redis", "boto3", "pygments", "omniops_tui.sessions"):
         assert f"'{heavy}" not in loaded, heavy
+    assert "'click" not in loaded and "'omniops_tui.cli" not in loaded  # a plain start builds no CLI
+
+
+def _plain_start(home: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`omniops-tui` without arguments (launch.py's path, not click's), its own XDG folders."""
+    folders = {f"XDG_{name}_HOME": str(home / name.lower()) for name in ("CONFIG", "STATE", "CACHE", "DATA")}
+    environment = {**os.environ, **folders, **env}
+    return subprocess.run(
+        [sys.executable, "-m", "omniops_tui"], capture_output=True, text=True, timeout=60, env=environment
+    )
+
+
+def test_a_plain_start_takes_the_options_environment_variables_and_fails_in_one_line(tmp_path: Path) -> None:
+    """The start without click honours OMNIOPS_TUI_CONFIG and OMNIOPS_TUI_SESSIONS_DIR as the
+    CLI's options do, and a user error is still one line and exit 2, before the terminal."""
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x")
+    for env, needle in (
+        ({"OMNIOPS_TUI_CONFIG": str(tmp_path)}, "is a folder"),
+        ({"OMNIOPS_TUI_SESSIONS_DIR": str(not_a_dir), "OMNIOPS_TUI_CONFIG": ""}, "is a file"),
+    ):
+        done = _plain_start(tmp_path, **env)
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 2 and len(lines) == 1, done
+        assert needle in lines[0] and "Traceback" not in done.stderr
+
+
+async def test_the_collector_held_off_by_the_start_is_back_once_home_is_painted(tmp_path: Path) -> None:
+    app = _deferred(tmp_path)
+    _held_back(app)
+    gc.disable()  # as run_tui does
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, gc.isenabled)
+            assert isinstance(app.screen, HomeScreen)
+    finally:
+        gc.enable()
+
+
+def test_the_logic_files_are_chosen_after_the_first_paint(tmp_path: Path) -> None:
+    """Home is painted from the runbooks alone; which tree, criteria and bindings apply (three
+    TOML files read) is decided when the engine is built, and is the same decision."""
+    start = load_start(Options(sessions_dir=tmp_path / "sessions"))
+    assert "bundle" not in vars(start) and start.runbooks.get("hotfix") is not None
+    bundle, whole = start.bundle, load_runbook_bundle(None)
+    assert (bundle.tree_path, bundle.criteria_path, bundle.bindings_path) == (
+        whole.tree_path,
+        whole.criteria_path,
+        whole.bindings_path,
+    )
+    assert bundle.runbooks is start.runbooks and bundle.sources == whole.sources
 
 
 def test_the_headless_commands_import_no_textual(tmp_path: Path) -> None:
