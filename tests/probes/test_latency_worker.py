@@ -108,6 +108,25 @@ async def test_a_cancelled_run_is_stopped_in_the_worker_which_serves_the_next() 
     assert not worker.in_process and len(run.times_ms) == 5
 
 
+async def test_a_worker_that_dies_after_serving_is_replaced_at_the_next_run() -> None:
+    with counting_server() as server:
+        context = context_from(env_toml(base_url=f"http://127.0.0.1:{server.server_address[1]}", timeout=10))
+        try:
+            await run_check(spec("http_latency", requests=5, concurrency=1), context)
+            first = await context.shared("latency-worker", start_worker)
+            assert first.pid is not None
+            os.kill(first.pid, signal.SIGKILL)
+            deadline = time.monotonic() + 10
+            while not first.is_closed and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            result = await run_check(spec("http_latency", requests=5, concurrency=1), context)
+            second = await context.shared("latency-worker", start_worker)
+        finally:
+            await context.aclose()
+    assert first.is_closed and second is not first and not second.in_process
+    assert (result.status, result.evidence["stats"]["ok"]) == ("pass", 5)
+
+
 PARENT = """
 import asyncio, sys, time
 from omniops_tui.probes.latency_client import LatencyWorker
