@@ -22,7 +22,9 @@ sweeps' CPU is this process's (threads included) plus the latency probe's own pr
 counts; the sandbox's, PostgreSQL's and Redis's are not ours and are not counted.
 Child processes get their own XDG folders and a bytecode cache of their own (filled by the
 warm-up: an installed tool has its .pyc files, whatever PYTHONDONTWRITEBYTECODE says here).
-Prints progress on stderr and exactly one JSON line on stdout with median and range of each.
+Prints progress on stderr and exactly one JSON line on stdout with median and range of each,
+and the machine's 1-minute load average before and after (the neighbours' share of the cores:
+with the cores busy, no sweep can run concurrently, whatever it does).
 """
 
 from __future__ import annotations
@@ -171,6 +173,7 @@ async def measure(config_path: Path, folder: Path, rounds: int) -> dict[str, obj
     one_shot += ["check", "standard-release"]
     reference = ["bash", "-c", f"{CURL_LOOP} && {script}"]
     codes: dict[str, set[int]] = {"one_shot_s": set(), "reference_s": set()}
+    load_before = os.getloadavg()[0]
     try:
         warm = [result for checks in specs.values() for result in await sweep(checks, context)]
         worker: LatencyWorker = await context.shared("latency-worker", start_worker)
@@ -219,6 +222,7 @@ async def measure(config_path: Path, folder: Path, rounds: int) -> dict[str, obj
         statistics.median(figures["one_shot_cpu_s"]) / statistics.median(figures["reference_cpu_s"]), 2
     )
     report["exit_codes"] = {name: sorted(values) for name, values in codes.items()}
+    report["load_average"] = {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)}
     return report
 
 
