@@ -156,9 +156,10 @@ async def sweep(
     # counted those waits as latency.
     clients = clients_for(expanded, run_context)
     modules = sorted({KINDS[spec.kind].module for spec in expanded if spec.kind in KINDS})
-    if run_context.base_url and any(spec.kind == "http_latency" for spec in expanded):
+    latency = any(spec.kind == "http_latency" for spec in expanded)
+    if run_context.probe_process and run_context.base_url and latency:
         # The latency probe's process (latency_client.py) is spawned first, so it starts up
-        # (~40 ms of its own CPU) while this one imports; a one-shot `check` waits for neither.
+        # (~50 ms of its own CPU) while this one imports.
         from omniops_tui.probes.latency_client import LatencyWorker, start_worker
 
         _worker: LatencyWorker = await run_context.shared("latency-worker", start_worker)

@@ -127,6 +127,40 @@ async def test_a_worker_that_dies_after_serving_is_replaced_at_the_next_run() ->
     assert (result.status, result.evidence["stats"]["ok"]) == ("pass", 5)
 
 
+def worker_children() -> list[int]:
+    """Our child processes running the latency worker (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            argv = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == os.getpid() and b"latency_worker.py" in argv:
+            found.append(int(entry.name))
+    return found
+
+
+async def test_a_context_for_one_sweep_times_the_probe_here_without_a_process() -> None:
+    """A one-shot `check` runs one sweep: the worker's start-up would cost more than it spares."""
+    from omniops_tui.config.model import parse_config
+    from omniops_tui.probes.context import CheckContext
+    from omniops_tui.probes.runner import sweep
+
+    before = worker_children()
+    with counting_server() as server:
+        toml = env_toml(base_url=f"http://127.0.0.1:{server.server_address[1]}", timeout=10)
+        context = CheckContext.from_config(parse_config(toml), probe_process=False)
+        try:
+            [(_spec, result)] = await sweep([spec("http_latency", requests=10, concurrency=2)], context)
+            assert worker_children() == before
+        finally:
+            await context.aclose()
+    assert (result.status, result.evidence["stats"]["ok"]) == ("pass", 10)
+
+
 PARENT = """
 import asyncio, sys, time
 from omniops_tui.probes.latency_client import LatencyWorker
