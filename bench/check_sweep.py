@@ -16,10 +16,15 @@ warms up once (imports, SSH handshakes, bytecode). Then, `--rounds` times, alter
   admin, GDPR export, with jq), rewritten against the sandbox; target ≤ 1.0x.
 
 Each whole process is also measured in CPU seconds (its own and its children's, from
-getrusage): on a machine other work loads, wall time says as much about the neighbours.
+getrusage): on a machine other work loads, wall time says as much about the neighbours. The
+sweeps' CPU is this process's (threads included) plus the latency probe's own process
+(latency_worker.py, where the probe's requests run), so work moved out of this process still
+counts; the sandbox's, PostgreSQL's and Redis's are not ours and are not counted.
 Child processes get their own XDG folders and a bytecode cache of their own (filled by the
 warm-up: an installed tool has its .pyc files, whatever PYTHONDONTWRITEBYTECODE says here).
-Prints progress on stderr and exactly one JSON line on stdout with median and range of each.
+Prints progress on stderr and exactly one JSON line on stdout with median and range of each,
+and the machine's 1-minute load average before and after (the neighbours' share of the cores:
+with the cores busy, no sweep can run concurrently, whatever it does).
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from omniops_tui.config.model import load_config
 from omniops_tui.probes import CheckContext, sweep
 from omniops_tui.probes.base import CheckSpec
 from omniops_tui.probes.bindings import bundled_bindings
+from omniops_tui.probes.latency_client import LatencyWorker, start_worker
 from omniops_tui.sandbox import Sandbox
 from omniops_tui.sandbox.net import reachable
 
@@ -123,11 +129,24 @@ def runbook_specs() -> dict[str, list[CheckSpec]]:
     return {runbook: bindings.specs_for_runbook(runbook) for runbook in sorted(bindings.runbook_ids())}
 
 
-async def sweep_all(specs: dict[str, list[CheckSpec]], context: CheckContext, concurrent: bool) -> float:
+def process_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) of a running process of ours (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def sweep_all(
+    specs: dict[str, list[CheckSpec]], context: CheckContext, concurrent: bool, worker: int | None
+) -> tuple[float, float]:
+    """Wall and CPU seconds (this process and the latency probe's) of every runbook's sweep."""
+    cpu = time.process_time() + process_cpu(worker)
     started = time.perf_counter()
     for checks in specs.values():
         await sweep(checks, context, concurrent=concurrent)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() + process_cpu(worker) - cpu
 
 
 async def measure(config_path: Path, folder: Path, rounds: int) -> dict[str, object]:
@@ -139,6 +158,8 @@ async def measure(config_path: Path, folder: Path, rounds: int) -> dict[str, obj
     figures: dict[str, list[float]] = {
         "concurrent_s": [],
         "sequential_s": [],
+        "concurrent_cpu_s": [],
+        "sequential_cpu_s": [],
         "one_shot_s": [],
         "reference_s": [],
         "one_shot_cpu_s": [],
@@ -152,15 +173,18 @@ async def measure(config_path: Path, folder: Path, rounds: int) -> dict[str, obj
     one_shot += ["check", "standard-release"]
     reference = ["bash", "-c", f"{CURL_LOOP} && {script}"]
     codes: dict[str, set[int]] = {"one_shot_s": set(), "reference_s": set()}
+    load_before = os.getloadavg()[0]
     try:
         warm = [result for checks in specs.values() for result in await sweep(checks, context)]
+        worker: LatencyWorker = await context.shared("latency-worker", start_worker)
         for name, command in (("one_shot_s", one_shot), ("reference_s", reference)):
             codes[name].add((await timed_process(command, env))[1])  # warm-up: bytecode, caches
         for number in range(rounds):
             order = (True, False) if number % 2 == 0 else (False, True)
             for concurrent in order:
-                elapsed = await sweep_all(specs, context, concurrent)
+                elapsed, cpu = await sweep_all(specs, context, concurrent, worker.pid)
                 figures["concurrent_s" if concurrent else "sequential_s"].append(elapsed)
+                figures["concurrent_cpu_s" if concurrent else "sequential_cpu_s"].append(cpu)
             pair = [("one_shot_s", one_shot), ("reference_s", reference)]
             for name, command in pair if number % 2 == 0 else reversed(pair):
                 elapsed, code, cpu = await timed_process(command, env)
@@ -198,6 +222,7 @@ async def measure(config_path: Path, folder: Path, rounds: int) -> dict[str, obj
         statistics.median(figures["one_shot_cpu_s"]) / statistics.median(figures["reference_cpu_s"]), 2
     )
     report["exit_codes"] = {name: sorted(values) for name, values in codes.items()}
+    report["load_average"] = {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)}
     return report
 
 

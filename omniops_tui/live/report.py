@@ -117,7 +117,10 @@ def run_checks(
             "add one (see `omniops-tui init --path FILE` for an example)"
         )
     check_config_commands(config)
-    context = CheckContext.from_config(config, env_name, read_only=read_only or config.read_only)
+    # One sweep: the latency probe stays in this process (probes/context.py says why).
+    context = CheckContext.from_config(
+        config, env_name, read_only=read_only or config.read_only, probe_process=False
+    )
     bindings = load_bindings(runbooks_path, runbook_set)
     specs = bindings.specs_for_runbook(runbook.id, section_id)
     require_secrets(config, context, specs)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from omniops_tui.config.model import mask_url
+from omniops_tui.config.secrets import mask_url
 from omniops_tui.core.status import SEVERITY, STATUSES, Status  # noqa: F401  (re-exported)
 
 NOT_CONFIGURED = "not configured"

@@ -77,6 +77,7 @@ class CheckContext:
         *,
         timeout: float | None = None,
         read_only: bool | None = None,
+        probe_process: bool = True,
         _shared: _Shared | None = None,
     ) -> None:
         self.config = config or Config()
@@ -84,14 +85,25 @@ class CheckContext:
         self.timeout = timeout or self.config.timeout_for(environment)
         # --read-only / read_only = true: GET, HEAD and the SSH allow-list only (no smoke POSTs).
         self.read_only = self.config.read_only if read_only is None else read_only
+        # The latency probe runs in a process of its own (latency_client.py), started at the
+        # first sweep with a latency check, which pays off over a screen's many sweeps. A
+        # context for one sweep (a one-shot `check`) says False: the process's start-up
+        # (~50 ms of CPU) would cost more than it spares that sweep; the probe then runs in
+        # threads of this process, as it did before.
+        self.probe_process = probe_process
         self._shared = _shared or _Shared()
 
     @classmethod
     def from_config(
-        cls, config: Config, env_name: str | None = None, *, read_only: bool | None = None
+        cls,
+        config: Config,
+        env_name: str | None = None,
+        *,
+        read_only: bool | None = None,
+        probe_process: bool = True,
     ) -> CheckContext:
         """Build from the config and the chosen environment (its default when None)."""
-        return cls(config, config.environment(env_name), read_only=read_only)
+        return cls(config, config.environment(env_name), read_only=read_only, probe_process=probe_process)
 
     # ------------------------------------------------------------------ configuration
     @property
@@ -188,6 +200,7 @@ class CheckContext:
             self.environment,
             timeout=self.timeout,
             read_only=self.read_only,
+            probe_process=self.probe_process,
             _shared=self._shared,
         )
 

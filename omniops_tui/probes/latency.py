@@ -15,17 +15,20 @@ pool of that many keep-alive connections, so 50 requests cost a few round trips,
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import itertools
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from omniops_tui.probes.base import Stopwatch
 from omniops_tui.probes.handover import quick_handover
 from omniops_tui.probes.latency_http import Connections, LazyTLS, RequestFailed
+
+if TYPE_CHECKING:
+    import asyncio
 
 
 @dataclass(slots=True)
@@ -70,7 +73,7 @@ def measure(request: LatencyRequest, stop: threading.Event | None = None) -> Lat
             while not stop.is_set() and next(tickets) < request.requests:
                 with lock:
                     run.sent += 1
-                watch = Stopwatch()
+                started = time.perf_counter()  # (not base.Stopwatch: the worker starts without base.py)
                 try:
                     status = connections.get(request.url)
                 except RequestFailed as exc:
@@ -80,7 +83,7 @@ def measure(request: LatencyRequest, stop: threading.Event | None = None) -> Lat
                         if exc.timed_out and not run.times_ms:
                             return  # nothing has answered yet: waiting again would only wait again
                     continue
-                elapsed = watch.ms
+                elapsed = (time.perf_counter() - started) * 1000.0
                 with lock:
                     if 200 <= status < 300:
                         run.times_ms.append(elapsed)
@@ -106,6 +109,8 @@ async def measure_in_threads(request: LatencyRequest) -> LatencyRun:
     and the probe must not queue behind them. Cancelling stops the workers after the requests
     in flight (each bounded by its timeout).
     """
+    import asyncio  # here: the worker process (latency_worker.py) imports this module without it
+
     loop = asyncio.get_running_loop()
     done: asyncio.Future[LatencyRun] = loop.create_future()
     stop = threading.Event()

@@ -2,6 +2,8 @@
 
 Its own module, apart from http.py, because it needs no httpx (latency.py times requests with
 the standard library in threads of its own): a sweep of latency checks alone imports none.
+The threads run in a process of their own (latency_worker.py), one per check context, so the
+probe's CPU is not our event loop's: the rest of a sweep runs beside it (issue 12).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from omniops_tui.probes.base import CheckResult, CheckSpec, fmt_number
 from omniops_tui.probes.context import USER_AGENT, CheckContext
 from omniops_tui.probes.latency import LatencyRequest, measure_in_threads
+from omniops_tui.probes.latency_client import LatencyWorker, start_worker
 from omniops_tui.probes.registry import threshold_of
 
 
@@ -43,18 +46,24 @@ async def check_http_latency(spec: CheckSpec, context: CheckContext) -> CheckRes
     if metric not in ("p95", "avg", "max", "error_rate"):
         return CheckResult.error(f"unknown latency metric '{metric}' (p95, avg, max or error_rate)")
     url = context.url(spec.param("path"))
-    # Timed in threads of their own: our event loop's delays must not become the figure.
-    run = await measure_in_threads(
-        LatencyRequest(
-            url,
-            requests,
-            concurrency,
-            context.timeout,
-            verify=context.ssl_context,  # made by a worker if an https URL needs it, not here
-            headers={"User-Agent": USER_AGENT},
-            max_bytes=context.max_response_bytes or (1 << 20),
-        )
+    # Timed in threads of a process of their own: our event loop's delays (and our GIL) must
+    # not become the figure. `verify` is for the in-process fallback (no worker could start).
+    request = LatencyRequest(
+        url,
+        requests,
+        concurrency,
+        context.timeout,
+        verify=context.ssl_context,  # made by a worker if an https URL needs it, not here
+        headers={"User-Agent": USER_AGENT},
+        max_bytes=context.max_response_bytes or (1 << 20),
     )
+    if context.probe_process:
+        worker: LatencyWorker = await context.shared("latency-worker", start_worker)
+        run = await worker.measure(
+            request, verify_tls=env.verify_tls if env else True, ca_file=env.tls_ca_file if env else ""
+        )
+    else:  # a context for one sweep: threads of this process (context.py says why)
+        run = await measure_in_threads(request)
     times, errors = run.times_ms, run.errors
     stats = {
         "requests": requests,

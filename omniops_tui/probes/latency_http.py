@@ -18,8 +18,6 @@ import zlib
 from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
 
-from omniops_tui.probes.base import error_text
-
 MAX_REDIRECTS = 20
 REDIRECTS = (301, 302, 303, 307, 308)
 _STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
@@ -30,6 +28,10 @@ class RequestFailed(Exception):
     """One request that got no status: the message is one line, `Kind: what happened`."""
 
     def __init__(self, kind: str, exc: BaseException, *, timed_out: bool) -> None:
+        # Imported here, at the first failure: the latency probe's process starts without the
+        # probes' vocabulary (base.py, ~15 ms of imports), and most runs never fail.
+        from omniops_tui.probes.base import error_text
+
         super().__init__(f"{kind}: {error_text(exc)}")
         self.timed_out = timed_out
 

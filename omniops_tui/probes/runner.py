@@ -156,6 +156,13 @@ async def sweep(
     # counted those waits as latency.
     clients = clients_for(expanded, run_context)
     modules = sorted({KINDS[spec.kind].module for spec in expanded if spec.kind in KINDS})
+    latency = any(spec.kind == "http_latency" for spec in expanded)
+    if run_context.probe_process and run_context.base_url and latency:
+        # The latency probe's process (latency_client.py) is spawned first, so it starts up
+        # (~50 ms of its own CPU) while this one imports.
+        from omniops_tui.probes.latency_client import LatencyWorker, start_worker
+
+        _worker: LatencyWorker = await run_context.shared("latency-worker", start_worker)
     client_imports.load(*clients, *modules)
 
     async def one(spec: CheckSpec) -> Outcome:

@@ -10,6 +10,7 @@ the diagnostics bundle all run their commands through `run` here.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from typing import Any
 
@@ -30,7 +31,6 @@ DEFAULT_COMMANDS = {
     "log": "tail -n {lines} {log}",
 }
 COMMAND_NOT_FOUND = 127
-READ_CHUNK = 65536
 _VALUE = re.compile(r"\{(\w+)\}")
 
 
@@ -132,31 +132,70 @@ async def run(context: CheckContext, host: HostConfig, command: str | ReadOnlyCo
 
 
 async def _run_capped(connection: Any, host: HostConfig, command: ReadOnlyCommand, cap: int) -> Ran:
-    process = await connection.create_process(command.text, encoding=None)
-    process.stdin.write_eof()
-    cut = 0
+    """One channel: the command's stdout and stderr kept up to `cap` bytes each, its exit status.
 
-    async def drain(stream: Any) -> bytes:
-        nonlocal cut
-        chunks: list[bytes] = []
-        size = 0
-        while chunk := await stream.read(READ_CHUNK):
-            if size + len(chunk) > cap:
-                chunks.append(chunk[: cap - size])
-                cut = cap
-                process.close()  # stop the remote command: nothing more is read
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks)
-
+    A session that keeps each packet as it arrives (`_Capture`), not `create_process`: its
+    stream readers cost two tasks and ~20 % more CPU per command, and a sweep runs dozens.
+    """
+    channel, capture = await connection.create_session(
+        functools.partial(_capture_class(), cap), command.text, encoding=None
+    )
     try:
-        stdout, stderr = await asyncio.gather(drain(process.stdout), drain(process.stderr))
+        channel.write_eof()
+        await capture.closed
     finally:
-        process.close()
-    await process.wait_closed()
-    status = None if cut else process.exit_status
-    return Ran(host, command.text, status, _text(stdout), _text(stderr), truncated_at=cut)
+        channel.close()
+    await channel.wait_closed()
+    status = None if capture.cut else capture.exit_status
+    out, err = b"".join(capture.out), b"".join(capture.err)
+    return Ran(host, command.text, status, _text(out), _text(err), truncated_at=capture.cut)
+
+
+@functools.cache
+def _capture_class() -> Any:
+    """The session class, made when asyncssh is first needed (nothing imports it before)."""
+    import asyncssh
+
+    class _Capture(asyncssh.SSHClientSession[bytes]):
+        """The channel's packets, kept per stream up to the cap; past it the channel is
+        closed (the remote command is stopped: nothing more is read)."""
+
+        def __init__(self, cap: int) -> None:
+            self._cap = cap
+            self._channel: Any = None
+            self.out: list[bytes] = []
+            self.err: list[bytes] = []
+            self._sizes = {False: 0, True: 0}
+            self.cut = 0
+            self.exit_status: int | None = None
+            self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def connection_made(self, chan: Any) -> None:
+            self._channel = chan
+
+        def data_received(self, data: bytes, datatype: Any) -> None:
+            if self.cut:
+                return
+            is_err = datatype == asyncssh.EXTENDED_DATA_STDERR
+            size = self._sizes[is_err]
+            if size + len(data) > self._cap:
+                data, self.cut = data[: self._cap - size], self._cap
+                self._channel.close()
+            (self.err if is_err else self.out).append(data)
+            self._sizes[is_err] = size + len(data)
+
+        def exit_status_received(self, status: int) -> None:
+            self.exit_status = status
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self.closed.done():
+                return
+            if exc is not None and not self.cut:
+                self.closed.set_exception(exc)
+            else:
+                self.closed.set_result(None)
+
+    return _Capture
 
 
 def _text(output: str | bytes | None) -> str:

@@ -184,7 +184,12 @@ class HTTPServer:
             f"Connection: {'keep-alive' if keep_alive else 'close'}",
             *(f"{k}: {v}" for k, v in response.headers.items()),
         ]
-        writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+        head_bytes = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+        if method != "HEAD" and response.stream is None:
+            writer.write(head_bytes + response.body)  # one write: one segment, one wake-up of the client
+            await writer.drain()
+            return
+        writer.write(head_bytes)
         if method != "HEAD" and response.stream is not None:
             await writer.drain()
             async for chunk in response.stream():
