@@ -68,7 +68,7 @@ class HomeScreen(SessionScreen):
         self._columns = overview_columns(self.runbooks.runbooks)
         for column in self._columns:
             width = self._when_width() if column.key == "when" else column.width
-            table.add_column(column.label, key=column.key, width=width)
+            table.add_column(Text(column.label), key=column.key, width=width)  # no markup to parse
         self._filling = getattr(self, "_filling", 0) + 1
         self._add_rows(overview_rows(self.runbooks), 0, self._filling)
         table.focus()
