@@ -137,6 +137,9 @@ class LogsScreen(SessionScreen, PatternInput):
         return self.ctx.replay is not None
 
     def compose(self) -> ComposeResult:
+        # The input first: on its own layer (logs.tcss) it then comes last in Textual's painting
+        # order, so showing it leaves every other widget's place in that order, and on screen.
+        yield Input(id="log-pattern", classes="hidden")
         yield StatusBar(self.ctx, "Logs")
         shown = self._current.key if self._current is not None else ""
         self.panes = self._make_panes()
@@ -148,7 +151,6 @@ class LogsScreen(SessionScreen, PatternInput):
             yield PaneTabs(*tabs, id="log-tabs", active=f"tab-{self._current.id}")
             with ContentSwitcher(initial=self._current.id, id="log-panes"):
                 yield from self.panes
-        yield Input(id="log-pattern", classes="hidden")
         yield SteadyFooter()
 
     def _make_panes(self) -> list[LogPane]:
