@@ -182,6 +182,12 @@ class LogsService:
         self._hold = loop.call_later(KEY_HOLD_S, self._release)
         self.key_holds += 1
 
+    @property
+    def key_in_flight(self) -> bool:
+        """A key arrived less than KEY_HOLD_S ago and the streams are held for it: the panes
+        draw their next lines after its frame (ui/screens/logs.py)."""
+        return self._hold is not None
+
     def _release(self) -> None:
         """Read again: every transport held is resumed (a pooled connection is never left paused)."""
         if self._hold is None:

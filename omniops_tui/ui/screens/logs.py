@@ -15,6 +15,8 @@ from rich.text import Text
 from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.reactive import Reactive
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Static, Tab, Tabs
 
 from omniops_tui.sessions.state import SessionState
@@ -53,6 +55,10 @@ class PaneTabs(Tabs, can_focus=False):
 
 class LogsScreen(SessionScreen, PatternInput):
     CSS_PATH = "logs.tcss"
+    # Textual repaints the whole screen when the focus moves; here the focus moves with every
+    # open and close of the input, and a whole screen is a frame of 22 log lines more for a key
+    # under a flood. The widgets the move restyles (`:focus`) repaint themselves.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     BINDINGS = [
         Binding(
             "escape",
@@ -231,7 +237,7 @@ class LogsScreen(SessionScreen, PatternInput):
     def _focus_view(self) -> None:
         pane = self.current_pane
         if pane is not None and pane.is_mounted and self._input_mode == "":
-            pane.view.focus()
+            self.set_focus(pane.view)  # not `view.focus()`: that repaints the view (log_view.py)
 
     @on(Tabs.TabActivated, "#log-tabs")
     def _tab_activated(self, message: Tabs.TabActivated) -> None:
@@ -242,6 +248,11 @@ class LogsScreen(SessionScreen, PatternInput):
 
     def _tick(self) -> None:
         if not self.is_attached:  # the app is closing
+            return
+        engine = self.ctx.engine
+        if engine is not None and engine.logs is not None and engine.logs.key_in_flight:
+            # A key is on its way to the screen: its frame goes out alone, a few rows, and the
+            # lines come in the next frame (drawn with the key's, they were most of its cost).
             return
         state = self.session.state
         if state is not self._state_seen or len(state.logs.sources) != len(self._sources_seen):
