@@ -197,9 +197,6 @@ class LogStream:
         self.clock = clock
         self.sleep = sleep
         self.last_line = ""
-        # The connection's socket while streaming, so the service can stop reading it for a
-        # moment when a key arrives (`LogsService.yield_to_key`); None between connections.
-        self.transport: asyncio.ReadTransport | None = None
 
     async def run(self) -> None:
         down_since: float | None = None
@@ -211,7 +208,7 @@ class LogStream:
             reconnecting = down_since is not None
             try:
                 connection = await self.connect(self.source.host)
-                self.transport = bound_reads(connection)
+                bound_reads(connection)
                 channel, created = await connection.create_session(
                     _session_class(), self.source.command, encoding=None
                 )
@@ -231,7 +228,6 @@ class LogStream:
                 raise
             except Exception as exc:  # every failure is reported and retried, never raised
                 reason = describe_error(exc)
-            self.transport = None
             if connection is not None and connection.is_closed() and self.discard is not None:
                 self.discard(self.source.host.name, connection)
             self.backoff.ran_for(self.clock() - started)
@@ -320,19 +316,17 @@ def _session_class() -> type:
     return _LogSession
 
 
-def bound_reads(connection: object, size: int = READ_BYTES) -> asyncio.ReadTransport | None:
+def bound_reads(connection: object, size: int = READ_BYTES) -> None:
     """Read at most `size` bytes from the connection's socket per event-loop iteration.
 
     asyncio reads up to 256 KiB at once, and asyncssh decrypts, and this module splits, all of
     it before the loop runs anything else: during a firehose every iteration carried ~3,000
     lines of work, and a key crossed several iterations on its way to the screen. A smaller
     read bounds each iteration's work; the socket stays ready, so throughput is the same.
-    Returns the connection's transport (None if it has none).
     """
     transport = getattr(connection, "_transport", None)
     if transport is not None and getattr(transport, "max_size", 0) > size:
         transport.max_size = size
-    return transport if isinstance(transport, asyncio.ReadTransport) else None
 
 
 def skip_seen(lines: list[str], last_seen: str) -> list[str]:

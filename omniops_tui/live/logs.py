@@ -36,13 +36,6 @@ FLUSH_S = 0.1
 BATCH_LINES = 2_000
 make_backoff: Callable[[], Backoff] = Backoff
 """Reconnect backoff for new services (tests swap in short delays)."""
-KEY_HOLD_S = 0.03
-"""How long the streams stop reading when the engineer presses a key (`yield_to_key`). A firehose
-keeps the event loop busy with its lines, and a key crosses a dozen loop iterations on its way to
-the screen (the focused widget, each parent, the bindings, the next frame): each one waited
-behind a socket read's worth of decrypting, splitting, recording and folding. Held this long,
-the key reaches the screen through an idle loop; the lines wait in the socket (SSH flow
-control), nothing is lost, and the pane catches up in the next frame."""
 
 
 class LogsService:
@@ -72,10 +65,6 @@ class LogsService:
             for source in self.sources
         ]
         self.running = False
-        self._held: list[asyncio.ReadTransport] = []
-        self._hold: asyncio.TimerHandle | None = None
-        self._released_at = -KEY_HOLD_S
-        self.key_holds = 0  # keys the streams stopped reading for (tests, bench/log_ingest.py)
 
     @classmethod
     def for_session(cls, session: SessionCore) -> LogsService | None:
@@ -113,7 +102,6 @@ class LogsService:
                 group.create_task(self._flush_every(), name="log-flush")
         finally:
             self.running = False
-            self._release()
             self.flush()
             # Shown at once; the record says it with `session_ended`, which folds the same way.
             self.session.state.logs.stop_all()
@@ -162,43 +150,6 @@ class LogsService:
                 timeout=10,
             )
         )
-
-    # ------------------------------------------------------------------ keys first
-    def yield_to_key(self) -> None:
-        """A key arrived (the UI says so): stop reading every stream for KEY_HOLD_S.
-
-        Never more than every other moment: a key is held only once the streams have read for
-        KEY_HOLD_S since the last hold, so a held-down key (30 a second) slows a firehose to
-        half, never to a stop."""
-        loop = asyncio.get_running_loop()
-        if self._hold is not None or loop.time() - self._released_at < KEY_HOLD_S:
-            return
-        held = {id(t): t for s in self.streams if (t := s.transport) is not None and not t.is_closing()}
-        if not held:
-            return
-        self._held = list(held.values())  # streams to one host share its connection
-        for transport in self._held:
-            transport.pause_reading()
-        self._hold = loop.call_later(KEY_HOLD_S, self._release)
-        self.key_holds += 1
-
-    @property
-    def key_in_flight(self) -> bool:
-        """A key arrived less than KEY_HOLD_S ago and the streams are held for it: the panes
-        draw their next lines after its frame (ui/screens/logs.py)."""
-        return self._hold is not None
-
-    def _release(self) -> None:
-        """Read again: every transport held is resumed (a pooled connection is never left paused)."""
-        if self._hold is None:
-            return
-        self._hold.cancel()
-        self._hold = None
-        for transport in self._held:
-            if not transport.is_closing():
-                transport.resume_reading()
-        self._held = []
-        self._released_at = asyncio.get_running_loop().time()
 
     # ------------------------------------------------------------------ StreamListener
     def stream_lines(self, source: LogSource, lines: list[str]) -> None:

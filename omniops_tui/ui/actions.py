@@ -48,8 +48,6 @@ class KeyActions(App[None]):
                 self.idle_collector.key()
             if self.live is not None:
                 self.live.checks.moved()  # and the checks' next sweep waits for a pause
-                if self.live.logs is not None:
-                    self.live.logs.yield_to_key()  # and the log streams let it through first
         await super().on_event(event)
 
     def on_mount(self) -> None:

@@ -249,11 +249,6 @@ class LogsScreen(SessionScreen, PatternInput):
     def _tick(self) -> None:
         if not self.is_attached:  # the app is closing
             return
-        engine = self.ctx.engine
-        if engine is not None and engine.logs is not None and engine.logs.key_in_flight:
-            # A key is on its way to the screen: its frame goes out alone, a few rows, and the
-            # lines come in the next frame (drawn with the key's, they were most of its cost).
-            return
         state = self.session.state
         if state is not self._state_seen or len(state.logs.sources) != len(self._sources_seen):
             self._resync()
