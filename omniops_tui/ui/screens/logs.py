@@ -55,6 +55,9 @@ class PaneTabs(Tabs, can_focus=False):
 
 class LogsScreen(SessionScreen, PatternInput):
     CSS_PATH = "logs.tcss"
+    # The log takes the keys when the screen shows: Textual focuses the first focusable widget,
+    # and counts a hidden one, so the input (composed first) took the keys typed at once.
+    AUTO_FOCUS = ".log-view"
     # Textual repaints the whole screen when the focus moves; here the focus moves with every
     # open and close of the input, and a whole screen is a frame of 22 log lines more for a key
     # under a flood. The widgets the move restyles (`:focus`) repaint themselves.
