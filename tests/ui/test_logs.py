@@ -180,19 +180,26 @@ async def test_search_moves_between_matches(make_app, sandbox, tmp_path) -> None
         assert pane.search_pattern is None and view.current_line is None
 
 
-async def test_opening_and_closing_the_search_leaves_the_footer_as_it_is(make_app, sandbox, tmp_path) -> None:
-    """A focus move hides the keys the input takes and shows them again without rebuilding the
-    footer (a key's largest cost under a flood)."""
+async def test_opening_and_closing_the_search_leaves_the_log_and_the_footer_as_they_are(
+    make_app, sandbox, tmp_path
+) -> None:
+    """The input opens over the log's newest lines, above the status line, so nothing else moves
+    or redraws; a focus move hides the keys the input takes and shows them again without
+    rebuilding the footer (both were most of a key's cost under a flood)."""
     app: OmniOpsApp = make_app(config=sandbox.write_config(tmp_path / "config.toml"))
     async with app.run_test(size=(80, 24)) as pilot:
-        screen, _pane = await open_logs(pilot)
+        screen, pane = await open_logs(pilot)
         footer = screen.query_one(SteadyFooter)
         await pilot.pause()
         keys = list(footer.query(FooterKey))
         by_action = {key.action: key for key in keys}
         assert by_action["wizard"].display and by_action["help"].key == "question_mark"
+        view, status_line = pane.view.region, pane.query_one(".pane-status").region
         await pilot.press("ctrl+f")
         await wait_for(pilot, lambda: not by_action["wizard"].display)  # the input takes `w`
+        field = screen.query_one("#log-pattern").region
+        assert pane.view.region == view and pane.query_one(".pane-status").region == status_line
+        assert field.bottom == status_line.y and field.y > view.y and field.height == 3
         assert by_action["back"].display  # escape still closes it
         assert by_action["help"].key == "f1"  # `?` is the input's
         await pilot.press("enter")

@@ -15,6 +15,8 @@ from rich.text import Text
 from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.reactive import Reactive
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Static, Tab, Tabs
 
 from omniops_tui.sessions.state import SessionState
@@ -53,6 +55,13 @@ class PaneTabs(Tabs, can_focus=False):
 
 class LogsScreen(SessionScreen, PatternInput):
     CSS_PATH = "logs.tcss"
+    # The log takes the keys when the screen shows: Textual focuses the first focusable widget,
+    # and counts a hidden one, so the input (composed first) took the keys typed at once.
+    AUTO_FOCUS = ".log-view"
+    # Textual repaints the whole screen when the focus moves; here the focus moves with every
+    # open and close of the input, and a whole screen is a frame of 22 log lines more for a key
+    # under a flood. The widgets the move restyles (`:focus`) repaint themselves.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     BINDINGS = [
         Binding(
             "escape",
@@ -137,6 +146,9 @@ class LogsScreen(SessionScreen, PatternInput):
         return self.ctx.replay is not None
 
     def compose(self) -> ComposeResult:
+        # The input first: on its own layer (logs.tcss) it then comes last in Textual's painting
+        # order, so showing it leaves every other widget's place in that order, and on screen.
+        yield Input(id="log-pattern", classes="hidden")
         yield StatusBar(self.ctx, "Logs")
         shown = self._current.key if self._current is not None else ""
         self.panes = self._make_panes()
@@ -148,7 +160,6 @@ class LogsScreen(SessionScreen, PatternInput):
             yield PaneTabs(*tabs, id="log-tabs", active=f"tab-{self._current.id}")
             with ContentSwitcher(initial=self._current.id, id="log-panes"):
                 yield from self.panes
-        yield Input(id="log-pattern", classes="hidden")
         yield SteadyFooter()
 
     def _make_panes(self) -> list[LogPane]:
@@ -229,7 +240,7 @@ class LogsScreen(SessionScreen, PatternInput):
     def _focus_view(self) -> None:
         pane = self.current_pane
         if pane is not None and pane.is_mounted and self._input_mode == "":
-            pane.view.focus()
+            self.set_focus(pane.view)  # not `view.focus()`: that repaints the view (log_view.py)
 
     @on(Tabs.TabActivated, "#log-tabs")
     def _tab_activated(self, message: Tabs.TabActivated) -> None:

@@ -227,8 +227,12 @@ class LogPane(Vertical):
         return self._filter.matches if self._filter is not None else 0
 
     def set_search(self, pattern: re.Pattern[str] | None) -> None:
-        self.search_pattern = pattern
         view = self.view
+        if pattern == self.search_pattern and (pattern is not None or view.current_line is None):
+            # The same search (the input hands its value over on open and on enter): a repaint
+            # of every line on screen for nothing, under a flood most of such a key's frame.
+            return
+        self.search_pattern = pattern
         view.log_highlighter.search = pattern
         view.log_highlighter.prefixed = self.prefixed
         if pattern is None:

@@ -189,6 +189,22 @@ class LogView(Log):
             strip = Strip(Segment.apply_style(list(strip), post_style=CURRENT_MATCH), strip.cell_length)
         return strip
 
+    # Textual repaints a widget whole when it gains or loses the focus. When its look depends on
+    # the focus, its styles change and repaint it anyway; the logs' view looks the same either
+    # way (logs.tcss), and under a flood a repaint of every line on screen was most of the frame
+    # of a key that opens or closes the logs' input. So: Textual's handlers, without that repaint.
+    def _on_focus(self, event: events.Focus) -> None:
+        event.prevent_default()
+        self.has_focus = True
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantFocus(self))
+
+    def _on_blur(self, event: events.Blur) -> None:
+        event.prevent_default()
+        self.has_focus = False
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantBlur(self))
+
     def action_scroll_end(self) -> None:
         super().action_scroll_end()
         self.post_message(self.FollowRequested())
