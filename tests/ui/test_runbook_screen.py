@@ -196,19 +196,19 @@ async def test_long_checklist_text_wraps_at_80_columns(make_app) -> None:
 
 
 async def test_the_footer_keeps_its_keys_until_they_change(make_app) -> None:
-    from textual.widgets import Footer
+    from omniops_tui.ui.widgets.footer import KeyFooter
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open_prerequisites(pilot)
-        footer = screen.query_one(Footer)
-        keys = list(footer.children)
-        assert "Tick" in " ".join(str(getattr(key, "description", "")) for key in keys)
-        screen.refresh_bindings()  # a signal that changes no key: the same widgets stay
+        footer = screen.query_one(KeyFooter)
+        keys = footer.shown
+        assert "Tick" in " ".join(key.description for key in keys)
+        screen.refresh_bindings()  # a signal that changes no key: nothing is redrawn
         await pilot.pause()
-        assert list(footer.children) == keys
+        assert footer.shown is keys
         await pilot.press("t")  # another screen, other keys: its own footer shows them
         await wait_for(pilot, lambda: isinstance(app.screen, TimelineScreen))
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen)
-        assert "Tick" in " ".join(str(getattr(key, "description", "")) for key in footer.children)
+        assert "Tick" in " ".join(key.description for key in footer.shown)

@@ -23,7 +23,7 @@ from omniops_tui.sessions.state import SessionState
 from omniops_tui.ui.context import ScreenContext, SessionScreen
 from omniops_tui.ui.screens.logs_input import PatternInput
 from omniops_tui.ui.screens.logs_text import not_configured_text, status_text
-from omniops_tui.ui.widgets.footer import SteadyFooter
+from omniops_tui.ui.widgets.footer import KeyFooter
 from omniops_tui.ui.widgets.log_pane import LogPane
 from omniops_tui.ui.widgets.status_bar import StatusBar
 
@@ -160,7 +160,7 @@ class LogsScreen(SessionScreen, PatternInput):
             yield PaneTabs(*tabs, id="log-tabs", active=f"tab-{self._current.id}")
             with ContentSwitcher(initial=self._current.id, id="log-panes"):
                 yield from self.panes
-        yield SteadyFooter()
+        yield KeyFooter()
 
     def _make_panes(self) -> list[LogPane]:
         """One pane per source of the projection, and the merged view when there are several."""

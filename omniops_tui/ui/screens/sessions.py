@@ -8,12 +8,13 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from omniops_tui.core.text import visible_line
 from omniops_tui.sessions.catalog import format_duration, list_sessions
 from omniops_tui.ui.context import SessionScreen
 from omniops_tui.ui.literal import literal
+from omniops_tui.ui.widgets.footer import KeyFooter
 from omniops_tui.ui.widgets.status_bar import StatusBar
 
 
@@ -41,7 +42,7 @@ class SessionsScreen(SessionScreen):
         yield StatusBar(self.ctx, "Sessions")
         yield Static(id="sessions-where")
         yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self.ctx.engine is not None:

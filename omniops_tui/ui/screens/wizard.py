@@ -14,7 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from omniops_tui.core.events import WizardAnswered
 from omniops_tui.core.text import visible_line
@@ -23,6 +23,7 @@ from omniops_tui.sessions.wizard_view import WizardView, wizard_view
 from omniops_tui.ui.context import SessionScreen
 from omniops_tui.ui.literal import literal
 from omniops_tui.ui.messages import SessionUpdated
+from omniops_tui.ui.widgets.footer import KeyFooter
 from omniops_tui.ui.widgets.risk import risk_text
 from omniops_tui.ui.widgets.runbook_search import RunbookSearch
 from omniops_tui.ui.widgets.status_bar import StatusBar
@@ -58,7 +59,7 @@ class WizardScreen(SessionScreen):
             if self.session.basis.tree is None:
                 yield RunbookSearch(self.session.basis.runbooks.runbooks, id="wizard-search")
             yield Static(id="wizard-question")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         engine = self.ctx.engine

@@ -1,108 +1,138 @@
-"""The key bar at the bottom, rebuilt only when the keys it shows change (`KeyFooter`), or, on
-a screen whose input takes and gives back keys, shown and hidden instead (`SteadyFooter`).
+"""The key bar at the bottom: one widget drawing one line of text (`KeyFooter`).
 
-Textual's `Footer` rebuilds every key widget on each "bindings updated" signal, and a screen
-sends several of those while it opens (resume, each focus change) and on every sample that may
-change what is allowed. Each rebuild restyles every key (twice: their `compact` watcher), which
-was the largest single part of opening a runbook or the metrics. Most signals change nothing
-shown: this footer compares what it would show with what it shows, and passes only the
-signals that change it.
+Textual's `Footer` is a container with a widget per key: every "bindings updated" signal
+(a screen sends several while it opens, and one on every focus move) recomposes it, mounting,
+styling and laying out each key again. On the first frame its styles and widgets were ~15-20 ms
+of home's start (issue 12), opening a runbook restyled every key twice, and under a log flood
+the search input's focus moves rebuilt it twice per key press. Here the keys are text: a
+signal that changes what is shown repaints one line, and one that changes nothing does nothing.
+What the engineer sees is the same: each active key with its description (dim when disabled),
+the command palette's key on the right, a click on a key presses it.
 """
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.binding import Binding
+from typing import NamedTuple
+
+from rich.text import Text
+from textual import events
 from textual.screen import Screen
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey, KeyGroup
+from textual.widget import Widget
 
 
-class KeyFooter(Footer):
-    """A `Footer` that ignores "bindings updated" signals which change none of its keys."""
+class ShownKey(NamedTuple):
+    """One key as the bar shows it; equal tuples mean nothing to repaint."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._shown: tuple[object, ...] | None = None
-
-    def bindings_changed(self, screen: Screen) -> None:
-        shown = self._keys(screen)
-        if shown == self._shown:
-            return
-        # Noted only when this signal rebuilds the keys (Footer skips it without the focus).
-        if screen.app.app_focus and self.is_attached and screen is self.screen:
-            self._shown = shown
-        super().bindings_changed(screen)
-
-    def compose(self) -> ComposeResult:
-        """Textual's keys, born in the footer's `compact` state: a `FooterKey` starts compact
-        and its data binding then turns that off, restyling each key twice as it mounts (~a
-        tenth of opening a runbook). Set before mounting, both restylings find nothing to do.
-        Only the bound keys: the command palette's key is not bound and stays compact."""
-        for widget in super().compose():
-            bound = widget._reactive_connect or {}
-            if isinstance(widget, FooterKey) and "compact" in bound:
-                widget.set_reactive(FooterKey.compact, self.compact)
-                widget.set_class(self.compact, "-compact", update=False)
-            yield widget
-
-    def _keys(self, screen: Screen) -> tuple[object, ...]:
-        """What the keys would show: each binding's key, label, action, state and tooltip."""
-        keys = tuple(
-            (binding.key, binding.description, binding.action, enabled, tooltip)
-            for (_, binding, enabled, tooltip) in screen.active_bindings.values()
-            if binding.show
-        )
-        return (*keys, self.compact, self.show_command_palette)
+    key: str
+    display: str
+    description: str
+    action: str
+    enabled: bool
 
 
-def first_shown(screen: Screen[object]) -> dict[str, tuple[Binding, bool]]:
-    """Per action, the binding the footer shows for it (the first) and whether it is enabled."""
-    shown: dict[str, tuple[Binding, bool]] = {}
-    for _node, binding, enabled, _tooltip in screen.active_bindings.values():
-        if binding.show:
-            shown.setdefault(binding.action, (binding, enabled))
-    return shown
+class KeyFooter(Widget, can_focus=False):
+    """The active keys of its screen, one line; repainted only when they change."""
 
-
-class SteadyFooter(KeyFooter):
-    """A `KeyFooter` that also hides keys no longer active instead of rebuilding itself.
-
-    Textual's footer recomposes whenever the screen's bindings change, and they change on every
-    focus move: opening the logs' search input hides the letter keys (the input takes them) and
-    closing it shows them again, two rebuilds of the same keys. Under a log flood those rebuilds
-    were most of what a key cost (issue 12). When every key now active is already in the footer,
-    with the same key, label and state, the footer only hides the others; anything new rebuilds
-    it as Textual does.
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {"key-footer--key", "key-footer--description"}
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        width: 1fr;
+        color: $footer-foreground;
+        background: $footer-background;
+        & > .key-footer--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        & > .key-footer--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+    }
     """
 
-    def bindings_changed(self, screen: Screen) -> None:
-        if self._bindings_ready and screen is self.screen and self._show_only(first_shown(screen)):
-            return
-        super().bindings_changed(screen)
+    def __init__(self, *, show_command_palette: bool = True, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.show_command_palette = show_command_palette
+        self.shown: tuple[ShownKey, ...] = ()
+        self.palette: ShownKey | None = None
+        self._spans: list[tuple[int, int, ShownKey]] = []  # columns of each drawn key (clicks)
 
-    def _show_only(self, shown: dict[str, tuple[Binding, bool]]) -> bool:
-        """Show just these keys by hiding the others; False when that cannot be done (an action
-        not built yet, another label or state, grouped keys): then the footer is rebuilt."""
-        if any(isinstance(child, KeyGroup) for child in self.children):
-            return False
-        keys = [
-            child
-            for child in self.children
-            if isinstance(child, FooterKey) and not child.has_class("-command-palette")
-        ]
-        built = {key.action: key for key in keys}
-        wanted: list[tuple[FooterKey, Binding]] = []
-        for action, (binding, enabled) in shown.items():
-            key = built.get(action)
-            if key is None or key.description != binding.description or key.has_class("-disabled") == enabled:
-                return False
-            wanted.append((key, binding))
-        for key, binding in wanted:
-            if key.key != binding.key:  # `?` is the input's now: help shows as f1
-                key.key, key.key_display = binding.key, self.app.get_key_display(binding)
-                key.refresh(layout=True)
-        showing = {key for key, _binding in wanted}
-        for key in keys:
-            key.display = key in showing
-        return True
+    def on_mount(self) -> None:
+        # The keys are read at the screen's first "bindings updated" signal, not now: a screen's
+        # `check_action` may look for widgets composed after this one.
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        # While the terminal has no focus Textual reports no focused widget: the keys would
+        # flicker to the screen's alone and back (Textual's Footer skips these too).
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self._update(screen)
+
+    def _update(self, screen: Screen[object]) -> None:
+        shown, palette = self._keys(screen)
+        if (shown, palette) != (self.shown, self.palette):
+            self.shown, self.palette = shown, palette
+            self.refresh()
+
+    def _keys(self, screen: Screen[object]) -> tuple[tuple[ShownKey, ...], ShownKey | None]:
+        """The first shown binding of each action, in the screen's order; and the palette's."""
+        app = self.app
+        palette_key = app.COMMAND_PALETTE_BINDING
+        keys: dict[str, ShownKey] = {}
+        palette: ShownKey | None = None
+        for key, (_node, binding, enabled, _tooltip) in screen.active_bindings.items():
+            display = app.get_key_display(binding)
+            shown = ShownKey(binding.key, display, binding.description, binding.action, enabled)
+            if key == palette_key and self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
+                palette = shown
+            elif binding.show:
+                keys.setdefault(binding.action, shown)
+        return tuple(keys.values()), palette
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("key-footer--key")
+        text_style = self.get_component_rich_style("key-footer--description")
+        width = self.size.width
+        right = Text()
+        if self.palette is not None:
+            right = self._label(self.palette, key_style, text_style)
+        line = Text(no_wrap=True, overflow="crop", end="")
+        spans: list[tuple[int, int, ShownKey]] = []
+        for shown in self.shown:
+            label = self._label(shown, key_style, text_style)
+            if line.cell_len + label.cell_len > width - right.cell_len:
+                break  # what does not fit is left out whole, not cut in the middle
+            spans.append((line.cell_len, line.cell_len + label.cell_len, shown))
+            line.append_text(label)
+        if self.palette is not None and right.cell_len <= width - line.cell_len:
+            start = width - right.cell_len
+            line.append(" " * (start - line.cell_len))
+            spans.append((start, width, self.palette))
+            line.append_text(right)
+        self._spans = spans
+        return line
+
+    @staticmethod
+    def _label(shown: ShownKey, key_style: object, text_style: object) -> Text:
+        label = Text.assemble((f" {shown.display} ", key_style), (f"{shown.description} ", text_style))
+        if not shown.enabled:
+            label.stylize("dim")
+        return label
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a key presses it (a disabled one rings the bell), as on Textual's footer."""
+        for start, end, shown in self._spans:
+            if start <= event.x < end:
+                event.stop()
+                if shown.enabled:
+                    self.app.simulate_key(shown.key)
+                else:
+                    self.app.bell()
+                return
