@@ -101,8 +101,11 @@ class KeyFooter(Widget, can_focus=False):
         text_style = self.get_component_rich_style("key-footer--description")
         width = self.size.width
         right = Text()
-        if self.palette is not None:
-            right = self._label(self.palette, key_style, text_style)
+        if self.palette is not None:  # set apart by a thin bar, as on Textual's footer
+            palette = self.palette
+            right = Text.assemble(
+                ("▏", "dim"), (f"{palette.display} ", key_style), (f"{palette.description} ", text_style)
+            )
         line = Text(no_wrap=True, overflow="crop", end="")
         spans: list[tuple[int, int, ShownKey]] = []
         for shown in self.shown:
