@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 from omniops_tui.config.model import Config, Environment, HostConfig, resolve_secret
 from omniops_tui.core.errors import UserError
 from omniops_tui.probes import client_imports
+from omniops_tui.probes.host_keys import TRUST_NOTHING, host_key_error
 from omniops_tui.probes.shared_clients import SharedClients, make_ssl_context
 from omniops_tui.probes.ssh_options import prefer_ciphers
 
@@ -37,20 +38,6 @@ _VARIABLE = re.compile(r"\{([a-z_]+)\}")
 HISTORY_LENGTH = 240
 USER_AGENT = "omniops-tui-check"
 T = TypeVar("T")
-
-
-class SSHHostKeyError(Exception):
-    """The host's key is not in known_hosts: refused, with the fingerprint and the fix."""
-
-
-class SSHHostKeyChanged(SSHHostKeyError):
-    """known_hosts has another key for this host: refused, and said loudly (no keyscan advice)."""
-
-
-#: An empty known_hosts (asyncssh's "trusted keys, CA keys, revoked keys" lists): trusts nothing.
-#: Used when the SSH config says `UserKnownHostsFile none`, which would otherwise turn host key
-#: checking off (issue 10 §6).
-TRUST_NOTHING: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
 
 
 class _Shared:
@@ -314,7 +301,7 @@ class CheckContext:
         except asyncssh.HostKeyNotVerifiable as exc:
             if "key" not in seen:
                 raise
-            raise _host_key_error(host.name, target, built.known_hosts, seen) from exc
+            raise host_key_error(host.name, target, built.known_hosts, seen) from exc
 
     # ------------------------------------------------------------------ closing
     async def aclose(self) -> None:
@@ -344,52 +331,6 @@ class CheckContext:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
-
-
-def _host_key_error(name: str, target: str, known: Any, seen: dict[str, Any]) -> SSHHostKeyError:
-    """The key was refused: CHANGED when known_hosts has another key for the host, else unknown."""
-    import asyncssh
-
-    key: asyncssh.SSHKey = seen["key"]
-    fingerprint = key.get_fingerprint("sha256")
-    port = seen["port"] or 22
-    scan_host = seen["host"] or target
-    if known is TRUST_NOTHING:
-        return SSHHostKeyError(
-            f"host key for {name} ({fingerprint}) cannot be verified: known_hosts is `none` "
-            "(UserKnownHostsFile none in the SSH config, or known_hosts in the config); "
-            "set known_hosts to a file holding the host's verified key"
-        )
-    where = _known_hosts_name(known)
-    recorded: list[Any] = []
-    try:
-        recorded = list(
-            asyncssh.match_known_hosts(
-                known or _DEFAULT_KNOWN_HOSTS, scan_host, seen["addr"], None if port == 22 else port
-            )[0]
-        )
-    except (OSError, ValueError, asyncssh.Error):
-        recorded = []
-    if recorded:
-        return SSHHostKeyChanged(
-            f"host key CHANGED for {name}; possible man-in-the-middle; not connecting "
-            f"(it offered {fingerprint}; {where} has another key for {scan_host})"
-        )
-    return SSHHostKeyError(
-        f"host key for {name} ({fingerprint}) is not in {where}; verify it and add it "
-        f"with `ssh-keyscan -p {port} {scan_host} >> {where}`"
-    )
-
-
-_DEFAULT_KNOWN_HOSTS = str(Path("~/.ssh/known_hosts").expanduser())
-
-
-def _known_hosts_name(known: Any) -> str:
-    if isinstance(known, str):
-        return known
-    if isinstance(known, list | tuple) and known and isinstance(known[0], str):
-        return str(known[0])
-    return "~/.ssh/known_hosts"
 
 
 def context_for(config: Config, env_name: str | None = None, *, strict: bool = False) -> CheckContext:

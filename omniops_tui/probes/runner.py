@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from omniops_tui.core.errors import UserError
 from omniops_tui.probes import client_imports
 from omniops_tui.probes.base import CheckResult, CheckSpec, Stopwatch, error_text, truncate
-from omniops_tui.probes.context import CheckContext, SSHHostKeyError
+from omniops_tui.probes.context import CheckContext
+from omniops_tui.probes.host_keys import SSHHostKeyError
 from omniops_tui.probes.readonly import CommandRefused
 from omniops_tui.probes.registry import KINDS, CheckKind
 
