@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.screen import Screen
@@ -123,7 +124,7 @@ class KeyFooter(Widget, can_focus=False):
         return line
 
     @staticmethod
-    def _label(shown: ShownKey, key_style: object, text_style: object) -> Text:
+    def _label(shown: ShownKey, key_style: Style, text_style: Style) -> Text:
         label = Text.assemble((f" {shown.display} ", key_style), (f"{shown.description} ", text_style))
         if not shown.enabled:
             label.stylize("dim")
