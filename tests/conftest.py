@@ -26,7 +26,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The long UI tests first: on two workers the short ones fill in around them at the end."""
+    """The long UI tests first: on the workers the short ones fill in around them at the end."""
     items.sort(key=lambda item: 0 if "/tests/ui/" in str(item.path) else 1)
 
 
