@@ -100,6 +100,8 @@ class MetricsScreen(SessionScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        if not self._composed:
+            return
         service = self.query_one("#service-table", DataTable)
         service.add_column("Figure", key="label", width=21)
         service.add_column("Now", key="value", width=14)
@@ -139,7 +141,16 @@ class MetricsScreen(SessionScreen):
         if message.touches(*METRIC_KINDS):
             self.refresh_tables()
 
+    @property
+    def _composed(self) -> bool:
+        """False while the tables are not there: the screen is built while home idles
+        (navigation.py `prepare`), so it can mount or hear of a sample as the App leaves and
+        takes its children down (seen once under load: NoMatches on the way out)."""
+        return bool(self.query("#service-table"))
+
     def refresh_tables(self) -> None:
+        if not self._composed:
+            return
         facts = self.session.state.metrics
         with self.app.batch_update():
             self._refresh_service(facts)
