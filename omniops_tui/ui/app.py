@@ -32,6 +32,7 @@ from omniops_tui.ui.keys import APP_BINDINGS
 from omniops_tui.ui.messages import ChecksRunning, SessionUpdated
 from omniops_tui.ui.navigation import Navigator
 from omniops_tui.ui.replay_mode import ReplayMode
+from omniops_tui.ui.type_ahead import TypeAhead
 
 if TYPE_CHECKING:  # the engine is imported after the first paint (ui/starting.py)
     from omniops_tui.core.events import Event
@@ -89,6 +90,7 @@ class OmniOpsApp(Navigator, KeyActions):
         self.starting = starting
         self.start_error: Exception | None = None  # a UserError found while building the engine
         self._held: list[events.Event] | None = [] if starting is not None else None
+        self.type_ahead = TypeAhead(self)
         inputs = live.setup if live is not None else starting  # (config and environment)
         session: SessionView | None = live if live is not None else replay
         if starting is not None:  # a stand-in with the real runbooks, until the engine is in
@@ -212,6 +214,8 @@ class OmniOpsApp(Navigator, KeyActions):
         """Input that arrives before the engine is in waits for it (a few tenths of a second)."""
         if self._held is not None and isinstance(event, HELD_EVENTS):
             self._held.append(event)
+            return
+        if self.type_ahead.take(event):  # typed after a key that opens a screen: for that screen
             return
         await super().on_event(event)
 

@@ -10,7 +10,12 @@ from tests.ui.conftest import wait_for
 
 async def home_footer(app, pilot) -> KeyFooter:
     await wait_for(
-        pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.query_one(KeyFooter).shown
+        pilot,
+        lambda: (
+            bool(app.screen_stack)
+            and isinstance(app.screen, HomeScreen)
+            and app.screen.query_one(KeyFooter).shown
+        ),
     )
     return app.screen.query_one(KeyFooter)
 

@@ -42,6 +42,8 @@ class HomeScreen(SessionScreen):
         Binding("escape", "leave_replay", "Back to my session", id="home.leave_replay", show=False),
     ]
     EXTRA_KEYS = [("1…9", "Open runbook N of the overview")]
+    # Keys that open a runbook: what is typed after them is held for it (ui/type_ahead.py).
+    OPENS_ON_KEYS = frozenset({"enter", *"123456789"})
 
     @property
     def runbooks(self) -> RunbookSet:

@@ -1,0 +1,45 @@
+"""Keys that arrive together with the one that opens a runbook go to that runbook (over SSH,
+keys often come in one read): they must not move home's cursor to another runbook."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import DataTable
+
+from omniops_tui.ui.screens.home import HomeScreen
+from omniops_tui.ui.screens.runbook import RunbookScreen
+from tests.ui.conftest import wait_for
+
+
+async def test_keys_typed_with_enter_go_to_the_runbook_it_opens(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(
+            pilot,
+            lambda: bool(app.screen_stack) and isinstance(app.screen, HomeScreen) and app.live is not None,
+        )
+        home = app.screen
+        table = home.query_one(DataTable)
+        await pilot.pause()
+        for key in ("enter", "down", "down", "down", "escape"):  # one burst, as from one read
+            app.post_message(events.Key(key, None))
+        await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
+        await wait_for(pilot, lambda: app.screen is home)  # the held escape came back here
+        await pilot.pause()
+        assert table.cursor_row == 0  # the downs went to the runbook, not to home's table
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
+        assert app.screen.runbook.id == "standard-release"
+
+
+async def test_a_key_that_opens_nothing_holds_nothing_for_long(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(
+            pilot,
+            lambda: bool(app.screen_stack) and isinstance(app.screen, HomeScreen) and app.live is not None,
+        )
+        table = app.screen.query_one(DataTable)
+        app.post_message(events.Key("9", "9"))  # no 9th runbook: nothing opens
+        app.post_message(events.Key("down", None))
+        await wait_for(pilot, lambda: table.cursor_row == 1)  # handed over within HOLD_MAX_S
