@@ -27,7 +27,7 @@ CHECK_EVERY_S = 0.02
 class TypeAhead:
     """The App's hold on the keys that follow a screen-opening key."""
 
-    def __init__(self, app: App[object]) -> None:
+    def __init__(self, app: App[None]) -> None:
         self._app = app
         self._leaving: Screen[object] | None = None
         self._since = 0.0
