@@ -32,21 +32,20 @@ class TypeAhead:
         self._leaving: Screen[object] | None = None
         self._since = 0.0
         self._held: list[events.Key] = []
-        self._opening: events.Key | None = None
         self._timer: Timer | None = None
 
     def take(self, event: events.Event) -> bool:
         """True when `event` is held; notes an opening key (which itself goes on as usual)."""
-        if not isinstance(event, events.Key) or not self._app.screen_stack:
-            return False
-        if event is self._opening:  # the opening key itself, bubbling back up to the App
+        # A forwarded key is one the App already handed on, bubbling back up to it (the opening
+        # key itself, or one handed on just before it): never held, or it would come twice.
+        if not isinstance(event, events.Key) or event.is_forwarded or not self._app.screen_stack:
             return False
         if self._leaving is not None:
             self._held.append(event)
             return True
         screen = self._app.screen
         if event.key in getattr(screen, "OPENS_ON_KEYS", ()) and not isinstance(self._app.focused, Input):
-            self._leaving, self._since, self._opening = screen, time.monotonic(), event
+            self._leaving, self._since = screen, time.monotonic()
             self._timer = self._app.set_interval(CHECK_EVERY_S, self._check)
         return False
 

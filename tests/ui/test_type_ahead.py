@@ -11,13 +11,17 @@ from omniops_tui.ui.screens.runbook import RunbookScreen
 from tests.ui.conftest import wait_for
 
 
+async def home_with_engine(app, pilot) -> None:
+    """Home on screen and the engine in: keys from now on reach a live session."""
+    await wait_for(
+        pilot, lambda: bool(app.screen_stack) and isinstance(app.screen, HomeScreen) and app.live is not None
+    )
+
+
 async def test_keys_typed_with_enter_go_to_the_runbook_it_opens(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(
-            pilot,
-            lambda: bool(app.screen_stack) and isinstance(app.screen, HomeScreen) and app.live is not None,
-        )
+        await home_with_engine(app, pilot)
         home = app.screen
         table = home.query_one(DataTable)
         await pilot.pause()
@@ -34,13 +38,28 @@ async def test_keys_typed_with_enter_go_to_the_runbook_it_opens(make_app) -> Non
         assert app.screen.runbook.id == "standard-release"
 
 
+async def test_a_key_handed_on_before_the_opening_one_counts_once(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_with_engine(app, pilot)
+        home = app.screen
+        table = home.query_one(DataTable)
+        await pilot.pause()
+        for key in ("down", "enter", "down"):  # home's cursor to Hotfix, open it, a key for it
+            app.post_message(events.Key(key, None))
+        await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
+        assert app.screen.runbook.id == "hotfix"
+        await wait_for(pilot, lambda: not app.type_ahead._held)
+        await pilot.pause()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is home)
+        assert table.cursor_row == 1  # the first down moved it once, the second went to Hotfix
+
+
 async def test_a_key_that_opens_nothing_holds_nothing_for_long(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(
-            pilot,
-            lambda: bool(app.screen_stack) and isinstance(app.screen, HomeScreen) and app.live is not None,
-        )
+        await home_with_engine(app, pilot)
         table = app.screen.query_one(DataTable)
         app.post_message(events.Key("9", "9"))  # no 9th runbook: nothing opens
         app.post_message(events.Key("down", None))
