@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
-from omniops_tui.runbooks.model import RunbookSet
+if TYPE_CHECKING:  # (the screens read RISK_STYLES before the model is imported: ui/home_index.py)
+    from omniops_tui.runbooks.model import RunbookSet
 
 # One palette for the risk levels, in the CLI table and on the screens.
 RISK_STYLES = {"low": "green", "medium": "yellow", "high": "bold dark_orange", "critical": "bold red"}

@@ -91,7 +91,7 @@ class OmniOpsApp(Navigator, KeyActions):
         self.start_error: Exception | None = None  # a UserError found while building the engine
         self._held: list[events.Event] | None = [] if starting is not None else None
         self.type_ahead = TypeAhead(self)
-        inputs = live.setup if live is not None else starting  # (config and environment)
+        inputs = live.setup if live is not None else None  # (a start's: once its engine is in)
         session: SessionView | None = live if live is not None else replay
         if starting is not None:  # a stand-in with the real runbooks, until the engine is in
             session = cast("SessionView", starting.view)
@@ -198,6 +198,7 @@ class OmniOpsApp(Navigator, KeyActions):
         self.live = live
         self.ctx.session = live
         self.ctx.engine = live
+        self.ctx.config, self.ctx.environment = live.setup.config, live.setup.environment
         self._listen(live)  # session_started: the screen on top redraws from it
         for screen in self.screen_stack[:-1]:
             screen.post_message(SessionUpdated({"session_started"}))

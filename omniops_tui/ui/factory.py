@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # the engine is imported when it is built, after the first pa
     from omniops_tui.live.session import LiveSession
     from omniops_tui.live.start import StartInputs
     from omniops_tui.runbooks.loader import Progress
+    from omniops_tui.runbooks.model import RunbookSet
     from omniops_tui.sessions.recorder import Clock
 
 
@@ -82,15 +83,40 @@ def build_replay_app(
 def _deferred_app(
     options: Options, *, session_id: str, clock: Clock | None, demo: Any, notices: list[str] | None
 ) -> OmniOpsApp:
+    from omniops_tui.core.errors import UserError
     from omniops_tui.live.start import load_start
+    from omniops_tui.ui import home_index
     from omniops_tui.ui.starting import Starting, StartingView
 
-    start = load_start(options)  # the user's errors in runbooks and config: before the terminal
+    # Home's rows from the last start, when the runbooks are unchanged since: they are then
+    # read after the first frame (they loaded without an error from these very bytes).
+    index = home_index.read(options.runbooks)
+    # The user's errors in the runbooks and the config, before the terminal is taken over;
+    # each is read after the first frame instead when a cache vouches for it.
+    start = load_start(options, runbooks_later=index is not None, config_later=True)
 
     def build() -> LiveSession:
         return build_session(options, session_id=session_id, clock=clock, demo=demo, start=start)
 
-    environment = start.environment
-    view = StartingView(start.runbooks, environment.name if environment else "")
-    starting = Starting(view, start.config, environment, build)
+    def keep_index(drawn: home_index.HomeIndex) -> None:
+        try:
+            loaded = start.loaded
+        except UserError:  # (said by the engine's set-up)
+            return
+        files = [source.path for source in loaded.files] + [skipped.path for skipped in loaded.skipped]
+        home_index.write(options.runbooks, files, drawn)
+
+    def runbooks() -> RunbookSet:
+        """The runbooks, read at their first use when the index drew home. They loaded from
+        these bytes last time; if they no longer do (changed this very moment), home shows
+        none for a moment and the engine's set-up says why, as one line with exit 2."""
+        try:
+            return start.runbooks
+        except UserError:
+            from omniops_tui.runbooks.model import RunbookSet
+
+            return RunbookSet([])
+
+    view = StartingView(runbooks, start.environment_name, index=index, keep_index=keep_index)
+    starting = Starting(view, build)
     return OmniOpsApp(None, notices=notices or [], demo=demo, starting=starting)

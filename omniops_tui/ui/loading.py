@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from omniops_tui.options import Options
-from omniops_tui.runbooks.deferred import DEFER_BYTES, deferring
 
 if TYPE_CHECKING:  # (a small start builds the engine after the first paint: ui/starting.py)
     from omniops_tui.live.session import LiveSession
 
-LARGE_BYTES = DEFER_BYTES  # below this, loading is quick: no progress line, nothing deferred
+# Below this, loading is quick: no progress line, nothing deferred (runbooks/deferred.py's
+# DEFER_BYTES, checked equal by the tests: that module and the model it imports are not needed
+# before the first frame of a small start).
+LARGE_BYTES = 4_000_000
 TICK_S = 0.25
 
 
@@ -46,12 +48,13 @@ def load_with_progress(
 ) -> LiveSession | None:
     """The session built with a progress line on `out` (stderr) when the runbooks are large;
     None when they are not (the factory builds it as usual)."""
-    from omniops_tui.ui.factory import build_session
-
     out = out if out is not None else sys.stderr
     size = runbook_bytes(options.runbooks)
     if not force and size < LARGE_BYTES:
         return None
+    from omniops_tui.runbooks.deferred import deferring
+    from omniops_tui.ui.factory import build_session
+
     if not force and not out.isatty():
         with deferring():
             return build_session(options, resume=resume)

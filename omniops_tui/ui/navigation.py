@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from textual.app import App
 
-from omniops_tui.runbooks.text_pages import text_page
 from omniops_tui.ui.context import SessionScreen
 
 if TYPE_CHECKING:
@@ -34,6 +33,7 @@ class Navigator:
     def run_service(self, service: Service) -> None: ...
 
     def open_runbook(self, runbook_id: str, *, via: str, section_id: str = "") -> None:
+        from omniops_tui.runbooks.text_pages import text_page  # (not before the first frame)
         from omniops_tui.ui.screens.runbook import RunbookScreen
 
         app = self._app

@@ -14,31 +14,47 @@ Nothing here imports the engine; keep it that way: this module is on the path to
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from omniops_tui.config.model import Config, Environment
     from omniops_tui.live.session import LiveSession
     from omniops_tui.runbooks.model import RunbookSet
+    from omniops_tui.ui.home_index import HomeIndex
 
 
-@dataclass(frozen=True, slots=True)
 class StartingBasis:
-    """The fields of `SessionBasis` home and the status bar read, without the rules' modules."""
+    """The fields of `SessionBasis` home and the status bar read, without the rules' modules.
 
-    runbooks: RunbookSet
-    environment: str = ""
-    tree: None = None
+    `runbooks` is read at its first use: a start whose home is drawn from its index
+    (ui/home_index.py) loads the model after the first frame, when the details or a key need it.
+    (A plain class, not a dataclass: it is on the path to the first paint, and so is its import.)
+    """
+
+    tree = None
     criteria: tuple[Any, ...] = ()
-    interval: float = 0.0
+    interval = 0.0
     notices: tuple[str, ...] = ()
     places: frozenset[str] = frozenset()
 
+    def __init__(self, runbooks: Callable[[], RunbookSet], environment: str = "") -> None:
+        self._load = runbooks
+        self._runbooks: RunbookSet | None = None
+        self.environment = environment
 
-@dataclass
+    @property
+    def runbooks(self) -> RunbookSet:
+        if self._runbooks is None:
+            self._runbooks = self._load()
+        return self._runbooks
+
+    @property
+    def runbooks_loaded(self) -> bool:
+        return self._runbooks is not None
+
+
 class _NothingFiring:
-    firing: dict[str, Any] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.firing: dict[str, Any] = {}
 
 
 class StartingState:
@@ -59,9 +75,20 @@ class StartingView:
 
     writable = False
 
-    def __init__(self, runbooks: RunbookSet, environment: str = "") -> None:
+    def __init__(
+        self,
+        runbooks: Callable[[], RunbookSet],
+        environment: str = "",
+        *,
+        index: HomeIndex | None = None,
+        keep_index: Callable[[HomeIndex], None] | None = None,
+    ) -> None:
         self.basis = StartingBasis(runbooks, environment)
         self.state = StartingState()
+        # Home's rows, drawn before the runbooks are read (ui/home_index.py), and how home keeps
+        # them for the next start when it drew them from the runbooks.
+        self.index = index
+        self.keep_index = keep_index
 
     def offset(self) -> float:
         return 0.0
@@ -70,11 +97,13 @@ class StartingView:
         return lambda: None
 
 
-@dataclass
 class Starting:
     """What a deferred live start has before its first paint, and how to build the rest."""
 
-    view: StartingView
-    config: Config
-    environment: Environment | None
-    build: Callable[[], LiveSession]  # raises `UserError` for what only the full set-up checks
+    def __init__(
+        self,
+        view: StartingView,
+        build: Callable[[], LiveSession],  # raises `UserError` for what only the full set-up checks
+    ) -> None:
+        self.view = view
+        self.build = build

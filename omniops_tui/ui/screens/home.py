@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 from textual import events
@@ -11,18 +13,21 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from omniops_tui.core.text import visible_line
-from omniops_tui.runbooks.model import Runbook, RunbookSet
-from omniops_tui.runbooks.text_pages import PREFIX as TEXT_PAGE
-from omniops_tui.runbooks.text_pages import text_page
+from omniops_tui.ui import home_index
 from omniops_tui.ui.context import SessionScreen
 from omniops_tui.ui.literal import literal
 from omniops_tui.ui.messages import SessionUpdated
-from omniops_tui.ui.screens.home_rows import OverviewRow, overview_columns, overview_rows
+from omniops_tui.ui.screens.home_rows import Column, overview_columns, overview_entry, overview_rows
 from omniops_tui.ui.widgets.footer import KeyFooter
 from omniops_tui.ui.widgets.risk import progress_text, risk_text
 from omniops_tui.ui.widgets.status_bar import StatusBar
 
+if TYPE_CHECKING:  # (read after the first frame when home is drawn from its index)
+    from omniops_tui.runbooks.model import Runbook, RunbookSet
+    from omniops_tui.ui.home_index import Entry, HomeIndex, RowValues
+
 ROWS_AT_ONCE = 150  # overview rows added per frame
+TEXT_PAGE = "text:"  # runbooks/text_pages.py's PREFIX (checked equal by the tests)
 
 
 class OverviewTable(DataTable):
@@ -51,7 +56,8 @@ class HomeScreen(SessionScreen):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(self.ctx)
-        loading = self.runbooks.loading
+        # (drawn from its index, home's runbooks are small and not read yet: nothing loading)
+        loading = self.runbooks.loading if self._index() is None else None
         if loading is not None and not loading.finished:  # a large file: titles now, the rest soon
             from omniops_tui.ui.widgets.loading_bar import LoadingBar
 
@@ -67,48 +73,70 @@ class HomeScreen(SessionScreen):
     def _fill_table(self) -> None:
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        self._columns = overview_columns(self.runbooks.runbooks)
+        index = self._index()
+        if index is None:
+            index = self._index_of_model()
+        self._columns = [Column(*column) for column in index.columns]
         for column in self._columns:
             width = self._when_width() if column.key == "when" else column.width
             table.add_column(Text(column.label), key=column.key, width=width)  # no markup to parse
         self._filling = getattr(self, "_filling", 0) + 1
-        self._add_rows(overview_rows(self.runbooks), 0, self._filling)
+        self._add_rows(index.entries, 0, self._filling)
         table.focus()
-        first = self.runbooks.runbooks[0] if self.runbooks.runbooks else None
-        if first is not None and first.id in table.rows:
-            table.move_cursor(row=table.get_row_index(first.id))
+        if index.first in table.rows:
+            table.move_cursor(row=table.get_row_index(index.first))
         # The table first, the details a frame later: the details' grid is a fifth of drawing
         # home, and the first frame is what start-up is timed by (issue 12).
-        self.call_after_refresh(self._show_details, first)
+        self.call_after_refresh(self._show_first_details, index.first)
 
-    def _add_rows(self, rows: list[OverviewRow], start: int, filling: int) -> None:
+    def _index(self) -> HomeIndex | None:
+        """The index home is drawn from while the runbooks are not read yet (a fresh start
+        whose runbooks are unchanged since the last one: ui/home_index.py); else None."""
+        index = getattr(self.session, "index", None)
+        if index is None or getattr(self.session.basis, "runbooks_loaded", True):
+            return None
+        return index
+
+    def _index_of_model(self) -> HomeIndex:
+        """What home shows of the runbooks, from the model; kept for the next start's first
+        frame when this is a fresh start (a frame later, off the first one)."""
+        runbook_set = self.runbooks
+        columns = overview_columns(runbook_set.runbooks)
+        entries = [overview_entry(row) for row in overview_rows(runbook_set)]
+        first = runbook_set.runbooks[0].id if runbook_set.runbooks else ""
+        index = home_index.HomeIndex([(c.label, c.key, c.width) for c in columns], entries, first)
+        keep = getattr(self.session, "keep_index", None)
+        if keep is not None and runbook_set.loading is None:
+            self.call_after_refresh(keep, index)
+        return index
+
+    def _add_rows(self, entries: list[Entry], start: int, filling: int) -> None:
         """Rows `start`… of the overview, a batch per frame: a 50 MB file has thousands of
         runbooks, and measuring them all at once froze the screen for seconds."""
         if filling != self._filling:  # a newer fill (the runbooks changed) replaced the table
             return
         table = self.query_one(DataTable)
-        for row in rows[start : start + ROWS_AT_ONCE]:
+        for key, label, values in entries[start : start + ROWS_AT_ONCE]:
             cells: list[Text | str]
-            if row.runbook is None:
-                cells = [Text(visible_line(row.label), style="bold dim", no_wrap=True, overflow="ellipsis")]
+            if values is None:
+                cells = [Text(visible_line(label), style="bold dim", no_wrap=True, overflow="ellipsis")]
             else:
-                cells = [self._cell(column.key, row.runbook, row.label) for column in self._columns]
-            table.add_row(*cells, *[""] * (len(self._columns) - len(cells)), key=row.key)
-        if start + ROWS_AT_ONCE < len(rows):
-            self.call_after_refresh(self._add_rows, rows, start + ROWS_AT_ONCE, filling)
+                cells = [self._cell(column.key, key, label, values) for column in self._columns]
+            table.add_row(*cells, *[""] * (len(self._columns) - len(cells)), key=key)
+        if start + ROWS_AT_ONCE < len(entries):
+            self.call_after_refresh(self._add_rows, entries, start + ROWS_AT_ONCE, filling)
 
-    def _cell(self, key: str, runbook: Runbook, label: str) -> Text | str:
+    def _cell(self, column: str, key: str, label: str, values: RowValues) -> Text | str:
         """One cell, cut to one line: the details below show everything in full."""
-        if key == "done":
-            return self._progress(runbook)
-        if key == "risk":
-            return risk_text(runbook.risk.split(" (")[0], runbook.risk_level)
-        value = {
-            "runbook": label,
-            "duration": runbook.duration,
-            "rollback": runbook.rollback_difficulty.split(" (")[0],
-            "when": runbook.when_to_use_summary,
-        }[key]
+        duration, risk, level, rollback, when, items = values
+        if column == "done":
+            if self._index() is not None:  # nothing is done before the session starts
+                return progress_text(0, items)
+            runbook = self._find(key)
+            return self._progress(runbook) if runbook is not None else progress_text(0, items)
+        if column == "risk":
+            return risk_text(risk, level)
+        value = {"runbook": label, "duration": duration, "rollback": rollback, "when": when}[column]
         return Text(visible_line(value), no_wrap=True, overflow="ellipsis")
 
     def _when_width(self) -> int:
@@ -144,8 +172,8 @@ class HomeScreen(SessionScreen):
 
     def _refresh_progress(self) -> None:
         table = self.query_one(DataTable)
-        if "done" not in table.columns:
-            return  # no runbook here has checklist items
+        if "done" not in table.columns or self._index() is not None:
+            return  # no runbook here has checklist items, or none is started yet
         with self.app.batch_update():
             for runbook in self.runbooks.runbooks:
                 if runbook.id in table.rows:  # (a long overview may still be filling)
@@ -155,7 +183,14 @@ class HomeScreen(SessionScreen):
         """The runbook, or the page of text outside the runbooks, a row shows (None: a group)."""
         if not key:
             return None
-        return self.runbooks.get(key) if not key.startswith(TEXT_PAGE) else text_page(self.runbooks, key)
+        if not key.startswith(TEXT_PAGE):
+            return self.runbooks.get(key)
+        from omniops_tui.runbooks.text_pages import text_page
+
+        return text_page(self.runbooks, key)
+
+    def _show_first_details(self, key: str) -> None:
+        self._show_details(self._find(key) if key else None)
 
     def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
         self._show_details(self._find(message.row_key.value if message.row_key else None))

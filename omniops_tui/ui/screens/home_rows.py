@@ -10,25 +10,24 @@ of its own after its file's runbooks, so nothing in a file is out of reach.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
-from omniops_tui.runbooks.model import Document, Runbook, RunbookSet
-from omniops_tui.runbooks.text_pages import text_pages
+if TYPE_CHECKING:  # (the model is read after the first frame when home has its index)
+    from omniops_tui.runbooks.model import Document, Runbook, RunbookSet
+    from omniops_tui.ui.home_index import Entry
 
 GROUP = "group:"  # the key prefix of a group's heading row (nothing to open)
 TITLE_WIDTH = 18
 TITLE_WIDTH_MAX = 40
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
+class Column(NamedTuple):
     label: str
     key: str
     width: int
 
 
-@dataclass(frozen=True, slots=True)
-class OverviewRow:
+class OverviewRow(NamedTuple):
     key: str
     label: str
     runbook: Runbook | None  # None: a group heading
@@ -50,6 +49,9 @@ def overview_columns(runbooks: list[Runbook]) -> list[Column]:
 
 def overview_rows(runbook_set: RunbookSet) -> list[OverviewRow]:
     """Every runbook, and every page of text outside them, in file order, under group rows."""
+    from omniops_tui.runbooks.model import Document
+    from omniops_tui.runbooks.text_pages import text_pages
+
     by_id = {r.id: r for r in runbook_set.runbooks}
     pages = {page.document: page for page in text_pages(runbook_set)}
     documents = runbook_set.documents or [Document("", "", "", runbook_ids=list(by_id))]
@@ -74,6 +76,22 @@ def overview_rows(runbook_set: RunbookSet) -> list[OverviewRow]:
             rows.append(OverviewRow(page.id, f"{indent}¶ {_page_label(document)}", page))
     rows += [OverviewRow(r.id, r.title, r) for r in runbook_set.runbooks if r.id not in listed]
     return rows
+
+
+def overview_entry(row: OverviewRow) -> Entry:
+    """What home's table shows of a row, as plain values (what home's index keeps)."""
+    runbook = row.runbook
+    if runbook is None:
+        return row.key, row.label, None
+    values = (
+        runbook.duration,
+        runbook.risk.split(" (")[0],
+        str(runbook.risk_level),
+        runbook.rollback_difficulty.split(" (")[0],
+        runbook.when_to_use_summary,
+        len(runbook.checklist_items()),
+    )
+    return row.key, row.label, values
 
 
 def _page_label(document: Document) -> str:
