@@ -52,8 +52,12 @@ def run(main: Coroutine[Any, Any, T]) -> T:
         raise
 
 
-async def sandbox_process(folder: Path, hosts: int = 2) -> tuple[asyncio.subprocess.Process, Path]:
+async def sandbox_process(
+    folder: Path, hosts: int = 2, answer_delay_ms: int = 0
+) -> tuple[asyncio.subprocess.Process, Path]:
     """`omniops-tui sandbox` in a child process; returns once its config file is written.
+
+    `answer_delay_ms` delays each of its HTTP and SSH answers, as a network between would.
 
     Stop it with `terminate()` and `wait()`: it removes its folder (keys included) on SIGTERM.
     """
@@ -67,6 +71,8 @@ async def sandbox_process(folder: Path, hosts: int = 2) -> tuple[asyncio.subproc
         str(hosts),
         "--config-out",
         str(config),
+        "--answer-delay-ms",
+        str(answer_delay_ms),
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,

@@ -25,23 +25,36 @@ warm-up: an installed tool has its .pyc files, whatever PYTHONDONTWRITEBYTECODE 
 Prints progress on stderr and exactly one JSON line on stdout with median and range of each,
 and the machine's 1-minute load average before and after (the neighbours' share of the cores:
 with the cores busy, no sweep can run concurrently, whatever it does).
+
+The floor: over loopback nothing waits, every check is CPU (ours, the sandbox's, PostgreSQL's,
+the kernel's), so a concurrent sweep cannot take less wall time than the whole machine's busy
+CPU during it (/proc/stat) spread over every core. `floor_ratio` = median(concurrent sweep's
+`machine_busy_cpu_s`) / (cores × median(sequential wall)) is the best `concurrent_vs_sequential`
+this machine allows, however the sweep is written (null off Linux).
+
+A network between: production is other machines, and every answer crosses a network; that wait
+is what concurrency hides. A second sandbox process whose HTTP and SSH answers each wait
+`--answer-delay-ms` (default 1 ms; 0 leaves it out) is swept in the same rounds, alternating the
+same way, and reported under `with_answer_delay`; PostgreSQL and Redis are the same local,
+undelayed servers in both. The one shot and `concurrent_vs_sequential` stay on loopback.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
 import resource
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from _sandbox import exit_on_signals, run, sandbox_process, stop
+from _sweep_figures import floor_ratio, machine_busy_s, ratio, spent, summary
 
 from omniops_tui.config.model import load_config
 from omniops_tui.probes import CheckContext, sweep
@@ -140,32 +153,70 @@ def process_cpu(pid: int | None) -> float:
 
 async def sweep_all(
     specs: dict[str, list[CheckSpec]], context: CheckContext, concurrent: bool, worker: int | None
-) -> tuple[float, float]:
-    """Wall and CPU seconds (this process and the latency probe's) of every runbook's sweep."""
+) -> tuple[float, float, float | None]:
+    """Wall and CPU seconds (this process and the latency probe's) of every runbook's sweep, and
+    the whole machine's busy CPU seconds meanwhile (None off Linux)."""
     cpu = time.process_time() + process_cpu(worker)
+    machine = machine_busy_s()
     started = time.perf_counter()
     for checks in specs.values():
         await sweep(checks, context, concurrent=concurrent)
-    return time.perf_counter() - started, time.process_time() + process_cpu(worker) - cpu
+    elapsed = time.perf_counter() - started
+    return elapsed, time.process_time() + process_cpu(worker) - cpu, spent(machine, machine_busy_s())
 
 
-async def measure(config_path: Path, folder: Path, rounds: int) -> dict[str, object]:
-    config = load_config(config_path)
-    environment = config.environment()
-    assert environment is not None
-    context = CheckContext(config, environment)
+class Sweeps:
+    """One sandbox's sweeps, concurrent and sequential, which goes first alternating by round."""
+
+    def __init__(self, specs: dict[str, list[CheckSpec]], config_path: Path) -> None:
+        config = load_config(config_path)
+        environment = config.environment()
+        assert environment is not None
+        self.environment = environment
+        self.specs = specs
+        self.context = CheckContext(config, environment)
+        self.wall: dict[bool, list[float]] = {True: [], False: []}
+        self.cpu: dict[bool, list[float]] = {True: [], False: []}
+        self.busy: dict[bool, list[float | None]] = {True: [], False: []}
+        self.worker: int | None = None
+        self.statuses: dict[str, int] = {}
+
+    async def warm_up(self) -> None:
+        """Imports, SSH handshakes, the latency probe's process: none of it is timed."""
+        for checks in self.specs.values():
+            for _spec, result in await sweep(checks, self.context):
+                self.statuses[result.status] = self.statuses.get(result.status, 0) + 1
+        worker: LatencyWorker = await self.context.shared("latency-worker", start_worker)
+        self.worker = worker.pid
+
+    async def round(self, number: int) -> None:
+        for concurrent in (True, False) if number % 2 == 0 else (False, True):
+            elapsed, cpu, busy = await sweep_all(self.specs, self.context, concurrent, self.worker)
+            self.wall[concurrent].append(elapsed)
+            self.cpu[concurrent].append(cpu)
+            self.busy[concurrent].append(busy)
+
+    def last(self) -> str:
+        """This round's figures, for the progress line."""
+        busy = [self.busy[mode][-1] for mode in (True, False)]
+        shown = " / ".join("-" if value is None else f"{value:.3f}" for value in busy)
+        return f"concurrent {self.wall[True][-1]:.3f}, sequential {self.wall[False][-1]:.3f}, busy {shown}"
+
+    def busy_report(self) -> dict[str, object]:
+        return {"concurrent": summary(self.busy[True]), "sequential": summary(self.busy[False])}
+
+
+async def measure(
+    config_path: Path, folder: Path, rounds: int, delayed: tuple[int, Path] | None
+) -> dict[str, object]:
+    """`rounds` rounds on the sandbox at `config_path` (and the delayed one's, when given)."""
     specs = runbook_specs()
+    loopback = Sweeps(specs, config_path)
+    across = Sweeps(specs, delayed[1]) if delayed else None
     figures: dict[str, list[float]] = {
-        "concurrent_s": [],
-        "sequential_s": [],
-        "concurrent_cpu_s": [],
-        "sequential_cpu_s": [],
-        "one_shot_s": [],
-        "reference_s": [],
-        "one_shot_cpu_s": [],
-        "reference_cpu_s": [],
+        name: [] for name in ("one_shot_s", "reference_s", "one_shot_cpu_s", "reference_cpu_s")
     }
-    env = child_env(folder, environment.base_url)
+    env = child_env(folder, loopback.environment.base_url)
     script = folder / "verification.sh"
     script.write_text(VERIFICATION_SH)
     script.chmod(0o755)
@@ -175,58 +226,64 @@ async def measure(config_path: Path, folder: Path, rounds: int) -> dict[str, obj
     codes: dict[str, set[int]] = {"one_shot_s": set(), "reference_s": set()}
     load_before = os.getloadavg()[0]
     try:
-        warm = [result for checks in specs.values() for result in await sweep(checks, context)]
-        worker: LatencyWorker = await context.shared("latency-worker", start_worker)
+        for sweeps in (loopback, across):
+            if sweeps is not None:
+                await sweeps.warm_up()
         for name, command in (("one_shot_s", one_shot), ("reference_s", reference)):
             codes[name].add((await timed_process(command, env))[1])  # warm-up: bytecode, caches
         for number in range(rounds):
-            order = (True, False) if number % 2 == 0 else (False, True)
-            for concurrent in order:
-                elapsed, cpu = await sweep_all(specs, context, concurrent, worker.pid)
-                figures["concurrent_s" if concurrent else "sequential_s"].append(elapsed)
-                figures["concurrent_cpu_s" if concurrent else "sequential_cpu_s"].append(cpu)
+            await loopback.round(number)
+            if across is not None:
+                await across.round(number)
             pair = [("one_shot_s", one_shot), ("reference_s", reference)]
             for name, command in pair if number % 2 == 0 else reversed(pair):
                 elapsed, code, cpu = await timed_process(command, env)
                 figures[name].append(elapsed)
                 figures[name.removesuffix("_s") + "_cpu_s"].append(cpu)
                 codes[name].add(code)
-            print(
-                f"round {number + 1}: " + ", ".join(f"{k} {v[-1]:.3f}" for k, v in figures.items()),
-                file=sys.stderr,
-            )
+            line = f"round {number + 1}: {loopback.last()}; "
+            line += f"delayed: {across.last()}; " if across is not None else ""
+            print(line + ", ".join(f"{k} {v[-1]:.3f}" for k, v in figures.items()), file=sys.stderr)
     finally:
-        await context.aclose()
-    counts: dict[str, int] = {}
-    for _spec, result in warm:
-        counts[result.status] = counts.get(result.status, 0) + 1
-    print(f"statuses (warm-up sweep): {counts}; exit codes {codes}", file=sys.stderr)
+        for sweeps in (loopback, across):
+            if sweeps is not None:
+                await sweeps.context.aclose()
+    print(f"statuses (warm-up sweep): {loopback.statuses}; exit codes {codes}", file=sys.stderr)
+    if across is not None:
+        print(f"statuses (warm-up sweep, delayed): {across.statuses}", file=sys.stderr)
+    cores = os.cpu_count()
+    wall, cpu = loopback.wall, loopback.cpu
     report: dict[str, object] = {
         "runbooks": len(specs),
         "checks": sum(len(checks) for checks in specs.values()),
         "rounds": rounds,
+        "concurrent_s": summary(wall[True]),
+        "sequential_s": summary(wall[False]),
+        "concurrent_cpu_s": summary(cpu[True]),
+        "sequential_cpu_s": summary(cpu[False]),
+        "machine_busy_cpu_s": loopback.busy_report(),
+        "cores": cores,
     }
-    for name, values in figures.items():
-        report[name] = {
-            "median": round(statistics.median(values), 3),
-            "min": round(min(values), 3),
-            "max": round(max(values), 3),
+    report.update({name: summary(values) for name, values in figures.items()})
+    report["concurrent_vs_sequential"] = ratio(wall[True], wall[False])
+    report["floor_ratio"] = floor_ratio(loopback.busy[True], wall[False], cores)
+    report["with_answer_delay"] = None
+    if delayed is not None and across is not None:
+        report["with_answer_delay"] = {
+            "delay_ms": delayed[0],
+            "concurrent_s": summary(across.wall[True]),
+            "sequential_s": summary(across.wall[False]),
+            "ratio": ratio(across.wall[True], across.wall[False]),
+            "machine_busy_cpu_s": across.busy_report(),
         }
-    report["concurrent_vs_sequential"] = round(
-        statistics.median(figures["concurrent_s"]) / statistics.median(figures["sequential_s"]), 2
-    )
-    report["one_shot_vs_reference"] = round(
-        statistics.median(figures["one_shot_s"]) / statistics.median(figures["reference_s"]), 2
-    )
-    report["one_shot_vs_reference_cpu"] = round(
-        statistics.median(figures["one_shot_cpu_s"]) / statistics.median(figures["reference_cpu_s"]), 2
-    )
+    report["one_shot_vs_reference"] = ratio(figures["one_shot_s"], figures["reference_s"])
+    report["one_shot_vs_reference_cpu"] = ratio(figures["one_shot_cpu_s"], figures["reference_cpu_s"])
     report["exit_codes"] = {name: sorted(values) for name, values in codes.items()}
     report["load_average"] = {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)}
     return report
 
 
-async def main(in_process: bool = False, rounds: int = 5) -> dict[str, object]:
+async def main(in_process: bool = False, rounds: int = 5, answer_delay_ms: int = 1) -> dict[str, object]:
     variables: dict[str, str] = {}
     if reachable(DATABASE_URL, 5432):
         os.environ["OMNIOPS_BENCH_DATABASE_URL"] = DATABASE_URL
@@ -235,23 +292,39 @@ async def main(in_process: bool = False, rounds: int = 5) -> dict[str, object]:
         os.environ["OMNIOPS_BENCH_REDIS_URL"] = REDIS_URL
         variables["redis_url_env"] = "OMNIOPS_BENCH_REDIS_URL"
     where = "in this process" if in_process else "in a child process"
+    delay = f" (and one whose answers wait {answer_delay_ms} ms)" if answer_delay_ms else ""
     print(
-        f"services: sandbox {where} + {', '.join(variables) or 'no local PostgreSQL/Redis'}", file=sys.stderr
+        f"services: sandbox {where}{delay} + {', '.join(variables) or 'no local PostgreSQL/Redis'}",
+        file=sys.stderr,
     )
+    delays = [0, answer_delay_ms] if answer_delay_ms else [0]
     with tempfile.TemporaryDirectory(prefix="omniops-check-sweep-") as name:
         folder = Path(name)
-        if in_process:
-            async with Sandbox(scenario="healthy", hosts=2) as sandbox:
-                config = sandbox.write_config(folder / "config.toml")
+        async with contextlib.AsyncExitStack() as stack:
+            configs: list[Path] = []
+            for delay_ms in delays:
+                where_to = folder / f"sandbox-{delay_ms}ms"
+                if in_process:
+                    sandbox = await stack.enter_async_context(
+                        Sandbox(scenario="healthy", hosts=2, answer_delay_ms=delay_ms)
+                    )
+                    config = sandbox.write_config(where_to / "config.toml")
+                else:
+                    where_to.mkdir()
+                    process, config = await sandbox_process(where_to, answer_delay_ms=delay_ms)
+                    stack.push_async_callback(stop, process)
                 add_stores(config, variables)
-                return await measure(config, folder, rounds)
-        (folder / "sandbox").mkdir()
-        process, config = await sandbox_process(folder / "sandbox")
-        try:
-            add_stores(config, variables)
-            return await measure(config, folder, rounds)
-        finally:
-            await stop(process)
+                configs.append(config)
+            delayed = (answer_delay_ms, configs[1]) if answer_delay_ms else None
+            return await measure(configs[0], folder, rounds, delayed)
+
+
+def delay_ms(text: str) -> int:
+    """A whole number of milliseconds from 0 to 1000 (what the sandbox accepts)."""
+    value = int(text)
+    if not 0 <= value <= 1000:
+        raise ValueError(text)
+    return value
 
 
 if __name__ == "__main__":
@@ -259,5 +332,13 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--in-process", action="store_true", help="run the sandbox in this event loop")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--answer-delay-ms",
+        type=delay_ms,
+        default=1,
+        metavar="N",
+        help="also sweep a sandbox whose answers wait N ms, as across a network (0: do not)",
+    )
     args = parser.parse_args()
-    print(json.dumps(run(main(in_process=args.in_process, rounds=args.rounds))))
+    figures = main(in_process=args.in_process, rounds=args.rounds, answer_delay_ms=args.answer_delay_ms)
+    print(json.dumps(run(figures)))

@@ -49,14 +49,21 @@ _scenario_option = click.option(
     default=None,
     help="Where to write a config for it (default: inside its temporary folder).",
 )
-def sandbox_command(scenario: str, hosts: int, config_out: Path | None) -> None:
+@click.option(
+    "--answer-delay-ms",
+    type=click.IntRange(0, 1000),
+    default=0,
+    show_default=True,
+    help="Delay every HTTP answer and SSH command's answer this long, as a network between would.",
+)
+def sandbox_command(scenario: str, hosts: int, config_out: Path | None, answer_delay_ms: int) -> None:
     """Run the sandbox production (HTTP app, SSH hosts, live logs) until ctrl+c.
 
     Prints the config path to use with --config; type a scenario name and Enter to switch.
     """
     from omniops_tui.sandbox.foreground import run_foreground
 
-    run_foreground(scenario=scenario, hosts=hosts, config_out=config_out)
+    run_foreground(scenario=scenario, hosts=hosts, config_out=config_out, answer_delay_ms=answer_delay_ms)
 
 
 @click.command("demo")

@@ -27,16 +27,18 @@ def _say(text: str = "") -> None:
         print(text, flush=True)
 
 
-def run_foreground(*, scenario: str, hosts: int, config_out: Path | None) -> None:
+def run_foreground(*, scenario: str, hosts: int, config_out: Path | None, answer_delay_ms: int = 0) -> None:
     """Blocking entry point for the CLI; returns after a clean stop."""
-    asyncio.run(_serve(scenario=scenario, hosts=hosts, config_out=config_out))
+    asyncio.run(
+        _serve(scenario=scenario, hosts=hosts, config_out=config_out, answer_delay_ms=answer_delay_ms)
+    )
 
 
-async def _serve(*, scenario: str, hosts: int, config_out: Path | None) -> None:
+async def _serve(*, scenario: str, hosts: int, config_out: Path | None, answer_delay_ms: int) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     signals = [s for s in (signal.SIGINT, signal.SIGTERM) if _add_handler(loop, s, stop.set)]
-    sandbox = Sandbox(scenario=scenario, hosts=hosts)
+    sandbox = Sandbox(scenario=scenario, hosts=hosts, answer_delay_ms=answer_delay_ms)
     try:
         await sandbox.start()
         config_path = sandbox.write_config(config_out or sandbox.workdir / "config.toml")
@@ -107,6 +109,8 @@ def _read_stdin(loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str]) -> N
 
 def _banner(sandbox: Sandbox, config_path: Path) -> None:
     _say(f"omniops-tui sandbox: scenario {sandbox.scenario}, {len(sandbox.hosts)} SSH host(s)")
+    if sandbox.answer_delay_ms:
+        _say(f"  every HTTP and SSH answer waits {sandbox.answer_delay_ms} ms (--answer-delay-ms)")
     _say(f"  http:    {sandbox.base_url}")
     for host in sandbox.hosts[:_SHOWN_HOSTS]:
         _say(f"  ssh:     {host.name} -> {host.host}:{host.port}")

@@ -41,8 +41,11 @@ _PREVIOUS_VERSIONS = ("v1.2.0", "v1.1.0", "v1.0.0")
 class HostRuntime:
     """A production host as its shell sees it: facts, files, commands."""
 
-    def __init__(self, name: str, index: int, state: ProductionState, logs: LogSource) -> None:
+    def __init__(
+        self, name: str, index: int, state: ProductionState, logs: LogSource, answer_delay: float = 0.0
+    ) -> None:
         self.name = name
+        self.answer_delay = answer_delay  # seconds before each answer: a network's round trip
         self.index = index
         self.state = state
         self.logs = logs
@@ -56,6 +59,8 @@ class HostRuntime:
     async def run(self, command_line: str, sink: Sink, variables: dict[str, str] | None = None) -> int:
         """Run a command line for a client; a client that hung up mid-answer ends it quietly."""
         self.received.append(command_line)  # what arrived, exactly: the read-only tests read it
+        if self.answer_delay:
+            await asyncio.sleep(self.answer_delay)
         try:
             return await self.shell.run(command_line, sink, variables)
         except (BrokenPipeError, ConnectionError):

@@ -68,9 +68,13 @@ class _BadRequest(Exception):
 class HTTPServer:
     """Serves `handler` on a free loopback port."""
 
-    def __init__(self, handler: Handler, server_name: str = "omniops-sandbox") -> None:
+    def __init__(
+        self, handler: Handler, server_name: str = "omniops-sandbox", answer_delay: float = 0.0
+    ) -> None:
         self.handler = handler
         self.server_name = server_name
+        # Seconds each answer waits before it is written, as a network's round trip would.
+        self.answer_delay = answer_delay
         self.port = 0
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
@@ -171,6 +175,8 @@ class HTTPServer:
     async def _write(
         self, writer: asyncio.StreamWriter, method: str, response: Response, keep_alive: bool
     ) -> None:
+        if self.answer_delay:
+            await asyncio.sleep(self.answer_delay)
         try:
             phrase = HTTPStatus(response.status).phrase
         except ValueError:

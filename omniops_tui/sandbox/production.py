@@ -10,6 +10,12 @@ start in well under a second of key generation.
         sandbox.write_config(tmp / "config.toml")
         conn = await asyncssh.connect("prod-1", config=[sandbox.ssh_config],
                                       known_hosts=sandbox.known_hosts)
+
+`answer_delay_ms` makes every HTTP answer (app and node metrics) and every SSH command's
+answer wait that long (asyncio.sleep) before it is written, as when production is across a
+network: over loopback nothing waits, so this is how the benches show what concurrency hides.
+The content of every answer is unchanged. Connections and SSH handshakes are not delayed, nor
+the real PostgreSQL/Redis/S3 a config may add (they are local services, not the sandbox's).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from omniops_tui.sandbox.scenarios import ProductionState, check_scenario
 from omniops_tui.sandbox.ssh_host import SandboxHost, SSHHost
 
 LOOPBACK = "127.0.0.1"
+MAX_ANSWER_DELAY_MS = 1000
 SSH_USER = "omniops"
 HOST_LOGS = [COMBINED_LOG, ERROR_LOG]
 HOST_LOG_COMMANDS = ["docker-compose logs -f --tail=100 app", "pm2 logs --lines 100"]
@@ -51,9 +58,13 @@ class Sandbox:
         workdir: Path | None = None,
         log_rate: float = 20.0,
         version: str = "v1.2.1",
+        answer_delay_ms: int = 0,
     ) -> None:
         if hosts < 1:
             raise ValueError("a sandbox needs at least one host")
+        if not 0 <= answer_delay_ms <= MAX_ANSWER_DELAY_MS:
+            raise ValueError(f"answer_delay_ms must be 0 to {MAX_ANSWER_DELAY_MS}")
+        self.answer_delay_ms = answer_delay_ms
         self.state = ProductionState(check_scenario(scenario), version)
         self.log_rate = log_rate
         self.hosts: list[SandboxHost] = []
@@ -156,15 +167,17 @@ class Sandbox:
         authorized = asyncssh.import_authorized_keys(client_key.export_public_key().decode())
 
         self._app = OmniOpsApp(self.state)
-        self._http = HTTPServer(self._app)
+        delay = self.answer_delay_ms / 1000
+        self._http = HTTPServer(self._app, answer_delay=delay)
         await self._http.start(LOOPBACK)
         self.base_url = f"http://{LOOPBACK}:{self._http.port}"
-        self._node_metrics = HTTPServer(self._node_exposition, "node_exporter (sandbox)")
+        self._node_metrics = HTTPServer(self._node_exposition, "node_exporter (sandbox)", delay)
         await self._node_metrics.start(LOOPBACK)
 
         for index in range(self._host_count):
             name = f"prod-{index + 1}"
-            runtime = HostRuntime(name, index, self.state, LogSource(self.state, index, self.log_rate))
+            logs = LogSource(self.state, index, self.log_rate)
+            runtime = HostRuntime(name, index, self.state, logs, answer_delay=delay)
             self._ssh_hosts.append(SSHHost(runtime, self._live))
         await asyncio.gather(*(h.start(host_key, authorized, LOOPBACK) for h in self._ssh_hosts))
         self.hosts = [SandboxHost(h.runtime.name, LOOPBACK, h.port) for h in self._ssh_hosts]

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -117,3 +118,24 @@ def test_cli_has_the_command() -> None:
 
     result = CliRunner().invoke(cli, ["sandbox", "--help"], env={**os.environ})
     assert result.exit_code == 0 and "--scenario" in result.output and "--config-out" in result.output
+
+
+async def test_answer_delay_reaches_the_sandbox_process() -> None:
+    """`--answer-delay-ms` is said in the banner and delays the process's answers."""
+    process = await _start("--answer-delay-ms", "30")
+    seen: list[str] = []
+    try:
+        await _read_until(process, r"waits 30 ms", seen)
+        base_url = (await _read_until(process, r"http:\s+(\S+)", seen)).group(1)
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+            await http.get("/api/version")  # connected: what is timed next is one answer
+            started = time.monotonic()
+            answer = await http.get("/api/version")
+            assert time.monotonic() - started >= 0.029 and answer.status_code == 200
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0 and b"Traceback" not in stderr
