@@ -276,6 +276,11 @@ def _main(argv: list[str] | None) -> None:
         cli.main(args=argv, prog_name="omniops-tui", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except click.UsageError as exc:  # one line, as every other error: what is wrong, where to look
+        where = exc.ctx.command_path if exc.ctx is not None else "omniops-tui"
+        from omniops_tui.core.errors import UserError
+
+        raise UserError(f"{exc.format_message()} (see '{where} --help')", exit_code=exc.exit_code) from None
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -105,3 +105,20 @@ def test_version_and_help_for_every_subcommand() -> None:
         result = run(*path, "--help")
         assert result.returncode == 0, path
         assert "Usage:" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["bogus"], "No such command 'bogus'"),
+        (["--nope"], "No such option '--nope'"),
+        (["check"], "Missing argument 'RUNBOOK'"),
+        (["sandbox", "--hosts", "0"], "'--hosts': 0 is not in the range"),
+    ],
+)
+def test_a_usage_error_is_one_line_that_says_where_help_is(argv: list[str], needle: str) -> None:
+    """Click's own four lines (usage, a hint, a blank, the error) become one, as every error."""
+    result = run(*argv)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result
+    assert lines[0].startswith("omniops-tui: error: ") and needle in lines[0] and "--help'" in lines[0]
