@@ -73,6 +73,7 @@ class HomeScreen(SessionScreen):
     def _fill_table(self) -> None:
         table = self.query_one(DataTable)
         table.clear(columns=True)
+        self._row_runbooks: dict[str, Runbook] = {}  # (drawn from the model: each row's runbook)
         index = self._index()
         if index is None:
             index = self._index_of_model()
@@ -102,7 +103,9 @@ class HomeScreen(SessionScreen):
         frame when this is a fresh start (a frame later, off the first one)."""
         runbook_set = self.runbooks
         columns = overview_columns(runbook_set.runbooks)
-        entries = [overview_entry(row) for row in overview_rows(runbook_set)]
+        rows = overview_rows(runbook_set)
+        self._row_runbooks = {row.key: row.runbook for row in rows if row.runbook is not None}
+        entries = [overview_entry(row) for row in rows]
         first = runbook_set.runbooks[0].id if runbook_set.runbooks else ""
         index = home_index.HomeIndex([(c.label, c.key, c.width) for c in columns], entries, first)
         keep = getattr(self.session, "keep_index", None)
@@ -129,10 +132,8 @@ class HomeScreen(SessionScreen):
     def _cell(self, column: str, key: str, label: str, values: RowValues) -> Text | str:
         """One cell, cut to one line: the details below show everything in full."""
         duration, risk, level, rollback, when, items = values
-        if column == "done":
-            if self._index() is not None:  # nothing is done before the session starts
-                return progress_text(0, items)
-            runbook = self._find(key)
+        if column == "done":  # (from the index: nothing is done before the session starts)
+            runbook = self._row_runbooks.get(key)
             return self._progress(runbook) if runbook is not None else progress_text(0, items)
         if column == "risk":
             return risk_text(risk, level)
