@@ -78,7 +78,7 @@ class DemoServices:
     _database_created: bool = False
     _moto: Any = None
     _prometheus: Any = None
-    _traffic: Any = None
+    _traffic: asyncio.Task[None] | None = None
     _saved_env: dict[str, str | None] = field(default_factory=dict)
     _server_url: str = ""
     _closed: bool = False
@@ -163,8 +163,7 @@ class DemoServices:
     async def _shutdown(self) -> None:
         if self._traffic is not None:
             self._traffic.cancel()
-            with contextlib.suppress(BaseException):
-                await self._traffic
+            await asyncio.gather(self._traffic, return_exceptions=True)
         await self.sandbox.stop()
 
     def _run(self, coroutine: Coroutine[Any, Any, Any], timeout: float = 30) -> Any:
@@ -236,7 +235,25 @@ async def _switch(sandbox: Sandbox, name: str) -> None:
 
 def _serve_forever(loop: asyncio.AbstractEventLoop) -> None:
     asyncio.set_event_loop(loop)
-    loop.run_forever()
+    try:
+        loop.run_forever()
+    finally:
+        _finish(loop)
+
+
+def _finish(loop: asyncio.AbstractEventLoop) -> None:
+    """What still runs when the demo stops (its cache traffic, if `close` could not wait for
+    it) is cancelled and runs its `finally` on this loop, as `asyncio.run` does, and the loop is
+    closed. Left pending, a task was closed by the garbage collector mid-`finally` instead
+    ("coroutine ignored GeneratorExit"), and the loop's sockets were never closed."""
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    with contextlib.suppress(Exception):
+        if pending:
+            loop.run_until_complete(asyncio.wait(pending, timeout=2))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
 
 
 def _set_interval(config_path: Path) -> None:
@@ -298,7 +315,14 @@ def _start_redis(services: DemoServices, url: str) -> None:
     _remember_env(services, REDIS_ENV, url)
     with contextlib.suppress(Exception):
         services._run(demo_data.remove_abandoned(None, url), timeout=10)
-    services._traffic = asyncio.run_coroutine_threadsafe(demo_data.cache_traffic(url, prefix), services.loop)
+    services._traffic = services._run(_start_traffic(url, prefix), timeout=10)
+
+
+async def _start_traffic(url: str, prefix: str) -> asyncio.Task[None]:
+    """The cache traffic as a task of the demo's loop, which `close` cancels and waits for (its
+    client closes on the loop; a task left pending when the loop stopped was closed by the
+    garbage collector mid-`finally`: "coroutine ignored GeneratorExit")."""
+    return asyncio.ensure_future(demo_data.cache_traffic(url, prefix))
 
 
 # ---------------------------------------------------------------------------- S3
