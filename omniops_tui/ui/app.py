@@ -347,18 +347,18 @@ class OmniOpsApp(Navigator, KeyActions):
         self._check_size(event.size.width, event.size.height)
 
     def _check_size(self, width: int | None = None, height: int | None = None) -> None:
-        from omniops_tui.ui.screens.too_small import TooSmallScreen
-
         if width is None or height is None:
             width, height = self.size
         too_small = width < MIN_WIDTH or height < MIN_HEIGHT
-        if too_small and not self._too_small:
-            self._too_small = True
+        if too_small == self._too_small:
+            return  # (the usual case, at every resize: its screen's module is not even imported)
+        from omniops_tui.ui.screens.too_small import TooSmallScreen
+
+        self._too_small = too_small
+        if too_small:
             self.push_screen(TooSmallScreen(MIN_WIDTH, MIN_HEIGHT))
-        elif not too_small and self._too_small:
-            self._too_small = False
-            if isinstance(self.screen, TooSmallScreen):
-                self.pop_screen()
+        elif isinstance(self.screen, TooSmallScreen):
+            self.pop_screen()
 
 
 def _palette() -> type:
