@@ -79,9 +79,13 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads or writes the real user's config or sessions."""
+    """No test reads or writes the real user's config, sessions or cache. The cache folder is
+    one per test worker, shared by its tests: the parsed runbooks are reused as on a user's
+    machine, and home's indexes and the config verdicts of the tests' throwaway folders stay
+    out of the user's cache (a test of what is cached sets a folder of its own)."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
     monkeypatch.delenv("OMNIOPS_TUI_CONFIG", raising=False)
     monkeypatch.delenv("OMNIOPS_TUI_SESSIONS_DIR", raising=False)
