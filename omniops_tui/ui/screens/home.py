@@ -54,6 +54,8 @@ class HomeScreen(SessionScreen):
     def runbooks(self) -> RunbookSet:
         return self.session.basis.runbooks
 
+    _detail: Static | None = None  # the details pane's content, once mounted
+
     def compose(self) -> ComposeResult:
         yield StatusBar(self.ctx)
         # (drawn from its index, home's runbooks are small and not read yet: nothing loading)
@@ -63,9 +65,7 @@ class HomeScreen(SessionScreen):
 
             yield LoadingBar(loading)
         yield OverviewTable(id="overview", cursor_type="row", zebra_stripes=True)
-        with VerticalScroll(id="details"):
-            yield Static(id="detail")
-        yield KeyFooter()
+        yield KeyFooter()  # (the details pane goes between them a frame later: _show_first_details)
 
     def on_mount(self) -> None:
         self._fill_table()
@@ -86,9 +86,9 @@ class HomeScreen(SessionScreen):
         table.focus()
         if index.first in table.rows:
             table.move_cursor(row=table.get_row_index(index.first))
-        # The table first, the details a frame later: the details' grid is a fifth of drawing
-        # home, and the first frame is what start-up is timed by (issue 12).
-        self.call_after_refresh(self._show_first_details, index.first)
+        # The table first, the details a frame later: the details' pane and grid are a fifth of
+        # drawing home, and the first frame is what start-up is timed by (issue 12).
+        self.call_after_refresh(self._show_first_details)
 
     def _index(self) -> HomeIndex | None:
         """The index home is drawn from while the runbooks are not read yet (a fresh start
@@ -190,8 +190,18 @@ class HomeScreen(SessionScreen):
 
         return text_page(self.runbooks, key)
 
-    def _show_first_details(self, key: str) -> None:
-        self._show_details(self._find(key) if key else None)
+    def _show_first_details(self) -> None:
+        """The details pane under the table (mounted once, a frame after the table), showing
+        the row the cursor is on."""
+        tables = self.query(OverviewTable)
+        if not self.is_attached or not tables:  # left already (a quick quit, a replay's switch)
+            return
+        table = tables.first()
+        if self._detail is None:
+            self._detail = Static(id="detail")
+            self.mount(VerticalScroll(self._detail, id="details"), after=table)
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
+        self._show_details(self._find(key))
 
     def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
         self._show_details(self._find(message.row_key.value if message.row_key else None))
@@ -219,7 +229,9 @@ class HomeScreen(SessionScreen):
                 self.ctx.shell.open_runbook(runbooks[number - 1].id, via="home")
 
     def _show_details(self, runbook: Runbook | None) -> None:
-        detail = self.query_one("#detail", Static)
+        detail = self._detail
+        if detail is None:  # (a row highlighted before the pane is there: it shows the cursor's)
+            return
         if runbook is None:
             detail.update("")
             return
