@@ -22,6 +22,10 @@ def default_config_path() -> Path:
     return Path(override).expanduser() if override else config_dir() / "config.toml"
 
 
+def cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
 def state_dir() -> Path:
     return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
 

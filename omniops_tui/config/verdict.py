@@ -12,17 +12,16 @@ sessions folder the file names, and the *names* of the variables the environment
 are read from. A start that finds all of them unchanged, and each of those variables set,
 trusts that and reads the file once its first frame is out; anything else, and it parses the
 file first, as before. No value of any variable is kept, only names (secrets never reach a
-file). Written with `marshal` (plain strings and numbers), like home's index
-(ui/home_index.py), in the same cache.
+file). Kept as home's index is, in the same cache (config/cache_files.py).
 """
 
 from __future__ import annotations
 
-import marshal
 import os
-import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+from omniops_tui.config import cache_files
 
 if TYPE_CHECKING:
     from omniops_tui.config.model import Config, Environment
@@ -48,32 +47,25 @@ def _file_stamp(path: Path) -> tuple[str, int, int]:
 
 
 def _code_stamp() -> list[tuple[str, int]]:
-    from omniops_tui import __version__
-
-    return [(__version__, 0)] + [(str(f), f.stat().st_mtime_ns) for f in sorted(HERE.glob("*.py"))]
+    return cache_files.code_stamp(sorted(HERE.glob("*.py")))
 
 
 def verdict_path(path: Path) -> Path:
-    import platformdirs
-
-    name = f"config-{zlib.crc32(str(path).encode()):08x}.marshal"
-    return Path(platformdirs.user_cache_dir("omniops-tui", appauthor=False)) / name
+    return cache_files.cache_path("config", str(path))
 
 
 def read(path: Path, env: str | None) -> Verdict | None:
     """The verdict on the config at `path` (resolved) for `--env env`, when it still holds."""
+    data = cache_files.read(verdict_path(path), FORMAT)
     try:
-        data: Any = marshal.loads(verdict_path(path).read_bytes())
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
+        if data is None or data["file"] != _file_stamp(path) or data["env"] != (env or ""):
             return None
-        if data["file"] != list(_file_stamp(path)) or data["env"] != (env or ""):
-            return None
-        if data["code"] != [list(entry) for entry in _code_stamp()]:
+        if data["code"] != _code_stamp():
             return None
         if not all(os.environ.get(str(name)) for name in data["variables"]):
             return None  # a secret's variable is unset now: the full load says which, and where
         return Verdict(str(data["environment"]), str(data["sessions_dir"]))
-    except Exception:  # none yet, or an odd one: it is only a cache
+    except Exception:  # an odd one: it is only a cache
         return None
 
 
@@ -82,20 +74,12 @@ def write(path: Path, env: str | None, config: Config, environment: Environment 
     from omniops_tui.config.secrets import SECRET_KEYS
 
     variables = [getattr(environment, key) for key in SECRET_KEYS] if environment is not None else []
-    data = {
-        "format": FORMAT,
-        "file": list(_file_stamp(path)),
+    fields = {
+        "file": _file_stamp(path),
         "env": env or "",
-        "code": [list(entry) for entry in _code_stamp()],
+        "code": _code_stamp(),
         "environment": environment.name if environment is not None else "",
         "sessions_dir": config.sessions_dir or "",
         "variables": [str(name) for name in variables if name],
     }
-    try:
-        target = verdict_path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(marshal.dumps(data))
-        temporary.replace(target)
-    except (OSError, ValueError):
-        return
+    cache_files.write(verdict_path(path), FORMAT, fields)

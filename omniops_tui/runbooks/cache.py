@@ -89,9 +89,8 @@ def cached_parse(
 
 
 def _cache_path(data: bytes, namespace: str | None, default_title: str, source: str) -> Path | None:
-    import platformdirs
-
     from omniops_tui import __version__
+    from omniops_tui.config.locations import cache_dir
 
     try:
         code = "|".join(f"{p.name}:{p.stat().st_mtime_ns}" for p in sorted(HERE.glob("*.py")))
@@ -99,5 +98,4 @@ def _cache_path(data: bytes, namespace: str | None, default_title: str, source: 
         return None
     digest = hashlib.sha256(data)
     digest.update(f"|{namespace}|{default_title}|{source}|{__version__}|{code}".encode())
-    folder = Path(platformdirs.user_cache_dir("omniops-tui", appauthor=False))
-    return folder / f"runbooks-{digest.hexdigest()[:32]}.pickle"
+    return cache_dir() / f"runbooks-{digest.hexdigest()[:32]}.pickle"

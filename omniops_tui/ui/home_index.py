@@ -11,19 +11,18 @@ An index is used only when it shows what the model would. It names every file an
 runbooks came from, with their size and modification time, and the code that made it (the
 parser's and the overview's source files, the version); any difference, a symlink in a team's
 folder, or anything odd about the file, and the start reads the model before the first frame,
-as it did before. It is written with `marshal` (plain lists, strings and numbers): the fastest
-reader of the standard library, for a file of our own in the user's cache, as trusted as the
-model's pickle beside it. Runbook titles and cells are in it, never a secret (those are in
-environment variables, not in runbooks).
+as it did before. It is kept as the config's verdict is (config/cache_files.py). Runbook
+titles and cells are in it, never a secret (those are in environment variables, not in
+runbooks).
 """
 
 from __future__ import annotations
 
-import marshal
 import os
-import zlib
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
+
+from omniops_tui.config import cache_files
 
 FORMAT = 1
 HERE = Path(__file__).resolve().parent
@@ -49,18 +48,12 @@ def _where(runbooks: Path | None) -> str:
 
 
 def index_path(runbooks: Path | None) -> Path:
-    import platformdirs
-
-    where = _where(runbooks)
-    name = f"home-{zlib.crc32(where.encode()):08x}.marshal"
-    return Path(platformdirs.user_cache_dir("omniops-tui", appauthor=False)) / name
+    return cache_files.cache_path("home", _where(runbooks))
 
 
-def _code_stamp() -> Stamp:
-    from omniops_tui import __version__
-
+def _code_stamp() -> list[tuple[str, int]]:
     files = sorted((PACKAGE / "runbooks").glob("*.py")) + [PACKAGE / name for name in CODE_FILES]
-    return [(__version__, 0, 0)] + [(str(f), -2, f.stat().st_mtime_ns) for f in files]
+    return cache_files.code_stamp(files)
 
 
 def _stamp(paths: list[Path], folders: list[Path]) -> Stamp:
@@ -83,10 +76,10 @@ def _current(stamp: Stamp) -> bool:
 
 def read(runbooks: Path | None) -> HomeIndex | None:
     """The index of these runbooks when it is certain to show what the model would; else None."""
+    data = cache_files.read(index_path(runbooks), FORMAT)
+    if data is None:
+        return None
     try:
-        data: Any = marshal.loads(index_path(runbooks).read_bytes())
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            return None
         if data["where"] != _where(runbooks) or data["code"] != _code_stamp():
             return None
         if not _current(data["sources"]):
@@ -96,7 +89,7 @@ def read(runbooks: Path | None) -> HomeIndex | None:
             [(str(key), str(label), None if v is None else tuple(v)) for key, label, v in data["entries"]],
             str(data["first"]),
         )
-    except Exception:  # no index, or an odd one: it is only a cache
+    except Exception:  # an odd one: it is only a cache
         return None
     return index
 
@@ -121,21 +114,17 @@ def write(runbooks: Path | None, files: list[str], index: HomeIndex) -> None:
     """Keep `index` for the next start; quietly nothing when it cannot (it is only a cache)."""
     try:
         sources = sources_of(runbooks, files)
-        if sources is None:
-            return
-        data = {
-            "format": FORMAT,
-            "where": _where(runbooks),
-            "code": _code_stamp(),
-            "sources": _stamp(*sources),
-            "columns": [list(column) for column in index.columns],
-            "entries": [[key, label, None if v is None else list(v)] for key, label, v in index.entries],
-            "first": index.first,
-        }
-        target = index_path(runbooks)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(marshal.dumps(data))
-        temporary.replace(target)
-    except (OSError, ValueError):
+        stamp = _stamp(*sources) if sources is not None else None
+    except OSError:  # a file or folder gone meanwhile
         return
+    if stamp is None:
+        return
+    fields = {
+        "where": _where(runbooks),
+        "code": _code_stamp(),
+        "sources": stamp,
+        "columns": [list(column) for column in index.columns],
+        "entries": [[key, label, None if v is None else list(v)] for key, label, v in index.entries],
+        "first": index.first,
+    }
+    cache_files.write(index_path(runbooks), FORMAT, fields)
