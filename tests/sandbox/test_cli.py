@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -32,6 +34,25 @@ async def _start(*args: str) -> asyncio.subprocess.Process:
     )
 
 
+@contextlib.asynccontextmanager
+async def _sandbox(*args: str) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`omniops-tui sandbox ARGS` as a process, killed on the way out if a test left it running."""
+    process = await _start(*args)
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def _stop(process: asyncio.subprocess.Process, sig: signal.Signals) -> bytes:
+    """Send `sig` and wait for the process to end; its stderr."""
+    process.send_signal(sig)
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    return stderr
+
+
 async def _read_until(process: asyncio.subprocess.Process, pattern: str, seen: list[str]) -> re.Match[str]:
     assert process.stdout is not None
     while True:
@@ -45,9 +66,8 @@ async def _read_until(process: asyncio.subprocess.Process, pattern: str, seen: l
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 async def test_sandbox_command_runs_switches_and_stops_cleanly(sig: signal.Signals) -> None:
-    process = await _start("--hosts", "2", "--scenario", "slow")
     seen: list[str] = []
-    try:
+    async with _sandbox("--hosts", "2", "--scenario", "slow") as process:
         base_url = (await _read_until(process, r"http:\s+(\S+)", seen)).group(1)
         folder = Path((await _read_until(process, r"folder:\s+(\S+)", seen)).group(1))
         config_path = Path((await _read_until(process, r"config:\s+(\S+)", seen)).group(1))
@@ -69,12 +89,7 @@ async def test_sandbox_command_runs_switches_and_stops_cleanly(sig: signal.Signa
             await process.stdin.drain()
             await _read_until(process, r"unknown scenario 'meltdown'", seen)
 
-        process.send_signal(sig)
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        stderr = await _stop(process, sig)
     assert process.returncode == 0, stderr
     assert b"Traceback" not in stderr
     assert not folder.exists()
@@ -82,11 +97,10 @@ async def test_sandbox_command_runs_switches_and_stops_cleanly(sig: signal.Signa
 
 async def test_config_out_and_stdin_at_eof(tmp_path: Path) -> None:
     target = tmp_path / "sandbox.toml"
-    process = await _start("--config-out", str(target))
-    assert process.stdin is not None
-    process.stdin.close()  # like running in the background: EOF on stdin must not stop it
     seen: list[str] = []
-    try:
+    async with _sandbox("--config-out", str(target)) as process:
+        assert process.stdin is not None
+        process.stdin.close()  # like running in the background: EOF on stdin must not stop it
         assert Path((await _read_until(process, r"config:\s+(\S+)", seen)).group(1)) == target
         await _read_until(process, r"ctrl\+c stops", seen)
         environment = load_config(target).environment()
@@ -94,12 +108,7 @@ async def test_config_out_and_stdin_at_eof(tmp_path: Path) -> None:
         async with httpx.AsyncClient(timeout=30) as client:  # still serving after EOF on stdin
             assert (await client.get(f"{environment.base_url}/api/health")).status_code == 200
         assert process.returncode is None
-        process.send_signal(signal.SIGINT)
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        stderr = await _stop(process, signal.SIGINT)
     assert process.returncode == 0 and b"Traceback" not in stderr
     assert target.exists()  # the user's file is kept
 
@@ -122,9 +131,8 @@ def test_cli_has_the_command() -> None:
 
 async def test_answer_delay_reaches_the_sandbox_process() -> None:
     """`--answer-delay-ms` is said in the banner and delays the process's answers."""
-    process = await _start("--answer-delay-ms", "30")
     seen: list[str] = []
-    try:
+    async with _sandbox("--answer-delay-ms", "30") as process:
         await _read_until(process, r"waits 30 ms", seen)
         base_url = (await _read_until(process, r"http:\s+(\S+)", seen)).group(1)
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
@@ -132,10 +140,5 @@ async def test_answer_delay_reaches_the_sandbox_process() -> None:
             started = time.monotonic()
             answer = await http.get("/api/version")
             assert time.monotonic() - started >= 0.029 and answer.status_code == 200
-        process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        stderr = await _stop(process, signal.SIGTERM)
     assert process.returncode == 0 and b"Traceback" not in stderr

@@ -18,20 +18,28 @@ async def home_with_engine(app, pilot) -> None:
     )
 
 
+async def burst_into_a_runbook(app, pilot, keys: tuple[str, ...]) -> str:
+    """Post `keys` on home as one burst (as from one read); once the runbook they open has been
+    handed what was held for it, go back home. The id of the runbook they opened."""
+    home = app.screen
+    for key in keys:
+        app.post_message(events.Key(key, None))
+    await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
+    opened = app.screen.runbook.id
+    await wait_for(pilot, lambda: not app.type_ahead._held)  # handed to the runbook
+    await pilot.pause()
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: app.screen is home)
+    return opened
+
+
 async def test_keys_typed_with_enter_go_to_the_runbook_it_opens(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await home_with_engine(app, pilot)
-        home = app.screen
-        table = home.query_one(DataTable)
+        table = app.screen.query_one(DataTable)
         await pilot.pause()
-        for key in ("enter", "down", "down", "down"):  # one burst, as from one read
-            app.post_message(events.Key(key, None))
-        await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
-        await wait_for(pilot, lambda: not app.type_ahead._held)  # handed to the runbook
-        await pilot.pause()
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: app.screen is home)
+        await burst_into_a_runbook(app, pilot, ("enter", "down", "down", "down"))
         assert table.cursor_row == 0  # the downs went to the runbook, not to home's table
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
@@ -42,17 +50,10 @@ async def test_a_key_handed_on_before_the_opening_one_counts_once(make_app) -> N
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await home_with_engine(app, pilot)
-        home = app.screen
-        table = home.query_one(DataTable)
+        table = app.screen.query_one(DataTable)
         await pilot.pause()
-        for key in ("down", "enter", "down"):  # home's cursor to Hotfix, open it, a key for it
-            app.post_message(events.Key(key, None))
-        await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
-        assert app.screen.runbook.id == "hotfix"
-        await wait_for(pilot, lambda: not app.type_ahead._held)
-        await pilot.pause()
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: app.screen is home)
+        # home's cursor to Hotfix, open it, a key for it
+        assert await burst_into_a_runbook(app, pilot, ("down", "enter", "down")) == "hotfix"
         assert table.cursor_row == 1  # the first down moved it once, the second went to Hotfix
 
 
