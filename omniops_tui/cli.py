@@ -20,6 +20,8 @@ import click
 from omniops_tui import __version__
 from omniops_tui.cli_demo import demo_command, sandbox_command
 from omniops_tui.cli_sessions import sessions_group
+from omniops_tui.config.locations import CONFIG_ENV, SESSIONS_ENV
+from omniops_tui.core.errors import UserError
 from omniops_tui.core.text import json_for_terminal, visible, visible_line
 from omniops_tui.launch import run_guarded, run_process, run_tui
 from omniops_tui.options import Options
@@ -40,7 +42,7 @@ PathArg = click.Path(path_type=Path)
     "--sessions-dir",
     type=PathArg,
     default=None,
-    envvar="OMNIOPS_TUI_SESSIONS_DIR",
+    envvar=SESSIONS_ENV,
     help="Where session recordings go (default: the user state dir).",
 )
 @click.option(
@@ -48,7 +50,7 @@ PathArg = click.Path(path_type=Path)
     "config",
     type=PathArg,
     default=None,
-    envvar="OMNIOPS_TUI_CONFIG",
+    envvar=CONFIG_ENV,
     help="Config file (default: the user config dir's omniops-tui/config.toml).",
 )
 @click.option("--env", "env", default=None, help="Environment from the config (default: its default_env).")
@@ -278,8 +280,6 @@ def _main(argv: list[str] | None) -> None:
         sys.exit(exc.exit_code)
     except click.UsageError as exc:  # one line, as every other error: what is wrong, where to look
         where = exc.ctx.command_path if exc.ctx is not None else "omniops-tui"
-        from omniops_tui.core.errors import UserError
-
         raise UserError(f"{exc.format_message()} (see '{where} --help')", exit_code=exc.exit_code) from None
     except click.ClickException as exc:
         exc.show()

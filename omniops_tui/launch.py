@@ -20,13 +20,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from omniops_tui.config.locations import CONFIG_ENV, SESSIONS_ENV
 from omniops_tui.core.errors import UserError
 from omniops_tui.core.text import visible_line
 from omniops_tui.options import Options
-
-# The environment variables of the global options that have one (cli.py's `envvar=`).
-SESSIONS_DIR_ENV = "OMNIOPS_TUI_SESSIONS_DIR"
-CONFIG_ENV = "OMNIOPS_TUI_CONFIG"
 
 
 def run_process(command: Callable[[], None]) -> None:
@@ -48,7 +45,7 @@ def run_process(command: Callable[[], None]) -> None:
 def plain_start() -> None:
     """What `cli` does for `omniops-tui` without arguments: every option at its default, but
     for those an environment variable sets (click ignores an empty one, and so does this)."""
-    run_tui(Options(sessions_dir=_env_path(SESSIONS_DIR_ENV), config=_env_path(CONFIG_ENV)))
+    run_tui(Options(sessions_dir=_env_path(SESSIONS_ENV), config=_env_path(CONFIG_ENV)))
 
 
 def _env_path(name: str) -> Path | None:
