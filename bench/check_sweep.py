@@ -60,7 +60,7 @@ from omniops_tui.config.model import load_config
 from omniops_tui.probes import CheckContext, sweep
 from omniops_tui.probes.base import CheckSpec
 from omniops_tui.probes.bindings import bundled_bindings
-from omniops_tui.probes.latency_client import LatencyWorker, start_worker
+from omniops_tui.probes.latency_client import LatencyWorker, context_worker
 from omniops_tui.sandbox import Sandbox
 from omniops_tui.sandbox.net import reachable
 
@@ -186,7 +186,7 @@ class Sweeps:
         for checks in self.specs.values():
             for _spec, result in await sweep(checks, self.context):
                 self.statuses[result.status] = self.statuses.get(result.status, 0) + 1
-        worker: LatencyWorker = await self.context.shared("latency-worker", start_worker)
+        worker: LatencyWorker = await context_worker(self.context)
         self.worker = worker.pid
 
     async def round(self, number: int) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from omniops_tui.probes.base import CheckResult, CheckSpec, fmt_number
 from omniops_tui.probes.context import USER_AGENT, CheckContext
 from omniops_tui.probes.latency import LatencyRequest, measure_in_threads
-from omniops_tui.probes.latency_client import LatencyWorker, start_worker
+from omniops_tui.probes.latency_client import context_worker
 from omniops_tui.probes.registry import threshold_of
 
 
@@ -58,8 +58,7 @@ async def check_http_latency(spec: CheckSpec, context: CheckContext) -> CheckRes
         max_bytes=context.max_response_bytes or (1 << 20),
     )
     if context.probe_process:
-        worker: LatencyWorker = await context.shared("latency-worker", start_worker)
-        run = await worker.measure(
+        run = await (await context_worker(context)).measure(
             request, verify_tls=env.verify_tls if env else True, ca_file=env.tls_ca_file if env else ""
         )
     else:  # a context for one sweep: threads of this process (context.py says why)

@@ -19,10 +19,13 @@ import itertools
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from omniops_tui.config.secrets import mask_url
 from omniops_tui.probes.latency import LatencyRequest, LatencyRun, measure_in_threads
+
+if TYPE_CHECKING:
+    from omniops_tui.probes.context import CheckContext
 
 WORKER = Path(__file__).with_name("latency_worker.py")
 STOP_WAIT_S = 2.0
@@ -178,5 +181,10 @@ class LatencyWorker:
 
 
 async def start_worker() -> LatencyWorker:
-    """The context's worker (`context.shared("latency-worker", start_worker)`)."""
+    """A new worker process (`context_worker` keeps one per context)."""
     return await LatencyWorker.start()
+
+
+async def context_worker(context: CheckContext) -> LatencyWorker:
+    """The context's worker: started at its first use, kept for every sweep, ended with it."""
+    return await context.shared("latency-worker", start_worker)

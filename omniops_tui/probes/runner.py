@@ -161,9 +161,9 @@ async def sweep(
     if run_context.probe_process and run_context.base_url and latency:
         # The latency probe's process (latency_client.py) is spawned first, so it starts up
         # (~50 ms of its own CPU) while this one imports.
-        from omniops_tui.probes.latency_client import LatencyWorker, start_worker
+        from omniops_tui.probes.latency_client import context_worker
 
-        _worker: LatencyWorker = await run_context.shared("latency-worker", start_worker)
+        await context_worker(run_context)
     client_imports.load(*clients, *modules)
 
     async def one(spec: CheckSpec) -> Outcome:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from omniops_tui.probes.latency import LatencyRequest
-from omniops_tui.probes.latency_client import LatencyWorker, start_worker, worker_command
+from omniops_tui.probes.latency_client import LatencyWorker, context_worker, worker_command
 from omniops_tui.probes.runner import run_check
 from tests.probes.conftest import context_from, env_toml, spec
 from tests.probes.test_latency import counting_server
@@ -46,11 +46,11 @@ async def test_a_latency_check_is_timed_by_the_worker_and_its_argv_holds_nothing
         context = context_from(env_toml(base_url=base, timeout=10))
         try:
             result = await run_check(spec("http_latency", requests=20, concurrency=4), context)
-            worker = await context.shared("latency-worker", start_worker)
+            worker = await context_worker(context)
             assert worker.pid is not None and not worker.in_process
             argv = Path(f"/proc/{worker.pid}/cmdline").read_bytes().split(b"\0")
             again = await run_check(spec("http_latency", requests=10, concurrency=2), context)
-            assert await context.shared("latency-worker", start_worker) is worker  # one per context
+            assert await context_worker(context) is worker  # one per context
         finally:
             await context.aclose()
     assert gone(worker.pid)  # the context's end ends it
@@ -113,14 +113,14 @@ async def test_a_worker_that_dies_after_serving_is_replaced_at_the_next_run() ->
         context = context_from(env_toml(base_url=f"http://127.0.0.1:{server.server_address[1]}", timeout=10))
         try:
             await run_check(spec("http_latency", requests=5, concurrency=1), context)
-            first = await context.shared("latency-worker", start_worker)
+            first = await context_worker(context)
             assert first.pid is not None
             os.kill(first.pid, signal.SIGKILL)
             deadline = time.monotonic() + 10
             while not first.is_closed and time.monotonic() < deadline:
                 await asyncio.sleep(0.01)
             result = await run_check(spec("http_latency", requests=5, concurrency=1), context)
-            second = await context.shared("latency-worker", start_worker)
+            second = await context_worker(context)
         finally:
             await context.aclose()
     assert first.is_closed and second is not first and not second.in_process
